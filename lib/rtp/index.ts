@@ -1,0 +1,4 @@
+export * from './packet.js';
+export * from './seq.js';
+export * from './errors.js';
+export * from './extension.js';
