@@ -80,8 +80,8 @@ function splitMulticast(addrType: string, raw: string): SdpConnection {
  * `c=IN 198.51.100.1` (no addrtype), and the doubled `c=IN c=IN IP4 0.0.0.0` (HIK V3.1.3).
  */
 export function parseConnection(value: string): SdpConnection {
-  const doubled = value.lastIndexOf('c=');
-  const t = tokens(doubled >= 0 ? value.slice(doubled + 2).trim() : value);
+  const doubled = /^\S+\s+c=(.*)$/s.exec(value);
+  const t = tokens(doubled ? doubled[1].trim() : value);
   const netType = t[0] ?? 'IN';
   let addrType = t[1] ?? '';
   let address = t.slice(2).join(' ');
