@@ -5,7 +5,7 @@
  * types without rtpmap, rtpmap contradicting a static type (the rtpmap wins, it is what
  * the camera says), fmtp placed in another media section, non-numeric formats (TP-Link).
  */
-import { effectiveDirection, fmtps, getAttribute, getAttributes, parseFmtp, rtpmaps } from './attributes.js';
+import { effectiveDirection, fmtps, getAttribute, getAttributes, parseFmtp, rtpmaps, type Rtpmap } from './attributes.js';
 import { parseH264Fmtp, type H264Fmtp, type H264ProfileLevel } from './h264-fmtp.js';
 import type { SdpDirection, SdpMedia, SessionDescription } from './types.js';
 
@@ -55,7 +55,8 @@ function parsePayloadTypes(media: SdpMedia, mapped: Iterable<number>): number[] 
 
 /** fmtp for `pt` in a section that does not itself use `pt` (G2R TestBugSDP2). */
 function strayFmtp(desc: SessionDescription, self: SdpMedia, pt: number): Map<string, string> | undefined {
-  for (const m of [...desc.media.filter((x) => x !== self && !x.formats.includes(String(pt)))]) {
+  for (const m of desc.media) {
+    if (m === self || m.formats.includes(String(pt))) continue;
     const f = fmtps(m).get(pt);
     if (f) return f;
   }
@@ -63,8 +64,8 @@ function strayFmtp(desc: SessionDescription, self: SdpMedia, pt: number): Map<st
   return session?.parameters;
 }
 
-function trackFormat(desc: SessionDescription, media: SdpMedia, pt: number, fm: Map<number, Map<string, string>>): TrackFormat {
-  const map = rtpmaps(media).get(pt);
+function trackFormat(desc: SessionDescription, media: SdpMedia, pt: number, maps: Map<number, Rtpmap>, fm: Map<number, Map<string, string>>): TrackFormat {
+  const map = maps.get(pt);
   const fixed = pt < 96 ? STATIC_PAYLOAD_TYPES.get(pt) : undefined;
   const format: TrackFormat = { payloadType: pt, fmtp: fm.get(pt) ?? strayFmtp(desc, media, pt) ?? new Map() };
   if (map) {
@@ -85,8 +86,9 @@ function trackFormat(desc: SessionDescription, media: SdpMedia, pt: number, fm: 
 export function describeTracks(desc: SessionDescription): SdpTrack[] {
   return desc.media.map((media, index) => {
     const fm = fmtps(media);
-    const payloadTypes = parsePayloadTypes(media, rtpmaps(media).keys());
-    const formats = payloadTypes.map((pt) => trackFormat(desc, media, pt, fm));
+    const maps = rtpmaps(media);
+    const payloadTypes = parsePayloadTypes(media, maps.keys());
+    const formats = payloadTypes.map((pt) => trackFormat(desc, media, pt, maps, fm));
     const track: SdpTrack = {
       index,
       mediaType: media.type,
