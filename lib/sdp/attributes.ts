@@ -27,6 +27,16 @@ export function getAttributes(attrs: readonly SdpAttribute[], key: string): stri
   return out;
 }
 
+/** Raw `a=control` of a media section (or of the session): resolving it is RTSP's job. */
+export function getControl(section: { attributes: readonly SdpAttribute[] }): string | undefined {
+  return getAttribute(section.attributes, 'control');
+}
+
+/** `a=mid` of a media section (RFC 8843 BUNDLE identification). */
+export function getMid(media: SdpMedia): string | undefined {
+  return getAttribute(media.attributes, 'mid');
+}
+
 function payloadType(tok: string | undefined): number | undefined {
   return tok !== undefined && /^\d{1,3}$/.test(tok) && Number(tok) <= 127 ? Number(tok) : undefined;
 }

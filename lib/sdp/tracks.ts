@@ -5,7 +5,7 @@
  * types without rtpmap, rtpmap contradicting a static type (the rtpmap wins, it is what
  * the camera says), fmtp placed in another media section, non-numeric formats (TP-Link).
  */
-import { effectiveDirection, fmtps, getAttribute, getAttributes, parseFmtp, rtpmaps, type Rtpmap } from './attributes.js';
+import { effectiveDirection, fmtps, getAttributes, getControl, parseFmtp, rtpmaps, type Rtpmap } from './attributes.js';
 import { parseH264Fmtp, type H264Fmtp, type H264ProfileLevel } from './h264-fmtp.js';
 import type { SdpDirection, SdpMedia, SessionDescription } from './types.js';
 
@@ -97,7 +97,7 @@ export function describeTracks(desc: SessionDescription): SdpTrack[] {
       payloadTypes,
       formats,
     };
-    const control = getAttribute(media.attributes, 'control');
+    const control = getControl(media);
     if (control !== undefined) track.control = control;
     const first = formats[0];
     if (first?.codec !== undefined) track.codec = first.codec;

@@ -152,3 +152,31 @@ t.test('FLIR: t=now- and AJA: r=0 0', async (t) => {
   t.same(parseSdp('v=0\r\nt=now-\r\n').timings, [{ start: 'now-', stop: '0', repeats: [] }]);
   t.same(parseSdp('v=0\r\nt=0 0\r\nr=0 0\r\n').timings, [{ start: '0', stop: '0', repeats: ['0 0'] }]);
 });
+
+t.test('RTSP servers with fmtp before rtpmap, and Uniview with two rtpmaps for one PT', async (t) => {
+  const [v, back] = describeTracks(parseSdp(
+    'm=video 0 RTP/AVP 96\r\na=fmtp:96 packetization-mode=1\r\na=rtpmap:96 H264/90000\r\n' +
+      'm=audio 0 RTP/AVP 0\r\na=rtpmap:0 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=sendonly\r\n',
+  ));
+  t.equal(v.formats[0].h264?.packetizationMode, 1);
+  t.equal(back.codec, 'PCMA', 'the first rtpmap for a PT wins');
+  t.equal(back.direction, 'sendonly', 'a real ONVIF back channel');
+});
+
+t.test('HIK V5: a=fmtp:97 inside a PT-104 track does not invent a format', async (t) => {
+  const [track] = describeTracks(parseSdp('m=audio 0 RTP/AVP 104\r\na=rtpmap:104 mpeg4-generic/16000/1\r\na=fmtp:97 config=1408\r\n'));
+  t.same(track.payloadTypes, [104]);
+  t.equal(track.formats[0].fmtp.size, 0);
+});
+
+t.test('Avigilon: c= after a= inside media, and a second odd c= line kept', async (t) => {
+  const d = parseSdp('m=audio 0 RTP/AVP 0 97\r\na=control:trackID=2\r\nc=IN IP4 192.0.2.63\r\nc=SM SM spk0_trackID2\r\n');
+  t.equal(d.media[0].connections.length, 2);
+  t.equal(d.media[0].connections[0].address, '192.0.2.63');
+  t.same(describeTracks(d)[0].payloadTypes, [0, 97]);
+});
+
+t.test('Multicast camera: c=IN IP4 239.x/5 per media gives address and TTL', async (t) => {
+  const d = parseSdp('v=0\r\nm=video 5004 RTP/AVP 96\r\nc=IN IP4 239.3.1.142/5\r\n');
+  t.same(d.media[0].connections, [{ netType: 'IN', addrType: 'IP4', address: '239.3.1.142', ttl: 5 }]);
+});
