@@ -35,7 +35,8 @@ export type RtcpPacketType = RtcpPacket['type'];
  * Every packet of a compound (or single) RTCP packet. Byte fields (SDES values, BYE reason,
  * APP data, profile extensions, unknown packets) are views into `buf`: copy them to keep
  * them past the buffer's reuse. Throws only `RtcpParseError`. Padding (P bit) is checked
- * and dropped, except inside `unknown` packets, which keep every byte.
+ * (a whole number of words) and dropped, except inside `unknown` packets, which keep every
+ * byte. Whatever parses serializes again (`serializeRtcp` never rejects a parsed packet).
  */
 export function parseRtcp(buf: Uint8Array): RtcpPacket[] {
   const out: RtcpPacket[] = [];
@@ -51,7 +52,8 @@ export function parseRtcp(buf: Uint8Array): RtcpPacket[] {
     let bodyEnd = end;
     if (b0 & 0x20) {
       const pad = buf[end - 1];
-      if (pad === 0 || pad > end - start) throw new RtcpParseError('RTCP_BAD_PADDING', `padding of ${pad} bytes does not fit a ${end - start}-byte body`);
+      // content and packet are both whole words, so real padding is too (RFC 3550 6.4.1)
+      if (pad === 0 || pad > end - start || (pad & 3) !== 0) throw new RtcpParseError('RTCP_BAD_PADDING', `padding of ${pad} bytes in a ${end - start}-byte body`);
       bodyEnd = end - pad;
     }
     out.push(parseOne(buf, o, start, bodyEnd, end, b0 & 0x1f, buf[o + 1]));
