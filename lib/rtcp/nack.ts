@@ -62,9 +62,9 @@ export function writeNack(p: RtcpNack, buf: Uint8Array, o: number, size: number)
  * the whole circle, can the result exceed the optimum, by at most one item.)
  */
 export function seqsToNackItems(seqs: Iterable<number>): NackItem[] {
-  const sorted = Uint16Array.from(seqs, (s) => s & 0xffff).sort();
-  const n = sorted.length;
+  const n = collectSorted(seqs);
   if (n === 0) return [];
+  const sorted = scratch;
   // start after the widest gap between neighbours on the circle
   let first = 0;
   let widest = sorted[0] + 65536 - sorted[n - 1];
@@ -75,15 +75,15 @@ export function seqsToNackItems(seqs: Iterable<number>): NackItem[] {
   const items: NackItem[] = [];
   let pid = sorted[first];
   let blp = 0;
-  for (let k = 1; k < n; k++) {
-    const s = sorted[(first + k) % n];
-    const d = (s - pid) & 0xffff;
+  for (let k = 1, i = first + 1; k < n; k++, i++) {
+    if (i === n) i = 0;
+    const d = (sorted[i] - pid) & 0xffff;
     if (d === 0) continue; // duplicate
     if (d <= 16) {
       blp |= 1 << (d - 1);
     } else {
       items.push({ pid, blp });
-      pid = s;
+      pid = sorted[i];
       blp = 0;
     }
   }
@@ -91,10 +91,47 @@ export function seqsToNackItems(seqs: Iterable<number>): NackItem[] {
   return items;
 }
 
+/** Reused across calls (NACK generation runs per packet gap): numbers mod 2^16, sorted. */
+let scratch = new Uint16Array(64);
+
+function collectSorted(seqs: Iterable<number>): number {
+  let n = 0;
+  if (Array.isArray(seqs)) {
+    const a = seqs as readonly number[];
+    if (a.length > scratch.length) scratch = new Uint16Array(a.length * 2);
+    for (; n < a.length; n++) scratch[n] = a[n];
+  } else {
+    for (const s of seqs) {
+      if (n === scratch.length) { const bigger = new Uint16Array(n * 2); bigger.set(scratch); scratch = bigger; }
+      scratch[n++] = s;
+    }
+  }
+  if (n <= 32) {
+    // insertion sort: no native call or view for the usual handful of losses
+    for (let i = 1; i < n; i++) {
+      const v = scratch[i];
+      let j = i - 1;
+      while (j >= 0 && scratch[j] > v) { scratch[j + 1] = scratch[j]; j--; }
+      scratch[j + 1] = v;
+    }
+  } else {
+    scratch.subarray(0, n).sort();
+  }
+  return n;
+}
+
 /** Every sequence number the items name, in item order, each once (items may overlap). */
 export function nackItemsToSeqs(items: readonly NackItem[]): number[] {
   const out: number[] = [];
-  const seen = items.length > 1 ? new Set<number>() : undefined;
+  // items in ascending order, each more than 16 past the previous and all within one turn
+  // of the circle (what senders write), cannot repeat a number: skip the Set
+  let overlap = false;
+  for (let k = 1, span = 16; k < items.length && !overlap; k++) {
+    const d = (items[k].pid - items[k - 1].pid) & 0xffff;
+    span += d;
+    overlap = d <= 16 || d >= 32768 || span >= 65536;
+  }
+  const seen = overlap ? new Set<number>() : undefined;
   for (const it of items) {
     const pid = it.pid & 0xffff;
     if (!seen || !seen.has(pid)) { out.push(pid); seen?.add(pid); }

@@ -26,6 +26,9 @@ t.test('NACK items across the 65535 -> 0 wrap', async (t) => {
 t.test('nackItemsToSeqs names each number once even when items overlap', async (t) => {
   t.same(nackItemsToSeqs([{ pid: 10, blp: 0b11 }, { pid: 11, blp: 0b11 }]), [10, 11, 12, 13]);
   t.same(nackItemsToSeqs([{ pid: 10, blp: 0 }, { pid: 10, blp: 0 }]), [10]);
+  t.same(nackItemsToSeqs([{ pid: 0, blp: 0 }, { pid: 17, blp: 0 }, { pid: 0, blp: 0 }]), [0, 17], 'repeat further back');
+  const aroundTheCircle = Array.from({ length: 5 }, (_, i) => ({ pid: (i * 16384) & 0xffff, blp: 0 }));
+  t.same(nackItemsToSeqs(aroundTheCircle), [0, 16384, 32768, 49152], 'a full turn comes back to the first');
 });
 
 /** Independent count: greedy windows of 17 over the numbers as plain (unwrapped) integers. */
@@ -65,7 +68,7 @@ t.test('property: any items decode to distinct numbers that each item covers', a
       for (let i = 0; i < 16; i++) if (it.blp & (1 << i)) expected.add(seqAdd(it.pid, i + 1));
     }
     return seqs.length === expected.size && seqs.every((s) => expected.has(s));
-  }));
+  }), { numRuns: 3000 });
 });
 
 t.test('a loss set spread over the whole circle still round-trips', async (t) => {
