@@ -22,3 +22,4 @@ export type { RtcpPli } from './pli.js';
 export type { FirEntry, RtcpFir } from './fir.js';
 export { type RtcpRemb, REMB_MAX_BITRATE, encodeRembBitrate } from './remb.js';
 export type { RtcpUnknown } from './unknown.js';
+export { ReceptionStats, type ReceptionCounters } from './reception-stats.js';
