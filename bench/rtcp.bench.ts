@@ -12,12 +12,15 @@ import { measureNs, withPeer, type Benchmark } from './harness.js';
 const SENDER = 0x00000001;
 const MEDIA = 0x11223344;
 
-/** Lost sets a viewer on a lossy link reports: scattered singles and a burst, ending past 65535. */
+/**
+ * `n` lost numbers from `start` on, in order and wrapping past 65535 (as a NACK generator
+ * lists them): pairs of losses, a gap of 1, and every 7th pair a gap of 40.
+ */
 function lostSet(n: number, start = 65500): number[] {
   const out: number[] = [];
-  for (let i = 0; out.length < n; i++) {
-    const s = seqAdd(start, i * 3 + (i % 7 === 0 ? 40 : 0));
-    out.push(s, seqAdd(s, 1));
+  for (let i = 0, offset = 0; out.length < n; i++) {
+    out.push(seqAdd(start, offset), seqAdd(start, offset + 1));
+    offset += i % 7 === 6 ? 40 : 3;
   }
   return out.slice(0, n);
 }

@@ -67,9 +67,9 @@ export function seqsToNackItems(seqs: Iterable<number>): NackItem[] {
   const sorted = scratch;
   // start after the widest gap between neighbours on the circle
   let first = 0;
-  let widest = sorted[0] + 65536 - sorted[n - 1];
+  let widest = (sorted[0] - sorted[n - 1]) & 0xffff;
   for (let i = 1; i < n; i++) {
-    const gap = sorted[i] - sorted[i - 1];
+    const gap = (sorted[i] - sorted[i - 1]) & 0xffff;
     if (gap > widest) { widest = gap; first = i; }
   }
   const items: NackItem[] = [];
@@ -91,7 +91,7 @@ export function seqsToNackItems(seqs: Iterable<number>): NackItem[] {
   return items;
 }
 
-/** Reused across calls (NACK generation runs per packet gap): numbers mod 2^16, sorted. */
+/** Reused across calls (NACK generation runs per packet gap): numbers mod 2^16 in circular order. */
 let scratch = new Uint16Array(64);
 
 function collectSorted(seqs: Iterable<number>): number {
@@ -106,6 +106,11 @@ function collectSorted(seqs: Iterable<number>): number {
       scratch[n++] = s;
     }
   }
+  let descents = 0;
+  for (let i = 1; i < n; i++) if (scratch[i] < scratch[i - 1]) descents++;
+  // NACK generators pass numbers in order, often wrapping once past 65535: already in
+  // circular order, which is all the caller needs
+  if (descents === 0 || (descents === 1 && scratch[n - 1] <= scratch[0])) return n;
   if (n <= 32) {
     // insertion sort: no native call or view for the usual handful of losses
     for (let i = 1; i < n; i++) {
