@@ -2,3 +2,4 @@
 export { CamwireError } from './errors.js';
 export * from './rtp/index.js';
 export * from './sdp/index.js';
+export * from './rtcp/index.js';
