@@ -77,6 +77,7 @@ export class H264Depacketizer {
   private lastSeq = 0;
   private lossPending = false;
   private pendingDiscontinuity = false;
+  private pictureMarkers = 0;
 
   private open = false;
   private ts = 0;
@@ -116,9 +117,14 @@ export class H264Depacketizer {
     this.stats.lossMarks++;
   }
 
-  /** Emits the access unit in progress (end of stream). */
+  /**
+   * Emits the access unit in progress (end of stream). On a stream that marks the last packet of
+   * a picture, a unit still open here lost its marker packet, so it is reported incomplete.
+   */
   flush(): void {
-    if (this.open) this.emit();
+    if (!this.open) return;
+    if (this.pictureMarkers > 0) this.incomplete = true;
+    this.emit();
   }
 
   /** Forgets everything about the stream in progress (new SSRC, seek); keeps parameter sets and stats. */
@@ -190,7 +196,7 @@ export class H264Depacketizer {
     }
 
     if (marker) {
-      if (this.hasVcl || this.oversized) this.emit();
+      if (this.hasVcl || this.oversized) { this.pictureMarkers++; this.emit(); }
       else stats.markersWithoutPicture++;
     }
   }
