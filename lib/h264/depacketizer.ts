@@ -49,6 +49,12 @@ export interface DepacketizerOptions {
   /** Split NAL units that contain Annex-B start codes (several cameras send them). Default true. */
   splitAnnexB?: boolean;
   /**
+   * Sequence number of the first packet (RTSP RTP-Info `seq=`). With it, packets lost before the
+   * first one that arrives are detected; without it the first access unit counts as complete only
+   * when it visibly starts a picture (see `looksLikeUnitStart`).
+   */
+  firstSequenceNumber?: number;
+  /**
    * A packet this far behind the last one is taken as a sequence restart (camera reset),
    * not as a late duplicate. Default 3000, like common RTP receivers.
    */
@@ -77,7 +83,6 @@ export class H264Depacketizer {
   private lastSeq = 0;
   private lossPending = false;
   private pendingDiscontinuity = false;
-  private pictureMarkers = 0;
 
   private open = false;
   private ts = 0;
@@ -97,6 +102,13 @@ export class H264Depacketizer {
     this.maxMisorder = options.maxMisorder ?? 3000;
     this.buf = new Uint8Array(Math.min(INITIAL_SCRATCH, Math.max(this.maxSize, 16)));
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
+    if (options.firstSequenceNumber !== undefined) this.expectSequenceNumber(options.firstSequenceNumber);
+  }
+
+  /** The next packet should carry `seq` (RTP-Info after PLAY): a gap before it is then a loss. */
+  expectSequenceNumber(seq: number): void {
+    this.haveSeq = true;
+    this.lastSeq = (seq - 1) & 0xffff;
   }
 
   /** Out-of-band parameter sets (e.g. from a later SDP); Annex-B prefixes are tolerated. */
@@ -118,17 +130,18 @@ export class H264Depacketizer {
   }
 
   /**
-   * Emits the access unit in progress (end of stream). On a stream that marks the last packet of
-   * a picture, a unit still open here lost its marker packet, so it is reported incomplete.
+   * Emits the access unit in progress (end of stream) as incomplete: nothing (no marker, no
+   * next timestamp) proves that its last packet arrived.
    */
   flush(): void {
     if (!this.open) return;
-    if (this.pictureMarkers > 0) this.incomplete = true;
+    this.incomplete = true;
     this.emit();
   }
 
   /** Forgets everything about the stream in progress (new SSRC, seek); keeps parameter sets and stats. */
   reset(): void {
+    if (this.open && this.nalCount > 0) this.stats.accessUnitsDiscarded++;
     this.closeAu();
     this.haveSeq = false;
     this.lossPending = false;
@@ -139,7 +152,10 @@ export class H264Depacketizer {
     stats.packets++;
     let gap = this.lossPending;
     this.lossPending = false;
-    if (this.haveSeq) {
+    let unknownStart = false;
+    if (!this.haveSeq) {
+      unknownStart = !looksLikeUnitStart(payload);
+    } else {
       const d = seqDistance(this.lastSeq, seq);
       if (d <= 0 && d > -this.maxMisorder) {
         if (d === 0) stats.duplicates++;
@@ -171,6 +187,7 @@ export class H264Depacketizer {
       this.firstSeq = seq;
     }
     if (gap) this.incomplete = true;
+    if (unknownStart) { this.incomplete = true; stats.unknownStarts++; }
     this.packets++;
 
     const n = payload.length;
@@ -196,7 +213,7 @@ export class H264Depacketizer {
     }
 
     if (marker) {
-      if (this.hasVcl || this.oversized) { this.pictureMarkers++; this.emit(); }
+      if (this.hasVcl || this.oversized) this.emit();
       else stats.markersWithoutPicture++;
     }
   }
@@ -406,4 +423,26 @@ export class H264Depacketizer {
     this.oversized = false;
     this.fuActive = false;
   }
+}
+
+/**
+ * Does this first payload of a stream visibly begin an access unit? An AUD or SPS (which come
+ * first in a unit), or a slice with first_mb_in_slice = 0 (the first bit of its header is 1).
+ * Used only when nothing says which packet came before.
+ */
+export function looksLikeUnitStart(payload: Uint8Array): boolean {
+  if (payload.length < 2) return false;
+  let type = payload[0] & 0x1f;
+  let next = payload[1];
+  if (type === NalType.StapA) {
+    if (payload.length < 5) return false;
+    type = payload[3] & 0x1f;
+    next = payload[4];
+  } else if (type === NalType.FuA) {
+    if (!(payload[1] & 0x80) || payload.length < 3) return false;
+    type = payload[1] & 0x1f;
+    next = payload[2];
+  }
+  if (type === NalType.Aud || type === NalType.Sps) return true;
+  return (type === NalType.Slice || type === NalType.Idr) && (next & 0x80) !== 0;
 }

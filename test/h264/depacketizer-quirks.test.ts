@@ -89,7 +89,7 @@ t.test('Annex-B stream with a leading start code in a single-NAL packet (NAL typ
 });
 
 t.test('FFmpeg/gortsplib behaviour: NAL type 0 is passed through; types 30/31 ignored', async (t) => {
-  const { d, aus } = collector();
+  const { d, aus } = collector({ firstSequenceNumber: 1 });
   d.push(rtp(1, 1000, false, '00aabb'));
   d.push(rtp(2, 1000, false, '1e0102'));
   d.push(rtp(3, 1000, true, P));
@@ -144,6 +144,7 @@ t.test('FLIR M400: no marker bit at all, boundaries only by timestamp change', a
   t.ok(aus.every((a) => a.complete));
   d.flush();
   t.equal(aus.length, 3);
+  t.notOk(aus[2].complete, 'at end of stream nothing proves the last unit complete');
 });
 
 t.test('Amcrest IP4M-1051: AUD first (9,7,8,6,28...) then (9,6,1)', async (t) => {
@@ -187,7 +188,7 @@ t.test('in-band SPS/PPS are learned for later insertion', async (t) => {
 });
 
 t.test('Tapo (~10000-byte packets) and UniFi (a whole 60 KB NAL unit in one packet) over TCP', async (t) => {
-  const { d, aus } = collector();
+  const { d, aus } = collector({ firstSequenceNumber: 1 });
   const big = new Uint8Array(60_000).fill(0x11);
   big[0] = 0x65;
   const tapo = new Uint8Array(10_000).fill(0x22);
