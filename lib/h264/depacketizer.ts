@@ -44,7 +44,7 @@ export interface DepacketizerOptions {
   maxAccessUnitSize?: number;
   /** Parameter sets known out of band (sprop-parameter-sets); Annex-B prefixes are tolerated. */
   parameterSets?: readonly Uint8Array[];
-  /** Prepend the known SPS/PPS to an IDR access unit that lacks them (Axis: SDP only). Default false. */
+  /** Insert the known SPS/PPS before the IDR of a unit that lacks them (Axis: SDP only). Default false. */
   insertParameterSets?: boolean;
   /** Split NAL units that contain Annex-B start codes (several cameras send them). Default true. */
   splitAnnexB?: boolean;
@@ -355,9 +355,10 @@ export class H264Depacketizer {
     let hasSps = false;
     let hasPps = false;
     let size = 0;
+    let firstIdr = -1;
     for (let i = 0; i < this.nalCount; i++) {
       const type = buf[this.starts[i]] & 0x1f;
-      if (type === NalType.Idr) keyframe = true;
+      if (type === NalType.Idr) { if (!keyframe) firstIdr = i; keyframe = true; }
       else if (type === NalType.Sps) hasSps = true;
       else if (type === NalType.Pps) hasPps = true;
       size += this.ends[i] - this.starts[i];
@@ -370,18 +371,15 @@ export class H264Depacketizer {
     const out = new Uint8Array(size + extra);
     const nalus: Uint8Array[] = [];
     let o = 0;
-    let first = 0;
-    if (inserted) {
-      // after an access unit delimiter, which must stay first (H.264 7.4.1.2.3)
-      if ((buf[this.starts[0]] & 0x1f) === NalType.Aud) {
-        o = this.copyNal(0, out, o, nalus);
-        first = 1;
+    for (let i = 0; i < this.nalCount; i++) {
+      // right before the first IDR slice, like the packetizer and FFmpeg's h264_mp4toannexb
+      if (inserted && i === firstIdr) {
+        out.set(sps, o); nalus.push(out.subarray(o, o + sps.length)); o += sps.length;
+        out.set(pps, o); nalus.push(out.subarray(o, o + pps.length)); o += pps.length;
+        stats.parameterSetsInserted++;
       }
-      out.set(sps, o); nalus.push(out.subarray(o, o + sps.length)); o += sps.length;
-      out.set(pps, o); nalus.push(out.subarray(o, o + pps.length)); o += pps.length;
-      stats.parameterSetsInserted++;
+      o = this.copyNal(i, out, o, nalus);
     }
-    for (let i = first; i < this.nalCount; i++) o = this.copyNal(i, out, o, nalus);
     if (hasSps || hasPps) for (const nal of nalus) ps.learn(nal);
 
     const au: AccessUnit = {

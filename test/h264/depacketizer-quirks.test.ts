@@ -167,7 +167,7 @@ t.test('Axis (janus#849): SPS/PPS only in the SDP; inserted before an IDR that l
   d.push(rtp(1, 1000, false, '0910'));
   d.push(rtp(2, 1000, true, IDR));
   d.push(rtp(3, 4000, true, P));
-  t.same(toHex(aus[0].nalus), ['0910', SPS, PPS, IDR], 'after the AUD, which stays first');
+  t.same(toHex(aus[0].nalus), ['0910', SPS, PPS, IDR], 'right before the IDR (the AUD stays first)');
   t.ok(aus[0].parameterSetsInserted);
   t.same(toHex(aus[1].nalus), [P], 'not before P frames');
   t.equal(d.stats.parameterSetsInserted, 1);
