@@ -72,6 +72,8 @@ export class Stream implements SourceSink {
   private cache: (CachedKeyframe & { at: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
+  /** Counters of viewers that have left, so totals never go down. */
+  private readonly departed: Record<string, number> = {};
   private readonly c = {
     accessUnits: 0, keyframes: 0, packetsOut: 0, bytesOut: 0,
     keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, timelineRebases: 0,
@@ -149,6 +151,7 @@ export class Stream implements SourceSink {
     if (!v) return false;
     this.viewers.delete(id);
     v.close();
+    for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') this.departed[k] = (this.departed[k] ?? 0) + val;
     if (this.viewers.size === 0) this.emptySince = this.deps.clock.now();
     return true;
   }
@@ -234,6 +237,15 @@ export class Stream implements SourceSink {
       keyframeCachePackets: this.cache?.packets.length ?? 0,
       source: this.source.stats(),
     };
+  }
+
+  /** Sums of every numeric viewer counter over current and departed viewers. */
+  viewerTotals(): Record<string, number> {
+    const out: Record<string, number> = { ...this.departed };
+    for (const v of this.viewers.values()) {
+      for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') out[k] = (out[k] ?? 0) + val;
+    }
+    return out;
   }
 
   viewerInfo(): ViewerInfo[] {
