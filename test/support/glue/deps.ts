@@ -1,9 +1,9 @@
 /**
- * THROWAWAY test glue until lib/rtcp, lib/sdp, lib/h264 and lib/recovery land: minimal
+ * THROWAWAY test glue until lib/rtcp, lib/h264 and lib/recovery land: minimal
  * stand-ins for GatewayDeps. Not protocol code anyone should reuse.
  */
 import type { GatewayDeps, RtcpEvent, SenderReportInfo } from '../../../lib/gateway/deps.js';
-import { chooseVideo, type OfferedFormat } from '../../../lib/gateway/negotiate.js';
+import { negotiateOffer } from '../../../lib/gateway/negotiate.js';
 import { glueRtpPayloads } from './packetizer.js';
 
 const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
@@ -60,23 +60,6 @@ function glueSr(i: SenderReportInfo): Uint8Array {
   return b;
 }
 
-function glueOffer(sdp: string) {
-  const video = sdp.split(/\r?\n(?=m=)/).find((s) => s.startsWith('m=video'));
-  if (!video) throw new Error('no video');
-  const lines = video.split(/\r?\n/);
-  const formats = new Map<number, OfferedFormat>();
-  for (const l of lines) {
-    const m = /^a=rtpmap:(\d+) ([^/]+)/.exec(l);
-    if (m) formats.set(Number(m[1]), { payloadType: Number(m[1]), codec: m[2], fmtp: {} });
-  }
-  for (const l of lines) {
-    const m = /^a=fmtp:(\d+) (.*)$/.exec(l);
-    const f = m && formats.get(Number(m[1]));
-    if (f) for (const kv of m[2].split(';')) { const [k, v] = kv.trim().split('='); f.fmtp[k.toLowerCase()] = v ?? ''; }
-  }
-  return { mid: lines.find((l) => l.startsWith('a=mid:'))?.slice(6) ?? '0', formats: [...formats.values()] };
-}
-
 export function glueDeps(): GatewayDeps {
   return {
     packetizer: () => ({ packetize: (au) => glueRtpPayloads([...au.nalus]) }),
@@ -89,7 +72,7 @@ export function glueDeps(): GatewayDeps {
     },
     keyframeGate: () => { let last = -Infinity; return { allow(now) { if (now - last < 1000) return false; last = now; return true; } }; },
     rtcp: { parse: glueParseRtcp, senderReport: glueSr, ntpMiddle },
-    negotiate: (sdp, source, wantRtx) => chooseVideo(glueOffer(sdp), source, wantRtx),
+    negotiate: negotiateOffer,
     clock: { now: () => performance.now(), wallClock: () => Date.now() },
   };
 }
