@@ -34,7 +34,7 @@ export class Link<T> {
   deliver(now: number, fn: DeliverFn<T>): number {
     this.advance(now);
     let n = 0;
-    while (this.queue.peekTime() <= now) {
+    while (this.queue.size > 0 && this.queue.peekTime() <= now) {
       const p = this.queue.pop()!;
       this.stats.delivered++;
       n++;

@@ -54,7 +54,7 @@ export interface ReorderBufferStats {
   /** Gaps given up because the window was full. */
   overflows: number;
   resyncs: number;
-  /** Far-off packets not confirmed as a restart (dropped). */
+  /** Far-off packets (more than `capacity` behind or `resyncJump` ahead) not confirmed as a restart (dropped). */
   strays: number;
 }
 
@@ -192,9 +192,10 @@ export class ReorderBuffer<T extends {}> {
     }
   }
 
-  /** End of stream: releases every held packet, declaring the gaps between them lost. */
+  /** End of stream: releases every held packet, declaring the gaps between them lost; drops an unconfirmed far-off packet. */
   flush(): void {
     if (this.held > 0) this.releaseBefore(this.highest + 1);
+    if (this.candidate !== undefined) this.dropCandidate();
   }
 
   /** Declares everything missing below `target` lost and releases held packets up to it, then drains. */
@@ -267,7 +268,7 @@ export class ReorderBuffer<T extends {}> {
     const first = this.candidate;
     const firstSeq = this.candidateSeq;
     this.candidate = undefined;
-    this.flush();
+    if (this.held > 0) this.releaseBefore(this.highest + 1);
     this.past.fill(UNKNOWN);
     // Keep extended numbers increasing and their low 16 bits equal to the RTP sequence number.
     const base = this.highest + 1;
