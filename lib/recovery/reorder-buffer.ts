@@ -29,10 +29,15 @@ export interface ReorderBufferOptions {
   /** Upper bound of the jitter-derived hold time. Default 200 ms. */
   maxWaitMs?: number;
   /**
-   * A packet this many or more sequence numbers ahead (or more than `capacity` behind) is not
-   * treated as reordering: two such consecutive packets mean the sender restarted. Default 3000.
+   * A packet this many or more sequence numbers ahead or behind is not treated as reordering:
+   * two such consecutive packets mean the sender restarted. At least `capacity`. Default 3000.
    */
   resyncJump?: number;
+  /**
+   * Hold the very first packet for the gap hold time, so that packets sent before it but
+   * overtaken by it (jitter at start) are delivered instead of dropped as too old. Default true.
+   */
+  startupHold?: boolean;
 }
 
 export interface ReorderBufferStats {
@@ -54,7 +59,7 @@ export interface ReorderBufferStats {
   /** Gaps given up because the window was full. */
   overflows: number;
   resyncs: number;
-  /** Far-off packets (more than `capacity` behind or `resyncJump` ahead) not confirmed as a restart (dropped). */
+  /** Far-off packets (`resyncJump` or more away) not confirmed as a restart (dropped). */
   strays: number;
 }
 
@@ -80,6 +85,9 @@ export class ReorderBuffer<T extends {}> {
   private readonly resyncJump: number;
   private wait: number;
   private started = false;
+  private readonly startupHold: boolean;
+  /** Until the first release: earlier sequence numbers may still move the head back. */
+  private priming = false;
   /** Extended number of the next packet to release. */
   private head = 0;
   /** Highest extended number received; head - 1 when nothing is held. */
@@ -104,6 +112,7 @@ export class ReorderBuffer<T extends {}> {
     this.maxWait = options.maxWaitMs ?? 200;
     this.resyncJump = Math.max(cap, options.resyncJump ?? 3000);
     this.wait = this.fixedWait ?? this.minWait;
+    this.startupHold = options.startupHold ?? true;
   }
 
   /** Current hold time for a gap, in ms. */
@@ -129,6 +138,12 @@ export class ReorderBuffer<T extends {}> {
       this.started = true;
       this.head = 65536 + seq;
       this.highest = this.head - 1;
+      if (this.startupHold) {
+        // Held as if behind a gap: released by `poll` once the hold time has passed.
+        this.priming = true;
+        this.hold(pkt, this.head, now);
+        return;
+      }
     }
     const d = seqDistance(this.head & 0xffff, seq);
     if (d === 0 && this.held === 0) {
@@ -142,7 +157,18 @@ export class ReorderBuffer<T extends {}> {
       return;
     }
     if (d < 0) {
-      if (-d > this.capacity) return this.farOff(pkt, seq);
+      if (this.priming && this.highest - (this.head + d) < this.capacity) {
+        // Sent before the first arrival, overtaken by it: start earlier.
+        this.head += d;
+        this.stats.reordered++;
+        this.hold(pkt, this.head, now);
+        return;
+      }
+      if (-d > this.resyncJump) return this.farOff(pkt, seq);
+      if (-d > this.capacity) {
+        this.stats.tooOld++;
+        return;
+      }
       const state = this.past[(this.head + d) & this.mask];
       if (state === DELIVERED) this.stats.duplicates++;
       else if (state === LOST) this.stats.late++;
@@ -156,6 +182,10 @@ export class ReorderBuffer<T extends {}> {
       this.stats.overflows++;
       this.releaseBefore(ext - this.capacity + 1);
     }
+    if (this.slots[ext & this.mask] !== undefined) {
+      this.stats.duplicates++;
+      return;
+    }
     if (ext < this.highest) this.stats.reordered++;
     if (ext === this.head) {
       this.head++;
@@ -165,11 +195,11 @@ export class ReorderBuffer<T extends {}> {
       this.drain();
       return;
     }
+    this.hold(pkt, ext, now);
+  }
+
+  private hold(pkt: T, ext: number, now: number): void {
     const slot = ext & this.mask;
-    if (this.slots[slot] !== undefined) {
-      this.stats.duplicates++;
-      return;
-    }
     this.slots[slot] = pkt;
     this.arrival[slot] = now;
     this.held++;
@@ -185,6 +215,13 @@ export class ReorderBuffer<T extends {}> {
   /** Gives up gaps whose hold time ran out by `now` and releases what follows them. */
   poll(now: number): void {
     while (this.held > 0 && now >= this.minArrival + this.wait) {
+      if (this.priming) {
+        this.priming = false;
+        if (this.slots[this.head & this.mask] !== undefined) {
+          this.drain();
+          continue;
+        }
+      }
       this.stats.timeouts++;
       let ext = this.head;
       while (this.slots[ext & this.mask] === undefined) ext++;
@@ -194,12 +231,14 @@ export class ReorderBuffer<T extends {}> {
 
   /** End of stream: releases every held packet, declaring the gaps between them lost; drops an unconfirmed far-off packet. */
   flush(): void {
+    this.priming = false;
     if (this.held > 0) this.releaseBefore(this.highest + 1);
     if (this.candidate !== undefined) this.dropCandidate();
   }
 
   /** Declares everything missing below `target` lost and releases held packets up to it, then drains. */
   private releaseBefore(target: number): void {
+    this.priming = false;
     while (this.head < target) {
       if (this.held === 0) {
         this.declareLost(this.head, target - this.head);
@@ -268,6 +307,7 @@ export class ReorderBuffer<T extends {}> {
     const first = this.candidate;
     const firstSeq = this.candidateSeq;
     this.candidate = undefined;
+    this.priming = false;
     if (this.held > 0) this.releaseBefore(this.highest + 1);
     this.past.fill(UNKNOWN);
     // Keep extended numbers increasing and their low 16 bits equal to the RTP sequence number.

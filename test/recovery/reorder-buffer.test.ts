@@ -18,7 +18,7 @@ class Recorder implements ReorderSink<Pkt> {
 
 function make(opts = {}) {
   const sink = new Recorder();
-  const rb = new ReorderBuffer<Pkt>(sink, opts);
+  const rb = new ReorderBuffer<Pkt>(sink, { startupHold: false, ...opts });
   const push = (seq: number, now = 0) => rb.push({ seq, id: seq }, seq, now);
   return { sink, rb, push };
 }
@@ -114,6 +114,21 @@ t.test('camera restart: two consecutive far-off packets resynchronize instead of
   t.equal(sink.packets[sink.packets.length - 1].pkt.seq, 101);
 });
 
+t.test('startup hold: packets sent before the first arrival but overtaken by it are still delivered', async (t) => {
+  const { sink, rb, push } = make({ startupHold: true, waitMs: 20 });
+  push(102, 0); push(103, 1); push(100, 2); push(101, 3); push(102, 4);
+  t.same(sink.seqs, [], 'nothing released during the startup hold');
+  t.equal(rb.nextDeadline(), 20);
+  rb.poll(20);
+  t.same(sink.seqs, [100, 101, 102, 103]);
+  t.equal(rb.stats.duplicates, 1);
+  t.equal(rb.stats.lost, 0);
+  push(104, 21);
+  t.same(sink.seqs, [100, 101, 102, 103, 104], 'then the in-order fast path');
+  push(99, 22);
+  t.equal(rb.stats.tooOld, 1, 'after the hold, earlier numbers are too old');
+});
+
 t.test('a single stray far-off packet is dropped and counted', async (t) => {
   const { sink, rb, push } = make();
   push(5); push(20000); push(6); push(7);
@@ -145,7 +160,7 @@ const paramsArb: fc.Arbitrary<Params> = fc.record({
 /** Sends n packets through netsim and the buffer on virtual time; the first packet goes straight in (it fixes the start). */
 function runThroughNetsim(p: Params) {
   const sink = new Recorder();
-  const rb = new ReorderBuffer<Pkt>(sink, { waitMs: p.wait, capacity: p.capacity });
+  const rb = new ReorderBuffer<Pkt>(sink, { waitMs: p.wait, capacity: p.capacity, startupHold: false });
   const sent = Array.from({ length: p.n }, (_, i) => ({ data: { seq: seqAdd(p.seq0, i), id: i }, time: i * p.interval }));
   rb.push(sent[0].data, sent[0].data.seq, 0);
   const arrivals = simulate(p.profile, sent.slice(1), p.seed);

@@ -29,7 +29,11 @@ export interface ClosedLoopOptions {
 }
 
 export interface ClosedLoopResult {
-  /** Measured packets (the first `packets`) delivered by the reorder buffer. */
+  /**
+   * Measured packets: those of the first `packets` from the first one the receiver got on
+   * (it cannot know about packets before it) delivered by the reorder buffer.
+   */
+  measured: number;
   delivered: number;
   lost: number;
   /** Extended seqs the reorder buffer emitted, in order, and loss ranges. */
@@ -98,7 +102,9 @@ export function runClosedLoop(o: ClosedLoopOptions): ClosedLoopResult {
     }
   }
   reorder.flush();
+  const firstId = ids.length > 0 ? ids[0] : o.packets;
   let delivered = 0;
   for (const id of ids) if (id < o.packets) delivered++;
-  return { delivered, lost: o.packets - delivered, exts, losses, seqs, reorder: reorder.stats, nack: nack.stats, history: history.stats, nackMessages };
+  const measured = Math.max(0, o.packets - firstId);
+  return { measured, delivered, lost: measured - delivered, exts, losses, seqs, reorder: reorder.stats, nack: nack.stats, history: history.stats, nackMessages };
 }
