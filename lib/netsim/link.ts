@@ -77,13 +77,25 @@ export class Link<T> {
   }
 
   private runFrom(first: number, p: SimPacket<T>): void {
-    let batch: SimPacket<T>[] = [p];
+    // One reusable batch array per stage: runFrom is never re-entered while a batch is live.
+    let batch: SimPacket<T>[] = this.scratch(first);
+    batch.length = 0;
+    batch.push(p);
     for (let k = first; k < this.models.length && batch.length > 0; k++) {
-      const next: SimPacket<T>[] = [];
-      for (const q of batch) this.models[k].process(q, next);
+      const next = this.scratch(k + 1);
+      next.length = 0;
+      for (let i = 0; i < batch.length; i++) this.models[k].process(batch[i], next);
       batch = next;
     }
-    for (const q of batch) this.queue.push(q);
+    for (let i = 0; i < batch.length; i++) this.queue.push(batch[i]);
+    batch.length = 0;
+  }
+
+  private readonly batches: SimPacket<T>[][] = [];
+
+  private scratch(k: number): SimPacket<T>[] {
+    while (this.batches.length <= k) this.batches.push([]);
+    return this.batches[k];
   }
 }
 
