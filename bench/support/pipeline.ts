@@ -1,0 +1,76 @@
+/**
+ * The whole camera-to-viewer path of camwire without I/O, as the gateway runs it: parseRtp ->
+ * RecoveringReceiver (reorder + NACK bookkeeping, no startup hold: jitter buffer off) ->
+ * H264Depacketizer -> gateway Stream (H.264 packetizer, RTP headers, retransmission history,
+ * keyframe cache) -> one gateway Viewer per viewer (sequence/timestamp/SSRC/PT rewrite) ->
+ * a transport that drops the packet.
+ */
+import { parseRtp, type RtpPacket } from '../../lib/rtp/packet.js';
+import { RecoveringReceiver } from '../../lib/recovery/receiver.js';
+import type { ReorderSink } from '../../lib/recovery/reorder-buffer.js';
+import { H264Depacketizer, type AccessUnit } from '../../lib/h264/depacketizer.js';
+import { Stream } from '../../lib/gateway/stream.js';
+import type { GatewayDeps } from '../../lib/gateway/deps.js';
+import type { VideoSource } from '../../lib/gateway/source.js';
+import { CHROMIUM_OFFER } from '../../test/support/offers.js';
+import { NullTransport, type NullPeer } from './null-transport.js';
+import { benchDeps } from './gateway-deps.js';
+
+/** A source that is fed from outside (the bench pushes access units into the Stream). */
+const externalSource: VideoSource = {
+  start() {},
+  stop() {},
+  requestKeyframe() {},
+  info: () => ({ profileLevelId: '4d0029', width: 1920, height: 1080 }),
+  stats: () => ({}),
+};
+
+export class VirtualTime {
+  t = 0;
+  now = (): number => this.t;
+  wallClock = (): number => 1_700_000_000_000 + this.t;
+}
+
+export class CameraToViewers implements ReorderSink<RtpPacket> {
+  readonly receiver: RecoveringReceiver<RtpPacket>;
+  readonly depacketizer: H264Depacketizer;
+  readonly stream: Stream;
+  readonly transport = new NullTransport();
+  accessUnits = 0;
+  private now = 0;
+
+  constructor(readonly time: { now(): number; wallClock(): number }, deps: GatewayDeps = benchDeps()) {
+    this.receiver = new RecoveringReceiver<RtpPacket>(this, { reorder: { startupHold: false } });
+    this.depacketizer = new H264Depacketizer((au) => this.onAccessUnit(au));
+    this.stream = new Stream('bench', externalSource, this.transport, { ...deps, clock: time }, { onDemand: false, maxViewers: 100_000 });
+  }
+
+  async addViewers(n: number): Promise<void> {
+    for (let i = 0; i < n; i++) await this.stream.addViewer(CHROMIUM_OFFER);
+  }
+
+  get peers(): NullPeer[] {
+    return this.transport.peers;
+  }
+
+  /** One packet from the camera, arriving at `now` (ms). */
+  push(buf: Uint8Array, now: number): void {
+    this.now = now;
+    const pkt = parseRtp(buf);
+    this.receiver.push(pkt, pkt.sequenceNumber, pkt.timestamp, now);
+    if (this.receiver.nextDeadline() <= now) this.receiver.poll(now);
+  }
+
+  onPacket(pkt: RtpPacket): void {
+    this.depacketizer.push(pkt);
+  }
+
+  onLoss(): void {
+    this.depacketizer.markLoss();
+  }
+
+  private onAccessUnit(au: AccessUnit): void {
+    this.accessUnits++;
+    this.stream.onAccessUnit(au);
+  }
+}
