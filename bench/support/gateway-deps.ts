@@ -10,14 +10,22 @@ import { H264Packetizer } from '../../lib/h264/packetizer.js';
 import { RetransmissionHistory } from '../../lib/recovery/history.js';
 import { glueDeps } from '../../test/support/glue/deps.js';
 
-export let depsSource = 'lib/gateway/wiring defaultDeps()';
-
-export function benchDeps(): GatewayDeps {
+function wired(): GatewayDeps | undefined {
   try {
     return defaultDeps();
   } catch {
-    depsSource = 'bench wiring: lib/h264 H264Packetizer + lib/recovery RetransmissionHistory';
+    return undefined;
   }
+}
+
+/** Which wiring the benchmarks measure (for the JSON lines). */
+export const depsSource = wired()
+  ? 'lib/gateway/wiring defaultDeps()'
+  : 'bench wiring: lib/h264 H264Packetizer + lib/recovery RetransmissionHistory';
+
+export function benchDeps(): GatewayDeps {
+  const deps = wired();
+  if (deps) return deps;
   const glue = glueDeps();
   return {
     ...glue,

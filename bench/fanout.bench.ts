@@ -1,0 +1,77 @@
+/**
+ * Fan-out: one 1080p30 stream (~4.1 Mbit/s) to N node-datachannel viewers in a separate
+ * process that join over WHEP. camwire's CPU time per delivered packet and viewers per core,
+ * against the native floor (a bare script sending the same packets on as many
+ * node-datachannel tracks). Also RSS per viewer and time to first frame.
+ * N defaults to 1,10,50,100 (CAMWIRE_FANOUT_N=1,10,200 to change it).
+ */
+import { quick, round, summarize, type Benchmark, type BenchResult } from './harness.js';
+import { fanoutRun, type FanoutRun } from './fanout/orchestrate.js';
+import { depsSource } from './support/gateway-deps.js';
+
+function percentile(xs: number[], p: number): number {
+  const s = xs.filter((x) => x >= 0).sort((a, b) => a - b);
+  if (s.length === 0) return -1;
+  return round(s[Math.min(s.length - 1, Math.floor(p * s.length))]);
+}
+
+function perPacket(run: FanoutRun) {
+  return summarize(run.windows.map((w) => w.cpuNsPerDelivered));
+}
+
+function viewersPerCore(run: FanoutRun): number {
+  return round(run.viewers / summarize(run.windows.map((w) => w.cpuFraction)).median);
+}
+
+function deliveredRatio(run: FanoutRun): number {
+  const sent = run.windows.reduce((s, w) => s + w.sent, 0);
+  const got = run.windows.reduce((s, w) => s + w.delivered, 0);
+  return sent > 0 ? round(got / sent) : 0;
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'fanout',
+    async run(): Promise<BenchResult[]> {
+      const ns = quick ? [2] : (process.env.CAMWIRE_FANOUT_N ?? '1,10,50,100').split(',').map(Number);
+      const windows = quick ? 2 : 5;
+      const windowMs = quick ? 300 : 2000;
+      const results: BenchResult[] = [];
+      let ttffRun: FanoutRun | undefined;
+      for (const n of ns) {
+        const cam = await fanoutRun('camwire', n, windows, windowMs, quick ? 600 : 2500);
+        const floor = await fanoutRun('floor', n, windows, windowMs, quick ? 600 : 2500);
+        if (!ttffRun || Math.abs(n - 10) < Math.abs(ttffRun.viewers - 10)) ttffRun = cam;
+        const own = perPacket(cam);
+        const peer = perPacket(floor);
+        results.push({
+          name: `fanout.n${n}`, unit: 'cpu-ns/delivered-packet', ...own,
+          peer: 'node-datachannel floor', peerMedian: peer.median, speedup: round(peer.median / own.median),
+          ratioToFloor: round(own.median / peer.median),
+          viewers: cam.viewers, floorViewers: floor.viewers, joinRetries: cam.joinFailures + floor.joinFailures,
+          viewersPerCore: viewersPerCore(cam), floorViewersPerCore: viewersPerCore(floor),
+          deliveredOfSent: deliveredRatio(cam), floorDeliveredOfSent: deliveredRatio(floor),
+          sequenceGaps: cam.windows.reduce((s, w) => s + w.gaps, 0),
+          rssMB: round(cam.rssAfter / 1e6), rssPerViewerKB: round((cam.rssAfter - cam.rssBefore) / 1024 / Math.max(1, cam.viewers)),
+          floorRssMB: round(floor.rssAfter / 1e6), floorRssPerViewerKB: round((floor.rssAfter - floor.rssBefore) / 1024 / Math.max(1, floor.viewers)),
+          heapPerViewerKB: round((cam.heapUsedAfter - cam.heapUsedBefore) / 1024 / Math.max(1, cam.viewers)),
+          deps: depsSource,
+          note: 'sender process CPU (user+sys) per RTP packet received by the viewers; viewersPerCore = N / CPU fraction',
+        });
+      }
+      if (ttffRun) {
+        const r = ttffRun;
+        const afterOpen = r.ttffMs.map((t, i) => (t >= 0 && r.openMs[i] >= 0 ? t - r.openMs[i] : -1));
+        const ttff = summarize(r.ttffMs.filter((t) => t >= 0).concat(r.ttffMs.every((t) => t < 0) ? [Infinity] : []));
+        results.push({
+          name: 'ttff.camwire', unit: 'ms', ...ttff, viewers: r.viewers,
+          p90: percentile(r.ttffMs, 0.9), answerP50: percentile(r.answerMs, 0.5), openP50: percentile(r.openMs, 0.5), openP90: percentile(r.openMs, 0.9),
+          keyframeAfterOpenP50: percentile(afterOpen, 0.5), keyframeAfterOpenP90: percentile(afterOpen, 0.9),
+          noFrame: r.ttffMs.filter((t) => t < 0).length,
+          note: 'node-datachannel viewers (not Chromium): WHEP POST -> last packet of the first complete keyframe; runs = viewers; answer = POST round trip incl. ICE gathering, open = ICE + DTLS done',
+        });
+      }
+      return results;
+    },
+  },
+];

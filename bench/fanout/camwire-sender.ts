@@ -1,0 +1,25 @@
+/**
+ * Child process: camwire's gateway (startGateway: HTTP + WHEP + node-datachannel transport)
+ * serving one stream fed by the synthetic 1080p30 camera (access units in real time), so the
+ * orchestrator can measure this process's CPU per delivered packet.
+ */
+import { startGateway } from '../../lib/http/start.js';
+import { ClipSource } from '../../test/support/clip-source.js';
+import { gop, FPS } from '../stream1080p.js';
+import { benchDeps } from '../support/gateway-deps.js';
+import { serve } from './sender-protocol.js';
+
+const source = new ClipSource(gop(), FPS, { profileLevelId: '4d0029', width: 1920, height: 1080 });
+const handle = await startGateway(
+  {
+    http: { host: '127.0.0.1', port: 0 },
+    streams: { cam: { url: 'rtsp://synthetic.invalid/cam', onDemand: false, maxViewers: 10_000 } },
+    webrtc: { bindAddress: '127.0.0.1' },
+  },
+  { deps: benchDeps(), sourceFactory: () => source },
+);
+const stream = handle.gateway.stream('cam')!;
+serve(`${handle.address}/whep/cam`, () => {
+  const t = stream.viewerTotals();
+  return { packetsSent: t.packetsSent ?? 0, viewers: stream.viewerCount };
+}, () => handle.close());

@@ -1,0 +1,128 @@
+/**
+ * Runs one fan-out measurement: a sender child (camwire or the native floor), a receivers
+ * child with N node-datachannel viewers joined over WHEP, then timed windows in which the
+ * sender's CPU time is divided by the packets the viewers actually received.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Mark } from './sender-protocol.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+type Msg = Record<string, unknown>;
+
+class Child {
+  private readonly proc: ChildProcess;
+  private readonly queue: Msg[] = [];
+  private waiter: ((m: Msg) => void) | undefined;
+  private exited = false;
+
+  constructor(script: string) {
+    this.proc = fork(join(here, script), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.proc.on('message', (m: Msg) => {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w(m);
+      } else this.queue.push(m);
+    });
+    this.proc.on('exit', () => {
+      this.exited = true;
+      this.waiter?.({ error: `${script} exited` });
+    });
+  }
+
+  next<T = Msg>(timeoutMs = 120_000): Promise<T> {
+    const m = this.queue.shift();
+    if (m) return Promise.resolve(m as T);
+    if (this.exited) return Promise.reject(new Error('child exited'));
+    return new Promise<T>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('child did not answer')), timeoutMs);
+      this.waiter = (x) => {
+        clearTimeout(t);
+        if (typeof x.error === 'string') reject(new Error(x.error));
+        else resolve(x as T);
+      };
+    });
+  }
+
+  async ask<T = Msg>(msg: Msg, timeoutMs?: number): Promise<T> {
+    this.proc.send(msg);
+    return this.next<T>(timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    try {
+      await this.ask({ cmd: 'close' }, 15_000);
+    } catch {
+      /* fall through to kill */
+    }
+    if (!this.exited) this.proc.kill('SIGKILL');
+  }
+}
+
+export interface WindowResult {
+  cpuNsPerDelivered: number;
+  /** Sender CPU seconds per wall second. */
+  cpuFraction: number;
+  delivered: number;
+  sent: number;
+  gaps: number;
+}
+
+export interface FanoutRun {
+  sender: 'camwire' | 'floor';
+  viewers: number;
+  joinFailures: number;
+  joinErrors: string[];
+  ttffMs: number[];
+  openMs: number[];
+  answerMs: number[];
+  windows: WindowResult[];
+  rssBefore: number;
+  rssAfter: number;
+  heapUsedBefore: number;
+  heapUsedAfter: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function fanoutRun(sender: 'camwire' | 'floor', n: number, windows: number, windowMs: number, settleMs = 2500): Promise<FanoutRun> {
+  const s = new Child(`${sender}-sender.js`);
+  const r = new Child('receivers.js');
+  try {
+    const { url } = await s.next<{ url: string }>();
+    await r.next();
+    await sleep(300);
+    const before = await s.ask<Mark>({ cmd: 'mark' });
+    const joined = await r.ask<{ joined: number; failed: number; errors: string[]; ttffMs: number[]; openMs: number[]; answerMs: number[] }>({ cmd: 'join', url, n, concurrency: 4, waitMs: settleMs }, 300_000);
+    const results: WindowResult[] = [];
+    let last: Mark = before;
+    for (let w = 0; w < windows; w++) {
+      const a = await s.ask<Mark>({ cmd: 'mark' });
+      const ra = await r.ask<{ packets: number; gaps: number }>({ cmd: 'mark' });
+      await sleep(windowMs);
+      const b = await s.ask<Mark>({ cmd: 'mark' });
+      const rb = await r.ask<{ packets: number; gaps: number }>({ cmd: 'mark' });
+      const cpuNs = (b.cpuUs - a.cpuUs) * 1000;
+      const delivered = rb.packets - ra.packets;
+      results.push({
+        cpuNsPerDelivered: delivered > 0 ? cpuNs / delivered : Infinity,
+        cpuFraction: cpuNs / ((b.wallMs - a.wallMs) * 1e6),
+        delivered,
+        sent: b.packetsSent - a.packetsSent,
+        gaps: rb.gaps - ra.gaps,
+      });
+      last = b;
+    }
+    return {
+      sender, viewers: joined.joined, joinFailures: joined.failed, joinErrors: joined.errors, ttffMs: joined.ttffMs, openMs: joined.openMs, answerMs: joined.answerMs, windows: results,
+      rssBefore: before.rss, rssAfter: last.rss, heapUsedBefore: before.heapUsed, heapUsedAfter: last.heapUsed,
+    };
+  } finally {
+    await r.close();
+    await s.close();
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * What both senders (camwire and the native floor) answer over IPC, so the orchestrator
+ * treats them alike: {cmd:'mark'} -> a Mark; {cmd:'close'} -> exit.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface Mark {
+  /** Process CPU (user + system) in µs since start. */
+  cpuUs: number;
+  wallMs: number;
+  /** RTP packets handed to node-datachannel successfully, all viewers. */
+  packetsSent: number;
+  rss: number;
+  heapUsed: number;
+  external: number;
+  viewers: number;
+}
+
+export function serve(url: string, mark: () => Omit<Mark, 'cpuUs' | 'wallMs' | 'rss' | 'heapUsed' | 'external'>, close: () => Promise<void>): void {
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'mark') {
+      const c = process.cpuUsage();
+      const mem = process.memoryUsage();
+      process.send!({ cpuUs: c.user + c.system, wallMs: performance.now(), rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, ...mark() });
+    } else if (m.cmd === 'close') {
+      void close().then(() => process.send!({ closed: true }, () => process.exit(0)));
+    }
+  });
+  process.send!({ ready: true, url });
+}
