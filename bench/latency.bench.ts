@@ -1,0 +1,76 @@
+/**
+ * Latency camwire adds per packet, clean link, jitter buffer off (no startup hold, nothing
+ * reordered): in real time, a 1080p30 camera's frames arrive every 33 ms, each as a burst of
+ * RTP packets; for every packet each viewer's transport is handed, the time since the camera
+ * packet that completed its access unit arrived. That is camwire's processing latency
+ * (depacketize, packetize, history, rewrite, and the viewers served before this one). The
+ * transport here drops the packet: node-datachannel's own send cost is in fanout.*.
+ * Not included, by design: camwire forwards whole access units, so an earlier packet of a
+ * frame also waits for the rest of its frame to arrive (the camera's own send spread).
+ */
+import { performance } from 'node:perf_hooks';
+import { quick, round, type Benchmark, type BenchResult } from './harness.js';
+import { cameraTrace, FPS } from './stream1080p.js';
+import { CameraToViewers } from './support/pipeline.js';
+import { Replay } from './support/replay.js';
+
+const realTime = { now: () => performance.now(), wallClock: () => Date.now() };
+
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function latencyRun(viewers: number, seconds: number): Promise<BenchResult> {
+  const p = new CameraToViewers(realTime);
+  await p.addViewers(viewers);
+  const frames = Math.round(seconds * FPS);
+  const replay = new Replay(cameraTrace(1));
+  const tr = replay.trace;
+  const samples = new Float64Array(Math.ceil(frames * (tr.packets.length / tr.frames) * 1.3 * viewers) + 1024);
+  let n = 0;
+  let arrivedAt = 0;
+  let recording = false;
+  for (const peer of p.peers) {
+    peer.onSend = () => {
+      if (recording && n < samples.length) samples[n++] = performance.now() - arrivedAt;
+    };
+  }
+  const warmFrames = quick ? 10 : 60;
+  let frame = 0;
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const f = frame % tr.frames;
+      if (f === 0 && frame > 0) replay.restamp();
+      recording = frame >= warmFrames;
+      for (let i = tr.frameStart[f]; i < tr.frameStart[f + 1]; i++) {
+        arrivedAt = performance.now();
+        p.push(tr.packets[i], arrivedAt);
+      }
+      frame++;
+      if (frame >= frames + warmFrames) return resolve();
+      // Next frame on the camera's schedule, not 33 ms after this one finished.
+      setTimeout(tick, Math.max(0, start + (frame * 1000) / FPS - performance.now()));
+    };
+    replay.restamp();
+    tick();
+  });
+  const sorted = samples.slice(0, n).sort();
+  const ms = (x: number) => round(x);
+  return {
+    name: `latency.v${viewers}`, unit: 'ms', median: ms(quantile(sorted, 0.5)), min: ms(sorted[0]), max: ms(sorted[n - 1]), runs: n,
+    p50: ms(quantile(sorted, 0.5)), p99: ms(quantile(sorted, 0.99)), p999: ms(quantile(sorted, 0.999)), viewers,
+    note: 'camera packet completing an access unit -> each viewer transport send; runs = samples (packets x viewers)',
+  };
+}
+
+export const benchmarks: Benchmark[] = [
+  {
+    name: 'latency',
+    async run(): Promise<BenchResult[]> {
+      const out: BenchResult[] = [];
+      for (const v of quick ? [1] : [1, 10, 100]) out.push(await latencyRun(v, quick ? 0.5 : 10));
+      return out;
+    },
+  },
+];
