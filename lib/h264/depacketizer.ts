@@ -46,8 +46,14 @@ export interface DepacketizerOptions {
   parameterSets?: readonly Uint8Array[];
   /** Insert the known SPS/PPS before the IDR of a unit that lacks them (Axis: SDP only). Default false. */
   insertParameterSets?: boolean;
-  /** Split NAL units that contain Annex-B start codes (several cameras send them). Default true. */
-  splitAnnexB?: boolean;
+  /**
+   * Which NAL units to search for Annex-B start codes and split (several cameras send byte
+   * streams inside RTP). 'non-vcl' (default): every unit except coded slices. All known cases
+   * start with a non-slice unit (SPS, or a type-0 header before a start code), and a conforming
+   * slice cannot contain a start code (emulation prevention), so scanning slices only costs time.
+   * 'all' also scans slices; 'none' never splits.
+   */
+  annexBScan?: 'non-vcl' | 'all' | 'none';
   /**
    * Sequence number of the first packet (RTSP RTP-Info `seq=`). With it, packets lost before the
    * first one that arrives are detected; without it the first access unit counts as complete only
@@ -70,7 +76,8 @@ export class H264Depacketizer {
   private readonly onAccessUnit: (au: AccessUnit) => void;
   private readonly maxSize: number;
   private readonly insert: boolean;
-  private readonly split: boolean;
+  private readonly scanSlices: boolean;
+  private readonly scanOthers: boolean;
   private readonly maxMisorder: number;
 
   private buf: Uint8Array;
@@ -98,7 +105,9 @@ export class H264Depacketizer {
     this.onAccessUnit = onAccessUnit;
     this.maxSize = options.maxAccessUnitSize ?? DEFAULT_MAX_ACCESS_UNIT_SIZE;
     this.insert = options.insertParameterSets ?? false;
-    this.split = options.splitAnnexB ?? true;
+    const scan = options.annexBScan ?? 'non-vcl';
+    this.scanSlices = scan === 'all';
+    this.scanOthers = scan !== 'none';
     this.maxMisorder = options.maxMisorder ?? 3000;
     this.buf = new Uint8Array(Math.min(INITIAL_SCRATCH, Math.max(this.maxSize, 16)));
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
@@ -305,7 +314,9 @@ export class H264Depacketizer {
   }
 
   private finishNal(start: number, end: number): void {
-    if (this.split && findStartCode(this.buf, start, end) >= 0) {
+    const type = this.buf[start] & 0x1f;
+    const scan = type >= 1 && type <= 5 ? this.scanSlices : this.scanOthers;
+    if (scan && findStartCode(this.buf, start, end) >= 0) {
       this.splitStored(start, end);
       return;
     }
