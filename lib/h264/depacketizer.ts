@@ -15,57 +15,10 @@ import { seqDistance } from '../rtp/seq.js';
 import { findStartCode, NalType } from './nal.js';
 import { ParameterSets } from './parameter-sets.js';
 import { emptyDepacketizerStats, type DepacketizerStats } from './depacketizer-stats.js';
+import type { AccessUnit, DepacketizerOptions } from './access-unit.js';
+import { looksLikeUnitStart } from './unit-start.js';
 
-export { emptyDepacketizerStats, type DepacketizerStats };
-
-export interface AccessUnit {
-  /** NAL units of one picture, in order (views into one buffer owned by this access unit). */
-  nalus: Uint8Array[];
-  /** RTP timestamp (90 kHz). */
-  timestamp: number;
-  /** An IDR slice is present. */
-  keyframe: boolean;
-  /** False when any packet or fragment of this unit was lost, malformed or unsupported. */
-  complete: boolean;
-  /** An earlier access unit was dropped whole (oversized, or nothing usable) since the last one emitted. */
-  discontinuity: boolean;
-  /** SPS/PPS were prepended from the known parameter sets (`insertParameterSets`). */
-  parameterSetsInserted: boolean;
-  /** RTP packets that contributed. */
-  packets: number;
-  /** Total NAL bytes. */
-  size: number;
-  firstSequenceNumber: number;
-  lastSequenceNumber: number;
-}
-
-export interface DepacketizerOptions {
-  /** Largest access unit kept, in NAL bytes; a larger one is dropped and counted. Default 8 MiB. */
-  maxAccessUnitSize?: number;
-  /** Parameter sets known out of band (sprop-parameter-sets); Annex-B prefixes are tolerated. */
-  parameterSets?: readonly Uint8Array[];
-  /** Insert the known SPS/PPS before the IDR of a unit that lacks them (Axis: SDP only). Default false. */
-  insertParameterSets?: boolean;
-  /**
-   * Which NAL units to search for Annex-B start codes and split (several cameras send byte
-   * streams inside RTP). 'non-vcl' (default): every unit except coded slices. All known cases
-   * start with a non-slice unit (SPS, or a type-0 header before a start code), and a conforming
-   * slice cannot contain a start code (emulation prevention), so scanning slices only costs time.
-   * 'all' also scans slices; 'none' never splits.
-   */
-  annexBScan?: 'non-vcl' | 'all' | 'none';
-  /**
-   * Sequence number of the first packet (RTSP RTP-Info `seq=`). With it, packets lost before the
-   * first one that arrives are detected; without it the first access unit counts as complete only
-   * when it visibly starts a picture (see `looksLikeUnitStart`).
-   */
-  firstSequenceNumber?: number;
-  /**
-   * A packet this far behind the last one is taken as a sequence restart (camera reset),
-   * not as a late duplicate. Default 3000, like common RTP receivers.
-   */
-  maxMisorder?: number;
-}
+export { emptyDepacketizerStats, looksLikeUnitStart, type DepacketizerStats, type AccessUnit, type DepacketizerOptions };
 
 export const DEFAULT_MAX_ACCESS_UNIT_SIZE = 8 * 1024 * 1024;
 const INITIAL_SCRATCH = 256 * 1024;
@@ -432,26 +385,4 @@ export class H264Depacketizer {
     this.oversized = false;
     this.fuActive = false;
   }
-}
-
-/**
- * Does this first payload of a stream visibly begin an access unit? An AUD or SPS (which come
- * first in a unit), or a slice with first_mb_in_slice = 0 (the first bit of its header is 1).
- * Used only when nothing says which packet came before.
- */
-export function looksLikeUnitStart(payload: Uint8Array): boolean {
-  if (payload.length < 2) return false;
-  let type = payload[0] & 0x1f;
-  let next = payload[1];
-  if (type === NalType.StapA) {
-    if (payload.length < 5) return false;
-    type = payload[3] & 0x1f;
-    next = payload[4];
-  } else if (type === NalType.FuA) {
-    if (!(payload[1] & 0x80) || payload.length < 3) return false;
-    type = payload[1] & 0x1f;
-    next = payload[2];
-  }
-  if (type === NalType.Aud || type === NalType.Sps) return true;
-  return (type === NalType.Slice || type === NalType.Idr) && (next & 0x80) !== 0;
 }
