@@ -126,7 +126,8 @@ export class H264Depacketizer {
       }
       if (d !== 1) {
         gap = true;
-        if (d > 1) stats.lostPackets += d - 1;
+        // a jump beyond maxMisorder either way is a restart (camera reset), not a count of losses
+        if (d > 1 && d <= this.maxMisorder) stats.lostPackets += d - 1;
         else stats.sequenceRestarts++;
       }
     }
@@ -154,8 +155,8 @@ export class H264Depacketizer {
 
     const n = payload.length;
     if (n === 0) {
-      stats.malformed++;
-      this.incomplete = true;
+      // padding-only packets (bandwidth probes) carry nothing, so nothing is lost
+      stats.emptyPayloads++;
     } else {
       const type = payload[0] & 0x1f;
       if (type < NalType.StapA) {
