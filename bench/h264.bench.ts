@@ -62,7 +62,7 @@ export const benchmarks: Benchmark[] = [
         const pkt = packets[next % n];
         pkt.sequenceNumber = next++ & 0xffff;
         d.push(pkt);
-      }, { iterations: n * 20, runs: 21, warmup: n * 10 });
+      }, { iterations: n * 2, runs: 61, warmup: n * 10 });
       const wFrames = perFrame.map((frame) => frame.map((p) => WeriftRtpPacket.deSerialize(Buffer.from(serialize(p)))));
       const werift = measureNs((i) => {
         sink += dePacketizeRtpPackets('MPEG4/ISO/AVC', wFrames[i % wFrames.length]).data.length;
@@ -84,7 +84,7 @@ export const benchmarks: Benchmark[] = [
       const own = measureNs((i) => {
         p.start(splitAvc(frames[i % frames.length]), i * 3000);
         for (let len = p.writeNext(slot); len > 0; len = p.writeNext(slot)) sink += len;
-      }, { iterations: frames.length * 20, runs: 9 });
+      }, { iterations: frames.length * 2, runs: 61 });
       const result = withPeer('h264.packetize', 'ns/packet', perPacket(own, perFrame), undefined, undefined, { packetsPerGop, input: 'length-prefixed' });
 
       // imported here so that loading this file (for other benchmarks) does not load the native module
@@ -95,7 +95,7 @@ export const benchmarks: Benchmark[] = [
         withHandler.setMediaHandler(new ndc.H264RtpPacketizer('Length', new ndc.RtpPacketizationConfig(1, 'c', 96, 90000), 1200 - 12));
         const bare = track(ndc, pc, '1', 2);
         const send = (t: NdcTrack) => (i: number) => { try { t.sendMessageBinary(frameBuffers[i % frameBuffers.length]); } catch { sink++; } };
-        const opts = { iterations: frames.length * 4, runs: 9 };
+        const opts = { iterations: frames.length * 2, runs: 31 };
         const full = measureNs(send(withHandler), opts);
         const base = measureNs(send(bare), opts);
         const peer: Measurement = { median: round(full.median - base.median), min: round(full.min - base.max), max: round(full.max - base.min), runs: full.runs };
