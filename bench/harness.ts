@@ -4,6 +4,7 @@
  * Prints one JSON line per benchmark. Never asserts anything about speed.
  */
 import { performance } from 'node:perf_hooks';
+import { allocatedBytes } from './support/alloc.js';
 
 export interface BenchOptions {
   /** Calls of `fn` per timed run. */
@@ -51,6 +52,19 @@ export function measureNs(fn: (i: number) => void, options: BenchOptions): Measu
     samples.push(((performance.now() - t0) * 1e6) / o.iterations);
   }
   return summarize(samples);
+}
+
+/**
+ * Bytes allocated per call of `fn(i)` (JS heap + ArrayBuffers, GCs added back), over a short
+ * run after warm-up; approximate (rounded to whole bytes), 0 means no allocation seen.
+ */
+export function bytesPerCall(fn: (i: number) => void, iterations = 10_000): number {
+  for (let i = 0; i < Math.min(iterations, 10_000); i++) fn(i);
+  const n = quick ? Math.min(iterations, 1000) : iterations;
+  const a = allocatedBytes(() => {
+    for (let i = 0; i < n; i++) fn(i);
+  });
+  return Math.round(a.bytes / n);
 }
 
 export function summarize(samples: number[]): Measurement {

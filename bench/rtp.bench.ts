@@ -1,7 +1,7 @@
 /** RTP parse and serialize of 1200-byte packets: camwire vs werift-rtp vs a byte-index floor. */
 import { RtpPacket as WeriftRtpPacket } from 'werift-rtp';
 import { parseRtp, serializeRtp } from '../lib/rtp/packet.js';
-import { measureNs, withPeer, type Benchmark } from './harness.js';
+import { bytesPerCall, measureNs, withPeer, type Benchmark } from './harness.js';
 import { rtpPackets } from './fixtures.js';
 
 const packets = rtpPackets(1024);
@@ -26,8 +26,13 @@ export const benchmarks: Benchmark[] = [
       const own = measureNs((i) => { sink += parseRtp(packets[i & mask]).payload.length; }, opts);
       const werift = measureNs((i) => { sink += WeriftRtpPacket.deSerialize(buffers[i & mask]).payload.length; }, { iterations: 20_000, runs: 9 });
       const floor = measureNs((i) => { sink += baselineParse(packets[i & mask]); }, opts);
+      const bytes = bytesPerCall((i) => { sink += parseRtp(packets[i & mask]).payload.length; });
+      const weriftBytes = bytesPerCall((i) => { sink += WeriftRtpPacket.deSerialize(buffers[i & mask]).payload.length; });
       return [
-        withPeer('rtp.parse', 'ns/packet', own, 'werift-rtp', werift, { floorNs: floor.median, vsFloor: Math.round((own.median / floor.median) * 100) / 100 }),
+        withPeer('rtp.parse', 'ns/packet', own, 'werift-rtp', werift, {
+          floorNs: floor.median, vsFloor: Math.round((own.median / floor.median) * 100) / 100,
+          bytesAllocatedPerPacket: bytes, weriftBytesAllocatedPerPacket: weriftBytes,
+        }),
       ];
     },
   },
@@ -39,7 +44,9 @@ export const benchmarks: Benchmark[] = [
       const out = new Uint8Array(1500);
       const own = measureNs((i) => { sink += serializeRtp(parsed[i & mask], out).length; }, { iterations: 200_000, runs: 9 });
       const werift = measureNs((i) => { sink += wparsed[i & mask].serialize().length; }, { iterations: 20_000, runs: 9 });
-      return [withPeer('rtp.serialize', 'ns/packet', own, 'werift-rtp', werift)];
+      const bytes = bytesPerCall((i) => { sink += serializeRtp(parsed[i & mask], out).length; });
+      const weriftBytes = bytesPerCall((i) => { sink += wparsed[i & mask].serialize().length; });
+      return [withPeer('rtp.serialize', 'ns/packet', own, 'werift-rtp', werift, { bytesAllocatedPerPacket: bytes, weriftBytesAllocatedPerPacket: weriftBytes })];
     },
   },
 ];

@@ -4,12 +4,12 @@
  * orchestrator can measure this process's CPU per delivered packet.
  */
 import { startGateway } from '../../lib/http/start.js';
-import { ClipSource } from '../../test/support/clip-source.js';
-import { gop, FPS } from '../stream1080p.js';
+import { gop } from '../stream1080p.js';
+import { PacedSource } from './paced-source.js';
 import { benchDeps } from '../support/gateway-deps.js';
 import { serve } from './sender-protocol.js';
 
-const source = new ClipSource(gop(), FPS, { profileLevelId: '4d0029', width: 1920, height: 1080 });
+const source = new PacedSource(gop(), { profileLevelId: '4d0029', width: 1920, height: 1080 });
 const handle = await startGateway(
   {
     http: { host: '127.0.0.1', port: 0 },

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import nodeDataChannel from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { H264Packetizer } from '../../lib/h264/packetizer.js';
-import { gop, FPS, TS_STEP } from '../stream1080p.js';
+import { gop, TS_STEP } from '../stream1080p.js';
+import { paceFrames } from './paced-source.js';
 import { serve } from './sender-protocol.js';
 
 // Prepared once, outside the measurement: every frame's packets as node-datachannel wants them.
@@ -50,13 +51,10 @@ const server = createServer((req, res) => {
 });
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
 
-let frame = 0;
 let seq = 0;
-let ts = 0;
-const timer = setInterval(() => {
-  const pkts = frames[frame];
-  frame = (frame + 1) % frames.length;
-  ts = (ts + TS_STEP) >>> 0;
+const stopPacing = paceFrames((index) => {
+  const pkts = frames[index % frames.length];
+  const ts = (1000 + index * TS_STEP) >>> 0;
   for (let i = 0; i < pkts.length; i++) {
     const p = pkts[i];
     // Fresh sequence numbers and timestamps as the GOP loops (SRTP rejects replayed indexes).
@@ -70,10 +68,10 @@ const timer = setInterval(() => {
       if (peer.track.sendMessageBinary(p)) packetsSent++;
     }
   }
-}, 1000 / FPS);
+});
 
 serve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/whep/cam`, () => ({ packetsSent, viewers: peers.filter((p) => p.open).length }), async () => {
-  clearInterval(timer);
+  stopPacing();
   for (const p of peers) { try { p.pc.close(); } catch { /* closed */ } }
   server.close();
   nodeDataChannel.cleanup();
