@@ -32,6 +32,7 @@ function answer(offer: string): Promise<string> {
   const track = pc.addTrack(video);
   const peer: Peer = { pc, track, open: false, pt };
   track.onOpen(() => { peer.open = true; });
+  track.onClosed(() => { peer.open = false; });
   peers.push(peer);
   return new Promise((resolve) => {
     pc.onGatheringStateChange((s) => { if (s === 'complete') resolve(pc.localDescription()?.sdp ?? ''); });
@@ -65,7 +66,11 @@ const stopPacing = paceFrames((index) => {
       const peer = peers[v];
       if (!peer.open) continue;
       p[1] = (p[1] & 0x80) | peer.pt; // the one per-viewer byte any sender must set
-      if (peer.track.sendMessageBinary(p)) packetsSent++;
+      try {
+        if (peer.track.sendMessageBinary(p)) packetsSent++;
+      } catch {
+        peer.open = false; // closed by the viewer between onClosed and now
+      }
     }
   }
 });
@@ -74,5 +79,4 @@ serve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/whep/cam`, () 
   stopPacing();
   for (const p of peers) { try { p.pc.close(); } catch { /* closed */ } }
   server.close();
-  nodeDataChannel.cleanup();
 });

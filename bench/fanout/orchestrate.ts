@@ -18,14 +18,17 @@ class Child {
   private waiter: ((m: Msg) => void) | undefined;
   private exited = false;
 
-  constructor(script: string) {
-    this.proc = fork(join(here, script), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  constructor(script: string, execArgv: string[] = []) {
+    this.proc = fork(join(here, script), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
     this.proc.on('message', (m: Msg) => {
       if (this.waiter) {
         const w = this.waiter;
         this.waiter = undefined;
         w(m);
       } else this.queue.push(m);
+    });
+    this.proc.on('error', () => {
+      /* a send to a child that died: ask() rejects through 'exit' */
     });
     this.proc.on('exit', () => {
       this.exited = true;
@@ -48,6 +51,7 @@ class Child {
   }
 
   async ask<T = Msg>(msg: Msg, timeoutMs?: number): Promise<T> {
+    if (this.exited || !this.proc.connected) throw new Error('child exited');
     this.proc.send(msg);
     return this.next<T>(timeoutMs);
   }
@@ -56,6 +60,15 @@ class Child {
     if (this.exited) return;
     try {
       await this.ask({ cmd: 'close' }, 15_000);
+      // It exits right after answering (a profiled one writes its profile first).
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 20_000);
+        this.proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        if (this.exited) resolve();
+      });
     } catch {
       /* fall through to kill */
     }
@@ -90,7 +103,9 @@ export interface FanoutRun {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function fanoutRun(sender: 'camwire' | 'floor', n: number, windows: number, windowMs: number, settleMs = 2500): Promise<FanoutRun> {
-  const s = new Child(`${sender}-sender.js`);
+  // CAMWIRE_FANOUT_PROF=<dir>: the sender writes a V8 CPU profile there (node --cpu-prof).
+  const prof = process.env.CAMWIRE_FANOUT_PROF;
+  const s = new Child(`${sender}-sender.js`, prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []);
   const r = new Child('receivers.js');
   try {
     const { url } = await s.next<{ url: string }>();

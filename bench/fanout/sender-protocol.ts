@@ -22,8 +22,12 @@ export function serve(url: string, mark: () => Omit<Mark, 'cpuUs' | 'wallMs' | '
       const c = process.cpuUsage();
       const mem = process.memoryUsage();
       process.send!({ cpuUs: c.user + c.system, wallMs: performance.now(), rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external, ...mark() });
+    } else if (m.cmd === 'close' && process.execArgv.includes('--cpu-prof')) {
+      // Profiling: exit at once so the profile is written (node-datachannel's cleanup can abort).
+      process.send!({ closed: true }, () => process.exit(0));
     } else if (m.cmd === 'close') {
-      void close().then(() => process.send!({ closed: true }, () => process.exit(0)));
+      // exit() rather than waiting for node-datachannel's threads to wind down.
+      void close().finally(() => process.send!({ closed: true }, () => process.exit(0)));
     }
   });
   process.send!({ ready: true, url });
