@@ -9,6 +9,7 @@
  * frame also waits for the rest of its frame to arrive (the camera's own send spread).
  */
 import { performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
 import { quick, round, type Benchmark, type BenchResult } from './harness.js';
 import { cameraTrace, FPS } from './stream1080p.js';
 import { CameraToViewers } from './support/pipeline.js';
@@ -27,12 +28,22 @@ async function latencyRun(viewers: number, seconds: number): Promise<BenchResult
   const replay = new Replay(cameraTrace(1));
   const tr = replay.trace;
   const samples = new Float64Array(Math.ceil(frames * (tr.packets.length / tr.frames) * 1.3 * viewers) + 1024);
+  // The same samples split by frame kind: a 150 KB IDR is processed whole before its last packet goes.
+  const idr = new Float64Array(samples.length);
+  const pf = new Float64Array(samples.length);
   let n = 0;
+  let ni = 0;
+  let np = 0;
   let arrivedAt = 0;
   let recording = false;
+  let keyframe = false;
   for (const peer of p.peers) {
     peer.onSend = () => {
-      if (recording && n < samples.length) samples[n++] = performance.now() - arrivedAt;
+      if (!recording || n >= samples.length) return;
+      const d = performance.now() - arrivedAt;
+      samples[n++] = d;
+      if (keyframe) idr[ni++] = d;
+      else pf[np++] = d;
     };
   }
   const warmFrames = quick ? 10 : 60;
@@ -43,6 +54,7 @@ async function latencyRun(viewers: number, seconds: number): Promise<BenchResult
       const f = frame % tr.frames;
       if (f === 0 && frame > 0) replay.restamp();
       recording = frame >= warmFrames;
+      keyframe = f === 0;
       for (let i = tr.frameStart[f]; i < tr.frameStart[f + 1]; i++) {
         arrivedAt = performance.now();
         p.push(tr.packets[i], arrivedAt);
@@ -56,10 +68,15 @@ async function latencyRun(viewers: number, seconds: number): Promise<BenchResult
     tick();
   });
   const sorted = samples.slice(0, n).sort();
+  const sortedIdr = idr.slice(0, ni).sort();
+  const sortedP = pf.slice(0, np).sort();
   const ms = (x: number) => round(x);
   return {
     name: `latency.v${viewers}`, unit: 'ms', median: ms(quantile(sorted, 0.5)), min: ms(sorted[0]), max: ms(sorted[n - 1]), runs: n,
     p50: ms(quantile(sorted, 0.5)), p99: ms(quantile(sorted, 0.99)), p999: ms(quantile(sorted, 0.999)), viewers,
+    pFrameP50: ms(quantile(sortedP, 0.5)), pFrameP99: ms(quantile(sortedP, 0.99)),
+    idrP50: ms(quantile(sortedIdr, 0.5)), idrP99: ms(quantile(sortedIdr, 0.99)),
+    loadavg1m: round(loadavg()[0]),
     note: 'camera packet completing an access unit -> each viewer transport send; runs = samples (packets x viewers)',
   };
 }
