@@ -1,0 +1,3 @@
+export * from './message.js';
+export * from './errors.js';
+export { reasonPhrase } from './status.js';
