@@ -35,29 +35,6 @@ function startsPicture(nal: Uint8Array): boolean {
   return nal.length > 1 && (nal[1] & 0x80) !== 0;
 }
 
-/** Splits an Annex-B stream into NAL units (views), dropping zero bytes before start codes. */
-export function splitAnnexBUnits(buf: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let start = -1;
-  let i = 0;
-  const n = buf.length;
-  while (i + 2 < n) {
-    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) {
-      if (start >= 0) {
-        let e = i;
-        while (e > start && buf[e - 1] === 0) e--;
-        if (e > start) out.push(buf.subarray(start, e));
-      }
-      i += 3;
-      start = i;
-    } else {
-      i++;
-    }
-  }
-  if (start >= 0 && start < n) out.push(buf.subarray(start, n));
-  return out;
-}
-
 /** Cuts NAL units into access units (H.264 7.4.1.2.3). Throws RTSP_SERVER_BAD_CLIP. */
 export function loadH264Clip(nalus: readonly Uint8Array[]): H264Clip {
   let sps: Uint8Array | undefined;

@@ -7,7 +7,7 @@
  */
 import { tsAdd } from '../rtp/seq.js';
 import type { H264Source } from './media-source.js';
-import { FramePacketizer } from './frame-packetizer.js';
+import { H264Packetizer } from '../h264/packetizer.js';
 import { RtpPacer } from './pacer.js';
 import type { Scheduler, TimerHandle } from './server-clock.js';
 import { buildSenderReport } from './server-rtcp.js';
@@ -51,10 +51,10 @@ export class SharedStream {
   readonly ssrc: number;
   readonly source: H264Source;
   private readonly scheduler: Scheduler;
-  private readonly packetizer: FramePacketizer;
+  private readonly packetizer: H264Packetizer;
+  private readonly scratch: Uint8Array;
   private readonly pacer: RtpPacer;
   private readonly viewers = new Set<StreamViewer>();
-  private readonly packets: Uint8Array[] = [];
   private readonly srIntervalMs: number;
   private readonly minKeyframeIntervalMs: number;
   private readonly cname: string;
@@ -71,12 +71,14 @@ export class SharedStream {
     this.source = source;
     this.scheduler = opts.scheduler;
     this.ssrc = Math.floor(random() * 0x100000000) >>> 0;
-    this.packetizer = new FramePacketizer({
+    this.packetizer = new H264Packetizer({
       ssrc: this.ssrc,
       payloadType: opts.payloadType ?? 96,
-      maxPacketSize: opts.maxPacketSize ?? 1200,
-      initialSequenceNumber: Math.floor(random() * 0x10000),
+      mtu: opts.maxPacketSize ?? 1200,
+      sequenceNumber: Math.floor(random() * 0x10000),
+      parameterSets: [source.sps, source.pps],
     });
+    this.scratch = new Uint8Array(this.packetizer.mtu);
     this.timestamp = Math.floor(random() * 0x100000000) >>> 0;
     this.pacer = new RtpPacer({ clockRate: 90000, maxLagMs: opts.maxLagMs ?? 1000 });
     this.srIntervalMs = opts.senderReportIntervalMs ?? 5000;
@@ -90,7 +92,7 @@ export class SharedStream {
 
   /** Sequence number of the next packet sent (for RTP-Info). */
   get nextSequenceNumber(): number {
-    return this.packetizer.nextSequenceNumber;
+    return this.packetizer.sequenceNumber;
   }
 
   /** RTP timestamp of the next frame sent (for RTP-Info). */
@@ -163,13 +165,15 @@ export class SharedStream {
       this.counters.keyframes++;
       this.keyframePending = false; // any keyframe answers every request made before it
     }
-    this.packetizer.packetize(frame.nalus, this.timestamp, this.packets);
-    const packets = this.packets;
-    for (let i = 0; i < packets.length; i++) {
-      const pkt = packets[i];
+    this.packetizer.start(frame.nalus, this.timestamp);
+    let frameStart = true;
+    for (let n = this.packetizer.writeNext(this.scratch); n > 0; n = this.packetizer.writeNext(this.scratch)) {
+      // a fresh buffer per packet: several sockets write it asynchronously, nobody may reuse it
+      const pkt = this.scratch.slice(0, n);
       this.counters.packets++;
-      this.counters.octets += pkt.length - 12;
-      for (const v of this.viewers) v.deliverRtp(pkt, i === 0, frame.keyframe);
+      this.counters.octets += n - 12;
+      for (const v of this.viewers) v.deliverRtp(pkt, frameStart, frame.keyframe);
+      frameStart = false;
     }
     this.counters.frames++;
     if (now - this.lastSrAt >= this.srIntervalMs) this.sendSenderReport(now);
