@@ -4,9 +4,12 @@
  * (issue time + HMAC under a per-server secret), so the server keeps no per-client memory
  * to bound; an expired nonce is answered with `stale=true` so clients retry silently.
  * Digest responses are accepted with qop=auth and in the RFC 2069 form without qop
- * (GStreamer's rtspsrc sends the latter). Credentials are never logged or reported.
+ * (GStreamer's rtspsrc sends the latter). The header grammar and the digest computation
+ * are the client's (headers/authenticate.ts, auth.ts). Credentials are never logged.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { digestResponse } from './auth.js';
+import { parseAuthorization, type AuthChallenge } from './headers/authenticate.js';
 
 export type AuthMethod = 'basic' | 'digest';
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
@@ -27,42 +30,6 @@ export interface ServerAuthOptions {
 }
 
 export type AuthResult = 'ok' | 'missing' | 'denied' | 'stale';
-
-const HASH: Record<DigestAlgorithm, string> = { MD5: 'md5', 'SHA-256': 'sha256' };
-
-/** `key=value, key="quoted, \"value\""` into a map with lower-case keys. */
-export function parseAuthParams(s: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = 0;
-  const n = s.length;
-  while (i < n) {
-    while (i < n && (s[i] === ' ' || s[i] === ',' || s[i] === '\t')) i++;
-    const eq = s.indexOf('=', i);
-    if (eq < 0) break;
-    const key = s.slice(i, eq).trim().toLowerCase();
-    i = eq + 1;
-    while (i < n && s[i] === ' ') i++;
-    let value = '';
-    if (s[i] === '"') {
-      i++;
-      while (i < n && s[i] !== '"') {
-        if (s[i] === '\\' && i + 1 < n) i++;
-        value += s[i++];
-      }
-      i++;
-    } else {
-      const end = s.indexOf(',', i);
-      value = s.slice(i, end < 0 ? n : end).trim();
-      i = end < 0 ? n : end;
-    }
-    if (key) out.set(key, value);
-  }
-  return out;
-}
-
-function hash(alg: DigestAlgorithm, s: string): string {
-  return createHash(HASH[alg]).update(s).digest('hex');
-}
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -112,11 +79,15 @@ export class ServerAuth {
   /** Checks the Authorization header of a request. */
   verify(method: string, authorization: string | undefined): AuthResult {
     if (!authorization) return 'missing';
-    const sp = authorization.indexOf(' ');
-    const scheme = (sp < 0 ? authorization : authorization.slice(0, sp)).toLowerCase();
-    const rest = sp < 0 ? '' : authorization.slice(sp + 1).trim();
-    if (scheme === 'basic' && this.methods.includes('basic')) return this.verifyBasic(rest);
-    if (scheme === 'digest' && this.methods.includes('digest')) return this.verifyDigest(method, rest);
+    let cred: AuthChallenge;
+    try {
+      cred = parseAuthorization(authorization);
+    } catch {
+      return 'denied';
+    }
+    const scheme = cred.scheme.toLowerCase();
+    if (scheme === 'basic' && this.methods.includes('basic')) return this.verifyBasic(cred.token68 ?? '');
+    if (scheme === 'digest' && this.methods.includes('digest')) return this.verifyDigest(method, cred.params);
     return 'denied';
   }
 
@@ -128,32 +99,19 @@ export class ServerAuth {
     return pass !== undefined && safeEqual(pass, decoded.slice(colon + 1)) ? 'ok' : 'denied';
   }
 
-  private verifyDigest(method: string, params: string): AuthResult {
-    const p = parseAuthParams(params);
-    const user = p.get('username');
-    const nonce = p.get('nonce');
-    const uri = p.get('uri');
-    const response = p.get('response');
-    if (user === undefined || nonce === undefined || uri === undefined || response === undefined) return 'denied';
-    if (p.get('realm') !== this.realm) return 'denied';
-    const alg = (p.get('algorithm') ?? 'MD5').toUpperCase() as DigestAlgorithm;
-    if (!this.algorithms.includes(alg)) return 'denied';
-    const pass = this.users.get(user);
-    if (pass === undefined) return 'denied';
-    const ha1 = hash(alg, `${user}:${this.realm}:${pass}`);
-    const ha2 = hash(alg, `${method}:${uri}`);
-    const qop = p.get('qop');
-    let expected: string;
-    if (qop === undefined) {
-      expected = hash(alg, `${ha1}:${nonce}:${ha2}`);
-    } else if (qop === 'auth') {
-      const nc = p.get('nc');
-      const cnonce = p.get('cnonce');
-      if (nc === undefined || cnonce === undefined) return 'denied';
-      expected = hash(alg, `${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
-    } else {
-      return 'denied';
-    }
+  private verifyDigest(method: string, p: Record<string, string>): AuthResult {
+    const { username, nonce, uri, response } = p;
+    if (username === undefined || nonce === undefined || uri === undefined || response === undefined) return 'denied';
+    if (p.realm !== this.realm) return 'denied';
+    const algorithm = (p.algorithm ?? 'MD5').toUpperCase() as DigestAlgorithm;
+    if (!this.algorithms.includes(algorithm)) return 'denied';
+    const password = this.users.get(username);
+    if (password === undefined) return 'denied';
+    const qop = p.qop?.toLowerCase();
+    if (qop !== undefined && (qop !== 'auth' || p.nc === undefined || p.cnonce === undefined)) return 'denied';
+    const expected = digestResponse({
+      algorithm, username, realm: this.realm, password, method, uri, nonce, qop: qop === 'auth' ? 'auth' : undefined, nc: p.nc, cnonce: p.cnonce,
+    });
     if (!safeEqual(expected, response.toLowerCase())) return 'denied';
     const age = this.nonceAge(nonce);
     if (age === undefined) return 'denied';
