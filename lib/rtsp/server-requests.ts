@@ -24,6 +24,7 @@ export interface ServerConnection {
   /** Next free interleaved channel pair for clients that do not pick one. */
   nextChannel: number;
   readonly remoteAddress: string;
+  readonly localAddress: string;
   /** `rtsp://local-address:port`, for requests that carry only a path. */
   readonly localOrigin: string;
   queue: Promise<void>;
@@ -111,7 +112,7 @@ export class RequestHandler {
     const stream = this.d.streams.get(target.path)!;
     const sdp = buildH264Sdp({
       sessionId: this.sdpSessionId,
-      originAddress: conn.localOrigin.replace(/^rtsps?:\/\/\[?/, '').replace(/\]?:\d+$/, ''),
+      originAddress: conn.localAddress,
       sessionName: `camwire ${target.path}`,
       sps: stream.source.sps,
       pps: stream.source.pps,

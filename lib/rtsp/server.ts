@@ -210,13 +210,15 @@ export class RtspServer {
     this.counters.connections++;
     socket.setNoDelay(true);
     const id = this.nextConnectionId++;
+    const localAddress = unmapIpv4(socket.localAddress ?? this.host);
     const conn: ServerConnection = {
       id,
       socket,
       sessions: new Set(),
       nextChannel: 0,
       remoteAddress: unmapIpv4(socket.remoteAddress ?? ''),
-      localOrigin: `rtsp://${formatHost(unmapIpv4(socket.localAddress ?? this.host))}:${socket.localPort ?? this.boundPort}`,
+      localAddress,
+      localOrigin: `rtsp://${formatHost(localAddress)}:${socket.localPort ?? this.boundPort}`,
       queue: Promise.resolve(),
     };
     this.connections.set(id, conn);
