@@ -1,0 +1,8 @@
+export * from './types.js';
+export * from './errors.js';
+export { parseSdp, defaultOrigin, DEFAULT_MAX_SDP_SIZE, type ParseSdpOptions } from './parse.js';
+export { serializeSdp } from './serialize.js';
+export * from './attributes.js';
+export * from './h264-fmtp.js';
+export { describeTracks, findH264PayloadTypes, type SdpTrack, type TrackFormat, type H264PayloadType } from './tracks.js';
+export { decodeBase64, encodeBase64 } from './base64.js';
