@@ -37,6 +37,10 @@ export interface DepacketizerStats {
   accessUnitsOversized: number;
   /** Units with nothing usable left after drops. */
   accessUnitsEmpty: number;
+  /** Streams whose first packet did not visibly start a unit (that unit is reported incomplete). */
+  unknownStarts: number;
+  /** Units in progress thrown away by reset(). */
+  accessUnitsDiscarded: number;
   keyframes: number;
   nalUnits: number;
 }
@@ -48,6 +52,7 @@ export function emptyDepacketizerStats(): DepacketizerStats {
     reservedTypes: 0, malformed: 0, stapAPadding: 0, fragmentsWithoutStart: 0, fragmentsUnterminated: 0,
     annexBSplits: 0, markersWithoutPicture: 0, parameterSetsCarried: 0, parameterSetsInserted: 0,
     accessUnitsComplete: 0, accessUnitsIncomplete: 0, accessUnitsOversized: 0, accessUnitsEmpty: 0,
+    unknownStarts: 0, accessUnitsDiscarded: 0,
     keyframes: 0, nalUnits: 0,
   };
 }

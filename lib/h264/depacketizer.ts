@@ -44,10 +44,16 @@ export interface DepacketizerOptions {
   maxAccessUnitSize?: number;
   /** Parameter sets known out of band (sprop-parameter-sets); Annex-B prefixes are tolerated. */
   parameterSets?: readonly Uint8Array[];
-  /** Prepend the known SPS/PPS to an IDR access unit that lacks them (Axis: SDP only). Default false. */
+  /** Insert the known SPS/PPS before the IDR of a unit that lacks them (Axis: SDP only). Default false. */
   insertParameterSets?: boolean;
   /** Split NAL units that contain Annex-B start codes (several cameras send them). Default true. */
   splitAnnexB?: boolean;
+  /**
+   * Sequence number of the first packet (RTSP RTP-Info `seq=`). With it, packets lost before the
+   * first one that arrives are detected; without it the first access unit counts as complete only
+   * when it visibly starts a picture (see `looksLikeUnitStart`).
+   */
+  firstSequenceNumber?: number;
   /**
    * A packet this far behind the last one is taken as a sequence restart (camera reset),
    * not as a late duplicate. Default 3000, like common RTP receivers.
@@ -96,6 +102,13 @@ export class H264Depacketizer {
     this.maxMisorder = options.maxMisorder ?? 3000;
     this.buf = new Uint8Array(Math.min(INITIAL_SCRATCH, Math.max(this.maxSize, 16)));
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
+    if (options.firstSequenceNumber !== undefined) this.expectSequenceNumber(options.firstSequenceNumber);
+  }
+
+  /** The next packet should carry `seq` (RTP-Info after PLAY): a gap before it is then a loss. */
+  expectSequenceNumber(seq: number): void {
+    this.haveSeq = true;
+    this.lastSeq = (seq - 1) & 0xffff;
   }
 
   /** Out-of-band parameter sets (e.g. from a later SDP); Annex-B prefixes are tolerated. */
@@ -116,13 +129,19 @@ export class H264Depacketizer {
     this.stats.lossMarks++;
   }
 
-  /** Emits the access unit in progress (end of stream). */
+  /**
+   * Emits the access unit in progress (end of stream) as incomplete: nothing (no marker, no
+   * next timestamp) proves that its last packet arrived.
+   */
   flush(): void {
-    if (this.open) this.emit();
+    if (!this.open) return;
+    this.incomplete = true;
+    this.emit();
   }
 
   /** Forgets everything about the stream in progress (new SSRC, seek); keeps parameter sets and stats. */
   reset(): void {
+    if (this.open && this.nalCount > 0) this.stats.accessUnitsDiscarded++;
     this.closeAu();
     this.haveSeq = false;
     this.lossPending = false;
@@ -133,7 +152,10 @@ export class H264Depacketizer {
     stats.packets++;
     let gap = this.lossPending;
     this.lossPending = false;
-    if (this.haveSeq) {
+    let unknownStart = false;
+    if (!this.haveSeq) {
+      unknownStart = !looksLikeUnitStart(payload);
+    } else {
       const d = seqDistance(this.lastSeq, seq);
       if (d <= 0 && d > -this.maxMisorder) {
         if (d === 0) stats.duplicates++;
@@ -165,6 +187,7 @@ export class H264Depacketizer {
       this.firstSeq = seq;
     }
     if (gap) this.incomplete = true;
+    if (unknownStart) { this.incomplete = true; stats.unknownStarts++; }
     this.packets++;
 
     const n = payload.length;
@@ -332,9 +355,10 @@ export class H264Depacketizer {
     let hasSps = false;
     let hasPps = false;
     let size = 0;
+    let firstIdr = -1;
     for (let i = 0; i < this.nalCount; i++) {
       const type = buf[this.starts[i]] & 0x1f;
-      if (type === NalType.Idr) keyframe = true;
+      if (type === NalType.Idr) { if (!keyframe) firstIdr = i; keyframe = true; }
       else if (type === NalType.Sps) hasSps = true;
       else if (type === NalType.Pps) hasPps = true;
       size += this.ends[i] - this.starts[i];
@@ -347,18 +371,15 @@ export class H264Depacketizer {
     const out = new Uint8Array(size + extra);
     const nalus: Uint8Array[] = [];
     let o = 0;
-    let first = 0;
-    if (inserted) {
-      // after an access unit delimiter, which must stay first (H.264 7.4.1.2.3)
-      if ((buf[this.starts[0]] & 0x1f) === NalType.Aud) {
-        o = this.copyNal(0, out, o, nalus);
-        first = 1;
+    for (let i = 0; i < this.nalCount; i++) {
+      // right before the first IDR slice, like the packetizer and FFmpeg's h264_mp4toannexb
+      if (inserted && i === firstIdr) {
+        out.set(sps, o); nalus.push(out.subarray(o, o + sps.length)); o += sps.length;
+        out.set(pps, o); nalus.push(out.subarray(o, o + pps.length)); o += pps.length;
+        stats.parameterSetsInserted++;
       }
-      out.set(sps, o); nalus.push(out.subarray(o, o + sps.length)); o += sps.length;
-      out.set(pps, o); nalus.push(out.subarray(o, o + pps.length)); o += pps.length;
-      stats.parameterSetsInserted++;
+      o = this.copyNal(i, out, o, nalus);
     }
-    for (let i = first; i < this.nalCount; i++) o = this.copyNal(i, out, o, nalus);
     if (hasSps || hasPps) for (const nal of nalus) ps.learn(nal);
 
     const au: AccessUnit = {
@@ -400,4 +421,26 @@ export class H264Depacketizer {
     this.oversized = false;
     this.fuActive = false;
   }
+}
+
+/**
+ * Does this first payload of a stream visibly begin an access unit? An AUD or SPS (which come
+ * first in a unit), or a slice with first_mb_in_slice = 0 (the first bit of its header is 1).
+ * Used only when nothing says which packet came before.
+ */
+export function looksLikeUnitStart(payload: Uint8Array): boolean {
+  if (payload.length < 2) return false;
+  let type = payload[0] & 0x1f;
+  let next = payload[1];
+  if (type === NalType.StapA) {
+    if (payload.length < 5) return false;
+    type = payload[3] & 0x1f;
+    next = payload[4];
+  } else if (type === NalType.FuA) {
+    if (!(payload[1] & 0x80) || payload.length < 3) return false;
+    type = payload[1] & 0x1f;
+    next = payload[2];
+  }
+  if (type === NalType.Aud || type === NalType.Sps) return true;
+  return (type === NalType.Slice || type === NalType.Idr) && (next & 0x80) !== 0;
 }
