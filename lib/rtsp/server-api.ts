@@ -4,8 +4,8 @@ export { startDemoCamera, clipSource, demoClipPath, DEMO_PATH, type DemoCamera, 
 export { LoopingClipSource, type H264Source, type MediaFrame, type LoopSourceStats } from './media-source.js';
 export { loadH264Clip, type H264Clip, type ClipFrame } from './h264-clip.js';
 export { RtspServerError, type RtspServerErrorCode } from './server-errors.js';
-export type { Scheduler, TimerHandle } from './server-clock.js';
-export type { ServerAuthOptions, AuthMethod } from './server-auth.js';
-export type { MulticastOptions } from './server-udp.js';
+export type { Scheduler } from './server-clock.js';
+export type { ServerAuthOptions, AuthMethod as RtspServerAuthMethod } from './server-auth.js';
+export type { MulticastOptions as RtspServerMulticastOptions } from './server-udp.js';
 export type { SharedStreamStats } from './shared-stream.js';
-export type { ViewerStats } from './server-viewers.js';
+export type { ViewerStats as RtspViewerStats } from './server-viewers.js';

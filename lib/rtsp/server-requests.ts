@@ -28,6 +28,8 @@ export interface ServerConnection {
   /** `rtsp://local-address:port`, for requests that carry only a path. */
   readonly localOrigin: string;
   queue: Promise<void>;
+  /** Requests received whose replies are not written yet. */
+  pending: number;
 }
 
 export interface RequestHandlerDeps {

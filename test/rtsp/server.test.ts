@@ -250,3 +250,20 @@ t.test('garbage on the connection gets a 400 and a hang-up; the server keeps ser
   t.teardown(() => c2.close());
   t.equal((await c2.request('OPTIONS', url)).status, 200);
 });
+
+t.test('a client flooding pipelined requests is cut off at maxPendingRequests; a few pipelined ones are fine', async (t) => {
+  const { server, url } = await start({ maxPendingRequests: 8 });
+  t.teardown(() => server.close());
+  const few = await RtspTestClient.connect(server.port);
+  t.teardown(() => few.close());
+  let replies = 0;
+  few.socket.on('data', (d: Buffer) => { replies += (d.toString().match(/RTSP\/1\.0 200/g) ?? []).length; });
+  few.socket.write(Array.from({ length: 4 }, (_, i) => `OPTIONS ${url} RTSP/1.0\r\nCSeq: ${i + 1}\r\n\r\n`).join(''));
+  await ioTurn(100);
+  t.equal(replies, 4, 'four pipelined requests, four replies in order');
+  const flood = await RtspTestClient.connect(server.port);
+  flood.socket.write(Array.from({ length: 40 }, (_, i) => `OPTIONS ${url} RTSP/1.0\r\nCSeq: ${i + 1}\r\n\r\n`).join(''));
+  await ioTurn(100);
+  t.ok(flood.closed, 'the flooding connection is closed');
+  t.ok(server.stats().badRequests >= 1);
+});
