@@ -15,51 +15,10 @@ import { seqDistance } from '../rtp/seq.js';
 import { findStartCode, NalType } from './nal.js';
 import { ParameterSets } from './parameter-sets.js';
 import { emptyDepacketizerStats, type DepacketizerStats } from './depacketizer-stats.js';
+import type { AccessUnit, DepacketizerOptions } from './access-unit.js';
+import { looksLikeUnitStart } from './unit-start.js';
 
-export { emptyDepacketizerStats, type DepacketizerStats };
-
-export interface AccessUnit {
-  /** NAL units of one picture, in order (views into one buffer owned by this access unit). */
-  nalus: Uint8Array[];
-  /** RTP timestamp (90 kHz). */
-  timestamp: number;
-  /** An IDR slice is present. */
-  keyframe: boolean;
-  /** False when any packet or fragment of this unit was lost, malformed or unsupported. */
-  complete: boolean;
-  /** An earlier access unit was dropped whole (oversized, or nothing usable) since the last one emitted. */
-  discontinuity: boolean;
-  /** SPS/PPS were prepended from the known parameter sets (`insertParameterSets`). */
-  parameterSetsInserted: boolean;
-  /** RTP packets that contributed. */
-  packets: number;
-  /** Total NAL bytes. */
-  size: number;
-  firstSequenceNumber: number;
-  lastSequenceNumber: number;
-}
-
-export interface DepacketizerOptions {
-  /** Largest access unit kept, in NAL bytes; a larger one is dropped and counted. Default 8 MiB. */
-  maxAccessUnitSize?: number;
-  /** Parameter sets known out of band (sprop-parameter-sets); Annex-B prefixes are tolerated. */
-  parameterSets?: readonly Uint8Array[];
-  /** Insert the known SPS/PPS before the IDR of a unit that lacks them (Axis: SDP only). Default false. */
-  insertParameterSets?: boolean;
-  /** Split NAL units that contain Annex-B start codes (several cameras send them). Default true. */
-  splitAnnexB?: boolean;
-  /**
-   * Sequence number of the first packet (RTSP RTP-Info `seq=`). With it, packets lost before the
-   * first one that arrives are detected; without it the first access unit counts as complete only
-   * when it visibly starts a picture (see `looksLikeUnitStart`).
-   */
-  firstSequenceNumber?: number;
-  /**
-   * A packet this far behind the last one is taken as a sequence restart (camera reset),
-   * not as a late duplicate. Default 3000, like common RTP receivers.
-   */
-  maxMisorder?: number;
-}
+export { emptyDepacketizerStats, looksLikeUnitStart, type DepacketizerStats, type AccessUnit, type DepacketizerOptions };
 
 export const DEFAULT_MAX_ACCESS_UNIT_SIZE = 8 * 1024 * 1024;
 const INITIAL_SCRATCH = 256 * 1024;
@@ -70,7 +29,8 @@ export class H264Depacketizer {
   private readonly onAccessUnit: (au: AccessUnit) => void;
   private readonly maxSize: number;
   private readonly insert: boolean;
-  private readonly split: boolean;
+  private readonly scanSlices: boolean;
+  private readonly scanOthers: boolean;
   private readonly maxMisorder: number;
 
   private buf: Uint8Array;
@@ -98,7 +58,9 @@ export class H264Depacketizer {
     this.onAccessUnit = onAccessUnit;
     this.maxSize = options.maxAccessUnitSize ?? DEFAULT_MAX_ACCESS_UNIT_SIZE;
     this.insert = options.insertParameterSets ?? false;
-    this.split = options.splitAnnexB ?? true;
+    const scan = options.annexBScan ?? 'non-vcl';
+    this.scanSlices = scan === 'all';
+    this.scanOthers = scan !== 'none';
     this.maxMisorder = options.maxMisorder ?? 3000;
     this.buf = new Uint8Array(Math.min(INITIAL_SCRATCH, Math.max(this.maxSize, 16)));
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
@@ -164,7 +126,8 @@ export class H264Depacketizer {
       }
       if (d !== 1) {
         gap = true;
-        if (d > 1) stats.lostPackets += d - 1;
+        // a jump beyond maxMisorder either way is a restart (camera reset), not a count of losses
+        if (d > 1 && d <= this.maxMisorder) stats.lostPackets += d - 1;
         else stats.sequenceRestarts++;
       }
     }
@@ -192,8 +155,8 @@ export class H264Depacketizer {
 
     const n = payload.length;
     if (n === 0) {
-      stats.malformed++;
-      this.incomplete = true;
+      // padding-only packets (bandwidth probes) carry nothing, so nothing is lost
+      stats.emptyPayloads++;
     } else {
       const type = payload[0] & 0x1f;
       if (type < NalType.StapA) {
@@ -305,7 +268,9 @@ export class H264Depacketizer {
   }
 
   private finishNal(start: number, end: number): void {
-    if (this.split && findStartCode(this.buf, start, end) >= 0) {
+    const type = this.buf[start] & 0x1f;
+    const scan = type >= 1 && type <= 5 ? this.scanSlices : this.scanOthers;
+    if (scan && findStartCode(this.buf, start, end) >= 0) {
       this.splitStored(start, end);
       return;
     }
@@ -421,26 +386,4 @@ export class H264Depacketizer {
     this.oversized = false;
     this.fuActive = false;
   }
-}
-
-/**
- * Does this first payload of a stream visibly begin an access unit? An AUD or SPS (which come
- * first in a unit), or a slice with first_mb_in_slice = 0 (the first bit of its header is 1).
- * Used only when nothing says which packet came before.
- */
-export function looksLikeUnitStart(payload: Uint8Array): boolean {
-  if (payload.length < 2) return false;
-  let type = payload[0] & 0x1f;
-  let next = payload[1];
-  if (type === NalType.StapA) {
-    if (payload.length < 5) return false;
-    type = payload[3] & 0x1f;
-    next = payload[4];
-  } else if (type === NalType.FuA) {
-    if (!(payload[1] & 0x80) || payload.length < 3) return false;
-    type = payload[1] & 0x1f;
-    next = payload[2];
-  }
-  if (type === NalType.Aud || type === NalType.Sps) return true;
-  return (type === NalType.Slice || type === NalType.Idr) && (next & 0x80) !== 0;
 }

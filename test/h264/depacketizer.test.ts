@@ -67,7 +67,7 @@ t.test('duplicates and late packets are dropped; a far jump back is a restart', 
   t.same(aus.map((a) => a.complete), [true, true, false, false]);
   t.equal(d.stats.duplicates, 1);
   t.equal(d.stats.late, 1);
-  t.equal(d.stats.sequenceRestarts, 1);
+  t.equal(d.stats.sequenceRestarts, 2, 'the jumps to 5000 and back to 1');
 });
 
 t.test('emitted units own their bytes: reusing the packet buffer does not change them', async (t) => {
@@ -86,4 +86,17 @@ t.test('reset() drops the unit in progress and forgets the sequence', async (t) 
   t.equal(aus.length, 1);
   t.ok(aus[0].complete);
   t.equal(d.stats.accessUnitsDiscarded, 1);
+});
+
+t.test('padding-only packets are ignored; a far jump forward is a restart, not 30000 losses', async (t) => {
+  const { d, aus } = collector();
+  d.push(rtp(1, 1000, false, IDR));
+  d.push(rtp(2, 1000, false, new Uint8Array(0)));
+  d.push(rtp(3, 1000, true, '0605ff'));
+  t.ok(aus[0].complete);
+  t.equal(d.stats.emptyPayloads, 1);
+  d.push(rtp(30003, 4000, true, P));
+  t.equal(d.stats.lostPackets, 0);
+  t.equal(d.stats.sequenceRestarts, 1);
+  t.notOk(aus[1].complete);
 });
