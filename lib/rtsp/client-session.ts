@@ -265,7 +265,8 @@ export class ClientSession {
     if (this.done) return;
     this.hooks.counters.keepAlivesSent++;
     try {
-      await this.call(this.keepAliveMethod, this.aggregateUrl);
+      const res = await this.call(this.keepAliveMethod, this.aggregateUrl);
+      if (res) this.takeSession(res); // Axis: the keep-alive answer may shorten the timeout
     } catch (e) {
       if (this.done) return;
       const err = e as RtspClientError;

@@ -365,3 +365,24 @@ t.test('PAUSE and resume; ANNOUNCE from the server starts a fresh session', asyn
   t.equal(cam.server.connections[0].responses[0].status, 200);
   await client.stop();
 });
+
+t.test('Axis: a keep-alive answer with a shorter timeout shortens the interval', async (t) => {
+  let kaTimeout = 60;
+  const cam = await fakeCamera({
+    override: (req) => (req.method === 'GET_PARAMETER' ? { status: 200, headers: new RtspHeaders({ Session: `12345678; timeout=${kaTimeout}` }) } : undefined),
+  });
+  t.teardown(() => cam.close());
+  const timers = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
+  await client.start();
+  const count = () => cam.server.methods().filter((m) => m === 'GET_PARAMETER').length;
+  kaTimeout = 30;
+  await timers.advance(55_000);
+  await until(() => count() === 1, 'first keep-alive at 55 s');
+  await timers.advance(24_999);
+  t.equal(count(), 1);
+  await timers.advance(1);
+  await until(() => count() === 2, 'next keep-alive 25 s later');
+  t.ok(client.stats.quirks.includes('session-timeout-changed'));
+  await client.stop();
+});
