@@ -4,7 +4,7 @@ import { RtspHeaders } from '../../lib/rtsp/header-map.js';
 import { RtspClientError } from '../../lib/rtsp/client-errors.js';
 import { parseAuthorization } from '../../lib/rtsp/headers/authenticate.js';
 import { verifyAuthorization } from '../../lib/rtsp/auth.js';
-import { parseRtcp } from '../../lib/rtcp/index.js';
+import { parseRtcp, serializeRtcp } from '../../lib/rtcp/index.js';
 import type { RtpPacket } from '../../lib/rtp/packet.js';
 import type { RtspStateChange } from '../../lib/rtsp/client-types.js';
 import { FakeTimers, until } from '../support/fake-timers.js';
@@ -385,4 +385,33 @@ t.test('Axis: a keep-alive answer with a shorter timeout shortens the interval',
   await until(() => count() === 2, 'next keep-alive 25 s later');
   t.ok(client.stats.quirks.includes('session-timeout-changed'));
   await client.stop();
+});
+
+t.test('RTCP from the camera: SR parsed into the rtcp event, echoed as LSR/DLSR in our RR', async (t) => {
+  const cam = await fakeCamera();
+  t.teardown(() => cam.close());
+  const timers = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
+  const rtcpTypes: string[] = [];
+  client.on('rtcp', (packets) => rtcpTypes.push(...packets.map((p) => p.type)));
+  await client.start();
+  const conn = cam.server.connections[0];
+  cam.server.sendFrame(conn, 0, rtpPacket(7, 1000, 0x5555));
+  const sr = serializeRtcp([{ type: 'sr', ssrc: 0x5555, ntpSeconds: 0x00012345, ntpFraction: 0x6789abcd, rtpTimestamp: 1000, packetCount: 1, octetCount: 4, reports: [], profileExtension: new Uint8Array(0) }]);
+  cam.server.sendFrame(conn, 1, sr);
+  await until(() => rtcpTypes.length === 1, 'SR event');
+  t.same(rtcpTypes, ['sr']);
+  await timers.advance(5000);
+  await until(() => conn.frames.length === 1, 'RR on channel 1');
+  t.equal(conn.frames[0].channel, 1);
+  const [rr] = parseRtcp(conn.frames[0].data);
+  t.match(rr, { type: 'rr', reports: [{ ssrc: 0x5555, lsr: 0x23456789, dlsr: 5 * 65536, highestSeq: 7 }] });
+  await client.stop();
+});
+
+t.test('garbage from the server is a typed protocol error', async (t) => {
+  const cam = await fakeCamera({ override: () => new Uint8Array(Buffer.from('\x16\x03\x01 this is TLS, not RTSP\r\n\r\n', 'latin1')) });
+  t.teardown(() => cam.close());
+  const err = await new RtspClient({ url: cam.server.url(), transport: 'tcp', timers: new FakeTimers(), reconnect: noReconnect }).start().catch((e) => e);
+  t.equal(err.code, 'RTSP_PROTOCOL');
 });
