@@ -167,7 +167,7 @@ export class SessionMedia {
     b.extra.rtcpReceived++;
     const now = this.sink.now();
     for (const p of packets) {
-      if (p.type === 'sr') b.reception.onSenderReport(((p.ntpSeconds & 0xffff) * 65536 + (p.ntpFraction >>> 16)) >>> 0, now);
+      if (p.type === 'sr') b.reception.onSenderReport(p.ntpSeconds, p.ntpFraction, now);
     }
     this.sink.rtcp(packets, b.track);
   }
