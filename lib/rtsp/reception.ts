@@ -1,9 +1,12 @@
 /**
- * What a receiver knows about one RTP source (RFC 3550 6.4.1, A.3, A.8): packets received,
- * lost, reordered and duplicated, interarrival jitter, and the report block for the
- * receiver reports cameras want every 5 s. Pure: arrival times come in as parameters.
+ * What the RTSP client knows about one camera track (RFC 3550 6.4.1, A.3, A.8): packets
+ * received, lost, reordered and duplicated, interarrival jitter, and the report block for the
+ * receiver reports cameras want every 5 s. Unlike lib/rtcp's ReceptionStats it tells
+ * duplicates and reordering apart (the probe reports them) and restarts when the SSRC changes;
+ * the arithmetic is lib/rtcp's. Pure: arrival times come in as parameters.
  */
-import { SeqUnwrapper, tsDistance } from '../rtp/seq.js';
+import { SeqUnwrapper } from '../rtp/seq.js';
+import { clampCumulativeLost, fractionLost, msToDlsr, ntpMiddle32, updateJitter, type RtcpReportBlock } from '../rtcp/index.js';
 
 export interface ReceptionCounters {
   ssrc: number | undefined;
@@ -21,16 +24,7 @@ export interface ReceptionCounters {
   jitter: number;
 }
 
-/** Field-for-field the RTCP report block (lib/rtcp RtcpReportBlock). */
-export interface ReceptionReportBlock {
-  ssrc: number;
-  fractionLost: number;
-  cumulativeLost: number;
-  highestSeq: number;
-  jitter: number;
-  lsr: number;
-  dlsr: number;
-}
+export type ReceptionReportBlock = RtcpReportBlock;
 
 const DUPLICATE_WINDOW = 1024;
 
@@ -74,10 +68,7 @@ export class RtpReception {
     this.received++;
     this.bytes += bytes;
     const arrivalRtp = (arrivalMs * this.clockRate) / 1000;
-    if (this.lastTransitSet) {
-      const d = arrivalRtp - this.lastArrivalRtp - tsDistance(this.lastTimestamp, timestamp);
-      this.jitter += (Math.abs(d) - this.jitter) / 16;
-    }
+    if (this.lastTransitSet) this.jitter = updateJitter(this.jitter, arrivalRtp - this.lastArrivalRtp, this.lastTimestamp, timestamp);
     this.lastTransitSet = true;
     this.lastArrivalRtp = arrivalRtp;
     this.lastTimestamp = timestamp;
@@ -89,8 +80,8 @@ export class RtpReception {
   }
 
   /** Records a sender report from this source (for LSR/DLSR). */
-  onSenderReport(ntpMiddle32: number, arrivalMs: number): void {
-    this.lastSrNtpMiddle = ntpMiddle32 >>> 0;
+  onSenderReport(ntpSeconds: number, ntpFraction: number, arrivalMs: number): void {
+    this.lastSrNtpMiddle = ntpMiddle32(ntpSeconds, ntpFraction);
     this.lastSrArrivalMs = arrivalMs;
   }
 
@@ -116,16 +107,15 @@ export class RtpReception {
     const receivedInterval = this.received - this.receivedPrior;
     this.expectedPrior = expected;
     this.receivedPrior = this.received;
-    const lostInterval = expectedInterval - receivedInterval;
-    const fractionLost = expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval));
-    const cumulative = Math.max(-0x800000, Math.min(0x7fffff, expected - this.received));
+    const fraction = fractionLost(expectedInterval, expectedInterval - receivedInterval);
+    const cumulative = clampCumulativeLost(expected - this.received);
     // Cycles counted from the lowest sequence number received (which may have arrived late).
     const cycles = Math.floor(highest / 65536) - Math.floor(this.base / 65536);
     const extendedHighest = ((cycles & 0xffff) * 65536 + (highest & 0xffff)) >>> 0;
-    const dlsr = this.lastSrNtpMiddle === 0 ? 0 : Math.min(0xffffffff, Math.floor(((nowMs - this.lastSrArrivalMs) * 65536) / 1000)) >>> 0;
+    const dlsr = this.lastSrNtpMiddle === 0 ? 0 : msToDlsr(nowMs - this.lastSrArrivalMs);
     return {
       ssrc: this.ssrc,
-      fractionLost,
+      fractionLost: fraction,
       cumulativeLost: cumulative,
       highestSeq: extendedHighest,
       jitter: Math.min(0xffffffff, Math.floor(this.jitter)) >>> 0,

@@ -71,7 +71,7 @@ t.test('fraction lost per interval and DLSR', async (t) => {
   for (let k = 0; k < 100; k++) if (k % 4 !== 1) r.onPacket(k, 0, 9, 10, 0);
   t.equal(r.reportBlock(0)!.fractionLost, Math.floor((25 * 256) / 100));
   for (let k = 100; k < 200; k++) r.onPacket(k, 0, 9, 10, 0);
-  r.onSenderReport(0x12345678, 1000);
+  r.onSenderReport(0x00001234, 0x56780000, 1000);
   const b = r.reportBlock(1500)!;
   t.equal(b.fractionLost, 0, 'new interval without loss');
   t.equal(b.lsr, 0x12345678);
