@@ -48,7 +48,9 @@ export interface RequestHandlerDeps {
   newSessionId: () => string;
 }
 
-const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER';
+const METHODS = ['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN', 'GET_PARAMETER'];
+const PUBLIC = METHODS.join(', ');
+const SUPPORTED = new Set(METHODS);
 
 interface Reply {
   status: number;
@@ -61,9 +63,11 @@ interface Reply {
 export class RequestHandler {
   private readonly rtcpRoutes = new Map<string, ServerSession>();
   private readonly groups = new Map<string, MulticastGroup>();
-  private readonly sdpSessionId = Math.floor(Date.now() / 1000);
+  private readonly sdpSessionId: number;
 
-  constructor(private readonly d: RequestHandlerDeps) {}
+  constructor(private readonly d: RequestHandlerDeps) {
+    this.sdpSessionId = Math.floor(d.scheduler.now() / 1000);
+  }
 
   async handle(conn: ServerConnection, req: RtspRequest): Promise<void> {
     const reply = await this.dispatch(conn, req);
@@ -84,7 +88,7 @@ export class RequestHandler {
       this.touch(req);
       return { status: 200, headers: { Public: PUBLIC } };
     }
-    if (!PUBLIC.includes(req.method)) return { status: 501, headers: { Public: PUBLIC } };
+    if (!SUPPORTED.has(req.method)) return { status: 501, headers: { Public: PUBLIC } };
     const require = req.headers.get('Require');
     if (require) return { status: 551, headers: { Unsupported: require } };
     if (this.d.auth) {
@@ -100,7 +104,8 @@ export class RequestHandler {
       case 'PLAY': return this.play(conn, req);
       case 'PAUSE': return this.pause(conn, req);
       case 'TEARDOWN': return this.teardown(conn, req);
-      default: return this.getParameter(conn, req);
+      case 'GET_PARAMETER': return this.getParameter(conn, req);
+      default: return { status: 501, headers: { Public: PUBLIC } };
     }
   }
 
@@ -344,6 +349,16 @@ export class RequestHandler {
     this.releaseTransport(s);
     this.d.sessions.delete(s.id);
     s.owner.delete(s);
+  }
+
+  /** Closes multicast groups left without members (a SETUP whose connection died mid-way). */
+  closeGroups(): void {
+    for (const group of this.groups.values()) {
+      this.d.multicast?.release(group.address);
+      closeUdpQuietly(group.sender);
+      if (group.rtcp) closeUdpQuietly(group.rtcp);
+    }
+    this.groups.clear();
   }
 
   sessionByRtcpSource(key: string): ServerSession | undefined {

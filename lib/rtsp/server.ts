@@ -178,6 +178,7 @@ export class RtspServer {
     this.sweepTimer?.cancel();
     this.sweepTimer = undefined;
     for (const s of [...this.sessions.values()]) this.handler.destroySession(s);
+    this.handler.closeGroups();
     for (const c of this.connections.values()) c.socket.destroy();
     this.connections.clear();
     for (const s of this.streams.values()) s.close();

@@ -59,6 +59,7 @@ t.test('OPTIONS, DESCRIBE and errors for bad requests', async (t) => {
   t.match(sdp, /a=control:trackID=0/);
   t.equal((await c.request('DESCRIBE', url.replace('/demo', '/nope'))).status, 404);
   t.equal((await c.request('ANNOUNCE', url)).status, 501);
+  t.equal((await c.request('SET', url)).status, 501, 'a prefix of a supported method is not one');
   t.equal((await c.request('PLAY', url)).status, 455, 'PLAY before SETUP');
   t.equal((await c.request('PLAY', url, { Session: 'deadbeef' })).status, 454, 'unknown session');
   t.equal((await c.request('SETUP', url + '/trackID=0', { Transport: 'RTP/AVP;unicast' })).status, 461, 'UDP without client_port');
