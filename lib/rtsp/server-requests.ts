@@ -276,7 +276,9 @@ export class RequestHandler {
     }
     if (t.kind === 'udp') {
       const udp = this.d.udp()!;
-      s.viewer = new UdpViewer(udp.rtp, udp.rtcp, t.address, t.rtpPort, t.rtcpPort);
+      // a dual-stack (udp6) socket reaches IPv4 clients only through their mapped address
+      const ipv4OnUdp6 = udp.type === 'udp6' && !t.address.includes(':');
+      s.viewer = new UdpViewer(udp.rtp, udp.rtcp, ipv4OnUdp6 ? `::ffff:${t.address}` : t.address, t.rtpPort, t.rtcpPort);
     } else {
       s.viewer = new InterleavedViewer(conn.socket, {
         rtpChannel: t.rtpChannel,

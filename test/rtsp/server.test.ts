@@ -268,3 +268,23 @@ t.test('a client flooding pipelined requests is cut off at maxPendingRequests; a
   t.ok(flood.closed, 'the flooding connection is closed');
   t.ok(server.stats().badRequests >= 1);
 });
+
+t.test('a server on :: (dual stack) streams UDP to an IPv4 client', async (t) => {
+  const { server, clock } = await start({ host: '::' });
+  t.teardown(() => server.close());
+  const rtpSock = createSocket('udp4');
+  const rtcpSock = createSocket('udp4');
+  await new Promise<void>((r) => rtpSock.bind(0, '127.0.0.1', r));
+  await new Promise<void>((r) => rtcpSock.bind(0, '127.0.0.1', r));
+  t.teardown(() => { rtpSock.close(); rtcpSock.close(); });
+  let got = 0;
+  rtpSock.on('message', () => got++);
+  const c = await RtspTestClient.connect(server.port, '127.0.0.1');
+  t.teardown(() => c.close());
+  const url = `rtsp://127.0.0.1:${server.port}/demo`;
+  const s = await c.request('SETUP', url + '/trackID=0', { Transport: `RTP/AVP;unicast;client_port=${rtpSock.address().port}-${rtcpSock.address().port}` });
+  t.equal(s.status, 200);
+  t.equal((await c.request('PLAY', url, { Session: parseSession(s.headers.get('Session')!).id })).status, 200);
+  await play(clock, 200);
+  t.ok(got > 0, `${got} packets reached the IPv4 client`);
+});
