@@ -40,6 +40,7 @@ if (why) {
       const bad = await probe({ url: gst.url('camuser:wrongpass'), transport: 'tcp', seconds: 1 });
       t.equal(bad.ok, false, `${auth} wrong password fails`);
       t.equal(bad.error?.code, 'RTSP_UNAUTHORIZED');
+      t.match(bad.error?.message, /credentials rejected/, 'one retry, then a clear reason');
       t.notMatch(JSON.stringify(bad) + JSON.stringify(good), /wrongpass|campass/, 'no password in reports');
       const none = await probe({ url: gst.url(), transport: 'tcp', seconds: 1 });
       t.equal(none.error?.code, 'RTSP_UNAUTHORIZED', 'no credentials: typed 401');
