@@ -7,7 +7,7 @@ import { parseRtp, type RtpPacket } from '../rtp/packet.js';
 import { parseRtcp, type RtcpPacket } from '../rtcp/index.js';
 import type { TransportSpec } from './headers/transport.js';
 import { RtpReception } from './reception.js';
-import { UdpPortPair, type UdpPairOptions } from './udp.js';
+import { DEFAULT_UDP_RECEIVE_BUFFER, UdpPortPair, type UdpPairOptions } from './udp.js';
 import type { RtspTrack, RtspTrackStats, RtspTransportMode } from './client-types.js';
 import { RtspClientError } from './client-errors.js';
 
@@ -62,6 +62,7 @@ export class SessionMedia {
     }
     if (mode === 'multicast') return 'RTP/AVP;multicast';
     b.pair = await UdpPortPair.unicast(this.udp);
+    this.checkBuffer(b.pair);
     this.listen(b);
     return `RTP/AVP;unicast;client_port=${b.pair.rtpPort}-${b.pair.rtcpPort}`;
   }
@@ -106,10 +107,17 @@ export class SessionMedia {
     if (!group || !port) throw new RtspClientError('RTSP_PROTOCOL', 'multicast SETUP reply names no group or port');
     if (!reply.destination || !reply.port) this.sink.quirk('multicast-group-from-sdp');
     b.pair = await UdpPortPair.multicast(group, port, { ...this.udp, source: ssmSource, interfaceAddress: this.udp.multicastInterface });
+    this.checkBuffer(b.pair);
     b.sender = ssmSource;
     b.rtcpTarget = { host: group, port: port + 1 };
     if (reply.ttl !== undefined || fallbackGroup?.ttl !== undefined) b.pair.rtcp.setMulticastTTL(reply.ttl ?? fallbackGroup!.ttl!);
     this.listen(b);
+  }
+
+  /** A capped buffer drops IDR bursts (mediamtx#3308): say so, raise net.core.rmem_max to fix. */
+  private checkBuffer(pair: UdpPortPair): void {
+    const asked = this.udp.receiveBufferBytes ?? DEFAULT_UDP_RECEIVE_BUFFER;
+    if (pair.receiveBufferBytes > 0 && pair.receiveBufferBytes < asked) this.sink.quirk('udp-receive-buffer-capped-by-kernel');
   }
 
   private listen(b: Binding): void {
@@ -208,7 +216,7 @@ export class SessionMedia {
   }
 
   stats(): RtspTrackStats[] {
-    return this.bindings.map((b) => ({ ...b.reception.counters, ...b.extra }));
+    return this.bindings.map((b) => ({ ...b.reception.counters, ...b.extra, receiveBufferBytes: b.pair?.receiveBufferBytes ?? 0 }));
   }
 
   close(): void {

@@ -193,7 +193,7 @@ export class ClientSession {
    * (also mid-session ones with a new nonce). 3xx raises RedirectSignal before PLAY.
    */
   private async call(method: string, url: string, extra?: RtspHeaders, o: { tolerateFailure?: boolean } = {}): Promise<RtspResponse | undefined> {
-    let answered = false;
+    let retried = false;
     for (let attempt = 0; attempt < 4; attempt++) {
       const h = extra?.clone() ?? new RtspHeaders();
       h.set('User-Agent', this.opts.userAgent ?? 'camwire');
@@ -209,10 +209,10 @@ export class ClientSession {
         } catch {
           challenges = [];
         }
-        const outcome = this.auth.onChallenge(challenges, answered || authorization !== undefined);
+        const outcome = this.auth.onChallenge(challenges, authorization !== undefined, retried);
         if (outcome === 'retry') {
           if (authorization !== undefined) this.hooks.counters.reauthentications++;
-          answered = true;
+          retried = true;
           continue;
         }
         const why = outcome === 'no-credentials' ? 'credentials required' : outcome === 'unsupported' ? 'no supported authentication scheme' : 'credentials rejected';

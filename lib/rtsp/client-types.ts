@@ -113,6 +113,8 @@ export interface RtspTrackStats extends ReceptionCounters {
   rtpParseErrors: number;
   /** Packets from an unexpected address, payload type or channel. */
   foreignPackets: number;
+  /** UDP/multicast: SO_RCVBUF the kernel granted (Linux reports twice the usable size); 0 on TCP. */
+  receiveBufferBytes: number;
 }
 
 export interface RtspClientStats {

@@ -12,3 +12,4 @@ export { RtpReception, type ReceptionCounters, type ReceptionReportBlock } from 
 export { buildReceiverReport, buildPli, buildFir, buildNack } from './client-rtcp.js';
 export { describeRtspTracks, defaultWantTrack, type DescribedSession, type MulticastHint } from './client-describe.js';
 export { UdpPortPair, DEFAULT_UDP_RECEIVE_BUFFER, type UdpPairOptions } from './udp.js';
+export { probe, formatProbe, profileName, type ProbeOptions, type ProbeResult, type ProbeTrack } from './probe.js';

@@ -173,6 +173,7 @@ t.test('UDP: RTP from the server port pair, RTCP RR every 5 s, PLI upstream', as
   const [lo, hi] = cam.udp[0].clientPorts;
   t.equal(lo % 2, 0, 'RTP on an even port');
   t.equal(hi, lo + 1, 'RTCP on the odd port above');
+  t.ok(client.stats.tracks[0].receiveBufferBytes >= 200_000, `receive buffer ${client.stats.tracks[0].receiveBufferBytes} bytes`);
   for (let s = 10; s < 20; s++) if (s !== 15) sendUdp(cam, 0, rtpPacket(s, s * 3000, 0xabcdef01));
   await until(() => got.length === 9, 'nine packets');
   await timers.advance(5000);
