@@ -23,6 +23,8 @@ export interface StreamOptions {
   rtx?: boolean;
   /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
   keyframeCacheMaxAgeMs?: number;
+  /** Answer viewers' NACKs (default true; false only to measure what loss does without them). */
+  nack?: boolean;
   /** A source timestamp jump larger than this re-bases the egress timeline (default 10000 ms). */
   timestampJumpMs?: number;
 }
@@ -135,7 +137,7 @@ export class Stream implements SourceSink {
     );
     viewer = new Viewer({
       id, peer, history: this.history, rtcp: this.deps.rtcp, rtx: this.deps.rtx, clock: this.deps.clock,
-      onKeyframeRequest: () => this.requestKeyframe(),
+      onKeyframeRequest: () => this.requestKeyframe(), answerNacks: this.opts.nack ?? true,
     });
     if (peer.state === 'closed' || peer.state === 'failed') {
       throw new GatewayError('TRANSPORT_CLOSED', 'the peer closed before it was added');

@@ -45,6 +45,8 @@ export interface ViewerOptions {
   clock: Clock;
   /** Called on PLI or FIR: the Stream's keyframe policy decides what to do. */
   onKeyframeRequest(viewer: Viewer): void;
+  /** Resend what NACKs ask for (default true). */
+  answerNacks?: boolean;
   /** SR interval (default 1000 ms). */
   senderReportIntervalMs?: number;
   /** Random 16/32-bit starting points; injected so tests are repeatable. */
@@ -187,6 +189,7 @@ export class Viewer {
     switch (e.type) {
       case 'nack':
         this.s.nacksReceived++;
+        if (this.o.answerNacks === false) break;
         for (const seq of e.lost) this.retransmit(seq);
         break;
       case 'pli':

@@ -20,11 +20,12 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chromium> {
+/** `executablePath` may be a wrapper (e.g. one that enters a network namespace). */
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Chromium> {
   const dir = mkdtempSync(join(tmpdir(), 'camwire-chromium-'));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: FLAGS });
+    context = await chromium.launchPersistentContext(dir, { executablePath, args: FLAGS });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
