@@ -55,9 +55,14 @@ export interface GatewayRtcp {
   ntpMiddle(wallClockMs: number): number;
 }
 
-/** RFC 4588 retransmission packet of `original` on the RTX payload type and SSRC. */
+/** RFC 4588 retransmission packet of `original` on the RTX payload type and SSRC (into `out` when given). */
 export interface RtxBuilder {
-  build(original: Uint8Array, rtxPayloadType: number, rtxSsrc: number, rtxSeq: number): Uint8Array;
+  build(original: Uint8Array, rtxPayloadType: number, rtxSsrc: number, rtxSeq: number, out?: Uint8Array): Uint8Array;
+}
+
+/** Per-viewer resend suppression: not the same packet twice within one RTT. */
+export interface ResendGate {
+  allow(seq: number, nowMs: number, rttMs: number): boolean;
 }
 
 export interface Clock {
@@ -84,9 +89,14 @@ export interface NegotiatedVideo {
 /** Reads a browser offer and picks mid, H.264 format and RTX; throws GatewayError when it cannot. */
 export type OfferNegotiator = (offerSdp: string, source: SourceInfo, wantRtx: boolean) => NegotiatedVideo;
 
-/** Keyframe policy: may a keyframe request go upstream now? (merges and rate-limits PLI/FIR). */
+/** Keyframe policy: merges PLI/FIR from every viewer into rate-limited upstream requests. */
 export interface KeyframeGate {
-  allow(nowMs: number): boolean;
+  /** A viewer (or a join) wants a keyframe: true when the request should go upstream now. */
+  request(kind: 'pli' | 'fir', nowMs: number): boolean;
+  /** True when a merged request is due upstream now. */
+  poll(nowMs: number): boolean;
+  /** A keyframe went out: pending requests are satisfied. */
+  onKeyframe(seq: number, rtpTimestamp: number, nowMs: number): void;
 }
 
 /** Everything the gateway's streams need besides the source and transport. */
@@ -94,6 +104,7 @@ export interface GatewayDeps {
   packetizer: () => EgressPacketizer;
   history: () => EgressHistory;
   keyframeGate: () => KeyframeGate;
+  resendGate: () => ResendGate;
   rtcp: GatewayRtcp;
   rtx?: RtxBuilder;
   negotiate: OfferNegotiator;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { seqAdd, tsAdd, tsDistance } from '../rtp/seq.js';
-import { serializeRtp } from '../rtp/packet.js';
+import { serializeRtp, type RtpPacket } from '../rtp/packet.js';
 import type { EgressHistory, EgressPacketizer, GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { AccessUnit, SourceSink, SourceState, VideoSource } from './source.js';
@@ -19,7 +19,12 @@ export interface StreamOptions {
   idleStopMs?: number;
   /** Viewers at once (default 50); more get PEER_LIMIT. */
   maxViewers?: number;
-  /** Negotiate RTX when the browser offers it and an RTX builder is wired (default true). */
+  /**
+   * Negotiate RTX (RFC 4588) when the browser offers it (default false). Chromium does not
+   * count RTX-recovered packets as received, so with RTX its packetsLost shows the raw link
+   * loss even when every packet is recovered; plain retransmission on the media SSRC (the
+   * default) makes packetsLost show what was really lost.
+   */
   rtx?: boolean;
   /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
   keyframeCacheMaxAgeMs?: number;
@@ -74,6 +79,11 @@ export class Stream implements SourceSink {
   private cache: (CachedKeyframe & { at: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
+  private readonly scratch = new Uint8Array(1500);
+  private readonly header: RtpPacket = {
+    version: 2, padding: false, extension: false, marker: false, payloadType: EGRESS_PAYLOAD_TYPE, sequenceNumber: 0,
+    timestamp: 0, ssrc: 0, csrc: [], headerExtension: undefined, payload: new Uint8Array(0), paddingLength: 0,
+  };
   /** Counters of viewers that have left, so totals never go down. */
   private readonly departed: Record<string, number> = {};
   private readonly c = {
@@ -94,6 +104,7 @@ export class Stream implements SourceSink {
     this.gate = deps.keyframeGate();
     this.onDemand = opts.onDemand ?? true;
     this.emptySince = deps.clock.now();
+    this.header.ssrc = this.ssrc;
     if (!this.onDemand) this.startSource();
   }
 
@@ -110,7 +121,7 @@ export class Stream implements SourceSink {
     if (this.viewers.size >= (this.opts.maxViewers ?? 50)) {
       throw new GatewayError('PEER_LIMIT', `stream ${this.name} already has ${this.viewers.size} viewers`);
     }
-    const wantRtx = (this.opts.rtx ?? true) && this.deps.rtx !== undefined;
+    const wantRtx = (this.opts.rtx ?? false) && this.deps.rtx !== undefined;
     const video = this.deps.negotiate(offerSdp, this.source.info(), wantRtx);
     const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
     const ssrcs = randomBytes(8);
@@ -138,6 +149,7 @@ export class Stream implements SourceSink {
     viewer = new Viewer({
       id, peer, history: this.history, rtcp: this.deps.rtcp, rtx: this.deps.rtx, clock: this.deps.clock,
       onKeyframeRequest: () => this.requestKeyframe(), answerNacks: this.opts.nack ?? true,
+      resendGate: this.deps.resendGate(),
     });
     if (peer.state === 'closed' || peer.state === 'failed') {
       throw new GatewayError('TRANSPORT_CLOSED', 'the peer closed before it was added');
@@ -162,15 +174,16 @@ export class Stream implements SourceSink {
     return this.viewers.get(id);
   }
 
-  /** Keyframe policy: requests from viewers (PLI/FIR) and joins go upstream rate-limited. */
-  requestKeyframe(): void {
+  /** Keyframe policy: requests from viewers (PLI/FIR) and joins go upstream merged and rate-limited. */
+  requestKeyframe(kind: 'pli' | 'fir' = 'pli'): void {
     if (!this.running) return;
-    if (this.gate.allow(this.deps.clock.now())) {
-      this.c.keyframeRequestsForwarded++;
-      this.source.requestKeyframe();
-    } else {
-      this.c.keyframeRequestsSuppressed++;
-    }
+    if (this.gate.request(kind, this.deps.clock.now())) this.forwardKeyframeRequest();
+    else this.c.keyframeRequestsSuppressed++;
+  }
+
+  private forwardKeyframeRequest(): void {
+    this.c.keyframeRequestsForwarded++;
+    this.source.requestKeyframe();
   }
 
   /** Periodic work (about every 100-250 ms): SRs and on-demand stop. */
@@ -178,6 +191,7 @@ export class Stream implements SourceSink {
     const now = this.deps.clock.now();
     const tsNow = this.egressTsAt(now);
     for (const v of this.viewers.values()) v.tick(tsNow);
+    if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
     if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? 5000)) {
       this.stopSource();
     }
@@ -197,14 +211,16 @@ export class Stream implements SourceSink {
     if (n === 0) return;
     const firstSeq = this.nextSeq;
     const packets: Uint8Array[] | undefined = au.keyframe ? new Array(n) : undefined;
+    const header = this.header;
+    header.timestamp = ts;
     for (let i = 0; i < n; i++) {
       const seq = this.nextSeq;
       this.nextSeq = seqAdd(seq, 1);
-      const pkt = serializeRtp({
-        version: 2, padding: false, extension: false, marker: i === n - 1, payloadType: EGRESS_PAYLOAD_TYPE,
-        sequenceNumber: seq, timestamp: ts, ssrc: this.ssrc, csrc: [], headerExtension: undefined,
-        payload: payloads[i], paddingLength: 0,
-      });
+      header.sequenceNumber = seq;
+      header.marker = i === n - 1;
+      header.payload = payloads[i];
+      // Keyframe packets are kept for the cache; others live only in the history (a copy).
+      const pkt = serializeRtp(header, packets || payloads[i].length + 12 > this.scratch.length ? undefined : this.scratch);
       this.history.put(seq, pkt, now);
       if (packets) packets[i] = pkt;
       this.c.packetsOut++;
@@ -215,6 +231,7 @@ export class Stream implements SourceSink {
     if (packets) {
       this.c.keyframes++;
       this.cache = { packets, firstSeq, at: now };
+      this.gate.onKeyframe(firstSeq, ts, now);
     }
   }
 

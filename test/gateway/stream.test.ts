@@ -46,7 +46,7 @@ function setup(opts: { onDemand?: boolean } = {}) {
   const clock = new VirtualClock();
   const transport = new FakeTransport();
   const source = new ManualSource();
-  const deps = { ...glueDeps(), clock };
+  const deps = glueDeps({ clock });
   const stream = new Stream('cam', source, transport, deps, { onDemand: opts.onDemand, idleStopMs: 5000 });
   return { clock, transport, source, stream };
 }
@@ -153,7 +153,7 @@ t.test('camera restart: the egress timeline continues, the stale keyframe is dro
 t.test('viewer limit and peer closure', async (t) => {
   const clock = new VirtualClock();
   const transport = new FakeTransport();
-  const stream = new Stream('cam', new ManualSource(), transport, { ...glueDeps(), clock }, { maxViewers: 1 });
+  const stream = new Stream('cam', new ManualSource(), transport, glueDeps({ clock }), { maxViewers: 1 });
   const v = await stream.addViewer(CHROMIUM_OFFER);
   await t.rejects(stream.addViewer(CHROMIUM_OFFER), { code: 'PEER_LIMIT' });
   (transport.peers[0] as FakePeer).close();

@@ -199,3 +199,38 @@ t.test('SR once per second with the RTP timestamp of that instant on the viewer 
   t.equal(rtcp.srs[1].wallClockMs - rtcp.srs[0].wallClockMs, 1000);
   t.end();
 });
+
+t.test('the same packet is not resent twice within one RTT; the cached keyframe is served after the history forgot it', async (t) => {
+  const { ResendLimiter } = await import('../../lib/recovery/index.js');
+  const clock = new VirtualClock();
+  const rtcp = new ScriptedRtcp();
+  const store = new Map<number, Uint8Array>();
+  const peer = new FakePeer(
+    { mid: '0', payloadType: 108, fmtp: '', ssrc: 0x1111, cname: 'c', streamId: 's', trackId: 't' },
+    { onRtcp: () => {}, onOpen: () => {}, onState: () => {} },
+    () => {},
+  );
+  peer.open();
+  const viewer = new Viewer({
+    id: 'v', peer, rtcp, clock, resendGate: new ResendLimiter(), onKeyframeRequest: () => {},
+    history: { put: (s, p) => store.set(s, p), get: (s) => store.get(s) },
+  });
+  const cached = [egressPacket(100, 0, 1), egressPacket(101, 0, 2)];
+  viewer.startFromCache({ packets: cached, firstSeq: 100 }, 500, 9000);
+  const live = egressPacket(500, 12000, 3);
+  store.set(500, live);
+  viewer.sendLive(live, 500, false);
+  const seqs = peer.rtp.map((p) => parseRtp(p).sequenceNumber);
+  const nack = (lost: number[]) => {
+    rtcp.queue = [{ type: 'nack', mediaSsrc: 0x1111, lost }];
+    viewer.handleRtcp(new Uint8Array(4));
+  };
+  nack(seqs);
+  t.equal(viewer.stats().retransmitted, 3, 'cached keyframe (not in the history) and live packet resent');
+  clock.advance(50);
+  nack(seqs);
+  t.equal(viewer.stats().retransmitSuppressed, 3, 'asked again within the 100 ms default RTT: suppressed');
+  clock.advance(100);
+  nack(seqs);
+  t.equal(viewer.stats().retransmitted, 6, 'after an RTT: resent again');
+});
