@@ -3,11 +3,25 @@
  * camwire's own modules (lib/h264, lib/recovery, lib/rtcp) into them; tests may wire others.
  * Keeping them narrow keeps lib/gateway about composition, not about wire formats.
  */
-import type { AccessUnit, SourceInfo } from './source.js';
+import type { SourceInfo } from './source.js';
 
-/** Access unit -> RTP payloads (MTU-sized, SPS/PPS before an IDR), in send order. */
+/**
+ * Access unit -> whole RTP packets (MTU-sized, SPS/PPS before an IDR, marker on the last),
+ * pull-style and allocation-free, numbering the shared egress sequence (lib/h264's H264Packetizer).
+ */
 export interface EgressPacketizer {
-  packetize(au: AccessUnit): Uint8Array[];
+  /** Sequence number of the next packet written. */
+  sequenceNumber: number;
+  ssrc: number;
+  payloadType: number;
+  /** Largest packet written (at most 1500). */
+  readonly mtu: number;
+  /** Begins an access unit; the NAL units must stay unchanged until writeNext returns 0. */
+  start(nalus: readonly Uint8Array[], timestamp: number): void;
+  /** Writes the next packet into `out`; returns its length, 0 when the access unit is done. */
+  writeNext(out: Uint8Array): number;
+  /** Out-of-band SPS/PPS (the camera's sprop-parameter-sets). */
+  setParameterSets?(units: readonly Uint8Array[]): void;
 }
 
 /** Retransmission history shared by every viewer of a stream, keyed by egress sequence number. */

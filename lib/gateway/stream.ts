@@ -4,8 +4,7 @@
  * viewer start at once, and on-demand start/stop of the source.
  */
 import { randomBytes } from 'node:crypto';
-import { seqAdd, tsAdd, tsDistance } from '../rtp/seq.js';
-import { serializeRtp, type RtpPacket } from '../rtp/packet.js';
+import { tsAdd, tsDistance } from '../rtp/seq.js';
 import type { EgressHistory, EgressPacketizer, GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { AccessUnit, SourceSink, SourceState, VideoSource } from './source.js';
@@ -59,6 +58,7 @@ export interface ViewerInfo extends ViewerStats {
 
 const CLOCK_RATE_PER_MS = 90;
 const EGRESS_PAYLOAD_TYPE = 96;
+const MAX_EGRESS_PACKET = 1500;
 
 export class Stream implements SourceSink {
   readonly name: string;
@@ -70,7 +70,6 @@ export class Stream implements SourceSink {
   private readonly ssrc = randomBytes(4).readUInt32BE(0);
   private sourceStateValue: SourceState = 'idle';
   private running = false;
-  private nextSeq = randomBytes(2).readUInt16BE(0);
   private tsShift = 0;
   private rebasePending = true;
   private lastSourceTs = 0;
@@ -79,11 +78,8 @@ export class Stream implements SourceSink {
   private cache: (CachedKeyframe & { at: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
-  private readonly scratch = new Uint8Array(1500);
-  private readonly header: RtpPacket = {
-    version: 2, padding: false, extension: false, marker: false, payloadType: EGRESS_PAYLOAD_TYPE, sequenceNumber: 0,
-    timestamp: 0, ssrc: 0, csrc: [], headerExtension: undefined, payload: new Uint8Array(0), paddingLength: 0,
-  };
+  /** One egress packet at a time; packetizer MTUs above this are refused at construction. */
+  private readonly scratch = new Uint8Array(MAX_EGRESS_PACKET);
   /** Counters of viewers that have left, so totals never go down. */
   private readonly departed: Record<string, number> = {};
   private readonly c = {
@@ -100,12 +96,17 @@ export class Stream implements SourceSink {
   ) {
     this.name = name;
     this.packetizer = deps.packetizer();
+    if (this.packetizer.mtu > MAX_EGRESS_PACKET) {
+      throw new GatewayError('BAD_OPTION', `egress MTU ${this.packetizer.mtu} is above ${MAX_EGRESS_PACKET}`);
+    }
     this.history = deps.history();
     this.gate = deps.keyframeGate();
     this.onDemand = opts.onDemand ?? true;
     this.emptySince = deps.clock.now();
-    this.header.ssrc = this.ssrc;
-    if (!this.onDemand) this.startSource();
+    // The egress SSRC and PT are placeholders: every viewer rewrites them to its own.
+    this.packetizer.ssrc = this.ssrc;
+    this.packetizer.payloadType = EGRESS_PAYLOAD_TYPE;
+    this.packetizer.sequenceNumber = randomBytes(2).readUInt16BE(0);    if (!this.onDemand) this.startSource();
   }
 
   get viewerCount(): number {
@@ -206,29 +207,25 @@ export class Stream implements SourceSink {
     this.lastEgressTs = ts;
     this.lastAuAt = now;
     this.c.accessUnits++;
-    const payloads = this.packetizer.packetize(au);
-    const n = payloads.length;
-    if (n === 0) return;
-    const firstSeq = this.nextSeq;
-    const packets: Uint8Array[] | undefined = au.keyframe ? new Array(n) : undefined;
-    const header = this.header;
-    header.timestamp = ts;
-    for (let i = 0; i < n; i++) {
-      const seq = this.nextSeq;
-      this.nextSeq = seqAdd(seq, 1);
-      header.sequenceNumber = seq;
-      header.marker = i === n - 1;
-      header.payload = payloads[i];
-      // Keyframe packets are kept for the cache; others live only in the history (a copy).
-      const pkt = serializeRtp(header, packets || payloads[i].length + 12 > this.scratch.length ? undefined : this.scratch);
+    const pz = this.packetizer;
+    const firstSeq = pz.sequenceNumber;
+    pz.start(au.nalus, ts);
+    const packets: Uint8Array[] | undefined = au.keyframe ? [] : undefined;
+    const out = this.scratch;
+    let first = true;
+    for (let n = pz.writeNext(out); n > 0; n = pz.writeNext(out)) {
+      // Keyframe packets are copied for the cache; others live only in the history (its own copy).
+      const pkt = packets ? out.slice(0, n) : out.subarray(0, n);
+      const seq = (pkt[2] << 8) | pkt[3];
       this.history.put(seq, pkt, now);
-      if (packets) packets[i] = pkt;
+      if (packets) packets.push(pkt);
       this.c.packetsOut++;
-      this.c.bytesOut += pkt.length;
-      const keyframeStart = au.keyframe && i === 0;
+      this.c.bytesOut += n;
+      const keyframeStart = packets !== undefined && first;
+      first = false;
       for (const v of this.viewers.values()) v.sendLive(pkt, seq, keyframeStart);
     }
-    if (packets) {
+    if (packets && packets.length > 0) {
       this.c.keyframes++;
       this.cache = { packets, firstSeq, at: now };
       this.gate.onKeyframe(firstSeq, ts, now);
@@ -242,7 +239,11 @@ export class Stream implements SourceSink {
       // A restarted camera may come back with other parameters: the old keyframe is stale.
       this.cache = undefined;
     }
-    if (state === 'playing' && prev !== 'playing') this.rebasePending = true;
+    if (state === 'playing' && prev !== 'playing') {
+      this.rebasePending = true;
+      const ps = this.source.info().parameterSets;
+      if (ps && ps.length > 0) this.packetizer.setParameterSets?.(ps);
+    }
   }
 
   stats(): StreamStats {
@@ -284,7 +285,7 @@ export class Stream implements SourceSink {
     const now = this.deps.clock.now();
     const cache = this.cache;
     if (cache && now - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000)) {
-      v.startFromCache(cache, this.nextSeq, this.lastEgressTs);
+      v.startFromCache(cache, this.packetizer.sequenceNumber, this.lastEgressTs);
     } else {
       v.waitForKeyframe();
       this.requestKeyframe();

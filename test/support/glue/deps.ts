@@ -4,8 +4,8 @@
  */
 import type { GatewayDeps } from '../../../lib/gateway/deps.js';
 import { createDeps } from '../../../lib/gateway/wiring.js';
-import { glueRtpPayloads } from './packetizer.js';
+import { GluePacketizer } from './packetizer.js';
 
 export function glueDeps(overrides: Partial<GatewayDeps> = {}): GatewayDeps {
-  return createDeps({}, { packetizer: () => ({ packetize: (au) => glueRtpPayloads([...au.nalus]) }), ...overrides });
+  return createDeps({}, { packetizer: () => new GluePacketizer(), ...overrides });
 }
