@@ -5,3 +5,4 @@ export * from './sdp/index.js';
 export * from './rtcp/index.js';
 export * from './recovery/index.js';
 export * from './netsim/index.js';
+export * from './h264/index.js';
