@@ -21,6 +21,8 @@ export interface WebRtcConfig {
   portRangeEnd?: number;
   /** Give up answering an offer when ICE gathering takes longer (default 5000 ms). */
   gatheringTimeoutMs?: number;
+  /** Largest RTP packet sent to browsers, header included (default 1200). */
+  mtu?: number;
 }
 
 export interface HttpConfig {
@@ -104,7 +106,7 @@ const CONFIG = object({
   },
   allowSources: strings,
   streamDefaults: object(STREAM_OPTIONS),
-  webrtc: object({ bindAddress: str, portRangeBegin: num(1, 65535), portRangeEnd: num(1, 65535), gatheringTimeoutMs: num(100, 60_000) }),
+  webrtc: object({ bindAddress: str, portRangeBegin: num(1, 65535), portRangeEnd: num(1, 65535), gatheringTimeoutMs: num(100, 60_000), mtu: num(300, 1500) }),
   recovery: object({
     history: object({ maxAgeMs: num(10, 60_000), maxPackets: num(16, 1_000_000), maxPacketSize: num(64, 1500), byteCapacity: num(1500, 1 << 30) }),
     keyframeRequestIntervalMs: num(0, 60_000),

@@ -80,6 +80,7 @@ export class Stream implements SourceSink {
   private nextViewerId = 1;
   /** One egress packet at a time; packetizer MTUs above this are refused at construction. */
   private readonly scratch = new Uint8Array(MAX_EGRESS_PACKET);
+  private lastKeyframeBytes = 0;
   /** Counters of viewers that have left, so totals never go down. */
   private readonly departed: Record<string, number> = {};
   private readonly c = {
@@ -211,20 +212,33 @@ export class Stream implements SourceSink {
     const firstSeq = pz.sequenceNumber;
     pz.start(au.nalus, ts);
     const packets: Uint8Array[] | undefined = au.keyframe ? [] : undefined;
-    const out = this.scratch;
+    // Keyframe packets are written straight into an arena kept by the cache (one allocation
+    // per keyframe, not per packet); others into the scratch buffer, then copied by the history.
+    let arena = packets ? this.newArena() : this.scratch;
+    let pos = 0;
     let first = true;
-    for (let n = pz.writeNext(out); n > 0; n = pz.writeNext(out)) {
-      // Keyframe packets are copied for the cache; others live only in the history (its own copy).
-      const pkt = packets ? out.slice(0, n) : out.subarray(0, n);
+    for (;;) {
+      if (packets && arena.length - pos < MAX_EGRESS_PACKET) {
+        arena = this.newArena();
+        pos = 0;
+      }
+      const n = pz.writeNext(packets ? arena.subarray(pos, pos + MAX_EGRESS_PACKET) : arena);
+      if (n === 0) break;
+      const pkt = arena.subarray(pos, pos + n);
+      if (packets) {
+        packets.push(pkt);
+        pos += n;
+      }
       const seq = (pkt[2] << 8) | pkt[3];
       this.history.put(seq, pkt, now);
-      if (packets) packets.push(pkt);
       this.c.packetsOut++;
       this.c.bytesOut += n;
       const keyframeStart = packets !== undefined && first;
       first = false;
-      for (const v of this.viewers.values()) v.sendLive(pkt, seq, keyframeStart);
+      // Seq and timestamp come as arguments: a viewer may have rewritten the scratch header already.
+      for (const v of this.viewers.values()) v.sendLive(pkt, seq, ts, keyframeStart, !packets);
     }
+    if (packets) this.lastKeyframeBytes = packets.reduce((sum, p) => sum + p.length, 0);
     if (packets && packets.length > 0) {
       this.c.keyframes++;
       this.cache = { packets, firstSeq, at: now };
@@ -278,6 +292,11 @@ export class Stream implements SourceSink {
   close(): void {
     for (const id of [...this.viewers.keys()]) this.removeViewer(id);
     this.stopSource();
+  }
+
+  /** Sized from the last keyframe, so one arena usually holds a whole keyframe. */
+  private newArena(): Uint8Array {
+    return new Uint8Array(Math.max(64 * 1024, Math.ceil(this.lastKeyframeBytes * 1.25) + MAX_EGRESS_PACKET));
   }
 
   private viewerOpened(v: Viewer): void {

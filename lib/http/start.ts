@@ -36,7 +36,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, streamDefaults: config.streamDefaults },
       transport,
-      overrides.deps ?? defaultDeps(config.recovery),
+      overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu),
       overrides.sourceFactory ?? defaultSourceFactory(),
     );
   } catch (err) {
