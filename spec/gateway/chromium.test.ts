@@ -49,6 +49,7 @@ t.test('player page: WHEP, decode at the source resolution, no freezes, screensh
       s = await read();
     }
     t.ok(s && s.framesDecoded >= 20, `frames decoding (${s?.framesDecoded})`);
+    t.comment(`after ${s?.framesDecoded} frames: freezeCount ${s?.freezeCount}`);
     await sleep(2000);
     const later = await read();
     t.comment(JSON.stringify(later));
