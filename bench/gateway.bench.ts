@@ -124,7 +124,7 @@ async function fanout(viewers: number): Promise<BenchResult> {
     }
   }, opts);
   const scale = (m: typeof own) => ({ ...m, median: m.median / (perAu * viewers), min: m.min / (perAu * viewers), max: m.max / (perAu * viewers) });
-  stream.close();
+  await stream.close();
   return withPeer(`gateway.fanout.${viewers}`, 'ns/packet/viewer', scale(own), 'packetize + history per viewer', scale(naive), { viewers, packetsPerAccessUnit: Math.round(perAu) });
 }
 
@@ -148,7 +148,7 @@ async function nack(): Promise<BenchResult> {
     viewer.handleRtcp(packet);
   }, { iterations: 5000, runs: 9 });
   sink += gatewayRtcp.parse(packet).length;
-  stream.close();
+  await stream.close();
   return withPeer('gateway.nack', 'ns/resent packet', { ...own, median: own.median / 16, min: own.min / 16, max: own.max / 16 }, undefined, undefined, {
     resent: viewer.stats().retransmitted,
   });

@@ -93,11 +93,19 @@ export class Gateway {
     }));
   }
 
-  close(): void {
+  /**
+   * Ends every viewer and stops every source (RTSP TEARDOWN), waiting at most
+   * `stopTimeoutMs` (default 3000) for the cameras. Idempotent.
+   */
+  async close(stopTimeoutMs = 3000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    for (const s of this.streams.values()) s.close();
+    const stops = Promise.all([...this.streams.values()].map((s) => s.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((r) => (timer = setTimeout(r, stopTimeoutMs)));
+    await Promise.race([stops, limit]);
+    clearTimeout(timer);
   }
 
   private tick(): void {

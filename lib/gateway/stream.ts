@@ -195,7 +195,7 @@ export class Stream implements SourceSink {
     for (const v of this.viewers.values()) v.tick(tsNow);
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
     if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? 5000)) {
-      this.stopSource();
+      void this.stopSource();
     }
   }
 
@@ -289,9 +289,10 @@ export class Stream implements SourceSink {
     }));
   }
 
-  close(): void {
+  /** Ends every viewer and stops the source; settles when the source has stopped. */
+  close(): Promise<void> {
     for (const id of [...this.viewers.keys()]) this.removeViewer(id);
-    this.stopSource();
+    return this.stopSource();
   }
 
   /** Sized from the last keyframe, so one arena usually holds a whole keyframe. */
@@ -319,12 +320,16 @@ export class Stream implements SourceSink {
     this.source.start(this);
   }
 
-  private stopSource(): void {
-    if (!this.running) return;
+  private stopSource(): Promise<void> {
+    if (!this.running) return Promise.resolve();
     this.running = false;
     this.cache = undefined;
-    this.source.stop();
     this.sourceStateValue = 'idle';
+    try {
+      return Promise.resolve(this.source.stop()).catch(() => {});
+    } catch {
+      return Promise.resolve();
+    }
   }
 
   /** Keeps the egress timeline continuous across camera restarts and timestamp jumps. */
