@@ -91,6 +91,7 @@ const STREAM_OPTIONS: Record<string, Check> = {
   rtx: bool,
   nack: bool,
   keyframeCacheMaxAgeMs: num(0, 3_600_000),
+  keyframeOnJoin: bool,
   timestampJumpMs: num(100, 3_600_000),
 };
 

@@ -27,6 +27,11 @@ export interface StreamOptions {
   rtx?: boolean;
   /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
   keyframeCacheMaxAgeMs?: number;
+  /**
+   * When a viewer starts on a cached keyframe that later frames already followed, ask the
+   * camera for a fresh keyframe (rate-limited like PLI) so its picture is exact soon (default true).
+   */
+  keyframeOnJoin?: boolean;
   /** Answer viewers' NACKs (default true; false only to measure what loss does without them). */
   nack?: boolean;
   /** A source timestamp jump larger than this re-bases the egress timeline (default 10000 ms). */
@@ -75,7 +80,7 @@ export class Stream implements SourceSink {
   private lastSourceTs = 0;
   private lastEgressTs = randomBytes(4).readUInt32BE(0);
   private lastAuAt = -1;
-  private cache: (CachedKeyframe & { at: number }) | undefined;
+  private cache: (CachedKeyframe & { at: number; timestamp: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
   /** One egress packet at a time; packetizer MTUs above this are refused at construction. */
@@ -241,7 +246,7 @@ export class Stream implements SourceSink {
     if (packets) this.lastKeyframeBytes = packets.reduce((sum, p) => sum + p.length, 0);
     if (packets && packets.length > 0) {
       this.c.keyframes++;
-      this.cache = { packets, firstSeq, at: now };
+      this.cache = { packets, firstSeq, at: now, timestamp: ts };
       this.gate.onKeyframe(firstSeq, ts, now);
     }
   }
@@ -306,6 +311,9 @@ export class Stream implements SourceSink {
     const cache = this.cache;
     if (cache && now - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000)) {
       v.startFromCache(cache, this.packetizer.sequenceNumber, this.lastEgressTs);
+      // Frames sent since the cached keyframe reference pictures this viewer never got: the
+      // picture is approximate until the next keyframe, so ask the camera for one now.
+      if ((this.opts.keyframeOnJoin ?? true) && this.lastEgressTs !== cache.timestamp) this.requestKeyframe();
     } else {
       v.waitForKeyframe();
       this.requestKeyframe();

@@ -95,6 +95,10 @@ t.test('new viewers: the keyframe cache starts them at once; without one they wa
   const late = await stream.addViewer(CHROMIUM_OFFER);
   await tick();
   t.equal(late.state, 'playing', 'started from the cache');
+  t.equal(source.keyframeRequests, 1, 'a fresh keyframe is wanted, but within 1 s of the last request...');
+  clock.advance(500);
+  stream.tick();
+  t.equal(source.keyframeRequests, 2, '...so it goes upstream once the rate limit allows');
   t.equal(stream.viewerInfo().find((v) => v.id === late.id)?.keyframeCacheStarts, 1);
   source.frame(false);
   const p0 = (transport.peers[0] as FakePeer).rtp.map(parseRtp);
