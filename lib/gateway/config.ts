@@ -95,13 +95,26 @@ const STREAM_OPTIONS: Record<string, Check> = {
   timestampJumpMs: num(100, 3_600_000),
 };
 
+const RTSP_OPTIONS = object({
+  connectTimeoutMs: num(100, 600_000),
+  requestTimeoutMs: num(100, 600_000),
+  udpFallbackMs: num(100, 600_000),
+  mediaTimeoutMs: num(100, 3_600_000),
+  rtcpIntervalMs: num(100, 600_000),
+  receiveBufferBytes: num(65536, 1 << 30),
+  userAgent: str,
+  bindAddress: str,
+  multicastInterface: str,
+  reconnect: object({ enabled: bool, initialDelayMs: num(0, 600_000), maxDelayMs: num(0, 3_600_000), factor: num(1, 100), maxAttempts: num(0, 1e9) }),
+});
+
 const CONFIG = object({
   http: object({ host: str, port: num(0, 65535), maxBodyBytes: num(1024, 16 * 1024 * 1024), corsOrigin: str }),
   streams: (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object of name -> stream`);
     for (const [name, s] of Object.entries(v)) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
-      object({ url: rtspUrl, transport: oneOf('auto', 'udp', 'tcp', 'multicast'), ...STREAM_OPTIONS })(s, `${path}.${name}`);
+      object({ url: rtspUrl, transport: oneOf('auto', 'udp', 'tcp', 'multicast'), cameraNack: bool, rtsp: RTSP_OPTIONS, ...STREAM_OPTIONS })(s, `${path}.${name}`);
       if ((s as { url?: unknown }).url === undefined) throw new ConfigError(`${path}.${name}.url is required`);
     }
   },

@@ -3,6 +3,7 @@
  * and sources are injected: the composition root (lib/http/start.ts) wires the real ones.
  */
 import { createHash } from 'node:crypto';
+import type { RtspClientOptions } from '../rtsp/index.js';
 import type { GatewayDeps } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { VideoSource } from './source.js';
@@ -14,7 +15,16 @@ export interface StreamConfig extends StreamOptions {
   url: string;
   /** Camera leg transport (default 'auto': UDP, falling back to TCP). */
   transport?: 'auto' | 'udp' | 'tcp' | 'multicast';
+  /** Send NACKs to the camera on UDP/multicast (default true). */
+  cameraNack?: boolean;
+  /** RTSP client details (timeouts, receive buffer, user agent, reconnect); lib/rtsp's defaults otherwise. */
+  rtsp?: RtspStreamOptions;
 }
+
+export type RtspStreamOptions = Pick<
+  RtspClientOptions,
+  'connectTimeoutMs' | 'requestTimeoutMs' | 'udpFallbackMs' | 'mediaTimeoutMs' | 'rtcpIntervalMs' | 'receiveBufferBytes' | 'userAgent' | 'bindAddress' | 'multicastInterface' | 'reconnect'
+>;
 
 export interface GatewayOptions {
   streams: Record<string, StreamConfig>;

@@ -1,12 +1,12 @@
 /**
  * camwire's own modules wired into GatewayDeps: lib/recovery (retransmission history, resend
  * limiter, keyframe policy, RTX), lib/rtcp (through the adapter), lib/sdp (negotiation),
- * lib/h264 (the egress packetizer). The RTSP source is wired as lib/rtsp lands.
+ * lib/h264 (the egress packetizer), and lib/rtsp's client as every stream's source.
  */
 import { buildRtx, KeyframePolicy, ResendLimiter, RetransmissionHistory, type RetransmissionHistoryOptions } from '../recovery/index.js';
 import { DEFAULT_MTU, H264Packetizer } from '../h264/index.js';
 import { systemClock, type GatewayDeps } from './deps.js';
-import { GatewayError } from './errors.js';
+import { RtspSource } from './rtsp-source.js';
 import type { SourceFactory } from './gateway.js';
 import { negotiateOffer } from './negotiate.js';
 import { gatewayRtcp } from './rtcp-adapter.js';
@@ -42,8 +42,13 @@ export function defaultDeps(recovery: RecoveryConfig = {}, egressMtu = DEFAULT_M
   return createDeps(recovery, {}, egressMtu);
 }
 
+/** Each stream's camera through camwire's RTSP client and camera pipeline. */
 export function defaultSourceFactory(): SourceFactory {
-  return () => {
-    throw new GatewayError('NOT_WIRED', 'the RTSP source is not wired yet: pass overrides.sourceFactory');
-  };
+  return (_name, cfg) =>
+    new RtspSource({
+      url: cfg.url,
+      transport: cfg.transport,
+      client: cfg.rtsp,
+      receiver: cfg.cameraNack === false ? { nack: false } : undefined,
+    });
 }
