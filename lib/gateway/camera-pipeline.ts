@@ -42,7 +42,8 @@ export class CameraPipeline {
   private readonly depacketizer: H264Depacketizer;
   private readonly receiver: RecoveringReceiver<RtpPacket> | undefined;
   private waitingForKeyframe = true;
-  private keyframeWanted = false;
+  /** A session starts by asking for a keyframe: a shared camera encoder may be mid-GOP. */
+  private keyframeWanted = true;
   private readonly c = { accessUnits: 0, keyframes: 0, incompleteDropped: 0, waitingDropped: 0, keyframeRequests: 0 };
 
   constructor(
@@ -70,6 +71,7 @@ export class CameraPipeline {
     this.depacketizer.reset();
     if (firstSequenceNumber !== undefined) this.depacketizer.expectSequenceNumber(firstSequenceNumber);
     this.waitingForKeyframe = true;
+    this.keyframeWanted = true;
   }
 
   push(pkt: RtpPacket, now: number): void {
@@ -126,6 +128,7 @@ export class CameraPipeline {
       return;
     }
     this.waitingForKeyframe = false;
+    if (au.keyframe) this.keyframeWanted = false;
     this.c.accessUnits++;
     if (au.keyframe) this.c.keyframes++;
     this.onAccessUnit({ nalus: au.nalus, timestamp: au.timestamp, keyframe: au.keyframe });

@@ -51,6 +51,6 @@ t.test('5% loss: NACKs to the camera recover the frames; without them frames are
   t.comment(`with NACK: ${withNack.emitted.length}/90 frames, recovered ${withNack.pipeline.stats().receiver?.recovered}; without: ${without.emitted.length}/90, keyframe requests ${without.keyframeRequests}`);
   t.ok(withNack.emitted.length >= 85, 'nearly every frame recovered');
   t.ok(without.emitted.length < withNack.emitted.length, 'loss costs frames without NACK');
-  t.ok(without.keyframeRequests > 0, 'a lost frame asks the camera for a keyframe');
+  t.ok(without.keyframeRequests > 1, 'beyond the one every session starts with, lost frames ask the camera for keyframes');
   t.end();
 });
