@@ -1,14 +1,13 @@
 /**
  * The whole camera-to-viewer path of camwire without I/O, as the gateway runs it: parseRtp ->
- * RecoveringReceiver (reorder + NACK bookkeeping, no startup hold: jitter buffer off) ->
- * H264Depacketizer -> gateway Stream (H.264 packetizer, RTP headers, retransmission history,
- * keyframe cache) -> one gateway Viewer per viewer (sequence/timestamp/SSRC/PT rewrite) ->
- * a transport that drops the packet.
+ * the gateway's CameraPipeline (RecoveringReceiver: reorder + NACK bookkeeping, no startup
+ * hold, i.e. jitter buffer off; H264Depacketizer) -> gateway Stream (H.264 packetizer,
+ * retransmission history, keyframe cache) -> one gateway Viewer per viewer
+ * (sequence/timestamp/SSRC/PT rewrite) -> a transport that drops the packet.
  */
-import { parseRtp, type RtpPacket } from '../../lib/rtp/packet.js';
-import { RecoveringReceiver } from '../../lib/recovery/receiver.js';
-import type { ReorderSink } from '../../lib/recovery/reorder-buffer.js';
-import { H264Depacketizer, type AccessUnit } from '../../lib/h264/depacketizer.js';
+import { parseRtp } from '../../lib/rtp/packet.js';
+import { CameraPipeline } from '../../lib/gateway/camera-pipeline.js';
+import type { AccessUnit } from '../../lib/gateway/source.js';
 import { Stream } from '../../lib/gateway/stream.js';
 import type { GatewayDeps } from '../../lib/gateway/deps.js';
 import type { VideoSource } from '../../lib/gateway/source.js';
@@ -31,17 +30,14 @@ export class VirtualTime {
   wallClock = (): number => 1_700_000_000_000 + this.t;
 }
 
-export class CameraToViewers implements ReorderSink<RtpPacket> {
-  readonly receiver: RecoveringReceiver<RtpPacket>;
-  readonly depacketizer: H264Depacketizer;
+export class CameraToViewers {
+  readonly camera: CameraPipeline;
   readonly stream: Stream;
   readonly transport = new NullTransport();
   accessUnits = 0;
-  private now = 0;
 
   constructor(readonly time: { now(): number; wallClock(): number }, deps: GatewayDeps = benchDeps()) {
-    this.receiver = new RecoveringReceiver<RtpPacket>(this, { reorder: { startupHold: false } });
-    this.depacketizer = new H264Depacketizer((au) => this.onAccessUnit(au));
+    this.camera = new CameraPipeline((au) => this.onAccessUnit(au), { reorder: true, receiver: { reorder: { startupHold: false } } });
     this.stream = new Stream('bench', externalSource, this.transport, { ...deps, clock: time }, { onDemand: false, maxViewers: 100_000 });
   }
 
@@ -55,18 +51,8 @@ export class CameraToViewers implements ReorderSink<RtpPacket> {
 
   /** One packet from the camera, arriving at `now` (ms). */
   push(buf: Uint8Array, now: number): void {
-    this.now = now;
-    const pkt = parseRtp(buf);
-    this.receiver.push(pkt, pkt.sequenceNumber, pkt.timestamp, now);
-    if (this.receiver.nextDeadline() <= now) this.receiver.poll(now);
-  }
-
-  onPacket(pkt: RtpPacket): void {
-    this.depacketizer.push(pkt);
-  }
-
-  onLoss(): void {
-    this.depacketizer.markLoss();
+    this.camera.push(parseRtp(buf), now);
+    if (this.camera.nextDeadline() <= now) this.camera.poll(now);
   }
 
   private onAccessUnit(au: AccessUnit): void {
