@@ -16,7 +16,7 @@ import { forwardRun } from './udp.bench.js';
 
 function measure(replay: Replay, into: Feeder, time: { t: number }, runs: number) {
   const n = replay.trace.packets.length;
-  for (let w = 0; w < (quick ? 1 : 3); w++) replay.pass(into, time);
+  for (let w = 0; w < (quick ? 1 : 8); w++) replay.pass(into, time);
   const cpu: number[] = [];
   const wall: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -46,7 +46,7 @@ export const benchmarks: Benchmark[] = [
     name: 'pipeline',
     async run(): Promise<BenchResult[]> {
       const gops = quick ? 1 : 2;
-      const runs = quick ? 2 : 9;
+      const runs = quick ? 2 : 15;
       const mbps = round(gopBitrate(gop()) / 1e6);
       const results: BenchResult[] = [];
       const floor = await udpFloor();
