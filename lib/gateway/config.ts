@@ -92,6 +92,7 @@ const STREAM_OPTIONS: Record<string, Check> = {
   nack: bool,
   keyframeCacheMaxAgeMs: num(0, 3_600_000),
   keyframeOnJoin: bool,
+  connectTimeoutMs: num(1000, 600_000),
   timestampJumpMs: num(100, 3_600_000),
 };
 
