@@ -124,6 +124,11 @@ export class Stream implements SourceSink {
     return this.viewers.size;
   }
 
+  /** No viewers, none being added, source stopped: an ad-hoc stream in this state can go. */
+  get idle(): boolean {
+    return this.viewers.size === 0 && this.pendingViewers === 0 && !this.running;
+  }
+
   get sourceState(): SourceState {
     return this.sourceStateValue;
   }
