@@ -42,6 +42,8 @@ export interface CamwireConfig {
   streams: Record<string, StreamConfig>;
   /** `?src=` URL patterns (glob, `*` = anything) allowed as ad-hoc streams (default none: 403). */
   allowSources?: string[];
+  /** Ad-hoc `?src=` streams at once (default 16). */
+  maxSourceStreams?: number;
   /** Defaults for every stream (each stream's own keys win). */
   streamDefaults?: StreamOptions;
   webrtc?: WebRtcConfig;
@@ -92,6 +94,7 @@ const STREAM_OPTIONS: Record<string, Check> = {
   nack: bool,
   keyframeCacheMaxAgeMs: num(0, 3_600_000),
   keyframeOnJoin: bool,
+  connectTimeoutMs: num(1000, 600_000),
   timestampJumpMs: num(100, 3_600_000),
 };
 
@@ -119,6 +122,7 @@ const CONFIG = object({
     }
   },
   allowSources: strings,
+  maxSourceStreams: num(0, 10_000),
   streamDefaults: object(STREAM_OPTIONS),
   webrtc: object({ bindAddress: str, portRangeBegin: num(1, 65535), portRangeEnd: num(1, 65535), gatheringTimeoutMs: num(100, 60_000), mtu: num(300, 1500) }),
   recovery: object({

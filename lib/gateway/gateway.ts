@@ -32,6 +32,8 @@ export interface GatewayOptions {
   allowSources?: string[];
   /** Defaults applied to every stream, including ad-hoc ones. */
   streamDefaults?: StreamOptions;
+  /** Ad-hoc `?src=` streams at once (default 16); more get STREAM_LIMIT (503). Idle ones are removed. */
+  maxSourceStreams?: number;
   /** How often streams do periodic work (SR, idle stop), default 250 ms. */
   tickMs?: number;
 }
@@ -40,11 +42,14 @@ export interface GatewayOptions {
 export type SourceFactory = (name: string, config: StreamConfig) => VideoSource;
 
 const STREAM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const AD_HOC_PREFIX = 'src-';
 
 export class Gateway {
   private readonly streams = new Map<string, Stream>();
   private readonly configs = new Map<string, StreamConfig>();
   private readonly allow: RegExp[];
+  /** Names of the streams made for `?src=` URLs (removed again when idle). */
+  private readonly adHoc = new Set<string>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -86,8 +91,15 @@ export class Gateway {
   /** The stream for an allowed `?src=` URL, created on first use (on demand). */
   streamForSource(url: string): Stream {
     if (!this.sourceAllowed(url)) throw new GatewayError('SOURCE_NOT_ALLOWED', 'this source URL is not in the allow-list');
-    const name = 'src-' + createHash('sha256').update(url).digest('hex').slice(0, 12);
-    return this.streams.get(name) ?? this.addStream(name, { url, onDemand: true });
+    const name = AD_HOC_PREFIX + createHash('sha256').update(url).digest('hex').slice(0, 12);
+    const existing = this.streams.get(name);
+    if (existing) return existing;
+    if (this.adHoc.size >= (this.opts.maxSourceStreams ?? 16)) {
+      throw new GatewayError('STREAM_LIMIT', `already ${this.adHoc.size} ad-hoc streams; try again when one is idle`);
+    }
+    const stream = this.addStream(name, { url, onDemand: true });
+    this.adHoc.add(name);
+    return stream;
   }
 
   /** Credentials never leave the gateway: URLs are reported without user info. */
@@ -119,7 +131,14 @@ export class Gateway {
   }
 
   private tick(): void {
-    for (const s of this.streams.values()) s.tick();
+    for (const [name, s] of this.streams) {
+      s.tick();
+      if (this.adHoc.has(name) && s.idle) {
+        this.streams.delete(name);
+        this.configs.delete(name);
+        this.adHoc.delete(name);
+      }
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 export { Gateway, type GatewayOptions, type SourceFactory, type StreamConfig } from './gateway.js';
 export { Stream, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
 export { Viewer, type ViewerOptions, type ViewerState, type ViewerStats, type CachedKeyframe } from './viewer.js';
-export type { AccessUnit, SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
+export type { AccessUnit as SourceAccessUnit, SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
 export type {
   PeerHandlers, PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer, WebRtcTransport,
 } from './transport.js';

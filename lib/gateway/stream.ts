@@ -16,6 +16,8 @@ export interface StreamOptions {
   onDemand?: boolean;
   /** With onDemand: how long the source keeps running after the last viewer left (default 5000 ms). */
   idleStopMs?: number;
+  /** A viewer whose media track has not opened after this long is dropped (default 15000 ms). */
+  connectTimeoutMs?: number;
   /** Viewers at once (default 50); more get PEER_LIMIT. */
   maxViewers?: number;
   /**
@@ -83,6 +85,8 @@ export class Stream implements SourceSink {
   private cache: (CachedKeyframe & { at: number; timestamp: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
+  /** Offers being answered (ICE gathering), counted against maxViewers. */
+  private pendingViewers = 0;
   /** One egress packet at a time; packetizer MTUs above this are refused at construction. */
   private readonly scratch = new Uint8Array(MAX_EGRESS_PACKET);
   private lastKeyframeBytes = 0;
@@ -112,11 +116,17 @@ export class Stream implements SourceSink {
     // The egress SSRC and PT are placeholders: every viewer rewrites them to its own.
     this.packetizer.ssrc = this.ssrc;
     this.packetizer.payloadType = EGRESS_PAYLOAD_TYPE;
-    this.packetizer.sequenceNumber = randomBytes(2).readUInt16BE(0);    if (!this.onDemand) this.startSource();
+    this.packetizer.sequenceNumber = randomBytes(2).readUInt16BE(0);
+    if (!this.onDemand) this.startSource();
   }
 
   get viewerCount(): number {
     return this.viewers.size;
+  }
+
+  /** No viewers, none being added, source stopped: an ad-hoc stream in this state can go. */
+  get idle(): boolean {
+    return this.viewers.size === 0 && this.pendingViewers === 0 && !this.running;
   }
 
   get sourceState(): SourceState {
@@ -125,9 +135,18 @@ export class Stream implements SourceSink {
 
   /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
   async addViewer(offerSdp: string): Promise<Viewer> {
-    if (this.viewers.size >= (this.opts.maxViewers ?? 50)) {
+    if (this.viewers.size + this.pendingViewers >= (this.opts.maxViewers ?? 50)) {
       throw new GatewayError('PEER_LIMIT', `stream ${this.name} already has ${this.viewers.size} viewers`);
     }
+    this.pendingViewers++;
+    try {
+      return await this.createViewer(offerSdp);
+    } finally {
+      this.pendingViewers--;
+    }
+  }
+
+  private async createViewer(offerSdp: string): Promise<Viewer> {
     const wantRtx = (this.opts.rtx ?? false) && this.deps.rtx !== undefined;
     const video = this.deps.negotiate(offerSdp, this.source.info(), wantRtx);
     const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
@@ -197,7 +216,12 @@ export class Stream implements SourceSink {
   tick(): void {
     const now = this.deps.clock.now();
     const tsNow = this.egressTsAt(now);
-    for (const v of this.viewers.values()) v.tick(tsNow);
+    const connectLimit = this.opts.connectTimeoutMs ?? 15000;
+    for (const v of this.viewers.values()) {
+      // A browser that went away before ICE connected leaves nothing else that would end it.
+      if (v.state === 'connecting' && now - v.createdAt > connectLimit) this.removeViewer(v.id);
+      else v.tick(tsNow);
+    }
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
     if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? 5000)) {
       void this.stopSource();

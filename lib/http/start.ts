@@ -34,7 +34,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   let gateway: Gateway;
   try {
     gateway = new Gateway(
-      { streams: config.streams, allowSources: config.allowSources, streamDefaults: config.streamDefaults },
+      { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults },
       transport,
       overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu),
       overrides.sourceFactory ?? defaultSourceFactory(),

@@ -173,6 +173,29 @@ t.test('camera restart: the egress timeline continues, the stale keyframe is dro
   t.end();
 });
 
+t.test('a viewer whose track never opens is dropped after connectTimeoutMs', async (t) => {
+  const { clock, transport, stream } = setup();
+  transport.autoOpen = false;
+  await stream.addViewer(CHROMIUM_OFFER);
+  clock.advance(14000);
+  stream.tick();
+  t.equal(stream.viewerCount, 1);
+  clock.advance(1001);
+  stream.tick();
+  t.equal(stream.viewerCount, 0, 'dropped');
+  t.equal(transport.peers[0].state, 'closed', 'its peer closed');
+  t.end();
+});
+
+t.test('concurrent offers cannot exceed maxViewers', async (t) => {
+  const clock = new VirtualClock();
+  const stream = new Stream('cam', new ManualSource(), new FakeTransport(), createDeps({}, { clock }), { maxViewers: 2 });
+  const results = await Promise.allSettled([1, 2, 3, 4].map(() => stream.addViewer(CHROMIUM_OFFER)));
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
+  t.equal(stream.viewerCount, 2);
+  t.end();
+});
+
 t.test('viewer limit and peer closure', async (t) => {
   const clock = new VirtualClock();
   const transport = new FakeTransport();

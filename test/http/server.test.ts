@@ -28,6 +28,7 @@ async function withGateway(fn: (gw: GatewayHandle, transport: FakeTransport) => 
       http: { host: '127.0.0.1', port: 0, maxBodyBytes: 16 * 1024 },
       streams: { demo: { url: 'rtsp://user:secret@cam.invalid/stream1' } },
       allowSources: ['rtsp://allowed.invalid/*'],
+      maxSourceStreams: 2,
     },
     { transport, deps: createDeps(), sourceFactory: (_name, cfg) => new IdleSource(cfg.url) },
   );
@@ -98,6 +99,10 @@ t.test('?src= only for allow-listed URLs', (t) =>
     t.equal(ok.status, 201);
     t.equal((await fetch(gw.address + '/?src=' + encodeURIComponent('rtsp://allowed.invalid/cam7'))).status, 200);
     t.equal(gw.gateway.streamNames().length, 2, 'an ad-hoc stream');
+    t.equal((await offer(gw.address + '/whep?src=' + encodeURIComponent('rtsp://allowed.invalid/cam8'))).status, 201);
+    const full = await offer(gw.address + '/whep?src=' + encodeURIComponent('rtsp://allowed.invalid/cam9'));
+    t.equal(full.status, 503, 'ad-hoc streams are bounded');
+    t.match(await full.text(), /STREAM_LIMIT/);
   }));
 
 t.test('player, /api/streams and /metrics', (t) =>
