@@ -24,9 +24,10 @@ async function main(argv: string[]): Promise<number> {
     case 'help':
       process.stdout.write(USAGE);
       return 0;
-    default:
-      process.stdout.write(USAGE);
-      return 0;
+    default: {
+      const { runGateway } = await import('./cli-gateway.js');
+      return runGateway(argv);
+    }
   }
 }
 

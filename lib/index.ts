@@ -11,3 +11,5 @@ export * from './rtsp/server-api.js';
 // Both rtcp (ReceptionStats) and rtsp (RtpReception) name their counters ReceptionCounters.
 export type { ReceptionCounters } from './rtcp/index.js';
 export type { ReceptionCounters as RtspReceptionCounters } from './rtsp/index.js';
+export * from './gateway/index.js';
+export * from './http/index.js';
