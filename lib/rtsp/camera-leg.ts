@@ -77,12 +77,18 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   private track: RtspTrack | undefined;
   private transport: RtspTransportMode | null = null;
   private depacketizer: H264Depacketizer | undefined;
+  private lastDepacketizer: H264Depacketizer | undefined;
   private receiver: RecoveringReceiver<RtpPacket> | undefined;
   /** NACK without reordering (`reorder: false`): requests still go out, packets pass straight. */
   private bareNack: NackGenerator | undefined;
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private rttMs: number | null = null;
+  /** What the current (or last) session used, and its receiver's last jitter and hold time. */
+  private reorderOn = false;
+  private nackOn = false;
+  private lastJitterMs = 0;
+  private lastHoldMs = 0;
   /** Totals of earlier sessions, so stats survive a camera restart. */
   private past = zeroCounters();
   private live = zeroCounters();
@@ -105,8 +111,13 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     this.depacketizer = new H264Depacketizer(this.onUnit, {
       ...this.opts.depacketizer, parameterSets: fmt?.h264?.parameterSets ?? [], firstSequenceNumber: seq,
     });
+    this.lastDepacketizer = this.depacketizer;
+    this.reorderOn = false;
+    this.nackOn = false;
     if (session.transport === 'tcp') return;
     const nack = this.nackEnabled() ? this.opts.recovery?.nack ?? {} : false;
+    this.reorderOn = this.opts.reorder ?? true;
+    this.nackOn = nack !== false;
     if (this.opts.reorder ?? true) {
       this.receiver = new RecoveringReceiver<RtpPacket>(this, { ...this.opts.recovery, clockRate: track.clockRate, nack });
       if (this.rttMs !== null) this.receiver.setRttMs(this.rttMs);
@@ -114,6 +125,11 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
       this.bareNack = new NackGenerator(nack);
       if (this.rttMs !== null) this.bareNack.setRttMs(this.rttMs);
     }
+  }
+
+  /** The depacketizer of the current (or, after `stop`, the last) session: parameter sets seen, quirk counters. */
+  get h264(): H264Depacketizer | undefined {
+    return this.depacketizer ?? this.lastDepacketizer;
   }
 
   /** One RTP packet of this track, in arrival order. */
@@ -171,11 +187,11 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     return {
       ...s,
       transport: this.transport,
-      reorder: this.receiver !== undefined,
-      nack: (this.receiver?.nack ?? this.bareNack) !== undefined,
+      reorder: this.reorderOn,
+      nack: this.nackOn,
       rttMs: this.rttMs,
-      jitterMs: r?.jitterMs ?? 0,
-      holdMs: r?.holdMs ?? 0,
+      jitterMs: r?.jitterMs ?? this.lastJitterMs,
+      holdMs: r?.holdMs ?? this.lastHoldMs,
     };
   }
 
@@ -225,6 +241,11 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
       const c = this.liveCounters();
       for (const k of Object.keys(this.past) as (keyof Counters)[]) this.past[k] += c[k];
       this.live = zeroCounters();
+    }
+    if (this.receiver) {
+      const r = this.receiver.stats();
+      this.lastJitterMs = r.jitterMs;
+      this.lastHoldMs = r.holdMs;
     }
     this.timer?.cancel();
     this.timer = undefined;
