@@ -54,6 +54,8 @@ export interface CameraLegStats {
   lost: number;
   /** Arrived after a NACK asked for them. */
   recovered: number;
+  /** Still missing, within their hold time, when the leg stopped: neither lost nor recovered. */
+  unresolvedAtStop: number;
   /** Arrived after their loss had been declared (dropped). */
   late: number;
   duplicates: number;
@@ -174,7 +176,11 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
 
   /** End of the session: releases what the reorder buffer holds and the frame in progress. */
   stop(): void {
-    this.receiver?.flush();
+    if (this.receiver) {
+      const before = this.receiver.stats().lost;
+      this.receiver.flush();
+      this.live.unresolvedAtStop += this.receiver.stats().lost - before;
+    }
     this.depacketizer?.flush();
     this.stopReceiving();
   }
@@ -221,7 +227,7 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     const r = this.receiver?.stats();
     const n = this.receiver?.nack?.stats ?? this.bareNack?.stats;
     if (r) {
-      c.lost += r.lost;
+      c.lost += r.lost - c.unresolvedAtStop;
       c.late += r.late;
       c.duplicates += r.duplicates;
     } else if (this.depacketizer) {
@@ -293,7 +299,7 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
 
 function zeroCounters(): Counters {
   return {
-    sessions: 0, received: 0, delivered: 0, lost: 0, recovered: 0, late: 0, duplicates: 0, nackedSeqs: 0,
+    sessions: 0, received: 0, delivered: 0, lost: 0, recovered: 0, unresolvedAtStop: 0, late: 0, duplicates: 0, nackedSeqs: 0,
     nacksSent: 0, keyframeRequests: 0, accessUnits: 0, incompleteAccessUnits: 0, keyframes: 0,
   };
 }

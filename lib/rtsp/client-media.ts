@@ -8,7 +8,7 @@ import { parseRtcp, type RtcpPacket } from '../rtcp/index.js';
 import type { TransportSpec } from './headers/transport.js';
 import { RtpReception } from './reception.js';
 import { DEFAULT_UDP_RECEIVE_BUFFER, UdpPortPair, type UdpPairOptions } from './udp.js';
-import type { RtspTrack, RtspTrackStats, RtspTransportMode } from './client-types.js';
+import type { RtspClientOptions, RtspTrack, RtspTrackStats, RtspTransportMode } from './client-types.js';
 import { RtspClientError } from './client-errors.js';
 
 export interface MediaSink {
@@ -40,7 +40,10 @@ export class SessionMedia {
   private readonly channelMap = new Int16Array(256).fill(-1);
   unknownChannelFrames = 0;
 
-  constructor(private readonly sink: MediaSink, private readonly udp: UdpPairOptions & { multicastInterface?: string }) {}
+  constructor(
+    private readonly sink: MediaSink,
+    private readonly udp: UdpPairOptions & { multicastInterface?: string; announcePorts?: RtspClientOptions['udpAnnouncePorts'] },
+  ) {}
 
   get tracks(): RtspTrack[] {
     return this.bindings.map((b) => b.track);
@@ -64,7 +67,9 @@ export class SessionMedia {
     b.pair = await UdpPortPair.unicast(this.udp);
     this.checkBuffer(b.pair);
     this.listen(b);
-    return `RTP/AVP;unicast;client_port=${b.pair.rtpPort}-${b.pair.rtcpPort}`;
+    const bound = { rtpPort: b.pair.rtpPort, rtcpPort: b.pair.rtcpPort };
+    const [rtp, rtcp] = this.udp.announcePorts ? await this.udp.announcePorts(bound, track) : [bound.rtpPort, bound.rtcpPort];
+    return `RTP/AVP;unicast;client_port=${rtp}-${rtcp}`;
   }
 
   /**

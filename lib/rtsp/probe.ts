@@ -38,6 +38,8 @@ export interface ProbeRecovery {
   keyframeRequests: number;
   /** Arrived after their loss had been declared (dropped). */
   late: number;
+  /** Gaps still inside their hold time when the probe ended: counted neither lost nor recovered. */
+  unresolvedAtEnd: number;
   /** Round-trip time from the camera's report blocks (ms), or null when it sent none about us. */
   rttMs: number | null;
   /** Interarrival jitter and the reorder hold time at the end (ms). */
@@ -136,7 +138,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   const result: ProbeResult = {
     ok: false, url: redactUrl(o.url), server: null, transport: null, auth: null, tracks: [],
     packets: { received: 0, lost: 0, recovered: 0, reordered: 0, duplicated: 0 },
-    recovery: { reorder: false, nack: false, nacksSent: 0, nackedSeqs: 0, keyframeRequests: 0, late: 0, rttMs: null, jitterMs: 0, holdMs: 0 },
+    recovery: { reorder: false, nack: false, nacksSent: 0, nackedSeqs: 0, keyframeRequests: 0, late: 0, unresolvedAtEnd: 0, rttMs: null, jitterMs: 0, holdMs: 0 },
     accessUnits: au, bitrate: 0, seconds: 0, quirks: [],
   };
   let startedAt = 0;
@@ -224,6 +226,7 @@ function addRecovery(r: ProbeResult, s: CameraLegStats): void {
   x.nackedSeqs += s.nackedSeqs;
   x.keyframeRequests += s.keyframeRequests;
   x.late += s.late;
+  x.unresolvedAtEnd += s.unresolvedAtStop;
   if (s.rttMs !== null) x.rttMs = Math.max(x.rttMs ?? 0, s.rttMs);
   x.jitterMs = Math.max(x.jitterMs, s.jitterMs);
   x.holdMs = Math.max(x.holdMs, s.holdMs);
