@@ -63,6 +63,10 @@ export interface CameraLegStats {
   nackedSeqs: number;
   nacksSent: number;
   keyframeRequests: number;
+  /** RTX packets (RFC 4588) unwrapped into their originals. */
+  rtxReceived: number;
+  /** Packets of another payload type than the track's or its RTX (dropped). */
+  foreign: number;
   /** Latest RTT from the camera's report blocks (ms), or null. */
   rttMs: number | null;
   jitterMs: number;
@@ -91,6 +95,9 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   private nackOn = false;
   private lastJitterMs = 0;
   private lastHoldMs = 0;
+  /** RTX (RFC 4588) payload type paired with the track's (`apt=`), or -1; and the media SSRC seen. */
+  private rtxPt = -1;
+  private mediaSsrc = 0;
   /** Totals of earlier sessions, so stats survive a camera restart. */
   private past = zeroCounters();
   private live = zeroCounters();
@@ -114,6 +121,8 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
       ...this.opts.depacketizer, parameterSets: fmt?.h264?.parameterSets ?? [], firstSequenceNumber: seq,
     });
     this.lastDepacketizer = this.depacketizer;
+    const rtx = track.sdp.formats.find((f) => /^rtx$/i.test(f.codec ?? '') && f.fmtp.get('apt') === String(track.payloadType));
+    this.rtxPt = rtx ? rtx.payloadType : -1;
     this.reorderOn = false;
     this.nackOn = false;
     if (session.transport === 'tcp') return;
@@ -137,11 +146,24 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   /** One RTP packet of this track, in arrival order. */
   onRtp(p: RtpPacket): void {
     const dep = this.depacketizer;
-    if (!dep) return;
+    if (!dep || !this.track) return;
+    let retransmission = false;
+    if (p.payloadType !== this.track.payloadType) {
+      if (p.payloadType !== this.rtxPt || p.payload.length < 2) {
+        this.live.foreign++;
+        return;
+      }
+      // RTX (GStreamer with a retransmission time): the original sequence number leads the payload.
+      this.live.rtxReceived++;
+      retransmission = true;
+      p = { ...p, payloadType: this.track.payloadType, ssrc: this.mediaSsrc, sequenceNumber: (p.payload[0] << 8) | p.payload[1], payload: p.payload.subarray(2) };
+    } else {
+      this.mediaSsrc = p.ssrc;
+    }
     this.live.received++;
     const now = this.opts.timers.now();
     if (this.receiver) {
-      this.receiver.push(p, p.sequenceNumber, p.timestamp, now);
+      this.receiver.push(p, p.sequenceNumber, p.timestamp, now, retransmission);
       this.schedule(this.receiver.nextDeadline());
       return;
     }
@@ -299,7 +321,7 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
 
 function zeroCounters(): Counters {
   return {
-    sessions: 0, received: 0, delivered: 0, lost: 0, recovered: 0, unresolvedAtStop: 0, late: 0, duplicates: 0, nackedSeqs: 0,
+    sessions: 0, rtxReceived: 0, foreign: 0, received: 0, delivered: 0, lost: 0, recovered: 0, unresolvedAtStop: 0, late: 0, duplicates: 0, nackedSeqs: 0,
     nacksSent: 0, keyframeRequests: 0, accessUnits: 0, incompleteAccessUnits: 0, keyframes: 0,
   };
 }

@@ -30,7 +30,10 @@ function framePackets(frames: number, seq0: number, ssrc = 0x1234): RtpPacket[][
 function session(transport: RtspTransportMode, seq: number, generation = 1): { info: RtspSessionInfo; track: RtspTrack } {
   const track = {
     index: 0, mediaType: 'video', codec: 'H264', payloadType: 96, clockRate: 90000, control: 'rtsp://x/demo/trackID=0',
-    sdp: { formats: [{ payloadType: 96, h264: { parameterSets: [SPS, PPS] } }], payloadTypes: [96] },
+    sdp: {
+      formats: [{ payloadType: 96, h264: { parameterSets: [SPS, PPS] } }, { payloadType: 97, codec: 'rtx', fmtp: new Map([['apt', '96']]) }],
+      payloadTypes: [96, 97],
+    },
   } as unknown as RtspTrack;
   const info = { transport, tracks: [track], rtpInfo: [{ url: 'rtsp://x/demo/trackID=0', seq }], generation } as unknown as RtspSessionInfo;
   return { info, track };
@@ -42,6 +45,9 @@ class FakeCamera implements CameraLegUpstream {
   plis = 0;
   leg: CameraLeg | undefined;
   answer = true;
+  /** Resend as RTX (RFC 4588: PT 97, own SSRC and sequence numbers, original seq in front). */
+  rtx = false;
+  private rtxSeq = 65530;
   private readonly sent = new Map<number, RtpPacket>();
   constructor(private readonly timers: FakeTimers, private readonly delayMs = 5) {}
   remember(p: RtpPacket): void { this.sent.set(p.sequenceNumber, p); }
@@ -52,7 +58,16 @@ class FakeCamera implements CameraLegUpstream {
       this.timers.setTimer(this.delayMs, () => {
         for (const s of copy) {
           const p = this.sent.get(s);
-          if (p) this.leg?.onRtp(p);
+          if (!p) continue;
+          if (!this.rtx) {
+            this.leg?.onRtp(p);
+            continue;
+          }
+          const payload = new Uint8Array(p.payload.length + 2);
+          payload[0] = s >> 8;
+          payload[1] = s & 0xff;
+          payload.set(p.payload, 2);
+          this.leg?.onRtp({ ...p, payloadType: 97, ssrc: 0x9999, sequenceNumber: this.rtxSeq++ & 0xffff, payload });
         }
       });
     }
@@ -65,9 +80,10 @@ interface Run { units: AccessUnit[]; leg: CameraLeg; camera: FakeCamera; packets
 const complete = (units: AccessUnit[]) => units.filter((u) => u.complete).length;
 
 /** Plays frames through a leg: `drop(seq)` loses a packet's first transmission, `swap` reverses each frame's packets. */
-async function play(o: { transport: RtspTransportMode; seq0: number; frames: number; drop?: (seq: number) => boolean; swap?: boolean; nack?: boolean; reorder?: boolean }): Promise<Run> {
+async function play(o: { transport: RtspTransportMode; seq0: number; frames: number; drop?: (seq: number) => boolean; swap?: boolean; nack?: boolean; reorder?: boolean; rtx?: boolean }): Promise<Run> {
   const timers = new FakeTimers();
   const camera = new FakeCamera(timers);
+  camera.rtx = o.rtx ?? false;
   const units: AccessUnit[] = [];
   const leg = new CameraLeg({ timers, upstream: camera, onAccessUnit: (au) => units.push(au), nack: o.nack, reorder: o.reorder });
   camera.leg = leg;
@@ -113,6 +129,19 @@ t.test('UDP: lost first transmissions are NACKed, resent and the access units co
   t.equal(s.accessUnits, 40);
   t.equal(s.incompleteAccessUnits, 0);
   t.equal(camera.plis, 0);
+});
+
+t.test('GStreamer-style RTX answers (own PT, SSRC, sequence space crossing the wrap) are unwrapped and fill the gaps', async (t) => {
+  const { units, leg, dropped, packets } = await play({ transport: 'udp', seq0: 65500, frames: 40, drop: everyTenth, rtx: true });
+  const s = leg.stats();
+  t.equal(s.rtxReceived, dropped);
+  t.equal(s.recovered, dropped);
+  t.equal(s.lost, 0);
+  t.equal(s.delivered, packets);
+  t.equal(complete(units), 40);
+  t.equal(s.foreign, 0);
+  leg.onRtp({ ...framePackets(1, 1)[0][0], payloadType: 100 });
+  t.equal(leg.stats().foreign, 0, 'stopped: ignored');
 });
 
 t.test('UDP with --no-nack: the same drops are lost and break their access units', async (t) => {
