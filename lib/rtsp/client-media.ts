@@ -32,6 +32,8 @@ interface Binding {
   /** Accepted sender address (unicast/SSM); undefined accepts any. */
   sender?: string;
   lastRtpAt: number;
+  /** RTX (RFC 4588) payload types of the track: resends on their own SSRC, kept out of the reception stats. */
+  rtxPts: number[];
 }
 
 export class SessionMedia {
@@ -57,6 +59,7 @@ export class SessionMedia {
       reception: new RtpReception(track.clockRate),
       extra: { rtcpReceived: 0, rtcpSent: 0, rtpParseErrors: 0, foreignPackets: 0 },
       lastRtpAt: -1,
+      rtxPts: track.sdp.formats.filter((f) => /^rtx$/i.test(f.codec ?? '')).map((f) => f.payloadType),
     };
     this.bindings[track.index] = b;
     if (mode === 'tcp') {
@@ -161,7 +164,8 @@ export class SessionMedia {
     }
     const now = this.sink.now();
     b.lastRtpAt = now;
-    b.reception.onPacket(p.sequenceNumber, p.timestamp, p.ssrc, data.length, now);
+    // An RTX stream's SSRC would look like a sender restart and reset the counters.
+    if (b.rtxPts.length === 0 || !b.rtxPts.includes(p.payloadType)) b.reception.onPacket(p.sequenceNumber, p.timestamp, p.ssrc, data.length, now);
     this.sink.rtp(p, b.track);
   }
 

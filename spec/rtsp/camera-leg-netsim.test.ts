@@ -11,8 +11,9 @@
  */
 import t from 'tap';
 import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
-import { probe, type ProbeResult } from '../../lib/rtsp/probe.js';
+import { probe } from '../../lib/rtsp/probe.js';
 import { startUdpRelay, type UdpRelay } from '../../lib/netsim/udp-relay.js';
+import { probeThroughRelay } from '../support/relay-probe.js';
 import type { LinkProfile } from '../../lib/netsim/link.js';
 import { demoClip } from '../../test/support/demo-clip.js';
 
@@ -22,35 +23,15 @@ const RTP_PATH: LinkProfile = {
   delay: { delayMs: 2, jitterMs: 1, preserveOrder: true },
 };
 
-async function probeThroughRelay(url: string, seed: number, opts: { nack?: boolean; reorder?: boolean }): Promise<{ r: ProbeResult; relay: { sent: number; delivered: number } }> {
-  const relays: UdpRelay[] = [];
-  try {
-    const r = await probe({
-      url, transport: 'udp', seconds: 4, ...opts,
-      // RTT on loopback is ~nothing and the camera reports none about us: pace retries at 30 ms.
-      recovery: { nack: { initialRttMs: 30 } },
-      client: {
-        udpAnnouncePorts: async (bound) => {
-          const relay = await startUdpRelay({ target: { port: bound.rtpPort, host: '127.0.0.1' }, forward: RTP_PATH, seed });
-          relays.push(relay);
-          return [relay.port, bound.rtcpPort];
-        },
-      },
-    });
-    const s = relays[0]?.stats().forward ?? { sent: 0, delivered: 0 };
-    return { r, relay: s };
-  } finally {
-    for (const relay of relays) await relay.close();
-  }
-}
-
 t.test('demo camera -> 5% loss + reordering -> probe: NACK recovers, --no-nack loses; reordering undone', async (t) => {
   const clip = await demoClip();
   if (clip.skip) { t.comment('skip: ' + clip.skip); return; }
   const cam = await startDemoCamera({ port: 0, clip: clip.path!, initialSequenceNumber: 65400 });
   t.teardown(() => cam.close());
 
-  const withNack = await probeThroughRelay(cam.url, 7, {});
+  // RTT on loopback is ~nothing and the camera reports none about us: pace retries at 30 ms.
+  const recovery = { nack: { initialRttMs: 30 } };
+  const withNack = await probeThroughRelay({ url: cam.url, seconds: 4, recovery }, RTP_PATH, 7);
   const a = withNack.r;
   t.ok(a.ok, a.error?.message ?? 'probe ok');
   t.comment(`with NACK: relay ${withNack.relay.sent} -> ${withNack.relay.delivered}; ${JSON.stringify(a.packets)} ${JSON.stringify(a.recovery)} ${JSON.stringify(a.accessUnits)}`);
@@ -66,7 +47,7 @@ t.test('demo camera -> 5% loss + reordering -> probe: NACK recovers, --no-nack l
   const served = cam.server.stats().retransmissionsSent;
   t.ok(served >= a.packets.recovered, `the camera resent ${served} packets`);
 
-  const noNack = await probeThroughRelay(cam.url, 7, { nack: false });
+  const noNack = await probeThroughRelay({ url: cam.url, seconds: 4, recovery, nack: false }, RTP_PATH, 7);
   const b = noNack.r;
   t.comment(`--no-nack: ${JSON.stringify(b.packets)} ${JSON.stringify(b.accessUnits)}`);
   t.ok(b.ok);
