@@ -8,7 +8,7 @@ import { parseRtcp, type RtcpPacket } from '../rtcp/index.js';
 import type { TransportSpec } from './headers/transport.js';
 import { RtpReception } from './reception.js';
 import { DEFAULT_UDP_RECEIVE_BUFFER, UdpPortPair, type UdpPairOptions } from './udp.js';
-import type { RtspTrack, RtspTrackStats, RtspTransportMode } from './client-types.js';
+import type { RtspClientOptions, RtspTrack, RtspTrackStats, RtspTransportMode } from './client-types.js';
 import { RtspClientError } from './client-errors.js';
 
 export interface MediaSink {
@@ -32,6 +32,8 @@ interface Binding {
   /** Accepted sender address (unicast/SSM); undefined accepts any. */
   sender?: string;
   lastRtpAt: number;
+  /** RTX (RFC 4588) payload types of the track: resends on their own SSRC, kept out of the reception stats. */
+  rtxPts: number[];
 }
 
 export class SessionMedia {
@@ -40,7 +42,10 @@ export class SessionMedia {
   private readonly channelMap = new Int16Array(256).fill(-1);
   unknownChannelFrames = 0;
 
-  constructor(private readonly sink: MediaSink, private readonly udp: UdpPairOptions & { multicastInterface?: string }) {}
+  constructor(
+    private readonly sink: MediaSink,
+    private readonly udp: UdpPairOptions & { multicastInterface?: string; announcePorts?: RtspClientOptions['udpAnnouncePorts'] },
+  ) {}
 
   get tracks(): RtspTrack[] {
     return this.bindings.map((b) => b.track);
@@ -54,6 +59,7 @@ export class SessionMedia {
       reception: new RtpReception(track.clockRate),
       extra: { rtcpReceived: 0, rtcpSent: 0, rtpParseErrors: 0, foreignPackets: 0 },
       lastRtpAt: -1,
+      rtxPts: track.sdp.formats.filter((f) => /^rtx$/i.test(f.codec ?? '')).map((f) => f.payloadType),
     };
     this.bindings[track.index] = b;
     if (mode === 'tcp') {
@@ -64,7 +70,9 @@ export class SessionMedia {
     b.pair = await UdpPortPair.unicast(this.udp);
     this.checkBuffer(b.pair);
     this.listen(b);
-    return `RTP/AVP;unicast;client_port=${b.pair.rtpPort}-${b.pair.rtcpPort}`;
+    const bound = { rtpPort: b.pair.rtpPort, rtcpPort: b.pair.rtcpPort };
+    const [rtp, rtcp] = this.udp.announcePorts ? await this.udp.announcePorts(bound, track) : [bound.rtpPort, bound.rtcpPort];
+    return `RTP/AVP;unicast;client_port=${rtp}-${rtcp}`;
   }
 
   /**
@@ -156,7 +164,8 @@ export class SessionMedia {
     }
     const now = this.sink.now();
     b.lastRtpAt = now;
-    b.reception.onPacket(p.sequenceNumber, p.timestamp, p.ssrc, data.length, now);
+    // An RTX stream's SSRC would look like a sender restart and reset the counters.
+    if (b.rtxPts.length === 0 || !b.rtxPts.includes(p.payloadType)) b.reception.onPacket(p.sequenceNumber, p.timestamp, p.ssrc, data.length, now);
     this.sink.rtp(p, b.track);
   }
 

@@ -71,7 +71,10 @@ export class ClientSession {
         sendFrame: (ch, d) => this.conn?.sendFrame(ch, d),
         now: () => this.t.now(),
       },
-      { bindAddress: opts.bindAddress, receiveBufferBytes: opts.receiveBufferBytes, multicastInterface: opts.multicastInterface },
+      {
+        bindAddress: opts.bindAddress, receiveBufferBytes: opts.receiveBufferBytes, multicastInterface: opts.multicastInterface,
+        announcePorts: opts.udpAnnouncePorts,
+      },
     );
   }
 

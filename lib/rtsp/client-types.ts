@@ -54,6 +54,12 @@ export interface RtspClientOptions {
   /** Interface address for multicast membership. Default: the kernel's choice. */
   multicastInterface?: string;
   parserLimits?: Partial<RtspParserLimits>;
+  /**
+   * UDP unicast: the client ports announced in SETUP instead of the bound ones, given those and
+   * the track. For the lab: a netsim relay in front of the RTP socket puts loss and reordering
+   * on the camera's path. RTCP we send still leaves from the bound RTCP port. Default: the bound ports.
+   */
+  udpAnnouncePorts?: (bound: { rtpPort: number; rtcpPort: number }, track: RtspTrack) => [number, number] | Promise<[number, number]>;
 }
 
 export interface RtspTrack {

@@ -12,4 +12,7 @@ export { RtpReception, type ReceptionCounters, type ReceptionReportBlock } from 
 export { buildReceiverReport, buildPli, buildFir, buildNack } from './client-rtcp.js';
 export { describeRtspTracks, defaultWantTrack, type DescribedSession, type MulticastHint } from './client-describe.js';
 export { UdpPortPair, DEFAULT_UDP_RECEIVE_BUFFER, type UdpPairOptions } from './udp.js';
-export { probe, formatProbe, profileName, type ProbeOptions, type ProbeResult, type ProbeTrack } from './probe.js';
+export { probe, formatProbe, profileName, type ProbeOptions, type ProbeResult, type ProbeTrack, type ProbeRecovery } from './probe.js';
+export {
+  CameraLeg, attachCameraLeg, firstH264Track, type CameraLegOptions, type CameraLegStats, type CameraLegUpstream, type CameraLegClient,
+} from './camera-leg.js';

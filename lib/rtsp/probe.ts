@@ -6,7 +6,8 @@
 import { RtspClient } from './client.js';
 import { RtspClientError } from './client-errors.js';
 import { redactText, redactUrl } from './url.js';
-import { H264Depacketizer, parseSps, type Sps } from '../h264/index.js';
+import { parseSps, type Sps } from '../h264/index.js';
+import { CameraLeg, type CameraLegOptions, type CameraLegStats } from './camera-leg.js';
 import type { RtspClientOptions, RtspSessionInfo, RtspTransportPreference, RtspTrackStats } from './client-types.js';
 import { systemTimers, type Timers } from './timers.js';
 
@@ -18,6 +19,32 @@ export interface ProbeOptions {
   timers?: Timers;
   /** Extra client options (ports, timeouts). */
   client?: Partial<RtspClientOptions>;
+  /** Ask the camera to resend lost packets (RTCP NACK) on UDP. Default true (`--no-nack`). */
+  nack?: boolean;
+  /** Reorder buffer on UDP and multicast. Default true (`--no-reorder`). */
+  reorder?: boolean;
+  /** Tuning of the reorder buffer and NACK generator. */
+  recovery?: CameraLegOptions['recovery'];
+}
+
+/** Loss recovery of the H.264 tracks (the camera leg), summed over tracks. */
+export interface ProbeRecovery {
+  reorder: boolean;
+  nack: boolean;
+  /** NACK packets sent and sequence numbers requested in them (retries included). */
+  nacksSent: number;
+  nackedSeqs: number;
+  /** PLIs sent because a packet was given up or the missing list overflowed. */
+  keyframeRequests: number;
+  /** Arrived after their loss had been declared (dropped). */
+  late: number;
+  /** Gaps still inside their hold time when the probe ended: counted neither lost nor recovered. */
+  unresolvedAtEnd: number;
+  /** Round-trip time from the camera's report blocks (ms), or null when it sent none about us. */
+  rttMs: number | null;
+  /** Interarrival jitter and the reorder hold time at the end (ms). */
+  jitterMs: number;
+  holdMs: number;
 }
 
 export interface ProbeTrack {
@@ -40,7 +67,12 @@ export interface ProbeResult {
   transport: string | null;
   auth: string | null;
   tracks: ProbeTrack[];
-  packets: { received: number; lost: number; reordered: number; duplicated: number };
+  /**
+   * `lost`: never delivered (declared lost by the reorder buffer on UDP/multicast; a sequence
+   * gap otherwise). `recovered`: arrived after a NACK asked for it.
+   */
+  packets: { received: number; lost: number; recovered: number; reordered: number; duplicated: number };
+  recovery: ProbeRecovery;
   accessUnits: { complete: number; incomplete: number; keyframes: number };
   /** Bits per second of RTP over the time played. */
   bitrate: number;
@@ -78,36 +110,36 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
     timers,
     reconnect: { enabled: false },
   });
-  const depacketizers = new Map<number, H264Depacketizer>();
+  const legs = new Map<number, CameraLeg>();
   const au = { complete: 0, incomplete: 0, keyframes: 0 };
+  const onAccessUnit: CameraLegOptions['onAccessUnit'] = (unit) => {
+    if (unit.complete) au.complete++;
+    else au.incomplete++;
+    if (unit.keyframe) au.keyframes++;
+  };
   const quirks = new Set<string>();
   let info: RtspSessionInfo | undefined;
   client.on('session', (s) => {
     info = s;
-    depacketizers.clear();
     for (const track of s.tracks) {
       if (track.codec?.toUpperCase() !== 'H264') continue;
       const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType);
-      const sets = fmt?.h264?.parameterSets ?? [];
-      if (sets.length === 0) quirks.add('no-sprop-parameter-sets');
-      const seq = s.rtpInfo.find((r) => r.url === track.control || track.control.endsWith(r.url))?.seq;
-      depacketizers.set(
-        track.index,
-        new H264Depacketizer(
-          (unit) => {
-            if (unit.complete) au.complete++;
-            else au.incomplete++;
-            if (unit.keyframe) au.keyframes++;
-          },
-          { parameterSets: sets, firstSequenceNumber: seq },
-        ),
-      );
+      if ((fmt?.h264?.parameterSets ?? []).length === 0) quirks.add('no-sprop-parameter-sets');
+      let leg = legs.get(track.index);
+      if (!leg) {
+        leg = new CameraLeg({ timers, upstream: client, onAccessUnit, nack: o.nack, reorder: o.reorder, recovery: o.recovery });
+        legs.set(track.index, leg);
+      }
+      leg.start(s, track); // a new session (camera restart) starts the leg over
     }
   });
-  client.on('rtp', (p, track) => depacketizers.get(track.index)?.push(p));
+  client.on('rtp', (p, track) => legs.get(track.index)?.onRtp(p));
+  client.on('rtcp', (p, track) => legs.get(track.index)?.onRtcp(p));
   const result: ProbeResult = {
     ok: false, url: redactUrl(o.url), server: null, transport: null, auth: null, tracks: [],
-    packets: { received: 0, lost: 0, reordered: 0, duplicated: 0 }, accessUnits: au, bitrate: 0, seconds: 0, quirks: [],
+    packets: { received: 0, lost: 0, recovered: 0, reordered: 0, duplicated: 0 },
+    recovery: { reorder: false, nack: false, nacksSent: 0, nackedSeqs: 0, keyframeRequests: 0, late: 0, unresolvedAtEnd: 0, rttMs: null, jitterMs: 0, holdMs: 0 },
+    accessUnits: au, bitrate: 0, seconds: 0, quirks: [],
   };
   let startedAt = 0;
   try {
@@ -135,19 +167,24 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   }
   const stats = client.stats;
   await client.stop();
-  fillResult(result, info ?? client.sessionInfo, stats.tracks, depacketizers, [...stats.quirks, ...quirks]);
+  for (const leg of legs.values()) leg.stop();
+  fillResult(result, info ?? client.sessionInfo, stats.tracks, legs, [...stats.quirks, ...quirks]);
   return result;
 }
 
-function fillResult(r: ProbeResult, info: RtspSessionInfo | undefined, tracks: RtspTrackStats[], deps: Map<number, H264Depacketizer>, quirks: string[]): void {
+function fillResult(r: ProbeResult, info: RtspSessionInfo | undefined, tracks: RtspTrackStats[], legs: Map<number, CameraLeg>, quirks: string[]): void {
   let bytes = 0;
-  for (const t of tracks) {
+  tracks.forEach((t, index) => {
+    const leg = legs.get(index)?.stats();
     r.packets.received += t.received;
-    r.packets.lost += t.lost;
+    // With a reorder buffer the leg knows what never arrived in time; otherwise the sequence gaps.
+    r.packets.lost += leg?.reorder ? leg.lost : t.lost;
     r.packets.reordered += t.reordered;
     r.packets.duplicated += t.duplicated;
+    if (leg) addRecovery(r, leg);
     bytes += t.bytes;
-  }
+  });
+  const deps = new Map([...legs].flatMap(([i, l]) => (l.h264 ? [[i, l.h264] as const] : [])));
   r.bitrate = r.seconds > 0 ? Math.round((bytes * 8) / r.seconds) : 0;
   const q = new Set(quirks);
   for (const d of deps.values()) {
@@ -180,6 +217,21 @@ function fillResult(r: ProbeResult, info: RtspSessionInfo | undefined, tracks: R
   });
 }
 
+function addRecovery(r: ProbeResult, s: CameraLegStats): void {
+  const x = r.recovery;
+  r.packets.recovered += s.recovered;
+  x.reorder ||= s.reorder;
+  x.nack ||= s.nack;
+  x.nacksSent += s.nacksSent;
+  x.nackedSeqs += s.nackedSeqs;
+  x.keyframeRequests += s.keyframeRequests;
+  x.late += s.late;
+  x.unresolvedAtEnd += s.unresolvedAtStop;
+  if (s.rttMs !== null) x.rttMs = Math.max(x.rttMs ?? 0, s.rttMs);
+  x.jitterMs = Math.max(x.jitterMs, s.jitterMs);
+  x.holdMs = Math.max(x.holdMs, s.holdMs);
+}
+
 /** Human-readable summary, one fact per line. */
 export function formatProbe(r: ProbeResult): string {
   const lines: string[] = [];
@@ -192,7 +244,10 @@ export function formatProbe(r: ProbeResult): string {
     lines.push(`track: ${t.mediaType} ${t.codec ?? '?'}/${t.clockRate} pt ${t.payloadType}${video}  (${t.control})`);
   }
   const p = r.packets;
-  lines.push(`packets: ${p.received} received, ${p.lost} lost, ${p.reordered} reordered, ${p.duplicated} duplicated in ${r.seconds.toFixed(1)} s`);
+  lines.push(`packets: ${p.received} received, ${p.lost} lost, ${p.recovered} recovered, ${p.reordered} reordered, ${p.duplicated} duplicated in ${r.seconds.toFixed(1)} s`);
+  const x = r.recovery;
+  const rtt = x.rttMs === null ? 'RTT unknown' : `RTT ${x.rttMs.toFixed(1)} ms`;
+  lines.push(`recovery: reorder ${x.reorder ? 'on' : 'off'}, NACK ${x.nack ? 'on' : 'off'}; ${x.nacksSent} NACKs (${x.nackedSeqs} seqs), ${x.keyframeRequests} PLIs, ${x.late} late; ${rtt}, jitter ${x.jitterMs.toFixed(1)} ms, hold ${x.holdMs.toFixed(0)} ms`);
   const a = r.accessUnits;
   lines.push(`access units: ${a.complete} complete, ${a.incomplete} incomplete, ${a.keyframes} keyframes`);
   lines.push(`bitrate: ${(r.bitrate / 1000).toFixed(0)} kbit/s`);

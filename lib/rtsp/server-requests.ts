@@ -14,7 +14,7 @@ import { resolveRequestUrl, TRACK_CONTROL, type ResolvedUrl } from './server-pat
 import { MulticastGroup, ServerSession, type SessionTransport } from './server-session.js';
 import { InterleavedViewer, UdpViewer } from './server-viewers.js';
 import { buildH264Sdp } from './server-sdp.js';
-import { findKeyframeRequest } from './server-rtcp.js';
+import { readViewerFeedback } from './server-rtcp.js';
 import type { RtspServerCounters } from './server.js';
 
 export interface ServerConnection {
@@ -250,7 +250,7 @@ export class RequestHandler {
       for (const s of this.d.sessions.values()) {
         if (s.transport.kind === 'multicast' && s.transport.group === group) s.lastActivity = now;
       }
-      this.keyframeRequest(stream, msg);
+      this.feedback(stream, group.viewer, msg);
     });
     this.groups.set(path, group);
     return group;
@@ -367,17 +367,23 @@ export class RequestHandler {
     return this.rtcpRoutes.get(key);
   }
 
-  /** RTCP from a viewer (UDP or interleaved): keeps its session alive, answers PLI/FIR. */
+  /** RTCP from a viewer (UDP or interleaved): keeps its session alive, answers PLI/FIR, and NACK on UDP. */
   onRtcp(s: ServerSession, data: Uint8Array): void {
     this.d.counters.rtcpReceived++;
     s.lastActivity = this.d.scheduler.now();
-    this.keyframeRequest(s.stream, data);
+    this.feedback(s.stream, s.viewer instanceof UdpViewer ? s.viewer : undefined, data);
   }
 
-  private keyframeRequest(stream: SharedStream, data: Uint8Array): void {
-    const kind = findKeyframeRequest(data);
-    if (kind === undefined) return;
-    if (kind === 'pli') this.d.counters.plisReceived++;
+  /** `udp`: the viewer to resend to (NACKs over TCP are ignored: nothing is lost there). */
+  private feedback(stream: SharedStream, udp: UdpViewer | undefined, data: Uint8Array): void {
+    const f = readViewerFeedback(data, stream.ssrc, this.d.scheduler.now());
+    if (udp && f.rttMs !== undefined) udp.rttMs = f.rttMs;
+    if (f.nackSeqs.length > 0) {
+      this.d.counters.nacksReceived++;
+      if (udp) this.d.counters.retransmissionsSent += stream.answerNack(f.nackSeqs, udp.limiter, udp.rttMs, udp);
+    }
+    if (f.keyframe === undefined) return;
+    if (f.keyframe === 'pli') this.d.counters.plisReceived++;
     else this.d.counters.firsReceived++;
     stream.requestKeyframe();
   }

@@ -5,7 +5,9 @@
  */
 import { parseRtcp, serializeRtcp } from '../rtcp/compound.js';
 import { RtcpParseError } from '../rtcp/errors.js';
-import { msToNtp } from '../rtcp/ntp.js';
+import { msToNtp, ntpMiddle32FromMs } from '../rtcp/ntp.js';
+import { nackItemsToSeqs } from '../rtcp/nack.js';
+import { rttFromReportBlock } from '../rtcp/report-block.js';
 import { SDES_CNAME, sdesItem } from '../rtcp/sdes.js';
 
 export interface SenderReportFields {
@@ -45,4 +47,41 @@ export function findKeyframeRequest(buf: Uint8Array): KeyframeRequestKind | unde
   }
   for (const p of packets) if (p.type === 'pli' || p.type === 'fir') return p.type;
   return undefined;
+}
+
+/** What a viewer's RTCP asks of the server: a keyframe, resends, and the RTT its reports give. */
+export interface ViewerFeedback {
+  keyframe: KeyframeRequestKind | undefined;
+  /** Sequence numbers NACKed (RFC 4585 generic NACK) for `mediaSsrc`. */
+  nackSeqs: number[];
+  /** RTT from a report block about `mediaSsrc` (A - LSR - DLSR), when it has an LSR. */
+  rttMs: number | undefined;
+}
+
+/**
+ * Reads the feedback in one RTCP compound packet about our stream `mediaSsrc`, at wall-clock
+ * `nowMs` (Unix epoch ms). Malformed RTCP gives empty feedback, never throws.
+ */
+export function readViewerFeedback(buf: Uint8Array, mediaSsrc: number, nowMs: number): ViewerFeedback {
+  const out: ViewerFeedback = { keyframe: undefined, nackSeqs: [], rttMs: undefined };
+  let packets;
+  try {
+    packets = parseRtcp(buf);
+  } catch (e) {
+    if (e instanceof RtcpParseError) return out;
+    throw e;
+  }
+  for (const p of packets) {
+    if ((p.type === 'pli' || p.type === 'fir') && out.keyframe === undefined) out.keyframe = p.type;
+    else if (p.type === 'nack' && p.mediaSsrc >>> 0 === mediaSsrc >>> 0) {
+      for (const seq of nackItemsToSeqs(p.items)) out.nackSeqs.push(seq);
+    } else if (p.type === 'rr' || p.type === 'sr') {
+      for (const b of p.reports) {
+        if (b.ssrc >>> 0 !== mediaSsrc >>> 0) continue;
+        const rtt = rttFromReportBlock(ntpMiddle32FromMs(nowMs), b.lsr, b.dlsr);
+        if (rtt !== undefined && rtt < 10_000) out.rttMs = rtt;
+      }
+    }
+  }
+  return out;
 }

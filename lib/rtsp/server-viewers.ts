@@ -7,6 +7,7 @@
  * for `stallTimeoutMs` it is disconnected.
  */
 import type { StreamViewer } from './shared-stream.js';
+import { ResendLimiter, type ResendSink } from '../recovery/history.js';
 
 export interface ViewerStats {
   packetsSent: number;
@@ -57,8 +58,14 @@ export interface DatagramSender {
   send(msg: Uint8Array, port: number, address: string): void;
 }
 
-/** RTP and RTCP to a client's port pair (unicast) or to a group's (multicast). */
-export class UdpViewer extends KeyframeGatedViewer {
+/** RTP and RTCP to a client's port pair (unicast) or to a group's (multicast). Answers NACKs. */
+export class UdpViewer extends KeyframeGatedViewer implements ResendSink {
+  /** Not the same packet twice within one RTT (RetransmissionHistory.serve). */
+  readonly limiter = new ResendLimiter(512);
+  /** RTT to this viewer from its receiver reports (ms); until then a small default. */
+  rttMs = 20;
+  packetsResent = 0;
+
   constructor(
     private readonly rtpSocket: DatagramSender,
     private readonly rtcpSocket: DatagramSender,
@@ -72,6 +79,12 @@ export class UdpViewer extends KeyframeGatedViewer {
   protected sendRtp(packet: Uint8Array): boolean {
     this.rtpSocket.send(packet, this.rtpPort, this.address);
     return true;
+  }
+
+  /** @internal ResendSink: `packet` is a view into the history ring, so it is copied (the send is asynchronous). */
+  resend(packet: Uint8Array): void {
+    this.packetsResent++;
+    this.rtpSocket.send(packet.slice(), this.rtpPort, this.address);
   }
 
   protected sendRtcp(packet: Uint8Array): boolean {

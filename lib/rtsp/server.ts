@@ -22,6 +22,7 @@ import { normalizePath } from './server-paths.js';
 import { ServerSession } from './server-session.js';
 import { RequestHandler, type ServerConnection } from './server-requests.js';
 import { RtspServerError } from './server-errors.js';
+import type { RetransmissionHistoryOptions } from '../recovery/history.js';
 
 export interface RtspServerOptions {
   /** Address to listen on (RTSP and UDP). Default 127.0.0.1. */
@@ -56,6 +57,13 @@ export interface RtspServerOptions {
   senderReportIntervalMs?: number;
   /** At most one forced keyframe per this interval per stream. Default 500 ms. */
   minKeyframeIntervalMs?: number;
+  /**
+   * Answer viewers' RTCP NACKs over UDP from a history of recently sent packets (like a camera
+   * with AVPF), or false to ignore NACKs. Default: on, 1000 ms / 1024 packets per stream.
+   */
+  retransmission?: RetransmissionHistoryOptions | false;
+  /** First RTP sequence number of every stream (tests crossing the wrap). Default: random. */
+  initialSequenceNumber?: number;
   /** Server header value. Default 'camwire'. */
   serverName?: string;
   scheduler?: Scheduler;
@@ -73,6 +81,9 @@ export interface RtspServerCounters {
   rtcpFromUnknownSource: number;
   plisReceived: number;
   firsReceived: number;
+  /** RTCP compounds carrying a NACK for a served stream, and packets resent in answer (UDP only). */
+  nacksReceived: number;
+  retransmissionsSent: number;
   slowViewersDropped: number;
 }
 
@@ -87,7 +98,8 @@ export class RtspServer {
   readonly scheduler: Scheduler;
   readonly counters: RtspServerCounters = {
     connections: 0, requests: 0, badRequests: 0, authFailures: 0, sessionsCreated: 0, sessionsTimedOut: 0,
-    rtcpReceived: 0, rtcpFromUnknownSource: 0, plisReceived: 0, firsReceived: 0, slowViewersDropped: 0,
+    rtcpReceived: 0, rtcpFromUnknownSource: 0, plisReceived: 0, firsReceived: 0, nacksReceived: 0, retransmissionsSent: 0,
+    slowViewersDropped: 0,
   };
   private readonly opts: RtspServerOptions;
   private readonly streams = new Map<string, SharedStream>();
@@ -135,6 +147,8 @@ export class RtspServer {
       maxPacketSize: this.opts.maxPacketSize,
       senderReportIntervalMs: this.opts.senderReportIntervalMs,
       minKeyframeIntervalMs: this.opts.minKeyframeIntervalMs,
+      retransmission: this.opts.retransmission,
+      initialSequenceNumber: this.opts.initialSequenceNumber,
     }));
   }
 

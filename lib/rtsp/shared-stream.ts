@@ -11,6 +11,7 @@ import { H264Packetizer } from '../h264/packetizer.js';
 import { RtpPacer } from './pacer.js';
 import type { Scheduler, TimerHandle } from './server-clock.js';
 import { buildSenderReport } from './server-rtcp.js';
+import { RetransmissionHistory, type ResendLimiter, type ResendSink, type RetransmissionHistoryOptions, type RetransmissionHistoryStats } from '../recovery/history.js';
 
 /**
  * Bytes in front of every RTP packet a SharedStream delivers: `$`, channel 0, 16-bit length
@@ -39,6 +40,13 @@ export interface SharedStreamOptions {
   /** Lateness after which pacing re-anchors instead of bursting. Default 1000 ms. */
   maxLagMs?: number;
   cname?: string;
+  /** First RTP sequence number (tests crossing the 65535 -> 0 wrap). Default: random. */
+  initialSequenceNumber?: number;
+  /**
+   * Copies of recent packets kept to answer viewers' NACKs (UDP), or false for none.
+   * Default: RetransmissionHistory defaults (1000 ms, 1024 packets).
+   */
+  retransmission?: RetransmissionHistoryOptions | false;
 }
 
 export interface SharedStreamStats {
@@ -52,6 +60,9 @@ export interface SharedStreamStats {
   keyframesForced: number;
   senderReports: number;
   reanchors: number;
+  /** NACKed packets resent, and the history's own counters (absent when it is off). */
+  retransmissions: number;
+  history?: RetransmissionHistoryStats;
 }
 
 export class SharedStream {
@@ -71,7 +82,8 @@ export class SharedStream {
   private lastSrAt = -Infinity;
   private lastForcedKeyframeAt = -Infinity;
   private keyframePending = false;
-  private counters = { frames: 0, keyframes: 0, packets: 0, octets: 0, keyframeRequests: 0, keyframesForced: 0, senderReports: 0 };
+  private counters = { frames: 0, keyframes: 0, packets: 0, octets: 0, keyframeRequests: 0, keyframesForced: 0, senderReports: 0, retransmissions: 0 };
+  private readonly history: RetransmissionHistory | undefined;
 
   constructor(source: H264Source, opts: SharedStreamOptions) {
     const random = opts.random ?? Math.random;
@@ -82,7 +94,7 @@ export class SharedStream {
       ssrc: this.ssrc,
       payloadType: opts.payloadType ?? 96,
       mtu: opts.maxPacketSize ?? 1200,
-      sequenceNumber: Math.floor(random() * 0x10000),
+      sequenceNumber: opts.initialSequenceNumber !== undefined ? opts.initialSequenceNumber & 0xffff : Math.floor(random() * 0x10000),
       parameterSets: [source.sps, source.pps],
     });
     this.scratch = new Uint8Array(this.packetizer.mtu);
@@ -91,6 +103,18 @@ export class SharedStream {
     this.srIntervalMs = opts.senderReportIntervalMs ?? 5000;
     this.minKeyframeIntervalMs = opts.minKeyframeIntervalMs ?? 500;
     this.cname = opts.cname ?? `camwire-${this.ssrc.toString(16)}`;
+    if (opts.retransmission !== false) this.history = new RetransmissionHistory(opts.retransmission ?? {});
+  }
+
+  /**
+   * Resends the NACKed packets still held to one viewer (`sink`), except those `limiter`
+   * says it got within the last `rttMs`. Returns how many were resent.
+   */
+  answerNack(seqs: readonly number[], limiter: ResendLimiter, rttMs: number, sink: ResendSink): number {
+    if (!this.history) return 0;
+    const n = this.history.serve(seqs, this.scheduler.now(), limiter, rttMs, sink);
+    this.counters.retransmissions += n;
+    return n;
   }
 
   get payloadType(): number {
@@ -113,7 +137,9 @@ export class SharedStream {
   }
 
   stats(): SharedStreamStats {
-    return { viewers: this.viewers.size, ...this.counters, reanchors: this.pacer.stats.reanchors };
+    const out: SharedStreamStats = { viewers: this.viewers.size, ...this.counters, reanchors: this.pacer.stats.reanchors };
+    if (this.history) out.history = { ...this.history.stats };
+    return out;
   }
 
   /** Adds a viewer (it should wait for a keyframe) and asks for one; starts the stream if idle. */
@@ -186,6 +212,7 @@ export class SharedStream {
       const pkt = framed.subarray(INTERLEAVED_PREFIX);
       this.counters.packets++;
       this.counters.octets += n - 12;
+      this.history?.store(pkt, now);
       for (const v of this.viewers) v.deliverRtp(pkt, frameStart, frame.keyframe);
       frameStart = false;
     }

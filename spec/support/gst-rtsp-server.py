@@ -10,6 +10,7 @@ Prints `READY <port>` on stdout once it listens. Options:
   --user U --password P
   --key-int N        x264 key-int-max (default 60; large = IDR only on request)
   --mcast-range LO-HI  multicast address range (default 224.3.0.1-224.3.0.10)
+  --rtx-time MS      retransmission time: > 0 answers RTCP NACK with RTX (default 0: NACK ignored)
 """
 import argparse
 import sys
@@ -31,6 +32,7 @@ p.add_argument('--user', default='user')
 p.add_argument('--password', default='pass')
 p.add_argument('--key-int', type=int, default=60)
 p.add_argument('--mcast-range', default='224.3.0.1-224.3.0.10')
+p.add_argument('--rtx-time', type=int, default=0)
 a = p.parse_args()
 
 Gst.init(None)
@@ -46,6 +48,12 @@ launch = (
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(launch)
 factory.set_shared(True)
+if a.rtx_time > 0:
+    # rtpsession then keeps a history (rtprtxsend) and resends NACKed packets as RTX (RFC 4588).
+    # Measured: it needs the AVPF profile allowed on the factory, but then answers plain
+    # RTP/AVP clients too. Without both, NACKs are ignored.
+    factory.set_retransmission_time(a.rtx_time * Gst.MSECOND)
+    factory.set_profiles(GstRtsp.RTSPProfile.AVP | GstRtsp.RTSPProfile.AVPF)
 
 protocols = GstRtsp.RTSPLowerTrans(0)
 for name in a.protocols.split(','):

@@ -36,7 +36,8 @@ t.test('probe over TCP: tracks, SPS facts, packets and access units', async (t) 
   t.equal(r.server, 'FakeCam/1.0');
   t.equal(r.transport, 'tcp');
   t.match(r.tracks, [{ codec: 'H264', payloadType: 96, clockRate: 90000, profile: 'Constrained Baseline', level: 3, width: 320, height: 240 }]);
-  t.same(r.packets, { received: 6, lost: 1, reordered: 0, duplicated: 0 });
+  t.same(r.packets, { received: 6, lost: 1, recovered: 0, reordered: 0, duplicated: 0 });
+  t.same({ reorder: r.recovery.reorder, nack: r.recovery.nack, nacksSent: r.recovery.nacksSent }, { reorder: false, nack: false, nacksSent: 0 }, 'TCP: no reorder buffer, no NACK');
   t.equal(r.accessUnits.keyframes, 1);
   t.equal(r.accessUnits.complete, 3, 'IDR, the P frame before the gap and the one after the damaged one');
   t.equal(r.accessUnits.incomplete, 1, 'the unit after the gap is incomplete');
@@ -55,8 +56,9 @@ t.test('probe failure: typed code, non-ok', async (t) => {
 });
 
 t.test('probe arguments', async (t) => {
-  t.same(parseProbeArgs(['rtsp://h/x', '--transport', 'tcp', '--seconds=3', '--json']), { url: 'rtsp://h/x', transport: 'tcp', seconds: 3, json: true });
-  t.same(parseProbeArgs(['rtsp://h/x']), { url: 'rtsp://h/x', transport: 'auto', seconds: 5, json: false });
+  t.same(parseProbeArgs(['rtsp://h/x', '--transport', 'tcp', '--seconds=3', '--json']), { url: 'rtsp://h/x', transport: 'tcp', seconds: 3, json: true, nack: true, reorder: true });
+  t.same(parseProbeArgs(['rtsp://h/x']), { url: 'rtsp://h/x', transport: 'auto', seconds: 5, json: false, nack: true, reorder: true });
+  t.match(parseProbeArgs(['rtsp://h/x', '--no-nack', '--no-reorder']), { nack: false, reorder: false });
   t.type(parseProbeArgs(['rtsp://h/x', '--transport', 'quic']), 'string');
   t.type(parseProbeArgs(['http://h/x']), 'string');
   t.type(parseProbeArgs([]), 'string');
