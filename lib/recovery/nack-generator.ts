@@ -1,0 +1,266 @@
+/**
+ * Receiver-side NACK generator: watches arriving sequence numbers, remembers the missing
+ * ones and says which to request when. First request after a short wait (most reordering
+ * resolves by itself), then one retry per RTT, at most `maxTries` requests per packet.
+ * A packet given up, too old, or a missing list that overflows means the decoder will not
+ * get that frame whole: the generator then asks for a keyframe instead.
+ *
+ * Defaults follow mediasoup / libwebrtc / Janus (DESIGN.md). Pure logic, injected time.
+ */
+import { seqDistance } from '../rtp/seq.js';
+
+export interface NackGeneratorOptions {
+  /** Wait after a gap is seen before the first request (ms). Default 15. */
+  firstDelayMs?: number;
+  /** RTT assumed until `setRttMs` is called (ms). Default 100. */
+  initialRttMs?: number;
+  /** Retries never come faster than this, whatever the RTT (ms). Default 10. */
+  minRetryIntervalMs?: number;
+  /** Requests per missing packet before giving up. Default 10. */
+  maxTries?: number;
+  /** A packet missing for longer than this is given up (ms). Default 1000. */
+  maxAgeMs?: number;
+  /** Most missing packets tracked; more means a keyframe request instead. Default 1000. */
+  maxListSize?: number;
+}
+
+export interface NackGeneratorStats {
+  received: number;
+  duplicates: number;
+  /** Sequence numbers found missing. */
+  missing: number;
+  /** Missing packets that arrived before any request (plain reordering). */
+  reordered: number;
+  /** Missing packets that arrived after at least one request. */
+  recovered: number;
+  /** Arrivals of packets no longer tracked (given up, abandoned, or far behind). */
+  late: number;
+  /** Sequence numbers put in requests, retries included. */
+  requested: number;
+  retries: number;
+  givenUp: number;
+  expired: number;
+  /** Dropped by `abandonThrough` (the reorder buffer moved past them). */
+  abandoned: number;
+  overflows: number;
+  keyframeRequests: number;
+}
+
+/** What `poll` asks for. The same object is reused by every call. */
+export interface NackRequest {
+  /** RTP sequence numbers to request now, oldest first (feed to `seqsToNackItems`). */
+  seqs: number[];
+  /** Ask the sender for a keyframe (PLI) now. */
+  keyframe: boolean;
+}
+
+const ALIVE = 1;
+
+export class NackGenerator {
+  readonly stats: NackGeneratorStats = {
+    received: 0, duplicates: 0, missing: 0, reordered: 0, recovered: 0, late: 0, requested: 0,
+    retries: 0, givenUp: 0, expired: 0, abandoned: 0, overflows: 0, keyframeRequests: 0,
+  };
+  private readonly firstDelay: number;
+  private readonly minRetry: number;
+  private readonly maxTries: number;
+  private readonly maxAge: number;
+  private readonly maxList: number;
+  private rtt: number;
+  // Missing entries sorted by extended seq in [start, end); dead ones are skipped and compacted.
+  private readonly ext: Float64Array;
+  private readonly detectedAt: Float64Array;
+  private readonly sentAt: Float64Array;
+  private readonly tries: Uint16Array;
+  private readonly alive: Uint8Array;
+  private start = 0;
+  private end = 0;
+  private live = 0;
+  private highest = -1;
+  private deadline = Infinity;
+  private keyframePending = false;
+  private readonly request: NackRequest = { seqs: [], keyframe: false };
+
+  constructor(options: NackGeneratorOptions = {}) {
+    this.firstDelay = options.firstDelayMs ?? 15;
+    this.rtt = options.initialRttMs ?? 100;
+    this.minRetry = options.minRetryIntervalMs ?? 10;
+    this.maxTries = Math.min(65535, options.maxTries ?? 10);
+    this.maxAge = options.maxAgeMs ?? 1000;
+    this.maxList = Math.max(1, options.maxListSize ?? 1000);
+    const cap = this.maxList * 2;
+    this.ext = new Float64Array(cap);
+    this.detectedAt = new Float64Array(cap);
+    this.sentAt = new Float64Array(cap);
+    this.tries = new Uint16Array(cap);
+    this.alive = new Uint8Array(cap);
+  }
+
+  /** Round-trip time to the sender (ms), e.g. from RTCP LSR/DLSR. Sets the retry interval. */
+  setRttMs(rttMs: number): void {
+    if (rttMs >= 0 && Number.isFinite(rttMs)) this.rtt = rttMs;
+  }
+
+  /** Missing packets currently tracked. */
+  get missingCount(): number {
+    return this.live;
+  }
+
+  /** Every arriving packet (originals and retransmissions), in arrival order. */
+  onPacket(seq: number, now: number): void {
+    this.stats.received++;
+    if (this.highest < 0) {
+      this.highest = 65536 + seq;
+      return;
+    }
+    const d = seqDistance(this.highest & 0xffff, seq);
+    if (d === 1) {
+      this.highest++;
+      return;
+    }
+    if (d > 1) {
+      const gap = d - 1;
+      const from = this.highest + 1;
+      this.highest += d;
+      if (this.live + gap > this.maxList) {
+        this.stats.overflows++;
+        this.clear();
+        this.keyframePending = true;
+        return;
+      }
+      if (this.end + gap > this.ext.length) this.compact();
+      for (let e = from; e < this.highest; e++) {
+        const i = this.end++;
+        this.ext[i] = e;
+        this.detectedAt[i] = now;
+        this.sentAt[i] = 0;
+        this.tries[i] = 0;
+        this.alive[i] = ALIVE;
+      }
+      this.live += gap;
+      this.stats.missing += gap;
+      if (now + this.firstDelay < this.deadline) this.deadline = now + this.firstDelay;
+      return;
+    }
+    if (d === 0) {
+      this.stats.duplicates++;
+      return;
+    }
+    const i = this.find(this.highest + d);
+    if (i < 0) {
+      this.stats.late++;
+      return;
+    }
+    if (this.tries[i] > 0) this.stats.recovered++;
+    else this.stats.reordered++;
+    this.remove(i);
+  }
+
+  /** Stops asking for everything up to and including `seq` (e.g. the reorder buffer declared it lost). */
+  abandonThrough(seq: number): void {
+    if (this.highest < 0) return;
+    const last = this.highest + seqDistance(this.highest & 0xffff, seq);
+    for (let i = this.start; i < this.end && this.ext[i] <= last; i++) {
+      if (this.alive[i] === ALIVE) {
+        this.stats.abandoned++;
+        this.remove(i);
+      }
+    }
+  }
+
+  /** Forgets everything (e.g. after the sender restarted). */
+  reset(): void {
+    this.clear();
+    this.highest = -1;
+    this.keyframePending = false;
+  }
+
+  /** Time (ms) at which `poll` has something to do; Infinity when nothing is missing. */
+  nextDeadline(): number {
+    return this.keyframePending ? 0 : this.deadline;
+  }
+
+  /** Sequence numbers to request at `now` and whether to ask for a keyframe. Reused object. */
+  poll(now: number): NackRequest {
+    const out = this.request;
+    out.seqs.length = 0;
+    let keyframe = this.keyframePending;
+    this.keyframePending = false;
+    const retry = Math.max(this.rtt, this.minRetry);
+    let next = Infinity;
+    for (let i = this.start; i < this.end; i++) {
+      if (this.alive[i] !== ALIVE) continue;
+      const giveUpAt = this.detectedAt[i] + this.maxAge;
+      if (now >= giveUpAt) {
+        this.stats.expired++;
+        keyframe = true;
+        this.remove(i);
+        continue;
+      }
+      const tries = this.tries[i];
+      let due = tries === 0 ? this.detectedAt[i] + this.firstDelay : this.sentAt[i] + retry;
+      if (now >= due) {
+        if (tries >= this.maxTries) {
+          this.stats.givenUp++;
+          keyframe = true;
+          this.remove(i);
+          continue;
+        }
+        out.seqs.push(this.ext[i] & 0xffff);
+        this.tries[i] = tries + 1;
+        this.sentAt[i] = now;
+        this.stats.requested++;
+        if (tries > 0) this.stats.retries++;
+        due = now + retry;
+      }
+      if (due < next) next = due;
+      if (giveUpAt < next) next = giveUpAt;
+    }
+    this.deadline = next;
+    out.keyframe = keyframe;
+    if (keyframe) this.stats.keyframeRequests++;
+    return out;
+  }
+
+  private find(e: number): number {
+    let lo = this.start;
+    let hi = this.end - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.ext[mid];
+      if (v < e) lo = mid + 1;
+      else if (v > e) hi = mid - 1;
+      else return this.alive[mid] === ALIVE ? mid : -1;
+    }
+    return -1;
+  }
+
+  private remove(i: number): void {
+    this.alive[i] = 0;
+    this.live--;
+    while (this.start < this.end && this.alive[this.start] !== ALIVE) this.start++;
+    if (this.start === this.end) this.start = this.end = 0;
+  }
+
+  private clear(): void {
+    this.alive.fill(0, this.start, this.end);
+    this.start = this.end = this.live = 0;
+    this.deadline = Infinity;
+  }
+
+  private compact(): void {
+    let w = 0;
+    for (let i = this.start; i < this.end; i++) {
+      if (this.alive[i] !== ALIVE) continue;
+      this.ext[w] = this.ext[i];
+      this.detectedAt[w] = this.detectedAt[i];
+      this.sentAt[w] = this.sentAt[i];
+      this.tries[w] = this.tries[i];
+      this.alive[w] = ALIVE;
+      w++;
+    }
+    this.alive.fill(0, w, this.end);
+    this.start = 0;
+    this.end = w;
+  }
+}
