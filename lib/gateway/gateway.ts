@@ -1,0 +1,109 @@
+/**
+ * Streams by name, their lifecycle, and the `?src=` allow-list. Transport, protocol pieces
+ * and sources are injected: the composition root (lib/http/start.ts) wires the real ones.
+ */
+import { createHash } from 'node:crypto';
+import type { GatewayDeps } from './deps.js';
+import { GatewayError } from './errors.js';
+import type { VideoSource } from './source.js';
+import { Stream, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
+import type { WebRtcTransport } from './transport.js';
+
+export interface StreamConfig extends StreamOptions {
+  /** rtsp://[user:pass@]host[:port]/path */
+  url: string;
+  /** Camera leg transport (default 'auto': UDP, falling back to TCP). */
+  transport?: 'auto' | 'udp' | 'tcp' | 'multicast';
+}
+
+export interface GatewayOptions {
+  streams: Record<string, StreamConfig>;
+  /** `?src=` URLs allowed as ad-hoc streams: glob patterns where `*` matches anything (default none). */
+  allowSources?: string[];
+  /** Defaults applied to every stream, including ad-hoc ones. */
+  streamDefaults?: StreamOptions;
+  /** How often streams do periodic work (SR, idle stop), default 250 ms. */
+  tickMs?: number;
+}
+
+/** Builds the source for a stream (the RTSP client in production, clips in tests). */
+export type SourceFactory = (name: string, config: StreamConfig) => VideoSource;
+
+const STREAM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+export class Gateway {
+  private readonly streams = new Map<string, Stream>();
+  private readonly configs = new Map<string, StreamConfig>();
+  private readonly allow: RegExp[];
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly opts: GatewayOptions,
+    private readonly transport: WebRtcTransport,
+    private readonly deps: GatewayDeps,
+    private readonly makeSource: SourceFactory,
+  ) {
+    this.allow = (opts.allowSources ?? []).map(globToRegExp);
+    for (const [name, cfg] of Object.entries(opts.streams)) this.addStream(name, cfg);
+    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 250);
+    this.timer.unref();
+  }
+
+  addStream(name: string, cfg: StreamConfig): Stream {
+    if (!STREAM_NAME.test(name)) throw new GatewayError('STREAM_BAD_NAME', `bad stream name ${JSON.stringify(name)}`);
+    if (this.streams.has(name)) throw new GatewayError('STREAM_EXISTS', `stream ${name} already exists`);
+    const merged = { ...this.opts.streamDefaults, ...cfg };
+    const stream = new Stream(name, this.makeSource(name, merged), this.transport, this.deps, merged);
+    this.streams.set(name, stream);
+    this.configs.set(name, merged);
+    return stream;
+  }
+
+  stream(name: string): Stream | undefined {
+    return this.streams.get(name);
+  }
+
+  streamNames(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  /** True when `url` may be pulled as an ad-hoc stream (`?src=`). */
+  sourceAllowed(url: string): boolean {
+    return this.allow.some((re) => re.test(url));
+  }
+
+  /** The stream for an allowed `?src=` URL, created on first use (on demand). */
+  streamForSource(url: string): Stream {
+    if (!this.sourceAllowed(url)) throw new GatewayError('SOURCE_NOT_ALLOWED', 'this source URL is not in the allow-list');
+    const name = 'src-' + createHash('sha256').update(url).digest('hex').slice(0, 12);
+    return this.streams.get(name) ?? this.addStream(name, { url, onDemand: true });
+  }
+
+  /** Credentials never leave the gateway: URLs are reported without user info. */
+  publicUrl(name: string): string | undefined {
+    const url = this.configs.get(name)?.url;
+    if (!url) return undefined;
+    return url.replace(/^(rtsp[s]?:\/\/)[^@/]*@/i, '$1');
+  }
+
+  snapshot(): { stream: StreamStats; url: string | undefined; viewers: ViewerInfo[] }[] {
+    return [...this.streams.values()].map((s) => ({ stream: s.stats(), url: this.publicUrl(s.name), viewers: s.viewerInfo() }));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const s of this.streams.values()) s.close();
+  }
+
+  private tick(): void {
+    for (const s of this.streams.values()) s.tick();
+  }
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${body}$`);
+}

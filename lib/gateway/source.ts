@@ -1,0 +1,43 @@
+/**
+ * Where a Stream's video comes from. The RTSP client (through reorder and depacketizer) is
+ * the real source; tests feed clips. A source delivers whole access units in decode order.
+ */
+
+export interface AccessUnit {
+  /** NAL units without start codes or length prefixes (views; the Stream copies what it keeps). */
+  nalus: readonly Uint8Array[];
+  /** 90 kHz RTP timestamp as the camera sent it (any base; the Stream re-bases it). */
+  timestamp: number;
+  /** An IDR picture is present. */
+  keyframe: boolean;
+}
+
+export type SourceState = 'idle' | 'starting' | 'playing' | 'reconnecting' | 'stopped' | 'failed';
+
+export interface SourceSink {
+  onAccessUnit(au: AccessUnit): void;
+  /**
+   * State changes. A new 'playing' after 'reconnecting' means a restarted camera: timestamps
+   * and sequence numbers start afresh, and the Stream re-bases them.
+   */
+  onState(state: SourceState, detail?: string): void;
+}
+
+export interface SourceInfo {
+  /** profile-level-id (6 hex digits) of what the camera sends, when known (SDP fmtp or SPS). */
+  profileLevelId?: string;
+  width?: number;
+  height?: number;
+}
+
+export interface VideoSource {
+  /** Starts delivering to `sink`. Called once per start/stop cycle. */
+  start(sink: SourceSink): void;
+  /** Stops delivering (RTSP TEARDOWN). Idempotent. */
+  stop(): void;
+  /** Asks the camera for an IDR (RTCP PLI/FIR upstream). The Stream rate-limits calls. */
+  requestKeyframe(): void;
+  info(): SourceInfo;
+  /** Counters for /api/streams; plain numbers and strings. */
+  stats(): Record<string, number | string>;
+}

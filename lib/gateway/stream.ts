@@ -1,0 +1,295 @@
+/**
+ * One camera, many viewers: one source session, one packetized egress sequence shared by all
+ * viewers (stored once in the retransmission history), the keyframe cache that lets a new
+ * viewer start at once, and on-demand start/stop of the source.
+ */
+import { randomBytes } from 'node:crypto';
+import { seqAdd, tsAdd, tsDistance } from '../rtp/seq.js';
+import { serializeRtp } from '../rtp/packet.js';
+import type { EgressHistory, EgressPacketizer, GatewayDeps, KeyframeGate } from './deps.js';
+import { GatewayError } from './errors.js';
+import type { AccessUnit, SourceSink, SourceState, VideoSource } from './source.js';
+import type { PeerState, WebRtcTransport } from './transport.js';
+import { Viewer, type CachedKeyframe, type ViewerStats } from './viewer.js';
+
+export interface StreamOptions {
+  /** Start the source on the first viewer and stop it after the last leaves (default true). */
+  onDemand?: boolean;
+  /** With onDemand: how long the source keeps running after the last viewer left (default 5000 ms). */
+  idleStopMs?: number;
+  /** Viewers at once (default 50); more get PEER_LIMIT. */
+  maxViewers?: number;
+  /** Negotiate RTX when the browser offers it and an RTX builder is wired (default true). */
+  rtx?: boolean;
+  /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
+  keyframeCacheMaxAgeMs?: number;
+  /** A source timestamp jump larger than this re-bases the egress timeline (default 10000 ms). */
+  timestampJumpMs?: number;
+}
+
+export interface StreamStats {
+  name: string;
+  sourceState: SourceState;
+  viewers: number;
+  accessUnits: number;
+  keyframes: number;
+  packetsOut: number;
+  bytesOut: number;
+  keyframeRequestsForwarded: number;
+  keyframeRequestsSuppressed: number;
+  timelineRebases: number;
+  /** ms since the cached keyframe arrived, -1 when none. */
+  keyframeAgeMs: number;
+  keyframeCachePackets: number;
+  source: Record<string, number | string>;
+}
+
+export interface ViewerInfo extends ViewerStats {
+  id: string;
+  connection: PeerState;
+  ageMs: number;
+}
+
+const CLOCK_RATE_PER_MS = 90;
+const EGRESS_PAYLOAD_TYPE = 96;
+
+export class Stream implements SourceSink {
+  readonly name: string;
+  private readonly viewers = new Map<string, Viewer>();
+  private readonly packetizer: EgressPacketizer;
+  private readonly history: EgressHistory;
+  private readonly gate: KeyframeGate;
+  private readonly onDemand: boolean;
+  private readonly ssrc = randomBytes(4).readUInt32BE(0);
+  private sourceStateValue: SourceState = 'idle';
+  private running = false;
+  private nextSeq = randomBytes(2).readUInt16BE(0);
+  private tsShift = 0;
+  private rebasePending = true;
+  private lastSourceTs = 0;
+  private lastEgressTs = randomBytes(4).readUInt32BE(0);
+  private lastAuAt = -1;
+  private cache: (CachedKeyframe & { at: number }) | undefined;
+  private emptySince: number;
+  private nextViewerId = 1;
+  private readonly c = {
+    accessUnits: 0, keyframes: 0, packetsOut: 0, bytesOut: 0,
+    keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, timelineRebases: 0,
+  };
+
+  constructor(
+    name: string,
+    private readonly source: VideoSource,
+    private readonly transport: WebRtcTransport,
+    private readonly deps: GatewayDeps,
+    private readonly opts: StreamOptions = {},
+  ) {
+    this.name = name;
+    this.packetizer = deps.packetizer();
+    this.history = deps.history();
+    this.gate = deps.keyframeGate();
+    this.onDemand = opts.onDemand ?? true;
+    this.emptySince = deps.clock.now();
+    if (!this.onDemand) this.startSource();
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  get sourceState(): SourceState {
+    return this.sourceStateValue;
+  }
+
+  /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
+  async addViewer(offerSdp: string): Promise<Viewer> {
+    if (this.viewers.size >= (this.opts.maxViewers ?? 50)) {
+      throw new GatewayError('PEER_LIMIT', `stream ${this.name} already has ${this.viewers.size} viewers`);
+    }
+    const wantRtx = (this.opts.rtx ?? true) && this.deps.rtx !== undefined;
+    const video = this.deps.negotiate(offerSdp, this.source.info(), wantRtx);
+    const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
+    const ssrcs = randomBytes(8);
+    let viewer: Viewer | undefined;
+    const peer = await this.transport.createPeer(
+      offerSdp,
+      {
+        ...video,
+        ssrc: ssrcs.readUInt32BE(0),
+        rtxSsrc: video.rtxPayloadType !== undefined ? ssrcs.readUInt32BE(4) : undefined,
+        cname: `camwire-${this.name}`,
+        streamId: `camwire-${this.name}`,
+        trackId: `video-${id}`,
+      },
+      {
+        onRtcp: (p) => viewer?.handleRtcp(p),
+        onOpen: () => {
+          if (viewer) this.viewerOpened(viewer);
+        },
+        onState: (s) => {
+          if ((s === 'failed' || s === 'closed') && viewer) this.removeViewer(viewer.id);
+        },
+      },
+    );
+    viewer = new Viewer({
+      id, peer, history: this.history, rtcp: this.deps.rtcp, rtx: this.deps.rtx, clock: this.deps.clock,
+      onKeyframeRequest: () => this.requestKeyframe(),
+    });
+    if (peer.state === 'closed' || peer.state === 'failed') {
+      throw new GatewayError('TRANSPORT_CLOSED', 'the peer closed before it was added');
+    }
+    this.viewers.set(id, viewer);
+    this.startSource();
+    if (peer.isOpen) this.viewerOpened(viewer);
+    return viewer;
+  }
+
+  removeViewer(id: string): boolean {
+    const v = this.viewers.get(id);
+    if (!v) return false;
+    this.viewers.delete(id);
+    v.close();
+    if (this.viewers.size === 0) this.emptySince = this.deps.clock.now();
+    return true;
+  }
+
+  getViewer(id: string): Viewer | undefined {
+    return this.viewers.get(id);
+  }
+
+  /** Keyframe policy: requests from viewers (PLI/FIR) and joins go upstream rate-limited. */
+  requestKeyframe(): void {
+    if (!this.running) return;
+    if (this.gate.allow(this.deps.clock.now())) {
+      this.c.keyframeRequestsForwarded++;
+      this.source.requestKeyframe();
+    } else {
+      this.c.keyframeRequestsSuppressed++;
+    }
+  }
+
+  /** Periodic work (about every 100-250 ms): SRs and on-demand stop. */
+  tick(): void {
+    const now = this.deps.clock.now();
+    const tsNow = this.egressTsAt(now);
+    for (const v of this.viewers.values()) v.tick(tsNow);
+    if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? 5000)) {
+      this.stopSource();
+    }
+  }
+
+  onAccessUnit(au: AccessUnit): void {
+    if (!this.running) return;
+    const now = this.deps.clock.now();
+    this.rebaseIfNeeded(au.timestamp, now);
+    const ts = tsAdd(au.timestamp, this.tsShift);
+    this.lastSourceTs = au.timestamp;
+    this.lastEgressTs = ts;
+    this.lastAuAt = now;
+    this.c.accessUnits++;
+    const payloads = this.packetizer.packetize(au);
+    const n = payloads.length;
+    if (n === 0) return;
+    const firstSeq = this.nextSeq;
+    const packets: Uint8Array[] | undefined = au.keyframe ? new Array(n) : undefined;
+    for (let i = 0; i < n; i++) {
+      const seq = this.nextSeq;
+      this.nextSeq = seqAdd(seq, 1);
+      const pkt = serializeRtp({
+        version: 2, padding: false, extension: false, marker: i === n - 1, payloadType: EGRESS_PAYLOAD_TYPE,
+        sequenceNumber: seq, timestamp: ts, ssrc: this.ssrc, csrc: [], headerExtension: undefined,
+        payload: payloads[i], paddingLength: 0,
+      });
+      this.history.put(seq, pkt, now);
+      if (packets) packets[i] = pkt;
+      this.c.packetsOut++;
+      this.c.bytesOut += pkt.length;
+      const keyframeStart = au.keyframe && i === 0;
+      for (const v of this.viewers.values()) v.sendLive(pkt, seq, keyframeStart);
+    }
+    if (packets) {
+      this.c.keyframes++;
+      this.cache = { packets, firstSeq, at: now };
+    }
+  }
+
+  onState(state: SourceState): void {
+    const prev = this.sourceStateValue;
+    this.sourceStateValue = state;
+    if (state === 'reconnecting' || state === 'failed' || state === 'stopped') {
+      // A restarted camera may come back with other parameters: the old keyframe is stale.
+      this.cache = undefined;
+    }
+    if (state === 'playing' && prev !== 'playing') this.rebasePending = true;
+  }
+
+  stats(): StreamStats {
+    const now = this.deps.clock.now();
+    return {
+      name: this.name,
+      sourceState: this.sourceStateValue,
+      viewers: this.viewers.size,
+      ...this.c,
+      keyframeAgeMs: this.cache ? Math.round(now - this.cache.at) : -1,
+      keyframeCachePackets: this.cache?.packets.length ?? 0,
+      source: this.source.stats(),
+    };
+  }
+
+  viewerInfo(): ViewerInfo[] {
+    const now = this.deps.clock.now();
+    return [...this.viewers.values()].map((v) => ({
+      id: v.id, connection: v.peer.state, ageMs: Math.round(now - v.createdAt), ...v.stats(),
+    }));
+  }
+
+  close(): void {
+    for (const id of [...this.viewers.keys()]) this.removeViewer(id);
+    this.stopSource();
+  }
+
+  private viewerOpened(v: Viewer): void {
+    if (v.state !== 'connecting') return;
+    const now = this.deps.clock.now();
+    const cache = this.cache;
+    if (cache && now - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000)) {
+      v.startFromCache(cache, this.nextSeq, this.lastEgressTs);
+    } else {
+      v.waitForKeyframe();
+      this.requestKeyframe();
+    }
+  }
+
+  private startSource(): void {
+    if (this.running) return;
+    this.running = true;
+    this.rebasePending = true;
+    this.sourceStateValue = 'starting';
+    this.source.start(this);
+  }
+
+  private stopSource(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.cache = undefined;
+    this.source.stop();
+    this.sourceStateValue = 'idle';
+  }
+
+  /** Keeps the egress timeline continuous across camera restarts and timestamp jumps. */
+  private rebaseIfNeeded(sourceTs: number, now: number): void {
+    const jumpLimit = (this.opts.timestampJumpMs ?? 10000) * CLOCK_RATE_PER_MS;
+    if (!this.rebasePending && Math.abs(tsDistance(this.lastSourceTs, sourceTs)) <= jumpLimit) return;
+    // At least 1 ms after the last frame, so a restarted camera's first frame is a new frame.
+    const target = this.lastAuAt < 0 ? this.lastEgressTs : tsAdd(this.egressTsAt(now), CLOCK_RATE_PER_MS);
+    this.tsShift = (target - sourceTs) >>> 0;
+    if (this.lastAuAt >= 0) this.c.timelineRebases++;
+    this.rebasePending = false;
+  }
+
+  /** Egress timestamp for wall time `now`, extrapolated from the last access unit. */
+  private egressTsAt(now: number): number {
+    if (this.lastAuAt < 0) return this.lastEgressTs;
+    return tsAdd(this.lastEgressTs, Math.round((now - this.lastAuAt) * CLOCK_RATE_PER_MS));
+  }
+}

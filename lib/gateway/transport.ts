@@ -1,0 +1,72 @@
+/**
+ * What the gateway needs from a WebRTC stack: one browser peer that sends raw RTP/RTCP and
+ * hands back the browser's RTCP. `native-bindings/webrtc.ts` implements it over
+ * node-datachannel; tests may implement it in memory. No WebRTC library is imported here, so
+ * lib/gateway depends only on this interface (dependencies point down the data flow).
+ */
+
+/** What the answer offers the browser; chosen from its offer by `negotiateVideo`. */
+export interface PeerMediaParams {
+  /** The offer's video `a=mid`. */
+  mid: string;
+  /** The offer's H.264 payload type that matches the camera's stream. */
+  payloadType: number;
+  /** fmtp of the H.264 format in the answer (profile-level-id, packetization-mode=1). */
+  fmtp: string;
+  /** The offer's RTX payload type whose apt is `payloadType`, when RTX is wanted. */
+  rtxPayloadType?: number;
+  /** SSRC camwire sends media on. */
+  ssrc: number;
+  /** SSRC of the RTX stream (RFC 4588), announced with an FID group; only with rtxPayloadType. */
+  rtxSsrc?: number;
+  cname: string;
+  /** MediaStream id and track id for `a=msid`. */
+  streamId: string;
+  trackId: string;
+}
+
+export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+export interface PeerHandlers {
+  /** One RTCP compound packet from the browser, already decrypted. The buffer may be reused after return. */
+  onRtcp(packet: Uint8Array): void;
+  /** Connection state changes; 'closed' is the last one. */
+  onState(state: PeerState): void;
+  /** The media track is open: RTP sent before this is lost. */
+  onOpen(): void;
+}
+
+export interface PeerTransportStats {
+  bytesSent: number;
+  bytesReceived: number;
+  /** ICE round-trip time in ms when the stack knows it. */
+  rttMs: number | undefined;
+}
+
+export interface WebRtcPeer {
+  /** The complete answer (all candidates gathered: no trickle). */
+  readonly answerSdp: string;
+  readonly media: PeerMediaParams;
+  readonly state: PeerState;
+  /** True once the media track is open and until close. */
+  readonly isOpen: boolean;
+  /** Sends one RTP packet; false when it could not be sent (not open, closed, buffer full). */
+  sendRtp(packet: Uint8Array): boolean;
+  /** Sends one RTCP compound packet (SR, SDES...). */
+  sendRtcp(packet: Uint8Array): boolean;
+  transportStats(): PeerTransportStats;
+  /** Idempotent. Fires onState('closed'). */
+  close(): void;
+}
+
+export interface WebRtcTransport {
+  /**
+   * Answers a browser's offer. Resolves once ICE gathering has completed, with the full
+   * answer; rejects with a typed error when the offer cannot be answered or gathering times out.
+   */
+  createPeer(offerSdp: string, media: PeerMediaParams, handlers: PeerHandlers): Promise<WebRtcPeer>;
+  /** Number of peers not yet closed. */
+  readonly peerCount: number;
+  /** Closes every peer and releases the native stack so the process can exit. Idempotent. */
+  cleanup(): void;
+}

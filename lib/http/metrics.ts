@@ -1,0 +1,51 @@
+/** Prometheus text exposition (version 0.0.4) of every stream's and viewer's counters. */
+import type { Gateway } from '../gateway/gateway.js';
+import type { ViewerStats } from '../gateway/viewer.js';
+
+type ViewerCounter = keyof Omit<ViewerStats, 'state'>;
+
+const STREAM_METRICS: [string, string, 'gauge' | 'counter', (s: ReturnType<Gateway['snapshot']>[number]) => number][] = [
+  ['camwire_stream_viewers', 'Viewers connected to the stream', 'gauge', (x) => x.stream.viewers],
+  ['camwire_stream_source_playing', '1 when the camera is playing', 'gauge', (x) => (x.stream.sourceState === 'playing' ? 1 : 0)],
+  ['camwire_stream_access_units_total', 'Access units received from the camera', 'counter', (x) => x.stream.accessUnits],
+  ['camwire_stream_keyframes_total', 'Keyframes received from the camera', 'counter', (x) => x.stream.keyframes],
+  ['camwire_stream_packets_out_total', 'Egress RTP packets packetized', 'counter', (x) => x.stream.packetsOut],
+  ['camwire_stream_bytes_out_total', 'Egress RTP bytes packetized', 'counter', (x) => x.stream.bytesOut],
+  ['camwire_stream_keyframe_requests_forwarded_total', 'Keyframe requests sent to the camera', 'counter', (x) => x.stream.keyframeRequestsForwarded],
+  ['camwire_stream_keyframe_requests_suppressed_total', 'Keyframe requests merged by the rate limit', 'counter', (x) => x.stream.keyframeRequestsSuppressed],
+  ['camwire_stream_timeline_rebases_total', 'Egress timeline re-bases after camera restarts', 'counter', (x) => x.stream.timelineRebases],
+];
+
+const VIEWER_SUMS: [string, string, ViewerCounter][] = [
+  ['camwire_viewer_packets_sent_total', 'RTP packets sent to viewers (current viewers)', 'packetsSent'],
+  ['camwire_viewer_nacks_received_total', 'RTCP NACK packets from viewers', 'nacksReceived'],
+  ['camwire_viewer_nacked_packets_total', 'Packets viewers asked for again', 'nackedPackets'],
+  ['camwire_viewer_retransmitted_total', 'Packets resent on the media SSRC', 'retransmitted'],
+  ['camwire_viewer_rtx_sent_total', 'Packets resent as RTX', 'rtxSent'],
+  ['camwire_viewer_retransmit_unavailable_total', 'NACKed packets no longer in the history', 'retransmitUnavailable'],
+  ['camwire_viewer_plis_received_total', 'RTCP PLI from viewers', 'plisReceived'],
+  ['camwire_viewer_firs_received_total', 'RTCP FIR from viewers', 'firsReceived'],
+  ['camwire_viewer_send_failures_total', 'Packets the transport refused', 'sendFailures'],
+];
+
+function label(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export function renderMetrics(gateway: Gateway): string {
+  const snap = gateway.snapshot();
+  const lines: string[] = [];
+  for (const [name, help, type, get] of STREAM_METRICS) {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const x of snap) lines.push(`${name}{stream="${label(x.stream.name)}"} ${get(x)}`);
+  }
+  for (const [name, help, key] of VIEWER_SUMS) {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+    for (const x of snap) {
+      let sum = 0;
+      for (const v of x.viewers) sum += v[key];
+      lines.push(`${name}{stream="${label(x.stream.name)}"} ${sum}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}

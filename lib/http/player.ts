@@ -1,0 +1,102 @@
+/** The player page: lists streams, plays one over WHEP in a muted autoplay <video>, live stats. */
+
+export function playerPage(): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>camwire</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:0;background:#111;color:#eee}
+header{padding:.6em 1em;background:#222;display:flex;gap:1em;align-items:center}
+header h1{font-size:1.1em;margin:0}
+#streams a{color:#9cf;margin-right:.8em}
+main{padding:1em}
+video{width:100%;max-width:1280px;background:#000;display:block}
+#stats{font-family:monospace;margin-top:.6em;display:grid;grid-template-columns:repeat(auto-fill,minmax(11em,1fr));gap:.3em;max-width:1280px}
+#stats div{background:#222;padding:.3em .5em}
+#status{color:#fc6}
+</style></head>
+<body>
+<header><h1>camwire</h1><nav id="streams"></nav><span id="status"></span></header>
+<main><video id="video" muted autoplay playsinline></video><div id="stats"></div></main>
+<script>
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+let pc, resource, timer, last;
+
+function pick() {
+  const m = location.pathname.match(/^\\/watch\\/([^/]+)$/);
+  if (m) return { whep: '/whep/' + m[1], label: decodeURIComponent(m[1]) };
+  const src = params.get('src') || params.get('id');
+  if (src) return { whep: '/whep?src=' + encodeURIComponent(src), label: src };
+  return null;
+}
+
+async function listStreams() {
+  try {
+    const r = await fetch('/api/streams');
+    const list = await r.json();
+    $('streams').innerHTML = '';
+    for (const s of list.streams) {
+      const a = document.createElement('a');
+      a.href = '/watch/' + encodeURIComponent(s.name);
+      a.textContent = s.name + ' (' + s.sourceState + ', ' + s.viewers.length + ' viewers)';
+      $('streams').appendChild(a);
+    }
+    return list.streams;
+  } catch (e) { $('status').textContent = 'cannot list streams: ' + e; return []; }
+}
+
+async function play(target) {
+  $('status').textContent = 'connecting to ' + target.label + '...';
+  pc = new RTCPeerConnection();
+  window.camwirePlayer = { pc };
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.ontrack = (e) => { $('video').srcObject = new MediaStream([e.track]); $('video').play().catch(() => {}); };
+  pc.onconnectionstatechange = () => { $('status').textContent = target.label + ': ' + pc.connectionState; };
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((res) => {
+    if (pc.iceGatheringState === 'complete') return res();
+    const t = setTimeout(res, 1000);
+    pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); res(); } };
+  });
+  const r = await fetch(target.whep, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
+  if (r.status !== 201) { $('status').textContent = 'WHEP ' + r.status + ': ' + (await r.text()); pc.close(); return; }
+  resource = new URL(r.headers.get('location'), location.href).toString();
+  await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+  timer = setInterval(showStats, 1000);
+}
+
+async function showStats() {
+  const report = await pc.getStats();
+  let s;
+  report.forEach((x) => { if (x.type === 'inbound-rtp' && x.kind === 'video') s = x; });
+  if (!s) return;
+  const now = performance.now();
+  const fps = last ? ((s.framesDecoded - last.frames) * 1000) / (now - last.at) : 0;
+  last = { frames: s.framesDecoded, at: now };
+  const rows = {
+    resolution: (s.frameWidth || 0) + 'x' + (s.frameHeight || 0), fps: fps.toFixed(1), framesDecoded: s.framesDecoded,
+    packetsLost: s.packetsLost, nackCount: s.nackCount, pliCount: s.pliCount, freezeCount: s.freezeCount,
+    jitterMs: ((s.jitter || 0) * 1000).toFixed(1),
+  };
+  $('stats').innerHTML = '';
+  for (const [k, v] of Object.entries(rows)) {
+    const d = document.createElement('div');
+    d.textContent = k + ': ' + v;
+    d.id = 'stat-' + k;
+    $('stats').appendChild(d);
+  }
+}
+
+addEventListener('pagehide', () => { if (resource) navigator.sendBeacon && fetch(resource, { method: 'DELETE', keepalive: true }); });
+
+(async () => {
+  const streams = await listStreams();
+  let target = pick();
+  if (!target && streams.length) target = { whep: '/whep/' + encodeURIComponent(streams[0].name), label: streams[0].name };
+  if (target) await play(target).catch((e) => { $('status').textContent = String(e); });
+  else $('status').textContent = 'no streams configured';
+  setInterval(listStreams, 5000);
+})();
+</script></body></html>`;
+}

@@ -1,0 +1,164 @@
+/**
+ * The HTTP API: WHEP (POST /whep/<stream>, DELETE on the Location, OPTIONS + CORS), the player
+ * page (/ and /watch/<stream>), GET /api/streams, GET /metrics. Every failure is a clear status
+ * with a text body; no request can crash the server.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CamwireError } from '../errors.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { Stream } from '../gateway/stream.js';
+import { HttpError, readBody } from './body.js';
+import { renderMetrics } from './metrics.js';
+import { playerPage } from './player.js';
+
+export interface HttpOptions {
+  /** Largest accepted SDP offer (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Access-Control-Allow-Origin (default '*'). */
+  corsOrigin?: string;
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  STREAM_UNKNOWN: 404,
+  SOURCE_NOT_ALLOWED: 403,
+  OFFER_NO_VIDEO: 400,
+  OFFER_NO_H264: 400,
+  OFFER_REJECTED: 400,
+  SDP_PARSE: 400,
+  PEER_LIMIT: 503,
+  TRANSPORT_CLOSED: 503,
+  GATHERING_TIMEOUT: 504,
+  STREAM_BAD_NAME: 400,
+};
+
+export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}) {
+  const maxBody = opts.maxBodyBytes ?? 64 * 1024;
+  const origin = opts.corsOrigin ?? '*';
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', 'location, content-type');
+    handle(gateway, req, res, maxBody).catch((err) => fail(res, err));
+  };
+}
+
+async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, maxBody: number): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://camwire.invalid');
+  const path = url.pathname;
+  const method = req.method ?? 'GET';
+  const parts = path.split('/').filter((p) => p.length > 0).map(safeDecode);
+
+  if (parts[0] === 'whep') {
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'POST, DELETE, OPTIONS',
+        'access-control-allow-headers': 'content-type, authorization, if-match',
+        'access-control-max-age': '86400',
+        'accept-post': 'application/sdp',
+      });
+      return void res.end();
+    }
+    if (parts.length <= 2 && method === 'POST') return whepPost(gateway, req, res, url, parts[1], maxBody);
+    if (parts.length === 3 && method === 'DELETE') {
+      const stream = gateway.stream(parts[1]);
+      if (!stream || !stream.removeViewer(parts[2])) throw new HttpError(404, 'NOT_FOUND', 'no such WHEP session');
+      res.writeHead(200);
+      return void res.end();
+    }
+    if (parts.length === 3 && method === 'PATCH') {
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'trickle ICE is not supported: send the offer with all candidates');
+    }
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${path}`);
+  }
+  if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${path}`);
+  if (path === '/' || (parts[0] === 'watch' && parts.length <= 2)) {
+    if (!sourceQueryAllowed(gateway, url)) throw new HttpError(403, 'SOURCE_NOT_ALLOWED', 'this source URL is not in the allow-list');
+    if (parts.length === 2 && !gateway.stream(parts[1])) throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${parts[1]}`);
+    return send(res, 200, 'text/html; charset=utf-8', playerPage());
+  }
+  if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway), null, 1));
+  if (path === '/metrics') return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway));
+  throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
+}
+
+async function whepPost(
+  gateway: Gateway,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  name: string | undefined,
+  maxBody: number,
+): Promise<void> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/sdp') {
+    req.resume();
+    throw new HttpError(415, 'BAD_CONTENT_TYPE', 'WHEP offers must be sent as application/sdp');
+  }
+  let stream: Stream | undefined;
+  const src = url.searchParams.get('src') ?? url.searchParams.get('id');
+  if (src !== null && name === undefined) {
+    if (!gateway.sourceAllowed(src)) {
+      req.resume();
+      throw new HttpError(403, 'SOURCE_NOT_ALLOWED', 'this source URL is not in the allow-list');
+    }
+    stream = gateway.streamForSource(src);
+  } else if (name !== undefined) {
+    stream = gateway.stream(name);
+  }
+  if (!stream) {
+    req.resume();
+    throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${name ?? ''}`);
+  }
+  const offer = await readBody(req, maxBody);
+  if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
+  const viewer = await stream.addViewer(offer);
+  res.writeHead(201, {
+    'content-type': 'application/sdp',
+    location: `/whep/${encodeURIComponent(stream.name)}/${encodeURIComponent(viewer.id)}`,
+  });
+  res.end(viewer.peer.answerSdp);
+}
+
+function sourceQueryAllowed(gateway: Gateway, url: URL): boolean {
+  const src = url.searchParams.get('src') ?? url.searchParams.get('id');
+  return src === null || gateway.sourceAllowed(src);
+}
+
+function streamsJson(gateway: Gateway) {
+  return {
+    streams: gateway.snapshot().map((x) => ({ ...x.stream, url: x.url, viewers: x.viewers })),
+  };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+function fail(res: ServerResponse, err: unknown): void {
+  let status = 500;
+  let code = 'INTERNAL';
+  let message = 'internal error';
+  if (err instanceof HttpError) {
+    status = err.status;
+    code = err.code;
+    message = err.message;
+  } else if (err instanceof CamwireError) {
+    status = STATUS_BY_CODE[err.code] ?? 400;
+    code = err.code;
+    message = err.message;
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-camwire-error': code });
+  res.end(`${code}: ${message}\n`);
+}

@@ -1,0 +1,86 @@
+/**
+ * The composition root: native WebRTC transport + Gateway + HTTP server. `startGateway` is what
+ * the CLI (and embedders) call; `close()` shuts everything down so the process can exit.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNativeTransport, type NativeTransportOptions } from '../../native-bindings/webrtc.js';
+import type { GatewayDeps } from '../gateway/deps.js';
+import { Gateway, type SourceFactory, type StreamConfig } from '../gateway/gateway.js';
+import { defaultDeps, defaultSourceFactory } from '../gateway/wiring.js';
+import type { StreamOptions } from '../gateway/stream.js';
+import type { WebRtcTransport } from '../gateway/transport.js';
+import { createRequestHandler, type HttpOptions } from './server.js';
+
+export interface CamwireConfig {
+  /** Where the HTTP API and player listen (default host 127.0.0.1, port 8080; port 0 = any free port). */
+  http?: { host?: string; port?: number } & HttpOptions;
+  /** Streams by name. */
+  streams: Record<string, StreamConfig>;
+  /** `?src=` URL patterns (glob, `*` = anything) allowed as ad-hoc streams (default none: 403). */
+  allowSources?: string[];
+  /** Defaults for every stream (see StreamOptions). */
+  streamDefaults?: StreamOptions;
+  /** WebRTC leg: ICE bind address, UDP port range, gathering timeout. */
+  webrtc?: NativeTransportOptions;
+}
+
+/** Replaceable parts, for tests and embedders. */
+export interface StartOverrides {
+  deps?: GatewayDeps;
+  sourceFactory?: SourceFactory;
+  transport?: WebRtcTransport;
+}
+
+export interface GatewayHandle {
+  /** http://host:port of the HTTP API and player. */
+  address: string;
+  gateway: Gateway;
+  /** Ends viewers, stops sources, closes the server and releases node-datachannel. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: CamwireConfig, overrides: StartOverrides = {}): Promise<GatewayHandle> {
+  const transport = overrides.transport ?? createNativeTransport(config.webrtc);
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway(
+      { streams: config.streams, allowSources: config.allowSources, streamDefaults: config.streamDefaults },
+      transport,
+      overrides.deps ?? defaultDeps(),
+      overrides.sourceFactory ?? defaultSourceFactory(),
+    );
+  } catch (err) {
+    transport.cleanup();
+    throw err;
+  }
+  const server = createServer(createRequestHandler(gateway, config.http));
+  server.on('clientError', (_err, socket) => socket.destroy());
+  const host = config.http?.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http?.port ?? 8080, host, () => resolve());
+    });
+  } catch (err) {
+    gateway.close();
+    transport.cleanup();
+    throw err;
+  }
+  const addr = server.address() as AddressInfo;
+  const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  let closing: Promise<void> | undefined;
+  return {
+    address: `http://${shown}:${addr.port}`,
+    gateway,
+    close: () => {
+      closing ??= (async () => {
+        gateway.close();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        transport.cleanup();
+      })();
+      return closing;
+    },
+  };
+}

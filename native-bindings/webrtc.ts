@@ -1,0 +1,213 @@
+/**
+ * The only module that imports node-datachannel: a raw RTP/RTCP transport per browser.
+ * No libdatachannel media handler is chained, so the browser's RTCP (RR, NACK, PLI, REMB)
+ * reaches camwire decrypted and camwire answers it itself. Recipe: ../shared/TESTING.md.
+ */
+import nodeDataChannel from 'node-datachannel';
+import type { PeerConnection, Track } from 'node-datachannel';
+import { GatewayError } from '../lib/gateway/errors.js';
+import type {
+  PeerHandlers,
+  PeerMediaParams,
+  PeerState,
+  PeerTransportStats,
+  WebRtcPeer,
+  WebRtcTransport,
+} from '../lib/gateway/transport.js';
+
+export interface NativeTransportOptions {
+  /** Local address ICE binds to (default: all interfaces). */
+  bindAddress?: string;
+  /** UDP port range for ICE (default: ephemeral ports). */
+  portRangeBegin?: number;
+  portRangeEnd?: number;
+  /** Give up answering when gathering takes longer (default 5000 ms). */
+  gatheringTimeoutMs?: number;
+  /** libdatachannel log level (default 'Warning'); logs go to `log`. */
+  logLevel?: 'Verbose' | 'Debug' | 'Info' | 'Warning' | 'Error' | 'Fatal';
+  log?: (line: string) => void;
+}
+
+const DEFAULT_GATHERING_TIMEOUT_MS = 5000;
+let nextPeerId = 1;
+
+export function createNativeTransport(opts: NativeTransportOptions = {}): WebRtcTransport {
+  return new NativeTransport(opts);
+}
+
+class NativeTransport implements WebRtcTransport {
+  private readonly peers = new Set<NativePeer>();
+  private cleanedUp = false;
+
+  constructor(private readonly opts: NativeTransportOptions) {
+    if (opts.log) {
+      const log = opts.log;
+      nodeDataChannel.initLogger(opts.logLevel ?? 'Warning', (level, message) => log(`[${level}] ${message}`));
+    }
+  }
+
+  get peerCount(): number {
+    return this.peers.size;
+  }
+
+  createPeer(offerSdp: string, media: PeerMediaParams, handlers: PeerHandlers): Promise<WebRtcPeer> {
+    if (this.cleanedUp) return Promise.reject(new GatewayError('TRANSPORT_CLOSED', 'the WebRTC transport has been cleaned up'));
+    const o = this.opts;
+    const pc = new nodeDataChannel.PeerConnection(`camwire-${nextPeerId++}`, {
+      iceServers: [],
+      bindAddress: o.bindAddress,
+      portRangeBegin: o.portRangeBegin,
+      portRangeEnd: o.portRangeEnd,
+      disableAutoNegotiation: true,
+    });
+    const peer = new NativePeer(pc, media, handlers, () => this.peers.delete(peer));
+    this.peers.add(peer);
+    return peer.answer(offerSdp, o.gatheringTimeoutMs ?? DEFAULT_GATHERING_TIMEOUT_MS);
+  }
+
+  cleanup(): void {
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
+    for (const p of [...this.peers]) p.close();
+    nodeDataChannel.cleanup();
+  }
+}
+
+const STATE_MAP: Record<string, PeerState> = {
+  new: 'new',
+  connecting: 'connecting',
+  connected: 'connected',
+  disconnected: 'disconnected',
+  failed: 'failed',
+  closed: 'closed',
+};
+
+class NativePeer implements WebRtcPeer {
+  answerSdp = '';
+  state: PeerState = 'new';
+  private track: Track | undefined;
+  private closed = false;
+  private open = false;
+
+  constructor(
+    private readonly pc: PeerConnection,
+    readonly media: PeerMediaParams,
+    private readonly handlers: PeerHandlers,
+    private readonly onClosed: () => void,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  answer(offerSdp: string, timeoutMs: number): Promise<WebRtcPeer> {
+    const pc = this.pc;
+    const m = this.media;
+    return new Promise<WebRtcPeer>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.close();
+        reject(err);
+      };
+      const timer = setTimeout(
+        () => fail(new GatewayError('GATHERING_TIMEOUT', `ICE gathering did not complete within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      pc.onStateChange((s) => this.setState(STATE_MAP[s] ?? 'failed'));
+      pc.onGatheringStateChange((g) => {
+        if (g !== 'complete' || settled) return;
+        const desc = pc.localDescription();
+        if (!desc) return fail(new GatewayError('OFFER_REJECTED', 'no local description after gathering'));
+        settled = true;
+        clearTimeout(timer);
+        this.answerSdp = desc.sdp;
+        resolve(this);
+      });
+      try {
+        // The remote offer must be set before the track exists, else the answer grows a
+        // second m-line and ICE never connects (TESTING.md).
+        pc.setRemoteDescription(offerSdp, 'offer');
+        const video = new nodeDataChannel.Video(m.mid, 'SendOnly');
+        video.addH264Codec(m.payloadType, m.fmtp);
+        if (m.rtxPayloadType !== undefined) video.addRTXCodec(m.rtxPayloadType, m.payloadType, 90000);
+        video.addSSRC(m.ssrc, m.cname, m.streamId, m.trackId);
+        if (m.rtxPayloadType !== undefined && m.rtxSsrc !== undefined) {
+          video.addSSRC(m.rtxSsrc, m.cname, m.streamId, m.trackId);
+          video.parseSdpLine(`a=ssrc-group:FID ${m.ssrc} ${m.rtxSsrc}`);
+        }
+        const track = pc.addTrack(video);
+        this.track = track;
+        track.onOpen(() => {
+          if (this.closed) return;
+          this.open = true;
+          this.handlers.onOpen();
+        });
+        track.onClosed(() => {
+          this.open = false;
+        });
+        track.onMessage((msg) => {
+          if (!this.closed) this.handlers.onRtcp(msg);
+        });
+        pc.setLocalDescription('answer');
+      } catch (err) {
+        fail(new GatewayError('OFFER_REJECTED', `offer rejected: ${(err as Error).message}`));
+      }
+    });
+  }
+
+  private setState(s: PeerState): void {
+    if (this.state === s || this.state === 'closed') return;
+    this.state = s;
+    this.handlers.onState(s);
+    if (s === 'closed') this.close();
+  }
+
+  sendRtp(packet: Uint8Array): boolean {
+    return this.send(packet);
+  }
+
+  sendRtcp(packet: Uint8Array): boolean {
+    return this.send(packet);
+  }
+
+  private send(packet: Uint8Array): boolean {
+    if (!this.open || this.closed || !this.track) return false;
+    try {
+      // node-datachannel wants a Buffer; wrapping a Uint8Array's memory is free.
+      const buf = Buffer.isBuffer(packet) ? packet : Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+      return this.track.sendMessageBinary(buf);
+    } catch {
+      return false;
+    }
+  }
+
+  transportStats(): PeerTransportStats {
+    if (this.closed) return { bytesSent: 0, bytesReceived: 0, rttMs: undefined };
+    const rtt = this.pc.rtt();
+    return { bytesSent: this.pc.bytesSent(), bytesReceived: this.pc.bytesReceived(), rttMs: rtt > 0 ? rtt : undefined };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.open = false;
+    try {
+      this.track?.close();
+    } catch {
+      /* already closed natively */
+    }
+    try {
+      this.pc.close();
+    } catch {
+      /* already closed natively */
+    }
+    this.onClosed();
+    if (this.state !== 'closed') {
+      this.state = 'closed';
+      this.handlers.onState('closed');
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/** A gateway on loopback fed by ffmpeg-made clips (ClipSource), for end-to-end tests. */
+import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
+import type { StreamOptions } from '../../lib/gateway/stream.js';
+import type { GatewayDeps } from '../../lib/gateway/deps.js';
+import { ClipSource } from './clip-source.js';
+import { makeClip, type ClipOptions } from './glue/h264-clip.js';
+import { glueDeps } from './glue/deps.js';
+
+export interface ClipGateway {
+  handle: GatewayHandle;
+  source: ClipSource;
+  width: number;
+  height: number;
+  close(): Promise<void>;
+}
+
+export async function startClipGateway(
+  clipOpts: ClipOptions,
+  stream: StreamOptions = {},
+  deps: GatewayDeps = glueDeps(),
+): Promise<ClipGateway> {
+  const clip = makeClip(clipOpts);
+  const source = new ClipSource(clip.units, clip.fps, { width: clip.width, height: clip.height, profileLevelId: '42c01e' });
+  const handle = await startGateway(
+    { http: { host: '127.0.0.1', port: 0 }, streams: { demo: { url: 'rtsp://clip.invalid/demo', ...stream } }, webrtc: { bindAddress: '127.0.0.1' } },
+    { deps, sourceFactory: () => source },
+  );
+  return { handle, source, width: clip.width, height: clip.height, close: () => handle.close() };
+}
