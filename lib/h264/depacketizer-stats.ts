@@ -1,0 +1,53 @@
+/** Counters of an H264Depacketizer (plain object; every drop has one). */
+export interface DepacketizerStats {
+  /** RTP packets pushed, including the dropped ones. */
+  packets: number;
+  /** Payload bytes of the packets that were used. */
+  bytes: number;
+  duplicates: number;
+  /** Older than the last packet (within maxMisorder): dropped. */
+  late: number;
+  /** Sequence numbers skipped between pushed packets. */
+  lostPackets: number;
+  /** Gaps and markLoss() calls that made access units incomplete. */
+  lossEvents: number;
+  lossMarks: number;
+  sequenceRestarts: number;
+  singleNalUnits: number;
+  stapAPackets: number;
+  fuAPackets: number;
+  /** STAP-B, MTAP16, MTAP24, FU-B: counted and dropped. */
+  unsupportedPackets: number;
+  /** Payload types 30 and 31 (reserved): ignored. */
+  reservedTypes: number;
+  /** Empty payloads, truncated STAP-A units, FU-A shorter than its 2-byte header. */
+  malformed: number;
+  stapAPadding: number;
+  fragmentsWithoutStart: number;
+  fragmentsUnterminated: number;
+  /** NAL units that held Annex-B start codes and were split. */
+  annexBSplits: number;
+  /** Marker bits seen before any coded slice (SPS/PPS/SEI marked by some cameras). */
+  markersWithoutPicture: number;
+  /** Parameter-set-only units whose timestamp differed from the picture after them. */
+  parameterSetsCarried: number;
+  parameterSetsInserted: number;
+  accessUnitsComplete: number;
+  accessUnitsIncomplete: number;
+  accessUnitsOversized: number;
+  /** Units with nothing usable left after drops. */
+  accessUnitsEmpty: number;
+  keyframes: number;
+  nalUnits: number;
+}
+
+export function emptyDepacketizerStats(): DepacketizerStats {
+  return {
+    packets: 0, bytes: 0, duplicates: 0, late: 0, lostPackets: 0, lossEvents: 0, lossMarks: 0,
+    sequenceRestarts: 0, singleNalUnits: 0, stapAPackets: 0, fuAPackets: 0, unsupportedPackets: 0,
+    reservedTypes: 0, malformed: 0, stapAPadding: 0, fragmentsWithoutStart: 0, fragmentsUnterminated: 0,
+    annexBSplits: 0, markersWithoutPicture: 0, parameterSetsCarried: 0, parameterSetsInserted: 0,
+    accessUnitsComplete: 0, accessUnitsIncomplete: 0, accessUnitsOversized: 0, accessUnitsEmpty: 0,
+    keyframes: 0, nalUnits: 0,
+  };
+}

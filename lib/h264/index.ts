@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './nal.js';
+export * from './parameter-sets.js';
+export * from './depacketizer.js';
+export * from './packetizer.js';
+export * from './sps.js';
+export * from './keyframe.js';

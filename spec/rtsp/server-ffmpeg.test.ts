@@ -1,0 +1,75 @@
+/**
+ * ffprobe and ffmpeg read camwire's demo camera over UDP and TCP, with and without
+ * authentication. The server runs in this process on real time; the tools run as children.
+ */
+import t from 'tap';
+import { startDemoCamera, type DemoCameraOptions } from '../../lib/rtsp/demo-camera.js';
+import { missingTool } from '../../test/support/env.js';
+import { runTool } from '../../test/support/spawn-tool.js';
+import { demoClip } from '../../test/support/demo-clip.js';
+
+const FRAMES = 50;
+
+async function camera(t: { teardown(fn: () => unknown): void }, opts: DemoCameraOptions = {}) {
+  const clip = await demoClip();
+  const cam = await startDemoCamera({ port: 0, clip: clip.path!, ...opts });
+  t.teardown(() => cam.close());
+  return cam;
+}
+
+async function probeSize(args: string[]): Promise<{ codec?: string; width?: number; height?: number; stderr: string }> {
+  const r = await runTool('ffprobe', ['-hide_banner', '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', ...args], 30000);
+  try {
+    const s = JSON.parse(r.stdout).streams?.[0] ?? {};
+    return { codec: s.codec_name, width: s.width, height: s.height, stderr: r.stderr };
+  } catch {
+    return { stderr: r.stderr };
+  }
+}
+
+/** Decodes FRAMES frames; returns how many were decoded and what ffmpeg complained about. */
+async function decode(url: string, transport: string): Promise<{ frames: number; errors: string; code: number | null }> {
+  const r = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', transport, '-i', url, '-frames:v', String(FRAMES), '-f', 'framemd5', '-'], 60000);
+  const frames = r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).length;
+  return { frames, errors: r.stderr.trim(), code: r.code };
+}
+
+t.test('ffprobe and ffmpeg over TCP and UDP', async (t) => {
+  const why = missingTool('ffmpeg') || missingTool('ffprobe');
+  if (why) { t.comment('skip: ' + why); return; }
+  const clip = await demoClip();
+  if (clip.skip) { t.comment('skip: ' + clip.skip); return; }
+  const expected = await probeSize([clip.path!]);
+  t.equal(expected.codec, 'h264');
+  const cam = await camera(t);
+  for (const transport of ['tcp', 'udp']) {
+    const got = await probeSize(['-rtsp_transport', transport, cam.url]);
+    t.equal(got.codec, 'h264', `${transport}: h264`);
+    t.equal(got.width, expected.width, `${transport}: width ${expected.width}`);
+    t.equal(got.height, expected.height, `${transport}: height ${expected.height}`);
+    const d = await decode(cam.url, transport);
+    t.equal(d.code, 0, `${transport}: ffmpeg exit code`);
+    t.equal(d.frames, FRAMES, `${transport}: ${FRAMES} frames decoded`);
+    t.equal(d.errors, '', `${transport}: no decoder or RTSP errors`);
+  }
+  t.equal(cam.server.stats().sessions, 0, 'every ffmpeg session ended (TEARDOWN or connection close)');
+});
+
+for (const method of ['basic', 'digest'] as const) {
+  t.test(`${method} auth: ffmpeg with rtsp://user:pass@ plays, a wrong password is refused`, async (t) => {
+    const why = missingTool('ffmpeg');
+    if (why) { t.comment('skip: ' + why); return; }
+    const clip = await demoClip();
+    if (clip.skip) { t.comment('skip: ' + clip.skip); return; }
+    const cam = await camera(t, { auth: { users: { viewer: 's3cret' }, methods: [method] } });
+    const withCreds = (user: string, pass: string) => cam.url.replace('rtsp://', `rtsp://${user}:${pass}@`);
+    const ok = await decode(withCreds('viewer', 's3cret'), 'tcp');
+    t.equal(ok.code, 0);
+    t.equal(ok.frames, FRAMES);
+    const bad = await decode(withCreds('viewer', 'wrong'), 'tcp');
+    t.not(bad.code, 0, 'wrong password fails');
+    t.equal(bad.frames, 0);
+    t.match(bad.errors, /401|Unauthorized/i);
+    t.ok(cam.server.stats().authFailures >= 1);
+  });
+}
