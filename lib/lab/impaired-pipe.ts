@@ -11,6 +11,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { Link, modelsFromProfile, type LinkProfile } from '../netsim/link.js';
+import { RecoveryTracker, type RecoveryStats } from './recovery-tracker.js';
 import { WireCounter, type PacketClass } from './wire-counter.js';
 
 export interface Endpoint { address: string; port: number }
@@ -38,10 +39,17 @@ export interface PipeStats {
   media: Record<string, number>;
   reverse: Record<string, number>;
   wire: WireCounter['counts'];
+  recovery: RecoveryStats;
   errors: number;
 }
 
 const CLASSES: readonly PacketClass[] = ['media', 'repair', 'rtcp', 'other'];
+
+function droppedBy(link: Link<Buffer>): number {
+  let n = 0;
+  for (const m of link.models) n += m.stats.dropped ?? 0;
+  return n;
+}
 
 class Direction {
   readonly links: Map<PacketClass, Link<Buffer>>;
@@ -55,26 +63,27 @@ class Direction {
     this.links = new Map(CLASSES.map((c, i) => [c, new Link<Buffer>(modelsFromProfile(profile, seed * 8 + Math.min(i, 2)))]));
   }
 
-  push(data: Buffer, cls: PacketClass, impair: boolean): void {
+  /** Sends `data` through the link of its class; returns true when the impairment dropped it. */
+  push(data: Buffer, cls: PacketClass, impair: boolean): boolean {
     this.counts.in++;
     if (!impair) {
       this.counts.bypassed++;
       this.counts.out++;
       this.send(data);
-      return;
+      return false;
     }
     const now = performance.now();
     const link = this.links.get(cls)!;
+    const before = droppedBy(link);
     link.send(data, data.length, now);
     link.deliver(now, (d) => { this.counts.out++; this.send(d); });
     this.schedule();
+    return droppedBy(link) !== before;
   }
 
   dropped(): number {
     let n = 0;
-    for (const l of this.links.values()) {
-      for (const s of Object.values(l.modelStats())) n += s.dropped ?? 0;
-    }
+    for (const l of this.links.values()) n += droppedBy(l);
     return n;
   }
 
@@ -112,6 +121,8 @@ class Direction {
 
 export class ImpairedPipe {
   readonly wire = new WireCounter();
+  /** Repair latency of media packets the impairment dropped (plain NACK retransmissions only). */
+  readonly recovery = new RecoveryTracker();
   private a!: Socket;
   private b!: Socket;
   private aPeer: Endpoint | undefined;
@@ -140,13 +151,18 @@ export class ImpairedPipe {
     if (which === 'a') this.aPeer = peer; else this.bPeer = peer;
   }
 
+  /** The current peer of socket `which` (learned or fixed). */
+  peer(which: 'a' | 'b'): Endpoint | undefined {
+    return which === 'a' ? this.aPeer : this.bPeer;
+  }
+
   /** Ends the measurement window (see WireCounter.cut). */
   cut(): void {
     this.wire.cut();
   }
 
   stats(): PipeStats {
-    return { media: this.mediaDir.modelStats(), reverse: this.reverseDir.modelStats(), wire: { ...this.wire.counts }, errors: this.errors };
+    return { media: this.mediaDir.modelStats(), reverse: this.reverseDir.modelStats(), wire: { ...this.wire.counts }, recovery: this.recovery.stats(), errors: this.errors };
   }
 
   /** Datagrams the impairment dropped so far, by direction. */
@@ -179,7 +195,11 @@ export class ImpairedPipe {
     const minSize = this.o.minSize ?? 0;
     const onMedia = (msg: Buffer) => {
       const { cls, pass } = this.wire.media(msg);
-      if (pass) this.mediaDir.push(msg, cls, msg.length >= minSize);
+      if (!pass) return;
+      const dropped = this.mediaDir.push(msg, cls, msg.length >= minSize);
+      const isRetransmission = cls === 'repair' && this.wire.isMediaSsrc(msg);
+      if (cls === 'media' && dropped) this.recovery.lost(msg.readUInt16BE(2), performance.now());
+      else if (isRetransmission && !dropped) this.recovery.repaired(msg.readUInt16BE(2), performance.now());
     };
     const onReverse = (msg: Buffer) => {
       const cls = this.wire.reverse(msg);

@@ -4,6 +4,7 @@
  * Pure functions: the runner fills records, the report renders them.
  */
 import type { BrowserStats } from './browser.js';
+import type { RecoveryStats } from './recovery-tracker.js';
 import type { Expectation, Impairment, Scenario, Strategy } from './scenario.js';
 
 /** camwire's own counters for the lab's viewer and stream (from GET /api/streams). */
@@ -69,6 +70,13 @@ export interface RunSummary {
   droppedBack: number;
   /** Camera frames that did not reach the browser as frames camwire sent (camera leg). */
   cameraFramesLost: number;
+  /** Repair latency on the WebRTC leg, from the relay (plain NACK retransmissions only). */
+  repair?: RecoveryStats;
+  /**
+   * UDP datagrams the kernel dropped machine-wide during the run (receive buffers full): losses
+   * nobody simulated. Non-zero means a starved process, so treat the run's figures with care.
+   */
+  kernelDrops?: number;
 }
 
 export interface RunRecord {
@@ -156,13 +164,13 @@ export function round(x: number, digits: number): number {
 
 /** Summary table, one row per run, fixed-width for a terminal. */
 export function summaryTable(records: readonly RunRecord[]): string {
-  const head = ['scenario', 'strategy', 'seed', 'sent', 'decoded', '%', 'freezes', 'frz s', 'lost%', 'NACKs', 'PLIs', 'resent', 'drop m/b', 'check'];
+  const head = ['scenario', 'strategy', 'seed', 'sent', 'decoded', '%', 'freezes', 'frz s', 'lost%', 'NACKs', 'PLIs', 'resent', 'drop m/b', 'kdrop', 'check'];
   const rows = records.map((r) => {
     const s = r.summary;
     return [
       r.scenario.id, r.strategy.name, String(r.seed), String(s.framesSent), String(s.framesDecoded), s.decodedPct.toFixed(2),
       String(s.freezeCount), s.totalFreezesDuration.toFixed(1), s.lostPct.toFixed(3), String(s.nackCount), String(s.pliCount),
-      String(s.retransmitted + s.rtxSent), `${s.droppedMedia}/${s.droppedBack}`,
+      String(s.retransmitted + s.rtxSent), `${s.droppedMedia}/${s.droppedBack}`, String(s.kernelDrops ?? '?'),
       !r.judged ? '-' : r.failures.length === 0 ? 'PASS' : 'FAIL: ' + r.failures.join('; '),
     ];
   });

@@ -15,6 +15,7 @@ import { startCamera, type LabCamera } from './cameras.js';
 import { ImpairedPipe } from './impaired-pipe.js';
 import { judgeStrategy, summarize, type CamwireCounters, type RunRecord, type Sample } from './record.js';
 import { RtspImpairProxy } from './rtsp-proxy.js';
+import { socketDrops, systemRcvbufErrors } from './udp-drops.js';
 import { strategyDeps, strategyStreamConfig, strategyTransport } from './lab-deps.js';
 import type { Scenario, Strategy } from './scenario.js';
 
@@ -74,6 +75,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     cleanups.push(() => pipe.close());
 
     await waitFor(async () => (await camwire(gw)).accessUnits > 0, 10000, 'camwire received no video from the camera');
+    const rcvbuf0 = systemRcvbufErrors();
     const browser = await LabBrowser.launch();
     cleanups.push(() => browser.close());
     const startedAt = Date.now();
@@ -111,10 +113,20 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     const last = await take();
     samples.push(last);
     const events = await browser.events();
+    const rcvbuf1 = systemRcvbufErrors();
+    const chromiumPort = pipe.peer('a')?.port;
+    const camwirePort = pipe.peer('b')?.port;
+    const kernelDrops = {
+      machineRcvbufErrors: rcvbuf0 !== undefined && rcvbuf1 !== undefined ? rcvbuf1 - rcvbuf0 : undefined,
+      bySocket: socketDrops([chromiumPort ?? 0, camwirePort ?? 0, pipe.aPort, pipe.bPort]),
+      ports: { chromium: chromiumPort, camwire: camwirePort, relayA: pipe.aPort, relayB: pipe.bPort },
+    };
     if (last.browser.framesDecoded === 0) notes.push('Chromium decoded no frame');
     // Frames the camera sent in the window that camwire never turned into access units.
     const cameraFramesLost = cameraLeg ? Math.max(0, camEnd - auEnd) : 0;
     const summary = summarize(last, { ...events, startedAt }, cameraFramesLost);
+    if (strategy.recovery === 'nack') summary.repair = pipe.recovery.stats();
+    summary.kernelDrops = kernelDrops.machineRcvbufErrors;
     const { judged, failures } = judgeStrategy(summary, strategy.name, sc.expect);
     return {
       scenario: { id: sc.id, title: sc.title, source: sc.source, durationS: sc.durationS, impairment: sc.impairment },
@@ -128,6 +140,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
       detail: {
         notes,
         events,
+        kernelDrops,
         cameraWindow: { cameraFrames: camEnd, camwireAccessUnits: auEnd },
         webrtcRelay: pipe.stats(),
         cameraRelay: proxy.stats(),

@@ -64,6 +64,11 @@ export class WireCounter {
     return { cls: 'media', pass: true };
   }
 
+  /** True when `buf` (RTP) is on the media SSRC, i.e. not RTX. */
+  isMediaSsrc(buf: Uint8Array): boolean {
+    return ((buf[8] << 24) | (buf[9] << 16) | (buf[10] << 8) | buf[11]) >>> 0 === this.mediaSsrc;
+  }
+
   /** Counts a datagram of the other direction (no cut applies). */
   reverse(buf: Uint8Array): PacketClass {
     const cls = classify(buf);
