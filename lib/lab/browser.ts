@@ -66,8 +66,8 @@ window.__lab.start = async function (whepUrl, relayPort) {
   const answer = await r.text();
   if (r.status !== 201) throw new Error('WHEP answered ' + r.status + ': ' + answer);
   lab.location = new URL(r.headers.get('location'), whepUrl).toString();
-  await window.__labAnswer(answer);
-  const lines = answer.split('\\r\\n').filter((l) => !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates'));
+  const applied = (await window.__labAnswer(answer)) || answer;
+  const lines = applied.split('\\r\\n').filter((l) => !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates'));
   const at = lines.findIndex((l) => l.startsWith('a=mid:'));
   lines.splice(at + 1, 0, 'a=candidate:1 1 UDP 2130706431 127.0.0.1 ' + relayPort + ' typ host', 'a=end-of-candidates');
   await pc.setRemoteDescription({ type: 'answer', sdp: lines.join('\\r\\n') });
@@ -107,9 +107,10 @@ export class LabBrowser {
 
   /**
    * Plays `whepUrl` through the relay at 127.0.0.1:`relayPort`. `onAnswer` sees camwire's
-   * real answer (with its candidates) before Chromium applies the rewritten one.
+   * real answer (with its candidates) and may return a modified one; Chromium applies that,
+   * with the candidates replaced by the relay's.
    */
-  async play(pageUrl: string, whepUrl: string, relayPort: number, onAnswer: (sdp: string) => void | Promise<void>): Promise<void> {
+  async play(pageUrl: string, whepUrl: string, relayPort: number, onAnswer: (sdp: string) => string | void | Promise<string | void>): Promise<void> {
     await this.page.exposeFunction('__labAnswer', onAnswer);
     await this.page.goto(pageUrl);
     await this.page.addScriptTag({ content: PAGE_SCRIPT });

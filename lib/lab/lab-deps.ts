@@ -11,6 +11,7 @@ import type { StreamConfig } from '../gateway/gateway.js';
 import type { PeerHandlers, PeerMediaParams, WebRtcPeer, WebRtcTransport } from '../gateway/transport.js';
 import type { Strategy } from './scenario.js';
 import { WireCounter } from './wire-counter.js';
+import { buildDlrr, findRrtr } from './xr-rtt.js';
 
 /**
  * Stream settings for `s`. `rtx` is the gateway's own option; `recovery`, `pli` and `reorder`
@@ -34,16 +35,33 @@ export function strategyDeps(base: GatewayDeps, s: Strategy): GatewayDeps {
 
 const COPY_DELAY_MS = 3;
 
-/** Sends every retransmission `copies` more times, COPY_DELAY_MS apart (so a burst does not take them all). */
+/**
+ * Sender experiments around the transport: `retransmitCopies` sends every retransmission that
+ * many more times, COPY_DELAY_MS apart (so one burst does not take them all); `rrtr` answers
+ * the browser's XR RRTR with DLRR so it learns the RTT.
+ */
 export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTransport {
   const copies = s.retransmitCopies ?? 0;
-  if (copies <= 0) return base;
+  if (copies <= 0 && !s.rrtr) return base;
   return {
     get peerCount() { return base.peerCount; },
     cleanup: () => base.cleanup(),
     async createPeer(offer: string, media: PeerMediaParams, handlers: PeerHandlers): Promise<WebRtcPeer> {
-      const peer = await base.createPeer(offer, media, handlers);
+      let self: WebRtcPeer | undefined;
+      const counters = { rrtrReceived: 0, dlrrSent: 0, copiesSent: 0 };
+      const onRtcp = (packet: Uint8Array) => {
+        if (s.rrtr && self) {
+          for (const r of findRrtr(packet)) {
+            counters.rrtrReceived++;
+            if (self.sendRtcp(buildDlrr(media.ssrc, r, 0))) counters.dlrrSent++;
+          }
+        }
+        handlers.onRtcp(packet);
+      };
+      const peer = await base.createPeer(offer, media, { ...handlers, onRtcp });
       const wire = new WireCounter();
+      self = peer;
+      labPeerCounters.set(media.ssrc, counters);
       return {
         get answerSdp() { return peer.answerSdp; },
         get media() { return peer.media; },
@@ -54,9 +72,11 @@ export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTra
         close: () => peer.close(),
         sendRtp(packet: Uint8Array): boolean {
           const ok = peer.sendRtp(packet);
-          if (ok && wire.media(packet).cls === 'repair') {
+          if (ok && copies > 0 && wire.media(packet).cls === 'repair') {
             const copy = Uint8Array.from(packet);
-            for (let i = 1; i <= copies; i++) setTimeout(() => { if (peer.isOpen) peer.sendRtp(copy); }, COPY_DELAY_MS * i);
+            for (let i = 1; i <= copies; i++) {
+              setTimeout(() => { if (peer.isOpen && peer.sendRtp(copy)) counters.copiesSent++; }, COPY_DELAY_MS * i);
+            }
           }
           return ok;
         },
@@ -64,3 +84,6 @@ export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTra
     },
   };
 }
+
+/** Counters of the lab's transport experiments, by media SSRC (read by the runner). */
+export const labPeerCounters = new Map<number, { rrtrReceived: number; dlrrSent: number; copiesSent: number }>();

@@ -15,8 +15,9 @@ import { startCamera, type LabCamera } from './cameras.js';
 import { ImpairedPipe } from './impaired-pipe.js';
 import { judgeStrategy, summarize, type CamwireCounters, type RunRecord, type Sample } from './record.js';
 import { RtspImpairProxy } from './rtsp-proxy.js';
+import { addRrtrFeedback } from './xr-rtt.js';
 import { socketDrops, systemRcvbufErrors } from './udp-drops.js';
-import { strategyDeps, strategyStreamConfig, strategyTransport } from './lab-deps.js';
+import { labPeerCounters, strategyDeps, strategyStreamConfig, strategyTransport } from './lab-deps.js';
 import type { Scenario, Strategy } from './scenario.js';
 
 /** Replaceable camwire parts (tests inject stand-ins; the lab uses camwire's own). */
@@ -42,6 +43,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
   const log = o.log ?? (() => undefined);
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   const notes: string[] = [];
+  labPeerCounters.clear();
   try {
     const camera: LabCamera = await startCamera(sc.source, o.cacheDir);
     cleanups.push(() => camera.close());
@@ -83,6 +85,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
       const port = answerCandidatePort(sdp);
       if (port === undefined) throw new Error('camwire answer has no host candidate');
       pipe.setPeer('b', { address: '127.0.0.1', port });
+      return strategy.rrtr ? addRrtrFeedback(sdp) : sdp;
     });
     log(`  ${sc.id} / ${strategy.name}: playing for ${sc.durationS} s`);
 
@@ -141,6 +144,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
         notes,
         events,
         kernelDrops,
+        transportExperiments: [...labPeerCounters.values()],
         cameraWindow: { cameraFrames: camEnd, camwireAccessUnits: auEnd },
         webrtcRelay: pipe.stats(),
         cameraRelay: proxy.stats(),

@@ -26,6 +26,8 @@ export interface Strategy {
   reorder: boolean;
   /** Lab-only sender experiments (see lab-deps.ts): resend each retransmission this many extra times. */
   retransmitCopies?: number;
+  /** Lab-only: negotiate XR RRTR and answer it with DLRR so Chromium knows the RTT (see xr-rtt.ts). */
+  rrtr?: boolean;
 }
 
 export interface Impairment {
@@ -73,6 +75,9 @@ export const STRATEGIES: Record<string, Strategy> = {
   'nack+rtx/no-reorder': { name: 'nack+rtx/no-reorder', recovery: 'nack+rtx', pli: 'forward', reorder: false },
   'nack+rtx/pli-ignore': { name: 'nack+rtx/pli-ignore', recovery: 'nack+rtx', pli: 'ignore', reorder: true },
   'nack+rtx/x2': { name: 'nack+rtx/x2', recovery: 'nack+rtx', pli: 'forward', reorder: true, retransmitCopies: 1 },
+  'nack/rtt': { name: 'nack/rtt', recovery: 'nack', pli: 'forward', reorder: true, rrtr: true },
+  'nack+rtx/rtt': { name: 'nack+rtx/rtt', recovery: 'nack+rtx', pli: 'forward', reorder: true, rrtr: true },
+  'nack+rtx/rtt+x2': { name: 'nack+rtx/rtt+x2', recovery: 'nack+rtx', pli: 'forward', reorder: true, rrtr: true, retransmitCopies: 1 },
 };
 
 export function strategy(name: string): Strategy {
@@ -115,7 +120,7 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
   loss15: {
     id: 'loss15', title: '15% random loss, WebRTC leg, both directions', durationS: 30,
     impairment: webrtcLoss(0.15),
-    strategies: ['none', 'nack', 'nack+rtx', 'nack+rtx/x2'].map(strategy),
+    strategies: ['none', 'nack', 'nack+rtx', 'nack+rtx/x2', 'nack+rtx/rtt', 'nack+rtx/rtt+x2'].map(strategy),
     expect: [{ strategies: ['nack', 'nack+rtx'], minDecodedPct: 99.5, maxFreezes: 1 }],
   },
   burst: {
