@@ -2,3 +2,7 @@
 export { CamwireError } from './errors.js';
 export * from './rtp/index.js';
 export * from './sdp/index.js';
+export * from './rtcp/index.js';
+export * from './recovery/index.js';
+export * from './netsim/index.js';
+export * from './h264/index.js';

@@ -20,8 +20,10 @@ export interface DepacketizerStats {
   unsupportedPackets: number;
   /** Payload types 30 and 31 (reserved): ignored. */
   reservedTypes: number;
-  /** Empty payloads, truncated STAP-A units, FU-A shorter than its 2-byte header. */
+  /** Truncated STAP-A units, FU-A shorter than its 2-byte header. */
   malformed: number;
+  /** Packets with no payload (padding only): ignored. */
+  emptyPayloads: number;
   stapAPadding: number;
   fragmentsWithoutStart: number;
   fragmentsUnterminated: number;
@@ -37,6 +39,10 @@ export interface DepacketizerStats {
   accessUnitsOversized: number;
   /** Units with nothing usable left after drops. */
   accessUnitsEmpty: number;
+  /** Streams whose first packet did not visibly start a unit (that unit is reported incomplete). */
+  unknownStarts: number;
+  /** Units in progress thrown away by reset(). */
+  accessUnitsDiscarded: number;
   keyframes: number;
   nalUnits: number;
 }
@@ -45,9 +51,10 @@ export function emptyDepacketizerStats(): DepacketizerStats {
   return {
     packets: 0, bytes: 0, duplicates: 0, late: 0, lostPackets: 0, lossEvents: 0, lossMarks: 0,
     sequenceRestarts: 0, singleNalUnits: 0, stapAPackets: 0, fuAPackets: 0, unsupportedPackets: 0,
-    reservedTypes: 0, malformed: 0, stapAPadding: 0, fragmentsWithoutStart: 0, fragmentsUnterminated: 0,
+    reservedTypes: 0, malformed: 0, emptyPayloads: 0, stapAPadding: 0, fragmentsWithoutStart: 0, fragmentsUnterminated: 0,
     annexBSplits: 0, markersWithoutPicture: 0, parameterSetsCarried: 0, parameterSetsInserted: 0,
     accessUnitsComplete: 0, accessUnitsIncomplete: 0, accessUnitsOversized: 0, accessUnitsEmpty: 0,
+    unknownStarts: 0, accessUnitsDiscarded: 0,
     keyframes: 0, nalUnits: 0,
   };
 }

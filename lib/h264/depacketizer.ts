@@ -15,45 +15,10 @@ import { seqDistance } from '../rtp/seq.js';
 import { findStartCode, NalType } from './nal.js';
 import { ParameterSets } from './parameter-sets.js';
 import { emptyDepacketizerStats, type DepacketizerStats } from './depacketizer-stats.js';
+import type { AccessUnit, DepacketizerOptions } from './access-unit.js';
+import { looksLikeUnitStart } from './unit-start.js';
 
-export { emptyDepacketizerStats, type DepacketizerStats };
-
-export interface AccessUnit {
-  /** NAL units of one picture, in order (views into one buffer owned by this access unit). */
-  nalus: Uint8Array[];
-  /** RTP timestamp (90 kHz). */
-  timestamp: number;
-  /** An IDR slice is present. */
-  keyframe: boolean;
-  /** False when any packet or fragment of this unit was lost, malformed or unsupported. */
-  complete: boolean;
-  /** An earlier access unit was dropped whole (oversized, or nothing usable) since the last one emitted. */
-  discontinuity: boolean;
-  /** SPS/PPS were prepended from the known parameter sets (`insertParameterSets`). */
-  parameterSetsInserted: boolean;
-  /** RTP packets that contributed. */
-  packets: number;
-  /** Total NAL bytes. */
-  size: number;
-  firstSequenceNumber: number;
-  lastSequenceNumber: number;
-}
-
-export interface DepacketizerOptions {
-  /** Largest access unit kept, in NAL bytes; a larger one is dropped and counted. Default 8 MiB. */
-  maxAccessUnitSize?: number;
-  /** Parameter sets known out of band (sprop-parameter-sets); Annex-B prefixes are tolerated. */
-  parameterSets?: readonly Uint8Array[];
-  /** Prepend the known SPS/PPS to an IDR access unit that lacks them (Axis: SDP only). Default false. */
-  insertParameterSets?: boolean;
-  /** Split NAL units that contain Annex-B start codes (several cameras send them). Default true. */
-  splitAnnexB?: boolean;
-  /**
-   * A packet this far behind the last one is taken as a sequence restart (camera reset),
-   * not as a late duplicate. Default 3000, like common RTP receivers.
-   */
-  maxMisorder?: number;
-}
+export { emptyDepacketizerStats, looksLikeUnitStart, type DepacketizerStats, type AccessUnit, type DepacketizerOptions };
 
 export const DEFAULT_MAX_ACCESS_UNIT_SIZE = 8 * 1024 * 1024;
 const INITIAL_SCRATCH = 256 * 1024;
@@ -64,7 +29,8 @@ export class H264Depacketizer {
   private readonly onAccessUnit: (au: AccessUnit) => void;
   private readonly maxSize: number;
   private readonly insert: boolean;
-  private readonly split: boolean;
+  private readonly scanSlices: boolean;
+  private readonly scanOthers: boolean;
   private readonly maxMisorder: number;
 
   private buf: Uint8Array;
@@ -92,10 +58,19 @@ export class H264Depacketizer {
     this.onAccessUnit = onAccessUnit;
     this.maxSize = options.maxAccessUnitSize ?? DEFAULT_MAX_ACCESS_UNIT_SIZE;
     this.insert = options.insertParameterSets ?? false;
-    this.split = options.splitAnnexB ?? true;
+    const scan = options.annexBScan ?? 'non-vcl';
+    this.scanSlices = scan === 'all';
+    this.scanOthers = scan !== 'none';
     this.maxMisorder = options.maxMisorder ?? 3000;
     this.buf = new Uint8Array(Math.min(INITIAL_SCRATCH, Math.max(this.maxSize, 16)));
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
+    if (options.firstSequenceNumber !== undefined) this.expectSequenceNumber(options.firstSequenceNumber);
+  }
+
+  /** The next packet should carry `seq` (RTP-Info after PLAY): a gap before it is then a loss. */
+  expectSequenceNumber(seq: number): void {
+    this.haveSeq = true;
+    this.lastSeq = (seq - 1) & 0xffff;
   }
 
   /** Out-of-band parameter sets (e.g. from a later SDP); Annex-B prefixes are tolerated. */
@@ -116,13 +91,19 @@ export class H264Depacketizer {
     this.stats.lossMarks++;
   }
 
-  /** Emits the access unit in progress (end of stream). */
+  /**
+   * Emits the access unit in progress (end of stream) as incomplete: nothing (no marker, no
+   * next timestamp) proves that its last packet arrived.
+   */
   flush(): void {
-    if (this.open) this.emit();
+    if (!this.open) return;
+    this.incomplete = true;
+    this.emit();
   }
 
   /** Forgets everything about the stream in progress (new SSRC, seek); keeps parameter sets and stats. */
   reset(): void {
+    if (this.open && this.nalCount > 0) this.stats.accessUnitsDiscarded++;
     this.closeAu();
     this.haveSeq = false;
     this.lossPending = false;
@@ -133,7 +114,10 @@ export class H264Depacketizer {
     stats.packets++;
     let gap = this.lossPending;
     this.lossPending = false;
-    if (this.haveSeq) {
+    let unknownStart = false;
+    if (!this.haveSeq) {
+      unknownStart = !looksLikeUnitStart(payload);
+    } else {
       const d = seqDistance(this.lastSeq, seq);
       if (d <= 0 && d > -this.maxMisorder) {
         if (d === 0) stats.duplicates++;
@@ -142,7 +126,8 @@ export class H264Depacketizer {
       }
       if (d !== 1) {
         gap = true;
-        if (d > 1) stats.lostPackets += d - 1;
+        // a jump beyond maxMisorder either way is a restart (camera reset), not a count of losses
+        if (d > 1 && d <= this.maxMisorder) stats.lostPackets += d - 1;
         else stats.sequenceRestarts++;
       }
     }
@@ -165,12 +150,13 @@ export class H264Depacketizer {
       this.firstSeq = seq;
     }
     if (gap) this.incomplete = true;
+    if (unknownStart) { this.incomplete = true; stats.unknownStarts++; }
     this.packets++;
 
     const n = payload.length;
     if (n === 0) {
-      stats.malformed++;
-      this.incomplete = true;
+      // padding-only packets (bandwidth probes) carry nothing, so nothing is lost
+      stats.emptyPayloads++;
     } else {
       const type = payload[0] & 0x1f;
       if (type < NalType.StapA) {
@@ -282,7 +268,9 @@ export class H264Depacketizer {
   }
 
   private finishNal(start: number, end: number): void {
-    if (this.split && findStartCode(this.buf, start, end) >= 0) {
+    const type = this.buf[start] & 0x1f;
+    const scan = type >= 1 && type <= 5 ? this.scanSlices : this.scanOthers;
+    if (scan && findStartCode(this.buf, start, end) >= 0) {
       this.splitStored(start, end);
       return;
     }
@@ -332,9 +320,10 @@ export class H264Depacketizer {
     let hasSps = false;
     let hasPps = false;
     let size = 0;
+    let firstIdr = -1;
     for (let i = 0; i < this.nalCount; i++) {
       const type = buf[this.starts[i]] & 0x1f;
-      if (type === NalType.Idr) keyframe = true;
+      if (type === NalType.Idr) { if (!keyframe) firstIdr = i; keyframe = true; }
       else if (type === NalType.Sps) hasSps = true;
       else if (type === NalType.Pps) hasPps = true;
       size += this.ends[i] - this.starts[i];
@@ -347,18 +336,15 @@ export class H264Depacketizer {
     const out = new Uint8Array(size + extra);
     const nalus: Uint8Array[] = [];
     let o = 0;
-    let first = 0;
-    if (inserted) {
-      // after an access unit delimiter, which must stay first (H.264 7.4.1.2.3)
-      if ((buf[this.starts[0]] & 0x1f) === NalType.Aud) {
-        o = this.copyNal(0, out, o, nalus);
-        first = 1;
+    for (let i = 0; i < this.nalCount; i++) {
+      // right before the first IDR slice, like the packetizer and FFmpeg's h264_mp4toannexb
+      if (inserted && i === firstIdr) {
+        out.set(sps, o); nalus.push(out.subarray(o, o + sps.length)); o += sps.length;
+        out.set(pps, o); nalus.push(out.subarray(o, o + pps.length)); o += pps.length;
+        stats.parameterSetsInserted++;
       }
-      out.set(sps, o); nalus.push(out.subarray(o, o + sps.length)); o += sps.length;
-      out.set(pps, o); nalus.push(out.subarray(o, o + pps.length)); o += pps.length;
-      stats.parameterSetsInserted++;
+      o = this.copyNal(i, out, o, nalus);
     }
-    for (let i = first; i < this.nalCount; i++) o = this.copyNal(i, out, o, nalus);
     if (hasSps || hasPps) for (const nal of nalus) ps.learn(nal);
 
     const au: AccessUnit = {

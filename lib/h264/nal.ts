@@ -65,7 +65,8 @@ export function findStartCode(buf: Uint8Array, from: number, end = buf.length): 
 /**
  * Splits an Annex-B byte stream into NAL units (views). Leading bytes before the first start
  * code are treated as a NAL unit too (some cameras omit the first start code); zero bytes
- * before a start code (trailing_zero_8bits, the 4th byte of 00 00 00 01) are not part of a NAL.
+ * before a start code or at the end (trailing_zero_8bits, the 1st byte of 00 00 00 01) are not
+ * part of a NAL unit (a NAL unit never ends in 00).
  * Empty units are skipped.
  */
 export function splitAnnexB(buf: Uint8Array): Uint8Array[] {
@@ -75,7 +76,7 @@ export function splitAnnexB(buf: Uint8Array): Uint8Array[] {
     const sc = findStartCode(buf, start);
     const end = sc < 0 ? buf.length : sc;
     let e = end;
-    if (sc >= 0) while (e > start && buf[e - 1] === 0) e--;
+    while (e > start && buf[e - 1] === 0) e--;
     if (e > start) out.push(buf.subarray(start, e));
     if (sc < 0) return out;
     start = sc + 3;

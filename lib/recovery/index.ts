@@ -5,3 +5,4 @@ export * from './history.js';
 export * from './rtx.js';
 export * from './keyframe-policy.js';
 export * from './errors.js';
+export * from './receiver.js';

@@ -22,6 +22,11 @@ export interface NackGeneratorOptions {
   maxAgeMs?: number;
   /** Most missing packets tracked; more means a keyframe request instead. Default 1000. */
   maxListSize?: number;
+  /**
+   * Polls are at least this far apart (ms), so requests due close together go out in one
+   * NACK and the per-packet cost stays flat under heavy loss. Keyframe requests are not delayed. Default 5.
+   */
+  batchIntervalMs?: number;
 }
 
 export interface NackGeneratorStats {
@@ -70,7 +75,8 @@ export class NackGenerator {
   // Missing entries sorted by extended seq in [start, end); dead ones are skipped and compacted.
   private readonly ext: Float64Array;
   private readonly detectedAt: Float64Array;
-  private readonly sentAt: Float64Array;
+  /** When the entry next needs attention: its next request, or its give-up time. */
+  private readonly nextAt: Float64Array;
   private readonly tries: Uint16Array;
   private readonly alive: Uint8Array;
   private start = 0;
@@ -78,6 +84,8 @@ export class NackGenerator {
   private live = 0;
   private highest = -1;
   private deadline = Infinity;
+  private readonly batchInterval: number;
+  private lastPollAt = -Infinity;
   private keyframePending = false;
   private readonly request: NackRequest = { seqs: [], keyframe: false };
 
@@ -88,15 +96,16 @@ export class NackGenerator {
     this.maxTries = Math.min(65535, options.maxTries ?? 10);
     this.maxAge = options.maxAgeMs ?? 1000;
     this.maxList = Math.max(1, options.maxListSize ?? 1000);
+    this.batchInterval = options.batchIntervalMs ?? 5;
     const cap = this.maxList * 2;
     this.ext = new Float64Array(cap);
     this.detectedAt = new Float64Array(cap);
-    this.sentAt = new Float64Array(cap);
+    this.nextAt = new Float64Array(cap);
     this.tries = new Uint16Array(cap);
     this.alive = new Uint8Array(cap);
   }
 
-  /** Round-trip time to the sender (ms), e.g. from RTCP LSR/DLSR. Sets the retry interval. */
+  /** Round-trip time to the sender (ms), e.g. from RTCP LSR/DLSR. Sets the retry interval (from each packet's next request on). */
   setRttMs(rttMs: number): void {
     if (rttMs >= 0 && Number.isFinite(rttMs)) this.rtt = rttMs;
   }
@@ -133,13 +142,14 @@ export class NackGenerator {
         const i = this.end++;
         this.ext[i] = e;
         this.detectedAt[i] = now;
-        this.sentAt[i] = 0;
+        this.nextAt[i] = Math.min(now + this.firstDelay, now + this.maxAge);
         this.tries[i] = 0;
         this.alive[i] = ALIVE;
       }
       this.live += gap;
       this.stats.missing += gap;
-      if (now + this.firstDelay < this.deadline) this.deadline = now + this.firstDelay;
+      const first = Math.min(now + this.firstDelay, now + this.maxAge);
+      if (first < this.deadline) this.deadline = first;
       return;
     }
     if (d === 0) {
@@ -177,19 +187,29 @@ export class NackGenerator {
 
   /** Time (ms) at which `poll` has something to do; Infinity when nothing is missing. */
   nextDeadline(): number {
-    return this.keyframePending ? 0 : this.deadline;
+    if (this.keyframePending) return 0;
+    const batched = this.lastPollAt + this.batchInterval;
+    return this.deadline > batched ? this.deadline : batched;
   }
 
   /** Sequence numbers to request at `now` and whether to ask for a keyframe. Reused object. */
   poll(now: number): NackRequest {
     const out = this.request;
     out.seqs.length = 0;
+    this.lastPollAt = now;
     let keyframe = this.keyframePending;
     this.keyframePending = false;
     const retry = Math.max(this.rtt, this.minRetry);
     let next = Infinity;
-    for (let i = this.start; i < this.end; i++) {
-      if (this.alive[i] !== ALIVE) continue;
+    const alive = this.alive;
+    const nextAt = this.nextAt;
+    for (let i = this.start, end = this.end; i < end; i++) {
+      // Most entries are waiting for their next retry: one load and one compare each.
+      const at = nextAt[i];
+      if (at > now || alive[i] !== ALIVE) {
+        if (at < next && alive[i] === ALIVE) next = at;
+        continue;
+      }
       const giveUpAt = this.detectedAt[i] + this.maxAge;
       if (now >= giveUpAt) {
         this.stats.expired++;
@@ -198,23 +218,19 @@ export class NackGenerator {
         continue;
       }
       const tries = this.tries[i];
-      let due = tries === 0 ? this.detectedAt[i] + this.firstDelay : this.sentAt[i] + retry;
-      if (now >= due) {
-        if (tries >= this.maxTries) {
-          this.stats.givenUp++;
-          keyframe = true;
-          this.remove(i);
-          continue;
-        }
-        out.seqs.push(this.ext[i] & 0xffff);
-        this.tries[i] = tries + 1;
-        this.sentAt[i] = now;
-        this.stats.requested++;
-        if (tries > 0) this.stats.retries++;
-        due = now + retry;
+      if (tries >= this.maxTries) {
+        this.stats.givenUp++;
+        keyframe = true;
+        this.remove(i);
+        continue;
       }
-      if (due < next) next = due;
-      if (giveUpAt < next) next = giveUpAt;
+      out.seqs.push(this.ext[i] & 0xffff);
+      this.tries[i] = tries + 1;
+      this.stats.requested++;
+      if (tries > 0) this.stats.retries++;
+      const due = now + retry;
+      nextAt[i] = due < giveUpAt ? due : giveUpAt;
+      if (nextAt[i] < next) next = nextAt[i];
     }
     this.deadline = next;
     out.keyframe = keyframe;
@@ -254,7 +270,7 @@ export class NackGenerator {
       if (this.alive[i] !== ALIVE) continue;
       this.ext[w] = this.ext[i];
       this.detectedAt[w] = this.detectedAt[i];
-      this.sentAt[w] = this.sentAt[i];
+      this.nextAt[w] = this.nextAt[i];
       this.tries[w] = this.tries[i];
       this.alive[w] = ALIVE;
       w++;

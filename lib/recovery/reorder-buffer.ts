@@ -22,7 +22,7 @@ export interface ReorderSink<T> {
 export interface ReorderBufferOptions {
   /** Most packets held behind a gap (window size); rounded up to a power of two. Default 512. */
   capacity?: number;
-  /** Fixed hold time for a gap in ms. When absent: clamp(2 x jitter, minWaitMs, maxWaitMs). */
+  /** Fixed hold time for a gap in ms. When absent: clamp(max(2 x jitter, recovery wait), minWaitMs, maxWaitMs). */
   waitMs?: number;
   /** Lower bound of the jitter-derived hold time. Default 20 ms. */
   minWaitMs?: number;
@@ -97,6 +97,8 @@ export class ReorderBuffer<T extends {}> {
   private minArrival = Infinity;
   private candidate: T | undefined;
   private candidateSeq = -1;
+  private jitterMs = 0;
+  private recoveryWait = 0;
 
   constructor(sink: ReorderSink<T>, options: ReorderBufferOptions = {}) {
     this.sink = sink;
@@ -127,8 +129,23 @@ export class ReorderBuffer<T extends {}> {
 
   /** Feeds the interarrival jitter (ms); the hold time follows it unless `waitMs` was fixed. */
   setJitterMs(jitterMs: number): void {
+    this.jitterMs = jitterMs;
+    this.updateWait();
+  }
+
+  /**
+   * Time (ms) loss recovery needs to refill a gap (e.g. NACK first delay + one RTT and a
+   * retry): the hold time becomes clamp(max(2 x jitter, this), minWaitMs, maxWaitMs).
+   */
+  setRecoveryWaitMs(ms: number): void {
+    this.recoveryWait = ms;
+    this.updateWait();
+  }
+
+  private updateWait(): void {
     if (this.fixedWait !== undefined) return;
-    this.wait = Math.min(this.maxWait, Math.max(this.minWait, 2 * jitterMs));
+    const want = Math.max(2 * this.jitterMs, this.recoveryWait);
+    this.wait = Math.min(this.maxWait, Math.max(this.minWait, want));
   }
 
   /** One arriving packet with its RTP sequence number, at time `now` (ms). */

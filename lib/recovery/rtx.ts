@@ -4,7 +4,7 @@
  * two bytes of the payload. Works on serialized packets; the header (CSRCs, extension) is
  * copied as is, the original padding is dropped.
  */
-import { parseRtp, RTP_HEADER_SIZE, writeU32 } from '../rtp/packet.js';
+import { parseRtp, writeU32 } from '../rtp/packet.js';
 import { RecoveryError } from './errors.js';
 
 /** Bytes `buildRtx` writes for `original`. Throws RtpParseError on a malformed packet. */
@@ -93,7 +93,6 @@ export class RtxSender {
 }
 
 function prepare(out: Uint8Array | undefined, size: number): Uint8Array {
-  if (size < RTP_HEADER_SIZE) throw new RecoveryError('RTX_NO_OSN', 'packet too short');
   if (!out) return new Uint8Array(size);
   if (out.length < size) throw new RecoveryError('RTX_BUFFER_TOO_SMALL', `need ${size} bytes, buffer has ${out.length}`);
   return out;

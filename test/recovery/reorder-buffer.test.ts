@@ -198,8 +198,7 @@ t.test('property (netsim: loss, bursts, reorder, duplication, jitter, across the
     let highest = first;
     for (const e of seen.keys()) if (e > highest) highest = e;
     for (let e = first; e <= highest; e++) if (!seen.has(e)) resultOk = false;
-    // What was lost was really never delivered in time: a lost number never arrived before its loss was declared
-    // is hard to observe from outside; instead: every arrived id is delivered unless counted as late/duplicate/too old.
+    // Every packet that arrived was delivered, unless it was counted as dropped (late, too old, stray).
     const arrivedIds = new Set(arrivals.map((a) => a.data.id));
     let notDelivered = 0;
     for (const id of arrivedIds) if (seen.get(first + id) !== 'delivered') notDelivered++;

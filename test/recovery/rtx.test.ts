@@ -75,3 +75,19 @@ t.test('property: arbitrary bytes never throw anything but typed errors', async 
     return true;
   }));
 });
+
+t.test('gateway flow: a NACK answered from the shared history as RTX restores the exact original', async (t) => {
+  const { RetransmissionHistory, ResendLimiter } = await import('../../lib/recovery/history.js');
+  const history = new RetransmissionHistory();
+  const originals = [65534, 65535, 0, 1].map((seq) => serializeRtp(rtp({ sequenceNumber: seq, payload: Uint8Array.of(seq & 0xff, 9, 9) })));
+  originals.forEach((p, i) => history.store(p, i));
+  const rtx = new RtxSender({ payloadType: 97, ssrc: 0x5555, initialSeq: 100 });
+  const out = new Uint8Array(1500);
+  const sent: Uint8Array[] = [];
+  history.serve([65535, 0, 7], 10, new ResendLimiter(), 100, { resend: (pkt) => { sent.push(rtx.wrap(pkt, out).slice()); } });
+  t.equal(sent.length, 2);
+  t.same(sent.map((x) => parseRtp(x).sequenceNumber), [100, 101]);
+  t.same(parseRtx(sent[0], 96, 0xdeadbeef), originals[1]);
+  t.same(parseRtx(sent[1], 96, 0xdeadbeef), originals[2]);
+  t.equal(history.stats.unknown, 1);
+});

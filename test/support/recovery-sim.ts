@@ -7,6 +7,7 @@ import { Link, modelsFromProfile, type LinkProfile } from '../../lib/netsim/link
 import { ReorderBuffer, type ReorderSink } from '../../lib/recovery/reorder-buffer.js';
 import { NackGenerator, type NackGeneratorOptions } from '../../lib/recovery/nack-generator.js';
 import { RetransmissionHistory, ResendLimiter, type ResendSink } from '../../lib/recovery/history.js';
+import { RecoveringReceiver, type RecoveringReceiverOptions } from '../../lib/recovery/receiver.js';
 import { seqAdd } from '../../lib/rtp/seq.js';
 
 export interface ClosedLoopOptions {
@@ -26,6 +27,8 @@ export interface ClosedLoopOptions {
   reorderWaitMs: number;
   /** Disable NACK entirely (baseline). */
   noNack?: boolean;
+  /** Use the composed RecoveringReceiver (these options) instead of wiring the parts by hand. */
+  receiver?: RecoveringReceiverOptions;
 }
 
 export interface ClosedLoopResult {
@@ -42,6 +45,7 @@ export interface ClosedLoopResult {
   seqs: number[];
   reorder: ReorderBuffer<Uint8Array>['stats'];
   nack: NackGenerator['stats'];
+  receiver?: ReturnType<RecoveringReceiver<Uint8Array>['stats']>;
   history: RetransmissionHistory['stats'];
   nackMessages: number;
 }
@@ -66,9 +70,11 @@ export function runClosedLoop(o: ClosedLoopOptions): ClosedLoopResult {
   const losses: [number, number][] = [];
   const sink: ReorderSink<Uint8Array> = {
     onPacket(pkt, ext) { exts.push(ext); seqs.push((pkt[2] << 8) | pkt[3]); ids.push(pkt[12] | (pkt[13] << 8) | (pkt[14] << 16)); },
-    onLoss(from, count) { losses.push([from, count]); nack.abandonThrough((from + count - 1) & 0xffff); },
+    onLoss(from, count) { losses.push([from, count]); if (!o.receiver) nack.abandonThrough((from + count - 1) & 0xffff); },
   };
-  const reorder = new ReorderBuffer<Uint8Array>(sink, { waitMs: o.reorderWaitMs, capacity: 2048 });
+  const composed = o.receiver ? new RecoveringReceiver<Uint8Array>(sink, o.receiver) : undefined;
+  composed?.setRttMs(o.rttMs);
+  const reorder = composed ? composed.reorder : new ReorderBuffer<Uint8Array>(sink, { waitMs: o.reorderWaitMs, capacity: 2048 });
   let now = 0;
   const resend: ResendSink = { resend(pkt) { fwd.send(pkt.slice(), pkt.length, now); } };
   const total = o.packets + (o.tail ?? 20);
@@ -76,7 +82,8 @@ export function runClosedLoop(o: ClosedLoopOptions): ClosedLoopResult {
   let nackMessages = 0;
   for (;;) {
     const nextSend = sent < total ? sent * o.intervalMs : Infinity;
-    const t = Math.min(nextSend, fwd.nextDeadline(), back.nextDeadline(), reorder.nextDeadline(), o.noNack ? Infinity : nack.nextDeadline());
+    const receiverDue = composed ? composed.nextDeadline() : Math.min(reorder.nextDeadline(), o.noNack ? Infinity : nack.nextDeadline());
+    const t = Math.min(nextSend, fwd.nextDeadline(), back.nextDeadline(), receiverDue);
     if (t === Infinity) break;
     now = Math.max(now, t);
     if (now >= nextSend) {
@@ -86,19 +93,26 @@ export function runClosedLoop(o: ClosedLoopOptions): ClosedLoopResult {
       fwd.send(bytes, bytes.length, now);
       sent++;
     }
-    fwd.deliver(now, (pkt) => {
-      const seq = (pkt[2] << 8) | pkt[3];
-      if (!o.noNack) nack.onPacket(seq, now);
-      reorder.push(pkt, seq, now);
-    });
+    if (composed) {
+      fwd.deliver(now, (pkt) => { composed.push(pkt, (pkt[2] << 8) | pkt[3], 0, now); });
+    } else {
+      fwd.deliver(now, (pkt) => {
+        const seq = (pkt[2] << 8) | pkt[3];
+        if (!o.noNack) nack.onPacket(seq, now);
+        reorder.push(pkt, seq, now);
+      });
+    }
     back.deliver(now, (list) => { history.serve(list, now, limiter, o.senderRttMs, resend); });
-    reorder.poll(now);
-    if (!o.noNack && nack.nextDeadline() <= now) {
-      const r = nack.poll(now);
-      if (r.seqs.length > 0) {
-        nackMessages++;
-        back.send(r.seqs.slice(), 16 + 4 * r.seqs.length, now);
-      }
+    let request = undefined;
+    if (composed) {
+      if (composed.nextDeadline() <= now) request = composed.poll(now);
+    } else {
+      reorder.poll(now);
+      if (!o.noNack && nack.nextDeadline() <= now) request = nack.poll(now);
+    }
+    if (request && request.seqs.length > 0) {
+      nackMessages++;
+      back.send(request.seqs.slice(), 16 + 4 * request.seqs.length, now);
     }
   }
   reorder.flush();
@@ -106,5 +120,5 @@ export function runClosedLoop(o: ClosedLoopOptions): ClosedLoopResult {
   let delivered = 0;
   for (const id of ids) if (id < o.packets) delivered++;
   const measured = Math.max(0, o.packets - firstId);
-  return { measured, delivered, lost: measured - delivered, exts, losses, seqs, reorder: reorder.stats, nack: nack.stats, history: history.stats, nackMessages };
+  return { measured, delivered, lost: measured - delivered, exts, losses, seqs, reorder: reorder.stats, nack: composed?.nack?.stats ?? nack.stats, receiver: composed?.stats(), history: history.stats, nackMessages };
 }
