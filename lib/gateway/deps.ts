@@ -3,11 +3,25 @@
  * camwire's own modules (lib/h264, lib/recovery, lib/rtcp) into them; tests may wire others.
  * Keeping them narrow keeps lib/gateway about composition, not about wire formats.
  */
-import type { AccessUnit, SourceInfo } from './source.js';
+import type { SourceInfo } from './source.js';
 
-/** Access unit -> RTP payloads (MTU-sized, SPS/PPS before an IDR), in send order. */
+/**
+ * Access unit -> whole RTP packets (MTU-sized, SPS/PPS before an IDR, marker on the last),
+ * pull-style and allocation-free, numbering the shared egress sequence (lib/h264's H264Packetizer).
+ */
 export interface EgressPacketizer {
-  packetize(au: AccessUnit): Uint8Array[];
+  /** Sequence number of the next packet written. */
+  sequenceNumber: number;
+  ssrc: number;
+  payloadType: number;
+  /** Largest packet written (at most 1500). */
+  readonly mtu: number;
+  /** Begins an access unit; the NAL units must stay unchanged until writeNext returns 0. */
+  start(nalus: readonly Uint8Array[], timestamp: number): void;
+  /** Writes the next packet into `out`; returns its length, 0 when the access unit is done. */
+  writeNext(out: Uint8Array): number;
+  /** Out-of-band SPS/PPS (the camera's sprop-parameter-sets). */
+  setParameterSets?(units: readonly Uint8Array[]): void;
 }
 
 /** Retransmission history shared by every viewer of a stream, keyed by egress sequence number. */
@@ -55,9 +69,14 @@ export interface GatewayRtcp {
   ntpMiddle(wallClockMs: number): number;
 }
 
-/** RFC 4588 retransmission packet of `original` on the RTX payload type and SSRC. */
+/** RFC 4588 retransmission packet of `original` on the RTX payload type and SSRC (into `out` when given). */
 export interface RtxBuilder {
-  build(original: Uint8Array, rtxPayloadType: number, rtxSsrc: number, rtxSeq: number): Uint8Array;
+  build(original: Uint8Array, rtxPayloadType: number, rtxSsrc: number, rtxSeq: number, out?: Uint8Array): Uint8Array;
+}
+
+/** Per-viewer resend suppression: not the same packet twice within one RTT. */
+export interface ResendGate {
+  allow(seq: number, nowMs: number, rttMs: number): boolean;
 }
 
 export interface Clock {
@@ -84,9 +103,14 @@ export interface NegotiatedVideo {
 /** Reads a browser offer and picks mid, H.264 format and RTX; throws GatewayError when it cannot. */
 export type OfferNegotiator = (offerSdp: string, source: SourceInfo, wantRtx: boolean) => NegotiatedVideo;
 
-/** Keyframe policy: may a keyframe request go upstream now? (merges and rate-limits PLI/FIR). */
+/** Keyframe policy: merges PLI/FIR from every viewer into rate-limited upstream requests. */
 export interface KeyframeGate {
-  allow(nowMs: number): boolean;
+  /** A viewer (or a join) wants a keyframe: true when the request should go upstream now. */
+  request(kind: 'pli' | 'fir', nowMs: number): boolean;
+  /** True when a merged request is due upstream now. */
+  poll(nowMs: number): boolean;
+  /** A keyframe went out: pending requests are satisfied. */
+  onKeyframe(seq: number, rtpTimestamp: number, nowMs: number): void;
 }
 
 /** Everything the gateway's streams need besides the source and transport. */
@@ -94,6 +118,7 @@ export interface GatewayDeps {
   packetizer: () => EgressPacketizer;
   history: () => EgressHistory;
   keyframeGate: () => KeyframeGate;
+  resendGate: () => ResendGate;
   rtcp: GatewayRtcp;
   rtx?: RtxBuilder;
   negotiate: OfferNegotiator;

@@ -87,8 +87,10 @@ export class Gateway {
     return url.replace(/^(rtsp[s]?:\/\/)[^@/]*@/i, '$1');
   }
 
-  snapshot(): { stream: StreamStats; url: string | undefined; viewers: ViewerInfo[] }[] {
-    return [...this.streams.values()].map((s) => ({ stream: s.stats(), url: this.publicUrl(s.name), viewers: s.viewerInfo() }));
+  snapshot(): { stream: StreamStats; url: string | undefined; viewers: ViewerInfo[]; viewerTotals: Record<string, number> }[] {
+    return [...this.streams.values()].map((s) => ({
+      stream: s.stats(), url: this.publicUrl(s.name), viewers: s.viewerInfo(), viewerTotals: s.viewerTotals(),
+    }));
   }
 
   close(): void {

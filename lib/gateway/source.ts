@@ -28,6 +28,8 @@ export interface SourceInfo {
   profileLevelId?: string;
   width?: number;
   height?: number;
+  /** SPS/PPS known out of band (sprop-parameter-sets), inserted before IDRs that lack them. */
+  parameterSets?: readonly Uint8Array[];
 }
 
 export interface VideoSource {

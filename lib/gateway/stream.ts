@@ -4,8 +4,7 @@
  * viewer start at once, and on-demand start/stop of the source.
  */
 import { randomBytes } from 'node:crypto';
-import { seqAdd, tsAdd, tsDistance } from '../rtp/seq.js';
-import { serializeRtp } from '../rtp/packet.js';
+import { tsAdd, tsDistance } from '../rtp/seq.js';
 import type { EgressHistory, EgressPacketizer, GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { AccessUnit, SourceSink, SourceState, VideoSource } from './source.js';
@@ -19,10 +18,17 @@ export interface StreamOptions {
   idleStopMs?: number;
   /** Viewers at once (default 50); more get PEER_LIMIT. */
   maxViewers?: number;
-  /** Negotiate RTX when the browser offers it and an RTX builder is wired (default true). */
+  /**
+   * Negotiate RTX (RFC 4588) when the browser offers it (default false). Chromium does not
+   * count RTX-recovered packets as received, so with RTX its packetsLost shows the raw link
+   * loss even when every packet is recovered; plain retransmission on the media SSRC (the
+   * default) makes packetsLost show what was really lost.
+   */
   rtx?: boolean;
   /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
   keyframeCacheMaxAgeMs?: number;
+  /** Answer viewers' NACKs (default true; false only to measure what loss does without them). */
+  nack?: boolean;
   /** A source timestamp jump larger than this re-bases the egress timeline (default 10000 ms). */
   timestampJumpMs?: number;
 }
@@ -52,6 +58,7 @@ export interface ViewerInfo extends ViewerStats {
 
 const CLOCK_RATE_PER_MS = 90;
 const EGRESS_PAYLOAD_TYPE = 96;
+const MAX_EGRESS_PACKET = 1500;
 
 export class Stream implements SourceSink {
   readonly name: string;
@@ -63,7 +70,6 @@ export class Stream implements SourceSink {
   private readonly ssrc = randomBytes(4).readUInt32BE(0);
   private sourceStateValue: SourceState = 'idle';
   private running = false;
-  private nextSeq = randomBytes(2).readUInt16BE(0);
   private tsShift = 0;
   private rebasePending = true;
   private lastSourceTs = 0;
@@ -72,6 +78,10 @@ export class Stream implements SourceSink {
   private cache: (CachedKeyframe & { at: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
+  /** One egress packet at a time; packetizer MTUs above this are refused at construction. */
+  private readonly scratch = new Uint8Array(MAX_EGRESS_PACKET);
+  /** Counters of viewers that have left, so totals never go down. */
+  private readonly departed: Record<string, number> = {};
   private readonly c = {
     accessUnits: 0, keyframes: 0, packetsOut: 0, bytesOut: 0,
     keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, timelineRebases: 0,
@@ -86,11 +96,17 @@ export class Stream implements SourceSink {
   ) {
     this.name = name;
     this.packetizer = deps.packetizer();
+    if (this.packetizer.mtu > MAX_EGRESS_PACKET) {
+      throw new GatewayError('BAD_OPTION', `egress MTU ${this.packetizer.mtu} is above ${MAX_EGRESS_PACKET}`);
+    }
     this.history = deps.history();
     this.gate = deps.keyframeGate();
     this.onDemand = opts.onDemand ?? true;
     this.emptySince = deps.clock.now();
-    if (!this.onDemand) this.startSource();
+    // The egress SSRC and PT are placeholders: every viewer rewrites them to its own.
+    this.packetizer.ssrc = this.ssrc;
+    this.packetizer.payloadType = EGRESS_PAYLOAD_TYPE;
+    this.packetizer.sequenceNumber = randomBytes(2).readUInt16BE(0);    if (!this.onDemand) this.startSource();
   }
 
   get viewerCount(): number {
@@ -106,7 +122,7 @@ export class Stream implements SourceSink {
     if (this.viewers.size >= (this.opts.maxViewers ?? 50)) {
       throw new GatewayError('PEER_LIMIT', `stream ${this.name} already has ${this.viewers.size} viewers`);
     }
-    const wantRtx = (this.opts.rtx ?? true) && this.deps.rtx !== undefined;
+    const wantRtx = (this.opts.rtx ?? false) && this.deps.rtx !== undefined;
     const video = this.deps.negotiate(offerSdp, this.source.info(), wantRtx);
     const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
     const ssrcs = randomBytes(8);
@@ -133,7 +149,8 @@ export class Stream implements SourceSink {
     );
     viewer = new Viewer({
       id, peer, history: this.history, rtcp: this.deps.rtcp, rtx: this.deps.rtx, clock: this.deps.clock,
-      onKeyframeRequest: () => this.requestKeyframe(),
+      onKeyframeRequest: () => this.requestKeyframe(), answerNacks: this.opts.nack ?? true,
+      resendGate: this.deps.resendGate(),
     });
     if (peer.state === 'closed' || peer.state === 'failed') {
       throw new GatewayError('TRANSPORT_CLOSED', 'the peer closed before it was added');
@@ -149,6 +166,7 @@ export class Stream implements SourceSink {
     if (!v) return false;
     this.viewers.delete(id);
     v.close();
+    for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') this.departed[k] = (this.departed[k] ?? 0) + val;
     if (this.viewers.size === 0) this.emptySince = this.deps.clock.now();
     return true;
   }
@@ -157,15 +175,16 @@ export class Stream implements SourceSink {
     return this.viewers.get(id);
   }
 
-  /** Keyframe policy: requests from viewers (PLI/FIR) and joins go upstream rate-limited. */
-  requestKeyframe(): void {
+  /** Keyframe policy: requests from viewers (PLI/FIR) and joins go upstream merged and rate-limited. */
+  requestKeyframe(kind: 'pli' | 'fir' = 'pli'): void {
     if (!this.running) return;
-    if (this.gate.allow(this.deps.clock.now())) {
-      this.c.keyframeRequestsForwarded++;
-      this.source.requestKeyframe();
-    } else {
-      this.c.keyframeRequestsSuppressed++;
-    }
+    if (this.gate.request(kind, this.deps.clock.now())) this.forwardKeyframeRequest();
+    else this.c.keyframeRequestsSuppressed++;
+  }
+
+  private forwardKeyframeRequest(): void {
+    this.c.keyframeRequestsForwarded++;
+    this.source.requestKeyframe();
   }
 
   /** Periodic work (about every 100-250 ms): SRs and on-demand stop. */
@@ -173,6 +192,7 @@ export class Stream implements SourceSink {
     const now = this.deps.clock.now();
     const tsNow = this.egressTsAt(now);
     for (const v of this.viewers.values()) v.tick(tsNow);
+    if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
     if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? 5000)) {
       this.stopSource();
     }
@@ -187,29 +207,28 @@ export class Stream implements SourceSink {
     this.lastEgressTs = ts;
     this.lastAuAt = now;
     this.c.accessUnits++;
-    const payloads = this.packetizer.packetize(au);
-    const n = payloads.length;
-    if (n === 0) return;
-    const firstSeq = this.nextSeq;
-    const packets: Uint8Array[] | undefined = au.keyframe ? new Array(n) : undefined;
-    for (let i = 0; i < n; i++) {
-      const seq = this.nextSeq;
-      this.nextSeq = seqAdd(seq, 1);
-      const pkt = serializeRtp({
-        version: 2, padding: false, extension: false, marker: i === n - 1, payloadType: EGRESS_PAYLOAD_TYPE,
-        sequenceNumber: seq, timestamp: ts, ssrc: this.ssrc, csrc: [], headerExtension: undefined,
-        payload: payloads[i], paddingLength: 0,
-      });
+    const pz = this.packetizer;
+    const firstSeq = pz.sequenceNumber;
+    pz.start(au.nalus, ts);
+    const packets: Uint8Array[] | undefined = au.keyframe ? [] : undefined;
+    const out = this.scratch;
+    let first = true;
+    for (let n = pz.writeNext(out); n > 0; n = pz.writeNext(out)) {
+      // Keyframe packets are copied for the cache; others live only in the history (its own copy).
+      const pkt = packets ? out.slice(0, n) : out.subarray(0, n);
+      const seq = (pkt[2] << 8) | pkt[3];
       this.history.put(seq, pkt, now);
-      if (packets) packets[i] = pkt;
+      if (packets) packets.push(pkt);
       this.c.packetsOut++;
-      this.c.bytesOut += pkt.length;
-      const keyframeStart = au.keyframe && i === 0;
+      this.c.bytesOut += n;
+      const keyframeStart = packets !== undefined && first;
+      first = false;
       for (const v of this.viewers.values()) v.sendLive(pkt, seq, keyframeStart);
     }
-    if (packets) {
+    if (packets && packets.length > 0) {
       this.c.keyframes++;
       this.cache = { packets, firstSeq, at: now };
+      this.gate.onKeyframe(firstSeq, ts, now);
     }
   }
 
@@ -220,7 +239,11 @@ export class Stream implements SourceSink {
       // A restarted camera may come back with other parameters: the old keyframe is stale.
       this.cache = undefined;
     }
-    if (state === 'playing' && prev !== 'playing') this.rebasePending = true;
+    if (state === 'playing' && prev !== 'playing') {
+      this.rebasePending = true;
+      const ps = this.source.info().parameterSets;
+      if (ps && ps.length > 0) this.packetizer.setParameterSets?.(ps);
+    }
   }
 
   stats(): StreamStats {
@@ -234,6 +257,15 @@ export class Stream implements SourceSink {
       keyframeCachePackets: this.cache?.packets.length ?? 0,
       source: this.source.stats(),
     };
+  }
+
+  /** Sums of every numeric viewer counter over current and departed viewers. */
+  viewerTotals(): Record<string, number> {
+    const out: Record<string, number> = { ...this.departed };
+    for (const v of this.viewers.values()) {
+      for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') out[k] = (out[k] ?? 0) + val;
+    }
+    return out;
   }
 
   viewerInfo(): ViewerInfo[] {
@@ -253,7 +285,7 @@ export class Stream implements SourceSink {
     const now = this.deps.clock.now();
     const cache = this.cache;
     if (cache && now - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000)) {
-      v.startFromCache(cache, this.nextSeq, this.lastEgressTs);
+      v.startFromCache(cache, this.packetizer.sequenceNumber, this.lastEgressTs);
     } else {
       v.waitForKeyframe();
       this.requestKeyframe();

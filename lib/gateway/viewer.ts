@@ -6,7 +6,7 @@
  */
 import { seqAdd, seqDistance, tsAdd } from '../rtp/seq.js';
 import { readU32, setRtpPayloadType, setRtpSequenceNumber, setRtpSsrc, setRtpTimestamp } from '../rtp/packet.js';
-import type { Clock, EgressHistory, GatewayRtcp, RtcpEvent, RtxBuilder } from './deps.js';
+import type { Clock, EgressHistory, GatewayRtcp, ResendGate, RtcpEvent, RtxBuilder } from './deps.js';
 import type { WebRtcPeer } from './transport.js';
 
 export type ViewerState = 'connecting' | 'waiting-keyframe' | 'playing' | 'closed';
@@ -22,6 +22,8 @@ export interface ViewerStats {
   retransmitted: number;
   rtxSent: number;
   retransmitUnavailable: number;
+  /** NACKed again within one RTT: not resent. */
+  retransmitSuppressed: number;
   plisReceived: number;
   firsReceived: number;
   srSent: number;
@@ -40,11 +42,17 @@ export interface ViewerOptions {
   peer: WebRtcPeer;
   history: EgressHistory;
   rtcp: GatewayRtcp;
+  /** Suppresses resending one packet twice within an RTT; none means always resend. */
+  resendGate?: ResendGate;
+  /** RTT assumed until receiver reports give one (default 100 ms). */
+  initialRttMs?: number;
   /** Used when the peer negotiated RTX; plain retransmission otherwise. */
   rtx?: RtxBuilder;
   clock: Clock;
   /** Called on PLI or FIR: the Stream's keyframe policy decides what to do. */
   onKeyframeRequest(viewer: Viewer): void;
+  /** Resend what NACKs ask for (default true). */
+  answerNacks?: boolean;
   /** SR interval (default 1000 ms). */
   senderReportIntervalMs?: number;
   /** Random 16/32-bit starting points; injected so tests are repeatable. */
@@ -66,6 +74,9 @@ export class Viewer {
   readonly createdAt: number;
   private readonly o: ViewerOptions;
   private readonly scratch = new Uint8Array(MAX_RTP);
+  private readonly rtxScratch = new Uint8Array(MAX_RTP + 2);
+  /** The cached keyframe this viewer started on: NACKs for it are answered from here (it may be older than the history). */
+  private cachePackets: readonly Uint8Array[] = [];
   private readonly ssrc: number;
   private readonly rtxSsrc: number | undefined;
   private readonly rtxPt: number | undefined;
@@ -98,7 +109,7 @@ export class Viewer {
     this.liveFromViewerSeq = Math.floor(random() * 0x10000);
     this.s = {
       state: 'connecting', packetsSent: 0, octetsSent: 0, sendFailures: 0, keyframeCacheStarts: 0,
-      nacksReceived: 0, nackedPackets: 0, retransmitted: 0, rtxSent: 0, retransmitUnavailable: 0,
+      nacksReceived: 0, nackedPackets: 0, retransmitted: 0, rtxSent: 0, retransmitUnavailable: 0, retransmitSuppressed: 0,
       plisReceived: 0, firsReceived: 0, srSent: 0, rrReceived: 0, rtcpErrors: 0,
       fractionLost: 0, cumulativeLost: 0, jitter: 0, rttMs: 0, rembBitrate: 0,
     };
@@ -128,6 +139,7 @@ export class Viewer {
     this.cacheViewerSeq = this.liveFromViewerSeq;
     this.cacheFirstEgressSeq = cache.firstSeq;
     this.cacheCount = n;
+    this.cachePackets = cache.packets;
     this.cacheViewerTs = tsAdd(nowEgressTs, this.tsOffset);
     for (let i = 0; i < n; i++) this.emit(cache.packets[i], seqAdd(this.cacheViewerSeq, i), this.cacheViewerTs);
     this.liveFromViewerSeq = seqAdd(this.cacheViewerSeq, n);
@@ -187,6 +199,7 @@ export class Viewer {
     switch (e.type) {
       case 'nack':
         this.s.nacksReceived++;
+        if (this.o.answerNacks === false) break;
         for (const seq of e.lost) this.retransmit(seq);
         break;
       case 'pli':
@@ -221,27 +234,30 @@ export class Viewer {
 
   private retransmit(viewerSeq: number): void {
     this.s.nackedPackets++;
-    let egressSeq: number;
-    let ts: number | undefined;
+    const now = this.o.clock.now();
+    let original: Uint8Array | undefined;
+    let ts = 0;
     const inCache = seqDistance(this.cacheViewerSeq, viewerSeq);
     if (this.cacheCount > 0 && inCache >= 0 && inCache < this.cacheCount) {
-      egressSeq = seqAdd(this.cacheFirstEgressSeq, inCache);
+      original = this.cachePackets[inCache];
       ts = this.cacheViewerTs;
     } else if (this.stateValue === 'playing' && seqDistance(this.liveFromViewerSeq, viewerSeq) >= 0) {
-      egressSeq = seqAdd(viewerSeq, -this.liveSeqOffset);
-    } else {
-      this.s.retransmitUnavailable++;
-      return;
+      original = this.o.history.get(seqAdd(viewerSeq, -this.liveSeqOffset), now);
+      ts = original ? tsAdd(readU32(original, 4), this.tsOffset) : 0;
     }
-    const original = this.o.history.get(egressSeq, this.o.clock.now());
     if (!original) {
       this.s.retransmitUnavailable++;
       return;
     }
-    const out = this.rewrite(original, viewerSeq, ts ?? tsAdd(readU32(original, 4), this.tsOffset));
+    const rtt = this.s.rttMs > 0 ? this.s.rttMs : (this.o.initialRttMs ?? 100);
+    if (this.o.resendGate && !this.o.resendGate.allow(viewerSeq, now, rtt)) {
+      this.s.retransmitSuppressed++;
+      return;
+    }
+    const out = this.rewrite(original, viewerSeq, ts);
     if (!out) return;
     if (this.rtxPt !== undefined && this.rtxSsrc !== undefined && this.o.rtx) {
-      const rtx = this.o.rtx.build(out, this.rtxPt, this.rtxSsrc, this.rtxSeq);
+      const rtx = this.o.rtx.build(out, this.rtxPt, this.rtxSsrc, this.rtxSeq, this.rtxScratch);
       this.rtxSeq = seqAdd(this.rtxSeq, 1);
       if (this.peer.sendRtp(rtx)) this.s.rtxSent++;
       else this.s.sendFailures++;

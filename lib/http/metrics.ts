@@ -17,7 +17,7 @@ const STREAM_METRICS: [string, string, 'gauge' | 'counter', (s: ReturnType<Gatew
 ];
 
 const VIEWER_SUMS: [string, string, ViewerCounter][] = [
-  ['camwire_viewer_packets_sent_total', 'RTP packets sent to viewers (current viewers)', 'packetsSent'],
+  ['camwire_viewer_packets_sent_total', 'RTP packets sent to viewers', 'packetsSent'],
   ['camwire_viewer_nacks_received_total', 'RTCP NACK packets from viewers', 'nacksReceived'],
   ['camwire_viewer_nacked_packets_total', 'Packets viewers asked for again', 'nackedPackets'],
   ['camwire_viewer_retransmitted_total', 'Packets resent on the media SSRC', 'retransmitted'],
@@ -42,9 +42,7 @@ export function renderMetrics(gateway: Gateway): string {
   for (const [name, help, key] of VIEWER_SUMS) {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
     for (const x of snap) {
-      let sum = 0;
-      for (const v of x.viewers) sum += v[key];
-      lines.push(`${name}{stream="${label(x.stream.name)}"} ${sum}`);
+      lines.push(`${name}{stream="${label(x.stream.name)}"} ${x.viewerTotals[key] ?? 0}`);
     }
   }
   return lines.join('\n') + '\n';

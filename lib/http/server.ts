@@ -42,7 +42,9 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}) {
 }
 
 async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, maxBody: number): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://camwire.invalid');
+  // Concatenated, not resolved: a path like `//x` must not be read as a host name.
+  const raw = req.url ?? '/';
+  const url = new URL('http://camwire.invalid' + (raw.startsWith('/') ? raw : '/' + raw));
   const path = url.pathname;
   const method = req.method ?? 'GET';
   const parts = path.split('/').filter((p) => p.length > 0).map(safeDecode);

@@ -4,26 +4,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNativeTransport, type NativeTransportOptions } from '../../native-bindings/webrtc.js';
+import { createNativeTransport } from '../../native-bindings/webrtc.js';
 import type { GatewayDeps } from '../gateway/deps.js';
-import { Gateway, type SourceFactory, type StreamConfig } from '../gateway/gateway.js';
+import { Gateway, type SourceFactory } from '../gateway/gateway.js';
+import type { CamwireConfig } from '../gateway/config.js';
 import { defaultDeps, defaultSourceFactory } from '../gateway/wiring.js';
-import type { StreamOptions } from '../gateway/stream.js';
 import type { WebRtcTransport } from '../gateway/transport.js';
 import { createRequestHandler, type HttpOptions } from './server.js';
-
-export interface CamwireConfig {
-  /** Where the HTTP API and player listen (default host 127.0.0.1, port 8080; port 0 = any free port). */
-  http?: { host?: string; port?: number } & HttpOptions;
-  /** Streams by name. */
-  streams: Record<string, StreamConfig>;
-  /** `?src=` URL patterns (glob, `*` = anything) allowed as ad-hoc streams (default none: 403). */
-  allowSources?: string[];
-  /** Defaults for every stream (see StreamOptions). */
-  streamDefaults?: StreamOptions;
-  /** WebRTC leg: ICE bind address, UDP port range, gathering timeout. */
-  webrtc?: NativeTransportOptions;
-}
 
 /** Replaceable parts, for tests and embedders. */
 export interface StartOverrides {
@@ -40,6 +27,8 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
+export type { CamwireConfig };
+
 export async function startGateway(config: CamwireConfig, overrides: StartOverrides = {}): Promise<GatewayHandle> {
   const transport = overrides.transport ?? createNativeTransport(config.webrtc);
   let gateway: Gateway;
@@ -47,7 +36,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, streamDefaults: config.streamDefaults },
       transport,
-      overrides.deps ?? defaultDeps(),
+      overrides.deps ?? defaultDeps(config.recovery),
       overrides.sourceFactory ?? defaultSourceFactory(),
     );
   } catch (err) {

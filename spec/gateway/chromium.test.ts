@@ -152,3 +152,32 @@ t.test('keyframe cache: a viewer joining a 10 s GOP decodes its first frame in u
     await gw.close();
   }
 });
+
+t.test('camera restart: the viewer stays connected and resumes on the next keyframe', async (t) => {
+  if (!tools(t)) return;
+  const gw = await startClipGateway({ width: 320, height: 240, seconds: 2 });
+  let browser: Chromium | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(gw.handle.address + '/api/streams');
+    await page.evaluate(VIEWER_SCRIPT);
+    const i = await startViewer(page, gw.handle.address + '/whep/demo');
+    await sleep(2000);
+    const before = await viewerStats(page, i);
+    gw.source.restart(1500);
+    await sleep(1500);
+    const during = await viewerStats(page, i);
+    await sleep(2500);
+    const after = await viewerStats(page, i);
+    t.comment(`frames: ${before.framesDecoded} before, ${during.framesDecoded} at the end of the 1.5 s outage, ${after.framesDecoded} 2.5 s later`);
+    t.ok(before.framesDecoded > 10, 'playing before the restart');
+    t.ok(after.framesDecoded > during.framesDecoded + 30, 'decoding again after the restart');
+    t.equal(after.frameWidth, 320);
+    t.equal(gw.handle.gateway.stream('demo')?.viewerCount, 1, 'the viewer stayed');
+    t.equal(gw.handle.gateway.stream('demo')?.stats().timelineRebases, 1, 'timeline re-based once');
+  } finally {
+    await browser?.close();
+    await gw.close();
+  }
+});

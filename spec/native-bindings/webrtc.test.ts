@@ -12,7 +12,7 @@ import { missingTool } from '../../test/support/env.js';
 import { launchChromium, VIEWER_SCRIPT, startViewer, viewerStats, stopViewer } from '../../test/support/chromium.js';
 import { makeClip } from '../../test/support/glue/h264-clip.js';
 import { glueRtpPayloads } from '../../test/support/glue/packetizer.js';
-import { glueOfferVideo, gluePickH264 } from '../../test/support/glue/offer.js';
+import { negotiateOffer } from '../../lib/gateway/negotiate.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,14 +42,11 @@ t.test('native transport: Chromium decodes raw RTP sent over node-datachannel', 
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', async () => {
-      const v = glueOfferVideo(body);
-      const h264 = gluePickH264(v);
-      const rtxPt = v.rtx.get(h264.pt);
+      const v = negotiateOffer(body, { profileLevelId: '42e01f' }, true);
       peer = await transport.createPeer(
         body,
         {
-          mid: v.mid, payloadType: h264.pt, fmtp: 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1',
-          rtxPayloadType: rtxPt, ssrc: 0x11223344, rtxSsrc: rtxPt !== undefined ? 0x55667788 : undefined,
+          ...v, ssrc: 0x11223344, rtxSsrc: v.rtxPayloadType !== undefined ? 0x55667788 : undefined,
           cname: 'camwire', streamId: 'camwire', trackId: 'video',
         },
         { onRtcp: () => rtcpPackets++, onState: () => {}, onOpen: () => (opened = true) },

@@ -20,11 +20,12 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chromium> {
+/** `executablePath` may be a wrapper (e.g. one that enters a network namespace). */
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Chromium> {
   const dir = mkdtempSync(join(tmpdir(), 'camwire-chromium-'));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: FLAGS });
+    context = await chromium.launchPersistentContext(dir, { executablePath, args: FLAGS });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -56,6 +57,7 @@ export interface InboundVideoStats {
   frameWidth: number;
   frameHeight: number;
   framesPerSecond: number;
+  retransmittedPacketsReceived: number;
   /** ms since the page's viewer started, when the first frame was decoded (or -1). */
   firstFrameMs: number;
 }
@@ -97,7 +99,7 @@ window.__startViewer = async function (whepUrl) {
 };
 window.__stats = async function (v) {
   const out = { framesDecoded: 0, framesReceived: 0, packetsReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, firCount: 0,
-    freezeCount: 0, totalFreezesDuration: 0, frameWidth: 0, frameHeight: 0, framesPerSecond: 0, firstFrameMs: v.firstFrameMs };
+    freezeCount: 0, totalFreezesDuration: 0, frameWidth: 0, frameHeight: 0, framesPerSecond: 0, retransmittedPacketsReceived: 0, firstFrameMs: v.firstFrameMs };
   const report = await v.pc.getStats();
   report.forEach((s) => {
     if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;

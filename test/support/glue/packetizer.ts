@@ -1,5 +1,8 @@
-/** THROWAWAY test glue until lib/h264 lands: single NAL or FU-A payloads at a fixed size. */
-export function glueRtpPayloads(nalus: Uint8Array[], maxPayload = 1188): Uint8Array[] {
+/** THROWAWAY test glue until lib/h264 lands: single NAL or FU-A packets, pull-style like H264Packetizer. */
+import { serializeRtp, type RtpPacket } from '../../../lib/rtp/index.js';
+import type { EgressPacketizer } from '../../../lib/gateway/deps.js';
+
+export function glueRtpPayloads(nalus: readonly Uint8Array[], maxPayload = 1188): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const nal of nalus) {
     if (nal.length <= maxPayload) {
@@ -19,4 +22,31 @@ export function glueRtpPayloads(nalus: Uint8Array[], maxPayload = 1188): Uint8Ar
     }
   }
   return out;
+}
+
+export class GluePacketizer implements EgressPacketizer {
+  sequenceNumber = 0;
+  ssrc = 0;
+  payloadType = 96;
+  readonly mtu = 1200;
+  private payloads: Uint8Array[] = [];
+  private i = 0;
+  private ts = 0;
+
+  start(nalus: readonly Uint8Array[], timestamp: number): void {
+    this.payloads = glueRtpPayloads(nalus, this.mtu - 12);
+    this.i = 0;
+    this.ts = timestamp;
+  }
+
+  writeNext(out: Uint8Array): number {
+    if (this.i >= this.payloads.length) return 0;
+    const pkt: RtpPacket = {
+      version: 2, padding: false, extension: false, marker: this.i === this.payloads.length - 1, payloadType: this.payloadType,
+      sequenceNumber: this.sequenceNumber, timestamp: this.ts, ssrc: this.ssrc, csrc: [], headerExtension: undefined,
+      payload: this.payloads[this.i++], paddingLength: 0,
+    };
+    this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
+    return serializeRtp(pkt, out).length;
+  }
 }

@@ -1,0 +1,128 @@
+/**
+ * The gateway's configuration (the `--config` JSON file and `startGateway`'s argument):
+ * shape, defaults, and validation with clear errors naming the offending key.
+ */
+import { CamwireError } from '../errors.js';
+import type { StreamConfig } from './gateway.js';
+import type { StreamOptions } from './stream.js';
+import type { RecoveryConfig } from './wiring.js';
+
+export class ConfigError extends CamwireError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+export interface WebRtcConfig {
+  /** Local address ICE binds to (default: all interfaces). */
+  bindAddress?: string;
+  /** UDP port range for ICE (default: ephemeral ports). */
+  portRangeBegin?: number;
+  portRangeEnd?: number;
+  /** Give up answering an offer when ICE gathering takes longer (default 5000 ms). */
+  gatheringTimeoutMs?: number;
+}
+
+export interface HttpConfig {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Largest accepted SDP offer (default 65536 bytes). */
+  maxBodyBytes?: number;
+  /** Access-Control-Allow-Origin (default '*'). */
+  corsOrigin?: string;
+}
+
+export interface CamwireConfig {
+  http?: HttpConfig;
+  /** Streams by name ([A-Za-z0-9._-], at most 64 characters). */
+  streams: Record<string, StreamConfig>;
+  /** `?src=` URL patterns (glob, `*` = anything) allowed as ad-hoc streams (default none: 403). */
+  allowSources?: string[];
+  /** Defaults for every stream (each stream's own keys win). */
+  streamDefaults?: StreamOptions;
+  webrtc?: WebRtcConfig;
+  recovery?: RecoveryConfig;
+}
+
+type Check = (v: unknown, path: string) => void;
+
+const num = (min: number, max: number): Check => (v, path) => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new ConfigError(`${path} must be a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  }
+};
+const str: Check = (v, path) => {
+  if (typeof v !== 'string' || v.length === 0) throw new ConfigError(`${path} must be a non-empty string`);
+};
+const bool: Check = (v, path) => {
+  if (typeof v !== 'boolean') throw new ConfigError(`${path} must be true or false`);
+};
+const oneOf = (...values: string[]): Check => (v, path) => {
+  if (!values.includes(v as string)) throw new ConfigError(`${path} must be one of ${values.join(', ')}`);
+};
+const rtspUrl: Check = (v, path) => {
+  str(v, path);
+  if (!/^rtsps?:\/\/[^/\s]+/i.test(v as string)) throw new ConfigError(`${path} must be an rtsp:// URL`);
+};
+const strings: Check = (v, path) => {
+  if (!Array.isArray(v)) throw new ConfigError(`${path} must be an array of strings`);
+  v.forEach((x, i) => str(x, `${path}[${i}]`));
+};
+
+function object(shape: Record<string, Check>): Check {
+  return (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object`);
+    for (const [k, val] of Object.entries(v)) {
+      const check = shape[k];
+      if (!check) throw new ConfigError(`${path}.${k} is not a known setting (known: ${Object.keys(shape).join(', ')})`);
+      if (val !== undefined) check(val, `${path}.${k}`);
+    }
+  };
+}
+
+const STREAM_OPTIONS: Record<string, Check> = {
+  onDemand: bool,
+  idleStopMs: num(0, 86_400_000),
+  maxViewers: num(1, 10_000),
+  rtx: bool,
+  nack: bool,
+  keyframeCacheMaxAgeMs: num(0, 3_600_000),
+  timestampJumpMs: num(100, 3_600_000),
+};
+
+const CONFIG = object({
+  http: object({ host: str, port: num(0, 65535), maxBodyBytes: num(1024, 16 * 1024 * 1024), corsOrigin: str }),
+  streams: (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object of name -> stream`);
+    for (const [name, s] of Object.entries(v)) {
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
+      object({ url: rtspUrl, transport: oneOf('auto', 'udp', 'tcp', 'multicast'), ...STREAM_OPTIONS })(s, `${path}.${name}`);
+      if ((s as { url?: unknown }).url === undefined) throw new ConfigError(`${path}.${name}.url is required`);
+    }
+  },
+  allowSources: strings,
+  streamDefaults: object(STREAM_OPTIONS),
+  webrtc: object({ bindAddress: str, portRangeBegin: num(1, 65535), portRangeEnd: num(1, 65535), gatheringTimeoutMs: num(100, 60_000) }),
+  recovery: object({
+    history: object({ maxAgeMs: num(10, 60_000), maxPackets: num(16, 1_000_000), maxPacketSize: num(64, 1500), byteCapacity: num(1500, 1 << 30) }),
+    keyframeRequestIntervalMs: num(0, 60_000),
+    resendMemory: num(16, 1 << 20),
+  }),
+});
+
+/** Validates a parsed JSON config; throws ConfigError naming the key at fault. */
+export function parseConfig(input: unknown): CamwireConfig {
+  CONFIG(input, 'config');
+  const cfg = input as CamwireConfig;
+  if (cfg.streams === undefined) (cfg as { streams: Record<string, StreamConfig> }).streams = {};
+  const w = cfg.webrtc;
+  if (w && (w.portRangeBegin === undefined) !== (w.portRangeEnd === undefined)) {
+    throw new ConfigError('config.webrtc needs both portRangeBegin and portRangeEnd');
+  }
+  if (w?.portRangeBegin !== undefined && w.portRangeEnd !== undefined && w.portRangeBegin > w.portRangeEnd) {
+    throw new ConfigError('config.webrtc.portRangeBegin is above portRangeEnd');
+  }
+  return cfg;
+}

@@ -1,0 +1,54 @@
+import t from 'tap';
+import fc from 'fast-check';
+import { ConfigError, parseConfig } from '../../lib/gateway/config.js';
+
+const EXAMPLE = {
+  http: { host: '0.0.0.0', port: 8080 },
+  streams: {
+    hall: { url: 'rtsp://user:pass@10.0.0.5/axis-media/media.amp', transport: 'udp', onDemand: false },
+    lobby: { url: 'rtsp://10.0.0.6:554/Streaming/Channels/101' },
+  },
+  allowSources: ['rtsp://10.0.0.*'],
+  streamDefaults: { idleStopMs: 10000, maxViewers: 20 },
+  webrtc: { bindAddress: '0.0.0.0', portRangeBegin: 40000, portRangeEnd: 40100 },
+  recovery: { history: { maxAgeMs: 2000, maxPackets: 2048 }, keyframeRequestIntervalMs: 1000 },
+};
+
+t.test('a full config passes as is', (t) => {
+  t.same(parseConfig(structuredClone(EXAMPLE)), EXAMPLE);
+  t.same(parseConfig({}), { streams: {} }, 'everything has a default');
+  t.end();
+});
+
+t.test('mistakes are named by their path', (t) => {
+  const bad = (patch: (c: any) => void, msg: RegExp) => {
+    const c: any = structuredClone(EXAMPLE);
+    patch(c);
+    t.throws(() => parseConfig(c), { code: 'CONFIG_INVALID', message: msg });
+  };
+  bad((c) => (c.htpp = {}), /config\.htpp is not a known setting/);
+  bad((c) => (c.streams.hall.url = 'http://x/'), /config\.streams\.hall\.url must be an rtsp:\/\/ URL/);
+  bad((c) => delete c.streams.lobby.url, /config\.streams\.lobby\.url is required/);
+  bad((c) => (c.streams['bad name'] = { url: 'rtsp://x/' }), /bad stream name/);
+  bad((c) => (c.http.port = 70000), /config\.http\.port must be a number from 0 to 65535/);
+  bad((c) => (c.streams.hall.transport = 'carrier-pigeon'), /transport must be one of/);
+  bad((c) => (c.webrtc.portRangeEnd = 30000), /portRangeBegin is above portRangeEnd/);
+  bad((c) => delete c.webrtc.portRangeEnd, /needs both/);
+  bad((c) => (c.allowSources = 'rtsp://*'), /allowSources must be an array/);
+  bad((c) => (c.recovery.history.maxPackets = -1), /maxPackets/);
+  t.end();
+});
+
+t.test('arbitrary JSON: a config or a ConfigError, nothing else', (t) => {
+  fc.assert(
+    fc.property(fc.oneof(fc.jsonValue(), fc.record({ streams: fc.dictionary(fc.string(), fc.jsonValue()), http: fc.jsonValue() }, { requiredKeys: [] })), (v) => {
+      try {
+        parseConfig(v);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+      }
+    }),
+    { numRuns: 1000 },
+  );
+  t.end();
+});

@@ -1,0 +1,163 @@
+import t from 'tap';
+import { parseRtp } from '../../lib/rtp/index.js';
+import { seqDistance, tsDistance } from '../../lib/rtp/seq.js';
+import { Stream } from '../../lib/gateway/stream.js';
+import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
+import { FakeTransport, VirtualClock, type FakePeer } from '../support/fake-transport.js';
+import { glueDeps } from '../support/glue/deps.js';
+import { CHROMIUM_OFFER } from '../support/offers.js';
+
+class ManualSource implements VideoSource {
+  sink: SourceSink | undefined;
+  starts = 0;
+  stops = 0;
+  keyframeRequests = 0;
+  ts = 0xfffff000;
+  start(sink: SourceSink): void {
+    this.starts++;
+    this.sink = sink;
+    sink.onState('playing');
+  }
+  stop(): void {
+    this.stops++;
+    this.sink = undefined;
+  }
+  requestKeyframe(): void {
+    this.keyframeRequests++;
+  }
+  info(): SourceInfo {
+    return { profileLevelId: '42e01f' };
+  }
+  stats() {
+    return {};
+  }
+  /** One access unit of `size` bytes; keyframes carry SPS and PPS like a camera. */
+  frame(keyframe: boolean, size = 3000): void {
+    const nalus = keyframe
+      ? [new Uint8Array([0x67, 0x42, 0xe0, 0x1f]), new Uint8Array([0x68, 0xce]), new Uint8Array(size).fill(0x65, 0, 1)]
+      : [new Uint8Array(size).fill(0x41, 0, 1)];
+    const au: AccessUnit = { nalus, keyframe, timestamp: this.ts };
+    this.ts = (this.ts + 3000) >>> 0;
+    this.sink?.onAccessUnit(au);
+  }
+}
+
+function setup(opts: { onDemand?: boolean } = {}) {
+  const clock = new VirtualClock();
+  const transport = new FakeTransport();
+  const source = new ManualSource();
+  const deps = glueDeps({ clock });
+  const stream = new Stream('cam', source, transport, deps, { onDemand: opts.onDemand, idleStopMs: 5000 });
+  return { clock, transport, source, stream };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+t.test('on demand: the source starts with the first viewer and stops after the last leaves', async (t) => {
+  const { clock, source, stream } = setup();
+  t.equal(source.starts, 0, 'idle without viewers');
+  const a = await stream.addViewer(CHROMIUM_OFFER);
+  const b = await stream.addViewer(CHROMIUM_OFFER);
+  t.equal(source.starts, 1, 'one source session for two viewers');
+  stream.removeViewer(a.id);
+  stream.removeViewer(b.id);
+  clock.advance(4999);
+  stream.tick();
+  t.equal(source.stops, 0, 'lingers for idleStopMs');
+  clock.advance(1);
+  stream.tick();
+  t.equal(source.stops, 1, 'stopped');
+  t.equal(stream.sourceState, 'idle');
+  t.end();
+});
+
+t.test('always-on streams start at once and never stop for lack of viewers', async (t) => {
+  const { clock, source, stream } = setup({ onDemand: false });
+  t.equal(source.starts, 1);
+  clock.advance(60000);
+  stream.tick();
+  t.equal(source.stops, 0);
+  t.end();
+});
+
+t.test('new viewers: the keyframe cache starts them at once; without one they wait for the next IDR', async (t) => {
+  const { clock, transport, source, stream } = setup();
+  const first = await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  t.equal(first.state, 'waiting-keyframe', 'no keyframe cached yet');
+  t.equal(source.keyframeRequests, 1, 'asked the camera for one');
+  source.frame(false);
+  t.equal((transport.peers[0] as FakePeer).rtp.length, 0, 'P frames before the first IDR are not sent');
+  source.frame(true, 5000);
+  for (let i = 0; i < 10; i++) source.frame(false);
+  t.equal(first.state, 'playing');
+  clock.advance(500);
+  const late = await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  t.equal(late.state, 'playing', 'started from the cache');
+  t.equal(stream.viewerInfo().find((v) => v.id === late.id)?.keyframeCacheStarts, 1);
+  source.frame(false);
+  const p0 = (transport.peers[0] as FakePeer).rtp.map(parseRtp);
+  const p1 = (transport.peers[1] as FakePeer).rtp.map(parseRtp);
+  t.ok([7, 24].includes(p1[0].payload[0] & 0x1f), 'late viewer begins with SPS (alone or in a STAP-A)');
+  for (const list of [p0, p1]) {
+    for (let i = 1; i < list.length; i++) t.equal(seqDistance(list[i - 1].sequenceNumber, list[i].sequenceNumber), 1);
+  }
+  t.not(p0[0].ssrc, p1[0].ssrc, 'each viewer its own SSRC');
+  const lastA = p0[p0.length - 1];
+  const lastB = p1[p1.length - 1];
+  t.same(lastA.payload, lastB.payload, 'both got the same live packet');
+  t.ok(tsDistance(p1[0].timestamp, lastB.timestamp) > 0, 'the cached keyframe is stamped before the live frame');
+  t.end();
+});
+
+t.test('PLI storms are merged: at most one keyframe request per second upstream', async (t) => {
+  const { clock, source, stream } = setup();
+  await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  const before = source.keyframeRequests;
+  clock.advance(1000);
+  for (let i = 0; i < 20; i++) {
+    stream.requestKeyframe();
+    clock.advance(100);
+  }
+  t.equal(source.keyframeRequests - before, 2, 'two within ~2 s');
+  t.equal(stream.stats().keyframeRequestsSuppressed, 18);
+  t.end();
+});
+
+t.test('camera restart: the egress timeline continues, the stale keyframe is dropped', async (t) => {
+  const { clock, transport, source, stream } = setup();
+  await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  source.frame(true);
+  clock.advance(33);
+  source.frame(false);
+  const sentBefore = (transport.peers[0] as FakePeer).rtp.length;
+  stream.onState('reconnecting');
+  t.equal(stream.stats().keyframeAgeMs, -1, 'cache dropped');
+  clock.advance(2000);
+  stream.onState('playing');
+  source.ts = 12345;
+  source.frame(true);
+  const pkts = (transport.peers[0] as FakePeer).rtp.map(parseRtp);
+  const beforeRestart = pkts[sentBefore - 1];
+  const after = pkts[sentBefore];
+  const dt = tsDistance(beforeRestart.timestamp, after.timestamp);
+  t.ok(dt >= 2000 * 90 && dt <= 2100 * 90, `timestamp advanced by the wall-clock gap (${dt / 90} ms)`);
+  t.equal(seqDistance(beforeRestart.sequenceNumber, after.sequenceNumber), 1, 'sequence continues');
+  t.equal(stream.stats().timelineRebases, 1);
+  t.end();
+});
+
+t.test('viewer limit and peer closure', async (t) => {
+  const clock = new VirtualClock();
+  const transport = new FakeTransport();
+  const stream = new Stream('cam', new ManualSource(), transport, glueDeps({ clock }), { maxViewers: 1 });
+  const v = await stream.addViewer(CHROMIUM_OFFER);
+  await t.rejects(stream.addViewer(CHROMIUM_OFFER), { code: 'PEER_LIMIT' });
+  (transport.peers[0] as FakePeer).close();
+  t.equal(stream.viewerCount, 0, 'a closed peer leaves the stream');
+  t.equal(stream.getViewer(v.id), undefined);
+  t.end();
+});
