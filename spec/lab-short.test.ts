@@ -26,7 +26,7 @@ t.test('lab, 5% loss on the WebRTC leg: none fails as in the study, nack+rtx rep
   const cacheDir = mkdtempSync(join(tmpdir(), 'camwire-lab-spec-'));
   t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }));
   const sc = buildScenario('loss5', { durationS: PLAY_S, seed: 5 });
-  const parts = labStandInParts();
+  const parts = labStandInParts(cacheDir);
   if (parts) t.comment('camwire wiring absent: gateway test glue and an in-process clip source stand in');
   const byName = new Map(sc.strategies.map((s) => [s.name, s]));
 

@@ -21,25 +21,26 @@ export interface LabCamera {
 }
 
 /**
- * The clip the demo camera loops: the packaged assets/demo.h264 when present, else one made
- * once with ffmpeg (720p30 test pattern, baseline, one slice, keyframe every 2 s).
+ * The clip the demo camera loops in the lab. The packaged assets/demo.h264 is kept small
+ * (about 0.5 Mbit/s, two packets a frame), which hides what loss does to a camera's stream, so
+ * the lab makes its own once with ffmpeg (720p30 test pattern, baseline, one slice, keyframe every 2 s, about
+ * 6 Mbit/s, about 20 packets a frame: a 1080p camera's bit rate, so a frame spans many packets as in the study).
  */
 export function labClip(cacheDir: string): string {
-  try {
-    return demoClipPath();
-  } catch {
-    // not packaged (yet): make one
-  }
-  const file = join(cacheDir, 'lab-720p30.h264');
+  const file = join(cacheDir, 'lab-720p30-v3.h264');
   if (existsSync(file)) return file;
   mkdirSync(cacheDir, { recursive: true });
   const r = spawnSync('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '10',
-    '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'veryfast', '-g', '60',
-    '-x264-params', 'threads=1:sliced-threads=0', '-b:v', '2500k', '-pix_fmt', 'yuv420p', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', file,
+    '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast', '-g', '60',
+    '-x264-params', 'threads=1:sliced-threads=0:scenecut=0', '-crf', '27', '-pix_fmt', 'yuv420p', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', file,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.status !== 0) throw new Error(`ffmpeg could not make the lab clip: ${r.error?.message ?? r.stderr?.toString()}`);
-  return file;
+  if (r.status === 0) return file;
+  try {
+    return demoClipPath();
+  } catch {
+    throw new Error(`ffmpeg could not make the lab clip (${r.error?.message ?? r.stderr?.toString()}) and assets/demo.h264 is absent`);
+  }
 }
 
 export async function startCamera(kind: SourceKind, cacheDir: string): Promise<LabCamera> {
@@ -105,8 +106,9 @@ async function startGStreamer(): Promise<LabCamera> {
 export function cameraMissing(kind: SourceKind): string | undefined {
   if (kind === 'demo') {
     const r = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    try { demoClipPath(); return undefined; } catch { /* needs ffmpeg for the clip */ }
-    return r.error ? 'ffmpeg is needed to make the demo clip (assets/demo.h264 absent)' : undefined;
+    if (!r.error) return undefined;
+    try { demoClipPath(); return undefined; } catch { /* neither */ }
+    return 'ffmpeg is needed to make the lab clip (and assets/demo.h264 is absent)';
   }
   const r = spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"], { stdio: 'ignore' });
   return r.status === 0 ? undefined : 'GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0) not available';

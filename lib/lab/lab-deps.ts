@@ -1,12 +1,11 @@
 /**
  * Turns a lab Strategy into gateway settings. What the gateway config offers is used as is
- * (`rtx`); what it does not offer yet is applied here by wrapping the gateway's injected parts,
- * kept apart from lib/gateway so the gateway stays free of lab code:
- * - recovery `none`: the shared history answers nothing, so NACKs go unanswered (the study's server);
+ * (`nack`, `rtx`); what it does not offer is applied here by wrapping the gateway's injected
+ * parts, kept apart from lib/gateway so the gateway stays free of lab code:
  * - pli `ignore`: the keyframe gate never lets a request through to the camera;
- * - retransmitCopies: each retransmission is sent again a few ms later (a sender experiment).
+ * - retransmitCopies, rrtr: sender experiments around the transport.
  */
-import type { EgressHistory, GatewayDeps, KeyframeGate } from '../gateway/deps.js';
+import type { GatewayDeps, KeyframeGate } from '../gateway/deps.js';
 import type { StreamConfig } from '../gateway/gateway.js';
 import type { PeerHandlers, PeerMediaParams, WebRtcPeer, WebRtcTransport } from '../gateway/transport.js';
 import type { Strategy } from './scenario.js';
@@ -14,23 +13,19 @@ import { WireCounter } from './wire-counter.js';
 import { buildDlrr, findRrtr } from './xr-rtt.js';
 
 /**
- * Stream settings for `s`. `rtx` is the gateway's own option; `recovery`, `pli` and `reorder`
- * are the switches the lab asks the gateway for (ignored by a gateway that lacks them; the
- * wrappers below apply the first two either way).
+ * Stream settings for `s` from the gateway's own config: `nack` (answer NACKs at all) and
+ * `rtx` (negotiate RTX). The PLI policy and the camera-leg reorder switch are not gateway
+ * settings yet: PLI `ignore` is applied by strategyDeps; `reorder` is recorded only.
  */
-export function strategyStreamConfig(s: Strategy): Partial<StreamConfig> & Record<string, unknown> {
-  return { rtx: s.recovery === 'nack+rtx', recovery: s.recovery, pli: s.pli, reorder: s.reorder };
+export function strategyStreamConfig(s: Strategy): Partial<StreamConfig> {
+  return { nack: s.recovery !== 'none', rtx: s.recovery === 'nack+rtx' };
 }
 
-const NO_HISTORY: EgressHistory = { put: () => undefined, get: () => undefined };
-const CLOSED_GATE: KeyframeGate = { allow: () => false };
+/** Never lets a keyframe request through: the camera only sends its periodic keyframes. */
+const CLOSED_GATE: KeyframeGate = { request: () => false, poll: () => false, onKeyframe: () => undefined };
 
 export function strategyDeps(base: GatewayDeps, s: Strategy): GatewayDeps {
-  return {
-    ...base,
-    history: s.recovery === 'none' ? () => NO_HISTORY : base.history,
-    keyframeGate: s.pli === 'ignore' ? () => CLOSED_GATE : base.keyframeGate,
-  };
+  return { ...base, keyframeGate: s.pli === 'ignore' ? () => CLOSED_GATE : base.keyframeGate };
 }
 
 const COPY_DELAY_MS = 3;

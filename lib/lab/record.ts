@@ -51,8 +51,12 @@ export interface RunSummary {
   decodedPct: number;
   freezeCount: number;
   totalFreezesDuration: number;
+  /** Chromium's packetsLost minus packets it recovered from RTX (which it counts as lost). */
   packetsLost: number;
+  /** Chromium's packetsLost as reported. */
+  packetsLostRaw: number;
   packetsReceived: number;
+  /** packetsLost / (packetsReceived + packetsLost), percent. */
   lostPct: number;
   nackCount: number;
   pliCount: number;
@@ -94,6 +98,15 @@ export interface RunRecord {
   judged: boolean;
 }
 
+/**
+ * Packets still missing after recovery. Chromium counts a packet repaired from the RTX stream
+ * as lost on the media stream (and as retransmittedPacketsReceived); a plain retransmission on
+ * the media SSRC simply counts as received.
+ */
+export function lostAfterRecovery(b: BrowserStats): number {
+  return Math.max(0, b.packetsLost - b.retransmittedPacketsReceived);
+}
+
 const pct = (part: number, whole: number) => (whole > 0 ? (100 * part) / whole : 0);
 
 export function pliToKeyframe(pliAt: readonly number[], keyframeAt: readonly number[]): number[] {
@@ -115,9 +128,10 @@ export function summarize(
     decodedPct: round(pct(b.framesDecoded, last.wire.framesSent), 2),
     freezeCount: b.freezeCount,
     totalFreezesDuration: round(b.totalFreezesDuration, 3),
-    packetsLost: b.packetsLost,
+    packetsLost: lostAfterRecovery(b),
+    packetsLostRaw: b.packetsLost,
     packetsReceived: b.packetsReceived,
-    lostPct: round(pct(Math.max(0, b.packetsLost), b.packetsReceived + Math.max(0, b.packetsLost)), 3),
+    lostPct: round(pct(lostAfterRecovery(b), b.packetsReceived + lostAfterRecovery(b)), 3),
     nackCount: b.nackCount,
     pliCount: b.pliCount,
     firCount: b.firCount,

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRecord, Sample } from './record.js';
+import { lostAfterRecovery, type RunRecord, type Sample } from './record.js';
 import { describeProfile } from './scenario.js';
 import { escapeXml, renderLineChart, type ChartSeries } from './svg-chart.js';
 
@@ -18,7 +18,8 @@ export interface ChartMetric {
 
 /** The study watched packetsLost and NACKs rise and the decode rate fall; freezes show what a viewer sees. */
 export const CHART_METRICS: readonly ChartMetric[] = [
-  { key: 'packetsLost', title: 'packetsLost (after recovery)', yLabel: 'packets', value: (s) => s.browser.packetsLost },
+  { key: 'packetsLost', title: 'packetsLost after recovery (minus RTX-repaired)', yLabel: 'packets', value: (s) => lostAfterRecovery(s.browser) },
+  { key: 'packetsLostRaw', title: 'packetsLost as Chromium reports it', yLabel: 'packets', value: (s) => s.browser.packetsLost },
   { key: 'nackCount', title: 'NACKs sent by Chromium', yLabel: 'NACK packets', value: (s) => s.browser.nackCount },
   { key: 'pliCount', title: 'PLIs sent by Chromium', yLabel: 'PLI packets', value: (s) => s.browser.pliCount },
   { key: 'framesDecoded', title: 'Frames decoded', yLabel: 'frames', value: (s) => s.browser.framesDecoded },
