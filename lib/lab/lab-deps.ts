@@ -37,14 +37,14 @@ const COPY_DELAY_MS = 3;
  */
 export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTransport {
   const copies = s.retransmitCopies ?? 0;
-  if (copies <= 0 && !s.rrtr) return base;
   return {
     get peerCount() { return base.peerCount; },
     cleanup: () => base.cleanup(),
     async createPeer(offer: string, media: PeerMediaParams, handlers: PeerHandlers): Promise<WebRtcPeer> {
       let self: WebRtcPeer | undefined;
-      const counters = { rrtrReceived: 0, dlrrSent: 0, copiesSent: 0 };
+      const counters: LabPeerCounters = { rrtrReceived: 0, dlrrSent: 0, copiesSent: 0, nackSeqsForMedia: 0, nackSeqsForRtx: 0, nackSeqsForOther: 0 };
       const onRtcp = (packet: Uint8Array) => {
+        countNacks(packet, media, counters);
         if (s.rrtr && self) {
           for (const r of findRrtr(packet)) {
             counters.rrtrReceived++;
@@ -80,5 +80,37 @@ export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTra
   };
 }
 
-/** Counters of the lab's transport experiments, by media SSRC (read by the runner). */
-export const labPeerCounters = new Map<number, { rrtrReceived: number; dlrrSent: number; copiesSent: number }>();
+export interface LabPeerCounters {
+  rrtrReceived: number;
+  dlrrSent: number;
+  copiesSent: number;
+  /** Sequence numbers the browser NACKed, by the media SSRC its NACKs named. */
+  nackSeqsForMedia: number;
+  nackSeqsForRtx: number;
+  nackSeqsForOther: number;
+}
+
+/** Counters of the lab's transport observations and experiments, by media SSRC (read by the runner). */
+export const labPeerCounters = new Map<number, LabPeerCounters>();
+
+/** Counts NACKed sequence numbers (RTPFB FMT 1) per media SSRC named in the NACK. */
+function countNacks(buf: Uint8Array, media: PeerMediaParams, c: LabPeerCounters): void {
+  let o = 0;
+  while (o + 12 <= buf.length) {
+    const len = (((buf[o + 2] << 8) | buf[o + 3]) + 1) * 4;
+    if (o + len > buf.length) return;
+    if (buf[o + 1] === 205 && (buf[o] & 0x1f) === 1) {
+      const ssrc = ((buf[o + 8] << 24) | (buf[o + 9] << 16) | (buf[o + 10] << 8) | buf[o + 11]) >>> 0;
+      let n = 0;
+      for (let i = o + 12; i + 4 <= o + len; i += 4) {
+        let blp = (buf[i + 2] << 8) | buf[i + 3];
+        n++;
+        while (blp) { n += blp & 1; blp >>>= 1; }
+      }
+      if (ssrc === media.ssrc) c.nackSeqsForMedia += n;
+      else if (ssrc === media.rtxSsrc) c.nackSeqsForRtx += n;
+      else c.nackSeqsForOther += n;
+    }
+    o += len;
+  }
+}

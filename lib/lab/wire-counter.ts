@@ -26,12 +26,17 @@ export interface WireCounts {
   other: number;
   /** First transmissions dropped by `cut` (new frames after the measurement window). */
   cutDropped: number;
+  /** First transmissions whose sequence number was not the previous one + 1 (the sender skipped or went back). */
+  seqDiscontinuities: number;
+  /** Largest such jump (absolute, in packets). */
+  maxSeqJump: number;
 }
 
 const SEEN_WINDOW = 1 << 16;
 
 export class WireCounter {
-  readonly counts: WireCounts = { rtp: 0, mediaPackets: 0, frames: 0, retransmissions: 0, rtx: 0, rtcp: 0, other: 0, cutDropped: 0 };
+  readonly counts: WireCounts = { rtp: 0, mediaPackets: 0, frames: 0, retransmissions: 0, rtx: 0, rtcp: 0, other: 0, cutDropped: 0, seqDiscontinuities: 0, maxSeqJump: 0 };
+  private lastExt = -1;
   private mediaSsrc = -1;
   private lastTs = -1;
   private readonly unwrapper = new SeqUnwrapper();
@@ -59,6 +64,11 @@ export class WireCounter {
     const ts = ((buf[4] << 24) | (buf[5] << 16) | (buf[6] << 8) | buf[7]) >>> 0;
     if (this.cutActive && ts !== this.cutTs) { c.cutDropped++; return { cls: 'media', pass: false }; }
     this.seen[seq] = ext;
+    if (this.lastExt >= 0 && ext !== this.lastExt + 1) {
+      c.seqDiscontinuities++;
+      c.maxSeqJump = Math.max(c.maxSeqJump, Math.abs(ext - this.lastExt - 1));
+    }
+    this.lastExt = ext;
     c.mediaPackets++;
     if (ts !== this.lastTs) { c.frames++; this.lastTs = ts; }
     return { cls: 'media', pass: true };

@@ -53,3 +53,12 @@ t.test('sequence wrap: first transmissions across 65535 -> 0 are not retransmiss
     return w.counts.retransmissions === 1 && w.counts.mediaPackets === n && w.counts.frames === n && again.cls === 'repair';
   }), { numRuns: 20 });
 });
+
+t.test('a sender that skips sequence numbers is caught', async (t) => {
+  const w = new WireCounter();
+  for (const seq of [10, 11, 12, 600, 601]) w.media(rtp(seq, seq));
+  t.equal(w.counts.seqDiscontinuities, 1);
+  t.equal(w.counts.maxSeqJump, 587);
+  w.media(rtp(11, 11));
+  t.equal(w.counts.seqDiscontinuities, 1, 'a retransmission is not a discontinuity');
+});
