@@ -89,10 +89,11 @@ export class RtspAuthenticator {
   /**
    * Takes the challenges of a 401. `retry` when the request should be sent again with new
    * credentials: the first challenge, a new nonce (stale=true, or a keep-alive re-challenged
-   * mid-session) — `rejected` when the same challenge comes back after we answered it, which
-   * means the password is wrong.
+   * mid-session) — `rejected` when the same challenge comes back after we answered it, or any
+   * non-stale challenge answers a request we already retried: the password is wrong.
+   * `answeredBefore`: the request carried Authorization; `retried`: it is already a retry.
    */
-  onChallenge(challenges: readonly AuthChallenge[], answeredBefore: boolean): ChallengeOutcome {
+  onChallenge(challenges: readonly AuthChallenge[], answeredBefore: boolean, retried = false): ChallengeOutcome {
     if (!this.credentials) return 'no-credentials';
     let best: AuthChallenge | undefined;
     for (const ch of challenges) if (rank(ch) > 0 && (!best || rank(ch) > rank(best))) best = ch;
@@ -102,6 +103,7 @@ export class RtspAuthenticator {
     const sameNonce = prev !== undefined && prev.scheme.toLowerCase() === best.scheme.toLowerCase() && prev.params.nonce === best.params.nonce;
     this.challenge = best;
     if (!sameNonce) this.nc = 0;
+    if (retried && !stale) return 'rejected'; // servers that change the nonce on every 401 (GStreamer)
     if (answeredBefore && !stale && (sameNonce || best.scheme.toLowerCase() === 'basic')) return 'rejected';
     return 'retry';
   }

@@ -61,6 +61,10 @@ t.test('wrong password is rejected; stale=true and a new nonce mid-session retry
   t.equal(a.onChallenge(ch, true), 'rejected', 'same nonce again after answering: wrong password');
   t.equal(a.onChallenge(parseWwwAuthenticate('Digest realm="r", nonce="n2", stale=true'), true), 'retry', 'stale');
   t.equal(a.onChallenge(parseWwwAuthenticate('Digest realm="r", nonce="n3"'), true), 'retry', 'Axis M5525: new nonce on keep-alive');
+  const g = new RtspAuthenticator({ username: 'u', password: 'p' });
+  g.onChallenge(parseWwwAuthenticate('Digest realm="r", nonce="a"'), false);
+  t.equal(g.onChallenge(parseWwwAuthenticate('Digest realm="r", nonce="b"'), true, true), 'rejected', 'GStreamer: new nonce on every 401, but this was our retry');
+  t.equal(g.onChallenge(parseWwwAuthenticate('Digest realm="r", nonce="c", stale=TRUE'), true, true), 'retry', 'stale retry is allowed');
   const b = new RtspAuthenticator({ username: 'u', password: 'p' });
   t.equal(b.onChallenge(parseWwwAuthenticate('Basic realm="r"'), false), 'retry');
   t.equal(b.onChallenge(parseWwwAuthenticate('Basic realm="r"'), true), 'rejected');

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""GStreamer RTSP server for camwire's interop tests (run with /usr/bin/python3).
+
+Prints `READY <port>` on stdout once it listens. Options:
+  --port N           TCP port (default 8554)
+  --address A        bind address (default 127.0.0.1)
+  --path P           mount path (default /test)
+  --protocols LIST   comma list of udp,tcp,mcast (default udp,tcp)
+  --auth MODE        none|basic|digest (default none)
+  --user U --password P
+  --key-int N        x264 key-int-max (default 60; large = IDR only on request)
+  --mcast-range LO-HI  multicast address range (default 224.3.0.1-224.3.0.10)
+"""
+import argparse
+import sys
+
+import gi
+
+gi.require_version('Gst', '1.0')
+gi.require_version('GstRtsp', '1.0')
+gi.require_version('GstRtspServer', '1.0')
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+p = argparse.ArgumentParser()
+p.add_argument('--port', type=int, default=8554)
+p.add_argument('--address', default='127.0.0.1')
+p.add_argument('--path', default='/test')
+p.add_argument('--protocols', default='udp,tcp')
+p.add_argument('--auth', default='none', choices=['none', 'basic', 'digest'])
+p.add_argument('--user', default='user')
+p.add_argument('--password', default='pass')
+p.add_argument('--key-int', type=int, default=60)
+p.add_argument('--mcast-range', default='224.3.0.1-224.3.0.10')
+a = p.parse_args()
+
+Gst.init(None)
+server = GstRtspServer.RTSPServer()
+server.set_address(a.address)
+server.set_service(str(a.port))
+
+launch = (
+    '( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 '
+    f'! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={a.key_int} threads=1 '
+    '! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96 config-interval=-1 )'
+)
+factory = GstRtspServer.RTSPMediaFactory()
+factory.set_launch(launch)
+factory.set_shared(True)
+
+protocols = GstRtsp.RTSPLowerTrans(0)
+for name in a.protocols.split(','):
+    protocols |= {'udp': GstRtsp.RTSPLowerTrans.UDP, 'tcp': GstRtsp.RTSPLowerTrans.TCP,
+                  'mcast': GstRtsp.RTSPLowerTrans.UDP_MCAST}[name]
+factory.set_protocols(protocols)
+
+if 'mcast' in a.protocols.split(','):
+    lo, hi = a.mcast_range.split('-')
+    pool = GstRtspServer.RTSPAddressPool()
+    pool.add_range(lo, hi, 5000, 5010, 1)
+    factory.set_address_pool(pool)
+
+if a.auth != 'none':
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string('media.factory.role', a.user)
+    if a.auth == 'basic':
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(a.user, a.password), token)
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.BASIC)
+    else:
+        auth.add_digest(a.user, a.password, token)
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+    server.set_auth(auth)
+    perms = GstRtspServer.RTSPPermissions()
+    perms.add_role(a.user)
+    perms.add_permission_for_role(a.user, 'media.factory.access', True)
+    perms.add_permission_for_role(a.user, 'media.factory.construct', True)
+    factory.set_permissions(perms)
+
+server.get_mount_points().add_factory(a.path, factory)
+if server.attach(None) == 0:
+    print('FAILED attach', flush=True)
+    sys.exit(1)
+print(f'READY {server.get_bound_port()}', flush=True)
+GLib.MainLoop().run()

@@ -1,0 +1,79 @@
+/** Starts and stops spec/support/gst-rtsp-server.py (GStreamer's RTSP server) for interop tests. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot, inCI } from '../../test/support/env.js';
+
+export interface GstServerOptions {
+  port?: number;
+  address?: string;
+  path?: string;
+  protocols?: string;
+  auth?: 'none' | 'basic' | 'digest';
+  user?: string;
+  password?: string;
+  keyInt?: number;
+  /** Run inside this network namespace (`ip netns exec`). */
+  netns?: string;
+}
+
+export interface GstServer {
+  port: number;
+  url(credentials?: string): string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const SCRIPT = join(repoRoot, 'spec', 'support', 'gst-rtsp-server.py');
+
+/** Skip reason when GStreamer's RTSP server (python3-gi + gir1.2-gst-rtsp-server-1.0 + x264) is missing; throws in CI. */
+export function missingGstRtspServer(): string | false {
+  const r = spawnSync('/usr/bin/python3', ['-c', [
+    'import gi',
+    "gi.require_version('Gst', '1.0')",
+    "gi.require_version('GstRtspServer', '1.0')",
+    'from gi.repository import Gst, GstRtspServer',
+    'Gst.init(None)',
+    "assert Gst.ElementFactory.find('x264enc') and Gst.ElementFactory.find('rtph264pay')",
+  ].join('\n')], { stdio: 'ignore', timeout: 20_000 });
+  if (r.status === 0) return false;
+  if (inCI) throw new Error('GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-ugly) is required in CI');
+  return 'GStreamer RTSP server (python3-gi) not available';
+}
+
+export async function startGstServer(o: GstServerOptions = {}): Promise<GstServer> {
+  const args = [SCRIPT, '--port', String(o.port ?? 0), '--address', o.address ?? '127.0.0.1', '--path', o.path ?? '/test',
+    '--protocols', o.protocols ?? 'udp,tcp', '--auth', o.auth ?? 'none', '--user', o.user ?? 'user', '--password', o.password ?? 'pass',
+    '--key-int', String(o.keyInt ?? 60)];
+  const child = o.netns ? spawn('ip', ['netns', 'exec', o.netns, '/usr/bin/python3', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`GStreamer RTSP server did not start: ${stderr.slice(-500)}`)), 20_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /READY (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`GStreamer RTSP server exited with ${code}: ${stderr.slice(-500)}`));
+    });
+  });
+  const host = o.address ?? '127.0.0.1';
+  return {
+    port,
+    process: child,
+    url: (cred) => `rtsp://${cred ? cred + '@' : ''}${host}:${port}${o.path ?? '/test'}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
