@@ -1,0 +1,72 @@
+/**
+ * STAND-IN until the gateway wires its own RTSP source: camwire's RTSP client -> (optional)
+ * reorder buffer from lib/recovery -> H.264 depacketizer, as a VideoSource. Lets the lab
+ * measure the camera leg with the reorder buffer on and off. Only complete access units go on.
+ */
+import { performance } from 'node:perf_hooks';
+import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
+import { RtspClient } from '../../lib/rtsp/client.js';
+import { ReorderBuffer } from '../../lib/recovery/reorder-buffer.js';
+import { H264Depacketizer } from '../../lib/h264/depacketizer.js';
+import type { RtpPacket } from '../../lib/rtp/packet.js';
+
+export class LabRtspSource implements VideoSource {
+  private client: RtspClient | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly c = { rtpPackets: 0, accessUnits: 0, incompleteDropped: 0, reorderLost: 0, keyframeRequests: 0 };
+  private reorder: ReorderBuffer<RtpPacket> | undefined;
+
+  constructor(private readonly url: string, private readonly useReorder: boolean) {}
+
+  start(sink: SourceSink): void {
+    const depack = new H264Depacketizer((au) => {
+      if (!au.complete) {
+        this.c.incompleteDropped++;
+        return;
+      }
+      this.c.accessUnits++;
+      const out: AccessUnit = { nalus: au.nalus, timestamp: au.timestamp, keyframe: au.keyframe };
+      sink.onAccessUnit(out);
+    });
+    if (this.useReorder) {
+      this.reorder = new ReorderBuffer<RtpPacket>({
+        onPacket: (p) => depack.push(p),
+        onLoss: (_from, n) => { this.c.reorderLost += n; depack.markLoss(); },
+        onResync: () => depack.reset(),
+      });
+      this.timer = setInterval(() => this.reorder?.poll(performance.now()), 5);
+    }
+    const client = new RtspClient({ url: this.url, transport: 'udp', bindAddress: '127.0.0.1' });
+    this.client = client;
+    client.on('rtp', (pkt) => {
+      this.c.rtpPackets++;
+      if (this.reorder) this.reorder.push(pkt, pkt.sequenceNumber, performance.now());
+      else depack.push(pkt);
+    });
+    client.on('state', (s) => {
+      if (s.state === 'playing') sink.onState('playing');
+      else if (s.state === 'reconnecting') sink.onState('reconnecting');
+    });
+    client.on('error', () => undefined);
+    client.start().catch(() => sink.onState('failed'));
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    void this.client?.stop().catch(() => undefined);
+    this.client = undefined;
+  }
+
+  requestKeyframe(): void {
+    this.c.keyframeRequests++;
+    this.client?.requestKeyframe(0);
+  }
+
+  info(): SourceInfo {
+    return { profileLevelId: '42c01f' };
+  }
+
+  stats(): Record<string, number | string> {
+    return { ...this.c, ...(this.reorder ? Object.fromEntries(Object.entries(this.reorder.stats).map(([k, v]) => [`reorder.${k}`, v])) : {}) };
+  }
+}
