@@ -105,7 +105,7 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
   loss5: {
     id: 'loss5', title: '5% random loss, WebRTC leg, both directions', durationS: 30,
     impairment: webrtcLoss(0.05),
-    strategies: BASE.map(strategy),
+    strategies: [...BASE, 'nack+rtx/rtt'].map(strategy),
     expect: [
       { strategies: ['nack', 'nack+rtx'], minDecodedPct: 99.5, maxFreezes: 0, maxLostPct: 0.1 },
       { strategies: ['none'], failureBelowPct: 90 },
@@ -114,7 +114,7 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
   loss10: {
     id: 'loss10', title: '10% random loss, WebRTC leg, both directions', durationS: 30,
     impairment: webrtcLoss(0.10),
-    strategies: ['none', 'nack', 'nack+rtx', 'nack+rtx/pli-ignore'].map(strategy),
+    strategies: ['none', 'nack', 'nack+rtx', 'nack+rtx/pli-ignore', 'nack+rtx/rtt'].map(strategy),
     expect: [{ strategies: ['nack', 'nack+rtx'], minDecodedPct: 95, maxPliToKeyframeMs: 1000 }],
   },
   loss15: {
@@ -126,14 +126,16 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
   burst: {
     id: 'burst', title: 'Bursty loss (Gilbert-Elliott 2% average, mean burst 5), WebRTC leg', durationS: 30,
     impairment: { leg: 'webrtc', forward: { burst: { loss: 0.02, meanBurst: 5 } }, back: { burst: { loss: 0.02, meanBurst: 5 } }, minSize: 0 },
-    strategies: BASE.map(strategy),
+    strategies: [...BASE, 'nack+rtx/rtt'].map(strategy),
     expect: [{ strategies: ['nack', 'nack+rtx'], minDecodedPct: 99 }],
   },
   reorder: {
     id: 'reorder', title: '25% reordering + 20 ms jitter, camera leg', durationS: 30,
     impairment: {
       leg: 'camera',
-      forward: { reorder: { probability: 0.25, depth: 4, maxHoldMs: 20 }, delay: { delayMs: 20, jitterMs: 20 } },
+      // 25% of packets overtaken by 1-4 later ones; on top, 20 ms of delay jitter that keeps order
+      // (jitter that reorders too would make far more than 25% of packets arrive out of order).
+      forward: { reorder: { probability: 0.25, depth: 4, maxHoldMs: 20 }, delay: { delayMs: 20, jitterMs: 20, preserveOrder: true } },
       back: CLEAN, minSize: 0,
     },
     strategies: ['nack+rtx', 'nack+rtx/no-reorder'].map(strategy),

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
 import { RtspClient } from '../../lib/rtsp/client.js';
 import { ReorderBuffer } from '../../lib/recovery/reorder-buffer.js';
+import { JitterEstimator } from '../../lib/recovery/jitter.js';
 import { H264Depacketizer } from '../../lib/h264/depacketizer.js';
 import type { RtpPacket } from '../../lib/rtp/packet.js';
 
@@ -33,15 +34,23 @@ export class LabRtspSource implements VideoSource {
         onPacket: (p) => depack.push(p),
         onLoss: (_from, n) => { this.c.reorderLost += n; depack.markLoss(); },
         onResync: () => depack.reset(),
-      });
+      }, process.env.CAMWIRE_LAB_REORDER_MIN_WAIT_MS ? { minWaitMs: Number(process.env.CAMWIRE_LAB_REORDER_MIN_WAIT_MS) } : {});
       this.timer = setInterval(() => this.reorder?.poll(performance.now()), 5);
     }
     const client = new RtspClient({ url: this.url, transport: 'udp', bindAddress: '127.0.0.1' });
     this.client = client;
+    const jitter = new JitterEstimator(90000);
     client.on('rtp', (pkt) => {
       this.c.rtpPackets++;
-      if (this.reorder) this.reorder.push(pkt, pkt.sequenceNumber, performance.now());
-      else depack.push(pkt);
+      const now = performance.now();
+      if (this.reorder) {
+        // The hold time follows the measured jitter (RFC 3550 estimate), as in the gateway's design.
+        jitter.update(pkt.timestamp, now);
+        this.reorder.setJitterMs(jitter.jitterMs);
+        this.reorder.push(pkt, pkt.sequenceNumber, now);
+      } else {
+        depack.push(pkt);
+      }
     });
     client.on('state', (s) => {
       if (s.state === 'playing') sink.onState('playing');
