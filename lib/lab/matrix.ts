@@ -36,7 +36,7 @@ export async function runMatrix(scenarios: readonly Scenario[], o: MatrixOptions
         rec.detail.loadAverageAfter = loadavg()[0];
         records.push(rec);
         const s = rec.summary;
-        log(`  -> ${s.decodedPct.toFixed(2)}% decoded (${s.framesDecoded}/${s.framesSent}), ${s.freezeCount} freezes, lost ${s.lostPct}%, ${s.nackCount} NACKs, ${s.pliCount} PLIs${s.repair ? `, repair p50/p90/p99/max ${s.repair.p50Ms}/${s.repair.p90Ms}/${s.repair.p99Ms}/${s.repair.maxMs} ms, ${s.repair.over100Ms} over 100 ms, ${s.repair.unrecovered} unrepaired` : ''}${rec.judged ? (rec.failures.length ? ' FAIL: ' + rec.failures.join('; ') : ' PASS') : ''}`);
+        log(`  -> ${s.decodedPct.toFixed(2)}% decoded (${s.framesDecoded}/${s.framesSent}), ${s.receivedPct.toFixed(2)}% received, ${s.freezeCount} freezes, lost ${s.lostPct}%, ${s.nackCount} NACKs, ${s.pliCount} PLIs${s.repair ? `, repair p50/p90/p99/max ${s.repair.p50Ms}/${s.repair.p90Ms}/${s.repair.p99Ms}/${s.repair.maxMs} ms, ${s.repair.over100Ms} over 100 ms, ${s.repair.unrecovered} unrepaired` : ''}${rec.judged ? (rec.failures.length ? ' FAIL: ' + rec.failures.join('; ') : ' PASS') : ''}`);
       } catch (err) {
         log(`  -> run failed: ${(err as Error).stack ?? err}`);
       }

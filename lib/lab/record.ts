@@ -49,6 +49,11 @@ export interface RunSummary {
   framesSent: number;
   framesDecoded: number;
   decodedPct: number;
+  /**
+   * Frames Chromium assembled (framesReceived) per frame sent: what the network and recovery
+   * delivered. Decoded can be lower when a starved Chromium drops frames before decoding.
+   */
+  receivedPct: number;
   freezeCount: number;
   totalFreezesDuration: number;
   /** Chromium's packetsLost minus packets it recovered from RTX (which it counts as lost). */
@@ -126,6 +131,7 @@ export function summarize(
     framesSent: last.wire.framesSent,
     framesDecoded: b.framesDecoded,
     decodedPct: round(pct(b.framesDecoded, last.wire.framesSent), 2),
+    receivedPct: round(pct(b.framesReceived, last.wire.framesSent), 2),
     freezeCount: b.freezeCount,
     totalFreezesDuration: round(b.totalFreezesDuration, 3),
     packetsLost: lostAfterRecovery(b),
@@ -178,11 +184,11 @@ export function round(x: number, digits: number): number {
 
 /** Summary table, one row per run, fixed-width for a terminal. */
 export function summaryTable(records: readonly RunRecord[]): string {
-  const head = ['scenario', 'strategy', 'seed', 'sent', 'decoded', '%', 'freezes', 'frz s', 'lost%', 'NACKs', 'PLIs', 'resent', 'drop m/b', 'kdrop', 'check'];
+  const head = ['scenario', 'strategy', 'seed', 'sent', 'decoded', '%', 'recv%', 'freezes', 'frz s', 'lost%', 'NACKs', 'PLIs', 'resent', 'drop m/b', 'kdrop', 'check'];
   const rows = records.map((r) => {
     const s = r.summary;
     return [
-      r.scenario.id, r.strategy.name, String(r.seed), String(s.framesSent), String(s.framesDecoded), s.decodedPct.toFixed(2),
+      r.scenario.id, r.strategy.name, String(r.seed), String(s.framesSent), String(s.framesDecoded), s.decodedPct.toFixed(2), s.receivedPct.toFixed(2),
       String(s.freezeCount), s.totalFreezesDuration.toFixed(1), s.lostPct.toFixed(3), String(s.nackCount), String(s.pliCount),
       String(s.retransmitted + s.rtxSent), `${s.droppedMedia}/${s.droppedBack}`, String(s.kernelDrops ?? '?'),
       !r.judged ? '-' : r.failures.length === 0 ? 'PASS' : 'FAIL: ' + r.failures.join('; '),

@@ -87,7 +87,7 @@ function tableHtml(recs: readonly RunRecord[]): string {
   const rows = recs.map((r) => {
     const s = r.summary;
     const check = !r.judged ? '-' : r.failures.length === 0 ? '<span class="pass">PASS</span>' : `<span class="fail">FAIL: ${escapeXml(r.failures.join('; '))}</span>`;
-    return `<tr><td>${escapeXml(r.strategy.name)}</td><td>${s.framesSent}</td><td>${s.framesDecoded}</td><td>${s.decodedPct.toFixed(2)}</td><td>${s.freezeCount}</td><td>${s.totalFreezesDuration.toFixed(2)}</td><td>${s.lostPct.toFixed(3)}</td><td>${s.nackCount}</td><td>${s.pliCount}</td><td>${s.retransmitted + s.rtxSent}</td><td>${s.jitterBufferMs}</td><td>${check}</td></tr>`;
+    return `<tr><td>${escapeXml(r.strategy.name)}</td><td>${s.framesSent}</td><td>${s.framesDecoded}</td><td>${s.decodedPct.toFixed(2)}</td><td>${s.receivedPct.toFixed(2)}</td><td>${s.freezeCount}</td><td>${s.totalFreezesDuration.toFixed(2)}</td><td>${s.lostPct.toFixed(3)}</td><td>${s.nackCount}</td><td>${s.pliCount}</td><td>${s.retransmitted + s.rtxSent}</td><td>${s.jitterBufferMs}</td><td>${check}</td></tr>`;
   });
-  return `<table><tr><th>strategy</th><th>frames sent</th><th>decoded</th><th>%</th><th>freezes</th><th>freeze s</th><th>lost %</th><th>NACKs</th><th>PLIs</th><th>resent</th><th>jitter buffer ms</th><th>check</th></tr>${rows.join('')}</table>`;
+  return `<table><tr><th>strategy</th><th>frames sent</th><th>decoded</th><th>% decoded</th><th>% received</th><th>freezes</th><th>freeze s</th><th>lost %</th><th>NACKs</th><th>PLIs</th><th>resent</th><th>jitter buffer ms</th><th>check</th></tr>${rows.join('')}</table>`;
 }

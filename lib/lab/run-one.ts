@@ -12,6 +12,7 @@ import { defaultDeps, defaultSourceFactory } from '../gateway/wiring.js';
 import { createNativeTransport } from '../../native-bindings/webrtc.js';
 import { LabBrowser, answerCandidatePort, type BrowserStats } from './browser.js';
 import { startCamera, type LabCamera } from './cameras.js';
+import { LabRtspSource } from './lab-source.js';
 import { ImpairedPipe } from './impaired-pipe.js';
 import { judgeStrategy, summarize, type CamwireCounters, type RunRecord, type Sample } from './record.js';
 import { RtspImpairProxy } from './rtsp-proxy.js';
@@ -66,7 +67,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
         http: { host: '127.0.0.1', port: 0 },
         streams: { [STREAM]: { url: proxy.url(camera.path), transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
       },
-      { deps, transport, sourceFactory: o.parts?.sourceFactory ? o.parts.sourceFactory(strategy) : defaultSourceFactory() },
+      { deps, transport, sourceFactory: (o.parts?.sourceFactory ?? chooseSourceFactory)(strategy) },
     );
     cleanups.push(() => gw.close());
 
@@ -160,6 +161,26 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     for (const c of cleanups.reverse()) {
       try { await c(); } catch { /* keep closing the rest */ }
     }
+  }
+}
+
+/** The lab's own RTSP source (reorder switch, optional hold floor from the strategy). */
+export function labSourceFactory(strategy: Strategy): SourceFactory {
+  return (_name, config) => new LabRtspSource(config.url, strategy.reorder, strategy.reorderMinWaitMs);
+}
+
+/**
+ * camwire's own RTSP source when the gateway has one wired and the strategy keeps the reorder
+ * buffer on; the lab's source otherwise (the gateway cannot switch its reorder buffer off).
+ */
+function chooseSourceFactory(strategy: Strategy): SourceFactory {
+  const gatewayFactory = defaultSourceFactory();
+  if (!strategy.reorder || strategy.reorderMinWaitMs !== undefined) return labSourceFactory(strategy);
+  try {
+    gatewayFactory('probe', { url: 'rtsp://127.0.0.1:9/probe' }).stop();
+    return gatewayFactory;
+  } catch {
+    return labSourceFactory(strategy);
   }
 }
 

@@ -26,6 +26,8 @@ export interface Strategy {
   reorder: boolean;
   /** Lab-only sender experiments (see lab-deps.ts): resend each retransmission this many extra times. */
   retransmitCopies?: number;
+  /** Lab-only: floor of the reorder buffer's hold time (ms) instead of its default. */
+  reorderMinWaitMs?: number;
   /** Lab-only: negotiate XR RRTR and answer it with DLRR so Chromium knows the RTT (see xr-rtt.ts). */
   rrtr?: boolean;
 }
@@ -72,6 +74,7 @@ export const STRATEGIES: Record<string, Strategy> = {
   none: { name: 'none', recovery: 'none', pli: 'ignore', reorder: true },
   nack: { name: 'nack', recovery: 'nack', pli: 'forward', reorder: true },
   'nack+rtx': { name: 'nack+rtx', recovery: 'nack+rtx', pli: 'forward', reorder: true },
+  'nack+rtx/hold60': { name: 'nack+rtx/hold60', recovery: 'nack+rtx', pli: 'forward', reorder: true, reorderMinWaitMs: 60 },
   'nack+rtx/no-reorder': { name: 'nack+rtx/no-reorder', recovery: 'nack+rtx', pli: 'forward', reorder: false },
   'nack+rtx/pli-ignore': { name: 'nack+rtx/pli-ignore', recovery: 'nack+rtx', pli: 'ignore', reorder: true },
   'nack+rtx/x2': { name: 'nack+rtx/x2', recovery: 'nack+rtx', pli: 'forward', reorder: true, retransmitCopies: 1 },
@@ -138,7 +141,7 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
       forward: { reorder: { probability: 0.25, depth: 4, maxHoldMs: 20 }, delay: { delayMs: 20, jitterMs: 20, preserveOrder: true } },
       back: CLEAN, minSize: 0,
     },
-    strategies: ['nack+rtx', 'nack+rtx/no-reorder'].map(strategy),
+    strategies: ['nack+rtx', 'nack+rtx/hold60', 'nack+rtx/no-reorder'].map(strategy),
     expect: [{ strategies: ['nack+rtx'], maxCameraFramesLost: 0, minDecodedPct: 99.5 }],
   },
   'camera-loss5': {

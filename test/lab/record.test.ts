@@ -69,7 +69,7 @@ t.test('summaryTable lists every run with its verdict', async (t) => {
   const table = summaryTable([rec('none', true, []), rec('nack', true, ['decoded 14.78% < 99.5%']), rec('nack+rtx/x2', false, [])]);
   const lines = table.split('\n');
   t.equal(lines.length, 5);
-  t.match(lines[2], /^loss5\s+none\s+1\s+900\s+133\s+14\.78.*\?\s+PASS$/);
+  t.match(lines[2], /^loss5\s+none\s+1\s+900\s+133\s+14\.78\s+0\.00\s.*\?\s+PASS$/);
   t.match(lines[3], /FAIL: decoded 14.78% < 99.5%$/);
   t.match(lines[4], /-$/);
 });

@@ -5,11 +5,10 @@
  * the real part throws NOT_WIRED.
  */
 import type { GatewayDeps } from '../../lib/gateway/deps.js';
-import type { SourceFactory } from '../../lib/gateway/gateway.js';
 import { defaultDeps, defaultSourceFactory } from '../../lib/gateway/wiring.js';
 import { H264Packetizer } from '../../lib/h264/packetizer.js';
 import type { GatewayParts } from '../../lib/lab/run-one.js';
-import { LabRtspSource } from './lab-rtsp-source.js';
+import { labSourceFactory } from '../../lib/lab/run-one.js';
 
 function notWired(f: () => unknown): boolean {
   try {
@@ -30,7 +29,7 @@ export function labStandInParts(cacheDir: string): GatewayParts | undefined {
     parts.deps = (): GatewayDeps => ({ ...defaultDeps(), packetizer: () => new H264Packetizer({ mtu: 1200 }) });
   }
   if (sourceMissing) {
-    parts.sourceFactory = (strategy): SourceFactory => (_name, config) => new LabRtspSource(config.url, strategy.reorder);
+    parts.sourceFactory = labSourceFactory;
   }
   void cacheDir;
   return parts;

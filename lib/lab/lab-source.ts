@@ -1,15 +1,17 @@
 /**
- * STAND-IN until the gateway wires its own RTSP source: camwire's RTSP client -> (optional)
- * reorder buffer from lib/recovery -> H.264 depacketizer, as a VideoSource. Lets the lab
- * measure the camera leg with the reorder buffer on and off. Only complete access units go on.
+ * The lab's own camera source: camwire's RTSP client -> reorder buffer (switchable: the
+ * gateway has no such setting) -> H.264 depacketizer, as a gateway VideoSource. Used while the
+ * gateway's RTSP source is not wired, and for the `reorder: false` strategies. The hold time
+ * follows the RFC 3550 jitter estimate, as the design says; `minWaitMs` overrides its floor.
+ * Only complete access units go on (an incomplete one is counted and dropped).
  */
 import { performance } from 'node:perf_hooks';
-import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
-import { RtspClient } from '../../lib/rtsp/client.js';
-import { ReorderBuffer } from '../../lib/recovery/reorder-buffer.js';
-import { JitterEstimator } from '../../lib/recovery/jitter.js';
-import { H264Depacketizer } from '../../lib/h264/depacketizer.js';
-import type { RtpPacket } from '../../lib/rtp/packet.js';
+import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../gateway/source.js';
+import { RtspClient } from '../rtsp/client.js';
+import { ReorderBuffer } from '../recovery/reorder-buffer.js';
+import { JitterEstimator } from '../recovery/jitter.js';
+import { H264Depacketizer } from '../h264/depacketizer.js';
+import type { RtpPacket } from '../rtp/packet.js';
 
 export class LabRtspSource implements VideoSource {
   private client: RtspClient | undefined;
@@ -17,7 +19,7 @@ export class LabRtspSource implements VideoSource {
   private readonly c = { rtpPackets: 0, accessUnits: 0, incompleteDropped: 0, reorderLost: 0, keyframeRequests: 0 };
   private reorder: ReorderBuffer<RtpPacket> | undefined;
 
-  constructor(private readonly url: string, private readonly useReorder: boolean) {}
+  constructor(private readonly url: string, private readonly useReorder: boolean, private readonly minWaitMs?: number) {}
 
   start(sink: SourceSink): void {
     const depack = new H264Depacketizer((au) => {
@@ -34,7 +36,7 @@ export class LabRtspSource implements VideoSource {
         onPacket: (p) => depack.push(p),
         onLoss: (_from, n) => { this.c.reorderLost += n; depack.markLoss(); },
         onResync: () => depack.reset(),
-      }, process.env.CAMWIRE_LAB_REORDER_MIN_WAIT_MS ? { minWaitMs: Number(process.env.CAMWIRE_LAB_REORDER_MIN_WAIT_MS) } : {});
+      }, this.minWaitMs !== undefined ? { minWaitMs: this.minWaitMs } : {});
       this.timer = setInterval(() => this.reorder?.poll(performance.now()), 5);
     }
     const client = new RtspClient({ url: this.url, transport: 'udp', bindAddress: '127.0.0.1' });
