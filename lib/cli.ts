@@ -1,9 +1,33 @@
 #!/usr/bin/env node
-/** camwire command line. */
+/** camwire command line: dispatches to the subcommand's own module (loaded only when used). */
 const USAGE = `camwire: IP camera (RTSP) to browser (WebRTC) gateway
 
 usage:
   camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--config FILE]
+  camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--json] [--no-nack]
+  camwire demo-camera [--port N] [--host ADDR] [--clip FILE.h264] [--path /demo] [--multicast]
+                      [--user U --password P [--auth basic|digest]]
 `;
 
-process.stdout.write(USAGE);
+async function main(argv: string[]): Promise<number> {
+  switch (argv[0]) {
+    case 'probe': {
+      const { runProbe } = await import('./cli-probe.js');
+      return runProbe(argv.slice(1));
+    }
+    case 'demo-camera': {
+      const { runDemoCamera } = await import('./cli-demo-camera.js');
+      return runDemoCamera(argv.slice(1));
+    }
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stdout.write(USAGE);
+      return 0;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

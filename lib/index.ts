@@ -6,3 +6,8 @@ export * from './rtcp/index.js';
 export * from './recovery/index.js';
 export * from './netsim/index.js';
 export * from './h264/index.js';
+export * from './rtsp/index.js';
+export * from './rtsp/server-api.js';
+// Both rtcp (ReceptionStats) and rtsp (RtpReception) name their counters ReceptionCounters.
+export type { ReceptionCounters } from './rtcp/index.js';
+export type { ReceptionCounters as RtspReceptionCounters } from './rtsp/index.js';

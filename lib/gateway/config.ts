@@ -21,6 +21,8 @@ export interface WebRtcConfig {
   portRangeEnd?: number;
   /** Give up answering an offer when ICE gathering takes longer (default 5000 ms). */
   gatheringTimeoutMs?: number;
+  /** Largest RTP packet sent to browsers, header included (default 1200). */
+  mtu?: number;
 }
 
 export interface HttpConfig {
@@ -89,8 +91,23 @@ const STREAM_OPTIONS: Record<string, Check> = {
   rtx: bool,
   nack: bool,
   keyframeCacheMaxAgeMs: num(0, 3_600_000),
+  keyframeOnJoin: bool,
+  connectTimeoutMs: num(1000, 600_000),
   timestampJumpMs: num(100, 3_600_000),
 };
+
+const RTSP_OPTIONS = object({
+  connectTimeoutMs: num(100, 600_000),
+  requestTimeoutMs: num(100, 600_000),
+  udpFallbackMs: num(100, 600_000),
+  mediaTimeoutMs: num(100, 3_600_000),
+  rtcpIntervalMs: num(100, 600_000),
+  receiveBufferBytes: num(65536, 1 << 30),
+  userAgent: str,
+  bindAddress: str,
+  multicastInterface: str,
+  reconnect: object({ enabled: bool, initialDelayMs: num(0, 600_000), maxDelayMs: num(0, 3_600_000), factor: num(1, 100), maxAttempts: num(0, 1e9) }),
+});
 
 const CONFIG = object({
   http: object({ host: str, port: num(0, 65535), maxBodyBytes: num(1024, 16 * 1024 * 1024), corsOrigin: str }),
@@ -98,13 +115,13 @@ const CONFIG = object({
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object of name -> stream`);
     for (const [name, s] of Object.entries(v)) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
-      object({ url: rtspUrl, transport: oneOf('auto', 'udp', 'tcp', 'multicast'), ...STREAM_OPTIONS })(s, `${path}.${name}`);
+      object({ url: rtspUrl, transport: oneOf('auto', 'udp', 'tcp', 'multicast'), cameraNack: bool, rtsp: RTSP_OPTIONS, ...STREAM_OPTIONS })(s, `${path}.${name}`);
       if ((s as { url?: unknown }).url === undefined) throw new ConfigError(`${path}.${name}.url is required`);
     }
   },
   allowSources: strings,
   streamDefaults: object(STREAM_OPTIONS),
-  webrtc: object({ bindAddress: str, portRangeBegin: num(1, 65535), portRangeEnd: num(1, 65535), gatheringTimeoutMs: num(100, 60_000) }),
+  webrtc: object({ bindAddress: str, portRangeBegin: num(1, 65535), portRangeEnd: num(1, 65535), gatheringTimeoutMs: num(100, 60_000), mtu: num(300, 1500) }),
   recovery: object({
     history: object({ maxAgeMs: num(10, 60_000), maxPackets: num(16, 1_000_000), maxPacketSize: num(64, 1500), byteCapacity: num(1500, 1 << 30) }),
     keyframeRequestIntervalMs: num(0, 60_000),

@@ -3,6 +3,7 @@
  * and sources are injected: the composition root (lib/http/start.ts) wires the real ones.
  */
 import { createHash } from 'node:crypto';
+import type { RtspClientOptions } from '../rtsp/index.js';
 import type { GatewayDeps } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { VideoSource } from './source.js';
@@ -14,7 +15,16 @@ export interface StreamConfig extends StreamOptions {
   url: string;
   /** Camera leg transport (default 'auto': UDP, falling back to TCP). */
   transport?: 'auto' | 'udp' | 'tcp' | 'multicast';
+  /** Send NACKs to the camera on UDP/multicast (default true). */
+  cameraNack?: boolean;
+  /** RTSP client details (timeouts, receive buffer, user agent, reconnect); lib/rtsp's defaults otherwise. */
+  rtsp?: RtspStreamOptions;
 }
+
+export type RtspStreamOptions = Pick<
+  RtspClientOptions,
+  'connectTimeoutMs' | 'requestTimeoutMs' | 'udpFallbackMs' | 'mediaTimeoutMs' | 'rtcpIntervalMs' | 'receiveBufferBytes' | 'userAgent' | 'bindAddress' | 'multicastInterface' | 'reconnect'
+>;
 
 export interface GatewayOptions {
   streams: Record<string, StreamConfig>;
@@ -93,11 +103,19 @@ export class Gateway {
     }));
   }
 
-  close(): void {
+  /**
+   * Ends every viewer and stops every source (RTSP TEARDOWN), waiting at most
+   * `stopTimeoutMs` (default 3000) for the cameras. Idempotent.
+   */
+  async close(stopTimeoutMs = 3000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    for (const s of this.streams.values()) s.close();
+    const stops = Promise.all([...this.streams.values()].map((s) => s.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((r) => (timer = setTimeout(r, stopTimeoutMs)));
+    await Promise.race([stops, limit]);
+    clearTimeout(timer);
   }
 
   private tick(): void {

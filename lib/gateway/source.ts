@@ -35,8 +35,8 @@ export interface SourceInfo {
 export interface VideoSource {
   /** Starts delivering to `sink`. Called once per start/stop cycle. */
   start(sink: SourceSink): void;
-  /** Stops delivering (RTSP TEARDOWN). Idempotent. */
-  stop(): void;
+  /** Stops delivering (RTSP TEARDOWN); the promise settles when the camera has been told. Idempotent. */
+  stop(): void | Promise<void>;
   /** Asks the camera for an IDR (RTCP PLI/FIR upstream). The Stream rate-limits calls. */
   requestKeyframe(): void;
   info(): SourceInfo;

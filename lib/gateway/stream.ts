@@ -16,6 +16,8 @@ export interface StreamOptions {
   onDemand?: boolean;
   /** With onDemand: how long the source keeps running after the last viewer left (default 5000 ms). */
   idleStopMs?: number;
+  /** A viewer whose media track has not opened after this long is dropped (default 15000 ms). */
+  connectTimeoutMs?: number;
   /** Viewers at once (default 50); more get PEER_LIMIT. */
   maxViewers?: number;
   /**
@@ -27,6 +29,11 @@ export interface StreamOptions {
   rtx?: boolean;
   /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
   keyframeCacheMaxAgeMs?: number;
+  /**
+   * When a viewer starts on a cached keyframe that later frames already followed, ask the
+   * camera for a fresh keyframe (rate-limited like PLI) so its picture is exact soon (default true).
+   */
+  keyframeOnJoin?: boolean;
   /** Answer viewers' NACKs (default true; false only to measure what loss does without them). */
   nack?: boolean;
   /** A source timestamp jump larger than this re-bases the egress timeline (default 10000 ms). */
@@ -75,11 +82,14 @@ export class Stream implements SourceSink {
   private lastSourceTs = 0;
   private lastEgressTs = randomBytes(4).readUInt32BE(0);
   private lastAuAt = -1;
-  private cache: (CachedKeyframe & { at: number }) | undefined;
+  private cache: (CachedKeyframe & { at: number; timestamp: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
+  /** Offers being answered (ICE gathering), counted against maxViewers. */
+  private pendingViewers = 0;
   /** One egress packet at a time; packetizer MTUs above this are refused at construction. */
   private readonly scratch = new Uint8Array(MAX_EGRESS_PACKET);
+  private lastKeyframeBytes = 0;
   /** Counters of viewers that have left, so totals never go down. */
   private readonly departed: Record<string, number> = {};
   private readonly c = {
@@ -106,7 +116,8 @@ export class Stream implements SourceSink {
     // The egress SSRC and PT are placeholders: every viewer rewrites them to its own.
     this.packetizer.ssrc = this.ssrc;
     this.packetizer.payloadType = EGRESS_PAYLOAD_TYPE;
-    this.packetizer.sequenceNumber = randomBytes(2).readUInt16BE(0);    if (!this.onDemand) this.startSource();
+    this.packetizer.sequenceNumber = randomBytes(2).readUInt16BE(0);
+    if (!this.onDemand) this.startSource();
   }
 
   get viewerCount(): number {
@@ -119,9 +130,18 @@ export class Stream implements SourceSink {
 
   /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
   async addViewer(offerSdp: string): Promise<Viewer> {
-    if (this.viewers.size >= (this.opts.maxViewers ?? 50)) {
+    if (this.viewers.size + this.pendingViewers >= (this.opts.maxViewers ?? 50)) {
       throw new GatewayError('PEER_LIMIT', `stream ${this.name} already has ${this.viewers.size} viewers`);
     }
+    this.pendingViewers++;
+    try {
+      return await this.createViewer(offerSdp);
+    } finally {
+      this.pendingViewers--;
+    }
+  }
+
+  private async createViewer(offerSdp: string): Promise<Viewer> {
     const wantRtx = (this.opts.rtx ?? false) && this.deps.rtx !== undefined;
     const video = this.deps.negotiate(offerSdp, this.source.info(), wantRtx);
     const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
@@ -191,10 +211,15 @@ export class Stream implements SourceSink {
   tick(): void {
     const now = this.deps.clock.now();
     const tsNow = this.egressTsAt(now);
-    for (const v of this.viewers.values()) v.tick(tsNow);
+    const connectLimit = this.opts.connectTimeoutMs ?? 15000;
+    for (const v of this.viewers.values()) {
+      // A browser that went away before ICE connected leaves nothing else that would end it.
+      if (v.state === 'connecting' && now - v.createdAt > connectLimit) this.removeViewer(v.id);
+      else v.tick(tsNow);
+    }
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
     if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? 5000)) {
-      this.stopSource();
+      void this.stopSource();
     }
   }
 
@@ -211,23 +236,36 @@ export class Stream implements SourceSink {
     const firstSeq = pz.sequenceNumber;
     pz.start(au.nalus, ts);
     const packets: Uint8Array[] | undefined = au.keyframe ? [] : undefined;
-    const out = this.scratch;
+    // Keyframe packets are written straight into an arena kept by the cache (one allocation
+    // per keyframe, not per packet); others into the scratch buffer, then copied by the history.
+    let arena = packets ? this.newArena() : this.scratch;
+    let pos = 0;
     let first = true;
-    for (let n = pz.writeNext(out); n > 0; n = pz.writeNext(out)) {
-      // Keyframe packets are copied for the cache; others live only in the history (its own copy).
-      const pkt = packets ? out.slice(0, n) : out.subarray(0, n);
+    for (;;) {
+      if (packets && arena.length - pos < MAX_EGRESS_PACKET) {
+        arena = this.newArena();
+        pos = 0;
+      }
+      const n = pz.writeNext(packets ? arena.subarray(pos, pos + MAX_EGRESS_PACKET) : arena);
+      if (n === 0) break;
+      const pkt = arena.subarray(pos, pos + n);
+      if (packets) {
+        packets.push(pkt);
+        pos += n;
+      }
       const seq = (pkt[2] << 8) | pkt[3];
       this.history.put(seq, pkt, now);
-      if (packets) packets.push(pkt);
       this.c.packetsOut++;
       this.c.bytesOut += n;
       const keyframeStart = packets !== undefined && first;
       first = false;
-      for (const v of this.viewers.values()) v.sendLive(pkt, seq, keyframeStart);
+      // Seq and timestamp come as arguments: a viewer may have rewritten the scratch header already.
+      for (const v of this.viewers.values()) v.sendLive(pkt, seq, ts, keyframeStart, !packets);
     }
+    if (packets) this.lastKeyframeBytes = packets.reduce((sum, p) => sum + p.length, 0);
     if (packets && packets.length > 0) {
       this.c.keyframes++;
-      this.cache = { packets, firstSeq, at: now };
+      this.cache = { packets, firstSeq, at: now, timestamp: ts };
       this.gate.onKeyframe(firstSeq, ts, now);
     }
   }
@@ -275,9 +313,15 @@ export class Stream implements SourceSink {
     }));
   }
 
-  close(): void {
+  /** Ends every viewer and stops the source; settles when the source has stopped. */
+  close(): Promise<void> {
     for (const id of [...this.viewers.keys()]) this.removeViewer(id);
-    this.stopSource();
+    return this.stopSource();
+  }
+
+  /** Sized from the last keyframe, so one arena usually holds a whole keyframe. */
+  private newArena(): Uint8Array {
+    return new Uint8Array(Math.max(64 * 1024, Math.ceil(this.lastKeyframeBytes * 1.25) + MAX_EGRESS_PACKET));
   }
 
   private viewerOpened(v: Viewer): void {
@@ -286,6 +330,9 @@ export class Stream implements SourceSink {
     const cache = this.cache;
     if (cache && now - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000)) {
       v.startFromCache(cache, this.packetizer.sequenceNumber, this.lastEgressTs);
+      // Frames sent since the cached keyframe reference pictures this viewer never got: the
+      // picture is approximate until the next keyframe, so ask the camera for one now.
+      if ((this.opts.keyframeOnJoin ?? true) && this.lastEgressTs !== cache.timestamp) this.requestKeyframe();
     } else {
       v.waitForKeyframe();
       this.requestKeyframe();
@@ -300,12 +347,16 @@ export class Stream implements SourceSink {
     this.source.start(this);
   }
 
-  private stopSource(): void {
-    if (!this.running) return;
+  private stopSource(): Promise<void> {
+    if (!this.running) return Promise.resolve();
     this.running = false;
     this.cache = undefined;
-    this.source.stop();
     this.sourceStateValue = 'idle';
+    try {
+      return Promise.resolve(this.source.stop()).catch(() => {});
+    } catch {
+      return Promise.resolve();
+    }
   }
 
   /** Keeps the egress timeline continuous across camera restarts and timestamp jumps. */

@@ -148,14 +148,25 @@ export class Viewer {
     this.s.keyframeCacheStarts++;
   }
 
-  /** Sends one live egress packet (every viewer gets every packet once playing). */
-  sendLive(packet: Uint8Array, egressSeq: number, keyframeStart: boolean): void {
+  /**
+   * Sends one live egress packet (every viewer gets every packet once playing). With
+   * `scratch`, the packet is the Stream's transient copy and its header is rewritten in place
+   * (every viewer rewrites all of seq, timestamp, SSRC and PT), saving a copy per viewer.
+   */
+  sendLive(packet: Uint8Array, egressSeq: number, egressTs: number, keyframeStart: boolean, scratch = false): void {
     if (this.stateValue !== 'playing') {
       if (this.stateValue !== 'waiting-keyframe' || !keyframeStart) return;
       this.liveSeqOffset = seqDistance(egressSeq, this.liveFromViewerSeq);
       this.stateValue = 'playing';
     }
-    this.emit(packet, seqAdd(egressSeq, this.liveSeqOffset), tsAdd(readU32(packet, 4), this.tsOffset));
+    const seq = seqAdd(egressSeq, this.liveSeqOffset);
+    const ts = tsAdd(egressTs, this.tsOffset);
+    if (!scratch) return this.emit(packet, seq, ts);
+    setRtpSequenceNumber(packet, seq);
+    setRtpTimestamp(packet, ts);
+    setRtpSsrc(packet, this.ssrc);
+    setRtpPayloadType(packet, this.peer.media.payloadType);
+    this.count(this.peer.sendRtp(packet), packet.length);
   }
 
   /** Browser RTCP (compound). */
@@ -270,10 +281,13 @@ export class Viewer {
 
   private emit(packet: Uint8Array, seq: number, ts: number): void {
     const out = this.rewrite(packet, seq, ts);
-    if (!out) return;
-    if (this.peer.sendRtp(out)) {
+    if (out) this.count(this.peer.sendRtp(out), out.length);
+  }
+
+  private count(sent: boolean, length: number): void {
+    if (sent) {
       this.s.packetsSent++;
-      this.s.octetsSent += out.length - 12;
+      this.s.octetsSent += length - 12;
     } else {
       this.s.sendFailures++;
     }

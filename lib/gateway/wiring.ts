@@ -1,11 +1,12 @@
 /**
  * camwire's own modules wired into GatewayDeps: lib/recovery (retransmission history, resend
- * limiter, keyframe policy, RTX), lib/rtcp (through the adapter), lib/sdp (negotiation).
- * The H.264 packetizer and the RTSP source are wired as lib/h264 and lib/rtsp land.
+ * limiter, keyframe policy, RTX), lib/rtcp (through the adapter), lib/sdp (negotiation),
+ * lib/h264 (the egress packetizer), and lib/rtsp's client as every stream's source.
  */
 import { buildRtx, KeyframePolicy, ResendLimiter, RetransmissionHistory, type RetransmissionHistoryOptions } from '../recovery/index.js';
+import { DEFAULT_MTU, H264Packetizer } from '../h264/index.js';
 import { systemClock, type GatewayDeps } from './deps.js';
-import { GatewayError } from './errors.js';
+import { RtspSource } from './rtsp-source.js';
 import type { SourceFactory } from './gateway.js';
 import { negotiateOffer } from './negotiate.js';
 import { gatewayRtcp } from './rtcp-adapter.js';
@@ -19,11 +20,10 @@ export interface RecoveryConfig {
   resendMemory?: number;
 }
 
-export function createDeps(recovery: RecoveryConfig = {}, overrides: Partial<GatewayDeps> = {}): GatewayDeps {
+/** `egressMtu`: largest RTP packet sent to browsers, header included (default 1200). */
+export function createDeps(recovery: RecoveryConfig = {}, overrides: Partial<GatewayDeps> = {}, egressMtu = DEFAULT_MTU): GatewayDeps {
   return {
-    packetizer: () => {
-      throw new GatewayError('NOT_WIRED', 'the H.264 packetizer is not wired yet: pass a packetizer');
-    },
+    packetizer: () => new H264Packetizer({ mtu: egressMtu }),
     history: () => {
       const h = new RetransmissionHistory(recovery.history);
       return { put: (_seq, packet, now) => h.store(packet, now), get: (seq, now) => h.get(seq, now) };
@@ -38,12 +38,17 @@ export function createDeps(recovery: RecoveryConfig = {}, overrides: Partial<Gat
   };
 }
 
-export function defaultDeps(recovery: RecoveryConfig = {}): GatewayDeps {
-  return createDeps(recovery);
+export function defaultDeps(recovery: RecoveryConfig = {}, egressMtu = DEFAULT_MTU): GatewayDeps {
+  return createDeps(recovery, {}, egressMtu);
 }
 
+/** Each stream's camera through camwire's RTSP client and camera pipeline. */
 export function defaultSourceFactory(): SourceFactory {
-  return () => {
-    throw new GatewayError('NOT_WIRED', 'the RTSP source is not wired yet: pass overrides.sourceFactory');
-  };
+  return (_name, cfg) =>
+    new RtspSource({
+      url: cfg.url,
+      transport: cfg.transport,
+      client: cfg.rtsp,
+      receiver: cfg.cameraNack === false ? { nack: false } : undefined,
+    });
 }

@@ -36,7 +36,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, streamDefaults: config.streamDefaults },
       transport,
-      overrides.deps ?? defaultDeps(config.recovery),
+      overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu),
       overrides.sourceFactory ?? defaultSourceFactory(),
     );
   } catch (err) {
@@ -52,7 +52,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
       server.listen(config.http?.port ?? 8080, host, () => resolve());
     });
   } catch (err) {
-    gateway.close();
+    await gateway.close();
     transport.cleanup();
     throw err;
   }
@@ -64,7 +64,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
     gateway,
     close: () => {
       closing ??= (async () => {
-        gateway.close();
+        await gateway.close();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         transport.cleanup();

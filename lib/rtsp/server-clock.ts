@@ -1,14 +1,10 @@
 /**
  * Time for the RTSP server, injected so pacing, session timeouts and RTCP reports run on
- * virtual time in tests. `now()` is milliseconds on a monotonic clock whose zero is the Unix
- * epoch, so the same reading also gives the NTP time of a sender report.
+ * virtual time in tests. The same shape as the client's `Timers` (timers.ts). For the
+ * server, `now()` must count milliseconds from the Unix epoch (as `systemTimers` does), since
+ * the same reading gives the NTP time of its sender reports.
  */
-export interface TimerHandle {
-  cancel(): void;
-}
+import type { Timers } from './timers.js';
 
-export interface Scheduler {
-  now(): number;
-  /** Runs `fn` once, `delayMs` from now (0 = as soon as possible, never synchronously). */
-  setTimer(delayMs: number, fn: () => void): TimerHandle;
-}
+export type { TimerHandle } from './timers.js';
+export type Scheduler = Timers;

@@ -24,9 +24,12 @@ export interface ServerConnection {
   /** Next free interleaved channel pair for clients that do not pick one. */
   nextChannel: number;
   readonly remoteAddress: string;
+  readonly localAddress: string;
   /** `rtsp://local-address:port`, for requests that carry only a path. */
   readonly localOrigin: string;
   queue: Promise<void>;
+  /** Requests received whose replies are not written yet. */
+  pending: number;
 }
 
 export interface RequestHandlerDeps {
@@ -45,7 +48,9 @@ export interface RequestHandlerDeps {
   newSessionId: () => string;
 }
 
-const PUBLIC = 'OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER';
+const METHODS = ['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY', 'PAUSE', 'TEARDOWN', 'GET_PARAMETER'];
+const PUBLIC = METHODS.join(', ');
+const SUPPORTED = new Set(METHODS);
 
 interface Reply {
   status: number;
@@ -58,9 +63,11 @@ interface Reply {
 export class RequestHandler {
   private readonly rtcpRoutes = new Map<string, ServerSession>();
   private readonly groups = new Map<string, MulticastGroup>();
-  private readonly sdpSessionId = Math.floor(Date.now() / 1000);
+  private readonly sdpSessionId: number;
 
-  constructor(private readonly d: RequestHandlerDeps) {}
+  constructor(private readonly d: RequestHandlerDeps) {
+    this.sdpSessionId = Math.floor(d.scheduler.now() / 1000);
+  }
 
   async handle(conn: ServerConnection, req: RtspRequest): Promise<void> {
     const reply = await this.dispatch(conn, req);
@@ -81,7 +88,7 @@ export class RequestHandler {
       this.touch(req);
       return { status: 200, headers: { Public: PUBLIC } };
     }
-    if (!PUBLIC.includes(req.method)) return { status: 501, headers: { Public: PUBLIC } };
+    if (!SUPPORTED.has(req.method)) return { status: 501, headers: { Public: PUBLIC } };
     const require = req.headers.get('Require');
     if (require) return { status: 551, headers: { Unsupported: require } };
     if (this.d.auth) {
@@ -97,7 +104,8 @@ export class RequestHandler {
       case 'PLAY': return this.play(conn, req);
       case 'PAUSE': return this.pause(conn, req);
       case 'TEARDOWN': return this.teardown(conn, req);
-      default: return this.getParameter(conn, req);
+      case 'GET_PARAMETER': return this.getParameter(conn, req);
+      default: return { status: 501, headers: { Public: PUBLIC } };
     }
   }
 
@@ -111,7 +119,7 @@ export class RequestHandler {
     const stream = this.d.streams.get(target.path)!;
     const sdp = buildH264Sdp({
       sessionId: this.sdpSessionId,
-      originAddress: conn.localOrigin.replace(/^rtsps?:\/\/\[?/, '').replace(/\]?:\d+$/, ''),
+      originAddress: conn.localAddress,
       sessionName: `camwire ${target.path}`,
       sps: stream.source.sps,
       pps: stream.source.pps,
@@ -268,7 +276,9 @@ export class RequestHandler {
     }
     if (t.kind === 'udp') {
       const udp = this.d.udp()!;
-      s.viewer = new UdpViewer(udp.rtp, udp.rtcp, t.address, t.rtpPort, t.rtcpPort);
+      // a dual-stack (udp6) socket reaches IPv4 clients only through their mapped address
+      const ipv4OnUdp6 = udp.type === 'udp6' && !t.address.includes(':');
+      s.viewer = new UdpViewer(udp.rtp, udp.rtcp, ipv4OnUdp6 ? `::ffff:${t.address}` : t.address, t.rtpPort, t.rtcpPort);
     } else {
       s.viewer = new InterleavedViewer(conn.socket, {
         rtpChannel: t.rtpChannel,
@@ -341,6 +351,16 @@ export class RequestHandler {
     this.releaseTransport(s);
     this.d.sessions.delete(s.id);
     s.owner.delete(s);
+  }
+
+  /** Closes multicast groups left without members (a SETUP whose connection died mid-way). */
+  closeGroups(): void {
+    for (const group of this.groups.values()) {
+      this.d.multicast?.release(group.address);
+      closeUdpQuietly(group.sender);
+      if (group.rtcp) closeUdpQuietly(group.rtcp);
+    }
+    this.groups.clear();
   }
 
   sessionByRtcpSource(key: string): ServerSession | undefined {

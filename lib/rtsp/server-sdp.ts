@@ -2,7 +2,11 @@
  * The session description the server answers DESCRIBE with: one H.264 video track,
  * packetization-mode=1, profile-level-id and sprop-parameter-sets taken from the stream's
  * own SPS/PPS (RFC 6184 8.1), so clients can start decoding without in-band parameter sets.
+ * Written by lib/sdp (strict output).
  */
+import { serializeSdp } from '../sdp/serialize.js';
+import { formatProfileLevelId, serializeH264Fmtp } from '../sdp/h264-fmtp.js';
+
 export interface H264SdpFields {
   /** Numeric session id for the o= line. */
   sessionId: number;
@@ -17,35 +21,34 @@ export interface H264SdpFields {
   frameRate?: number;
 }
 
-function hex2(b: number): string {
-  return b.toString(16).padStart(2, '0');
-}
-
 /** profile_idc, constraint flags and level_idc: the three bytes after the SPS NAL header. */
 export function profileLevelId(sps: Uint8Array): string {
-  return hex2(sps[1]) + hex2(sps[2]) + hex2(sps[3]);
-}
-
-function base64(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+  return formatProfileLevelId({ profileIdc: sps[1], constraintFlags: sps[2], levelIdc: sps[3] });
 }
 
 export function buildH264Sdp(f: H264SdpFields): string {
-  const ipVersion = f.originAddress.includes(':') ? 'IP6' : 'IP4';
-  const lines = [
-    'v=0',
-    `o=- ${f.sessionId} 1 IN ${ipVersion} ${f.originAddress}`,
-    `s=${f.sessionName.replace(/[\r\n]/g, ' ')}`,
-    `c=IN ${ipVersion} ${ipVersion === 'IP6' ? '::' : '0.0.0.0'}`,
-    't=0 0',
-    'a=tool:camwire',
-    'a=range:npt=now-',
-    'a=control:*',
-    `m=video 0 RTP/AVP ${f.payloadType}`,
-    `a=rtpmap:${f.payloadType} H264/90000`,
-    `a=fmtp:${f.payloadType} packetization-mode=1;profile-level-id=${profileLevelId(f.sps)};sprop-parameter-sets=${base64(f.sps)},${base64(f.pps)}`,
+  const addrType = f.originAddress.includes(':') ? 'IP6' : 'IP4';
+  const fmtp = serializeH264Fmtp({
+    packetizationMode: 1,
+    profileLevelId: { profileIdc: f.sps[1], constraintFlags: f.sps[2], levelIdc: f.sps[3] },
+    parameterSets: [f.sps, f.pps],
+  });
+  const media = [
+    { key: 'rtpmap', value: `${f.payloadType} H264/90000` },
+    { key: 'fmtp', value: `${f.payloadType} ${fmtp}` },
   ];
-  if (f.frameRate) lines.push(`a=framerate:${f.frameRate}`);
-  lines.push(`a=control:${f.trackControl}`);
-  return lines.join('\r\n') + '\r\n';
+  if (f.frameRate) media.push({ key: 'framerate', value: String(f.frameRate) });
+  media.push({ key: 'control', value: f.trackControl });
+  return serializeSdp({
+    version: 0,
+    origin: { username: '-', sessionId: String(f.sessionId), sessionVersion: '1', netType: 'IN', addrType, address: f.originAddress },
+    sessionName: f.sessionName.replace(/[\r\n]/g, ' '),
+    emails: [],
+    phones: [],
+    connection: { netType: 'IN', addrType, address: addrType === 'IP6' ? '::' : '0.0.0.0' },
+    bandwidths: [],
+    timings: [{ start: '0', stop: '0', repeats: [] }],
+    attributes: [{ key: 'tool', value: 'camwire' }, { key: 'range', value: 'npt=now-' }, { key: 'control', value: '*' }],
+    media: [{ type: 'video', port: 0, protocol: 'RTP/AVP', formats: [String(f.payloadType)], connections: [], bandwidths: [], attributes: media }],
+  });
 }

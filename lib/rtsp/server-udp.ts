@@ -6,7 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { RtspServerError } from './server-errors.js';
 
-export type UdpPair = { rtp: Socket; rtcp: Socket; rtpPort: number; rtcpPort: number };
+export type UdpPair = { rtp: Socket; rtcp: Socket; rtpPort: number; rtcpPort: number; type: 'udp4' | 'udp6' };
 
 function bind(socket: Socket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -45,7 +45,7 @@ export async function bindUdpPair(host: string, rtpPort?: number, attempts = 32)
       const port = rtp.address().port;
       if (port % 2 !== 0 || port >= 65535) throw new Error('odd port');
       await bind(rtcp, port + 1, host);
-      return { rtp, rtcp, rtpPort: port, rtcpPort: port + 1 };
+      return { rtp, rtcp, rtpPort: port, rtcpPort: port + 1, type };
     } catch (err) {
       closeQuietly(rtp);
       closeQuietly(rtcp);

@@ -162,6 +162,14 @@ export class InterleavedViewer extends KeyframeGatedViewer {
       this.stalledSince = this.opts.now();
       return false;
     }
+    if (channel === 0 && packet.byteOffset >= 4) {
+      // the shared stream's packets carry a ready-made channel-0 prefix: send without copying
+      const prefixed = new Uint8Array(packet.buffer, packet.byteOffset - 4, packet.length + 4);
+      if (prefixed[0] === 0x24 && prefixed[1] === 0 && ((prefixed[2] << 8) | prefixed[3]) === packet.length) {
+        this.socket.write(prefixed);
+        return true;
+      }
+    }
     const out = new Uint8Array(4 + packet.length);
     out[0] = 0x24;
     out[1] = channel;

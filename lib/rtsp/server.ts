@@ -46,6 +46,8 @@ export interface RtspServerOptions {
   maxQueueBytes?: number;
   /** A TCP viewer stuck that long with a full queue is disconnected. Default 10000 ms. */
   stallTimeoutMs?: number;
+  /** Requests one connection may have waiting for their replies; past it the connection is closed. Default 16. */
+  maxPendingRequests?: number;
   /** RTSP parser bounds; bodies default to 64 KiB (requests carry little). */
   parserLimits?: Partial<RtspParserLimits>;
   /** RTP packet size limit. Default 1200 bytes. */
@@ -176,6 +178,7 @@ export class RtspServer {
     this.sweepTimer?.cancel();
     this.sweepTimer = undefined;
     for (const s of [...this.sessions.values()]) this.handler.destroySession(s);
+    this.handler.closeGroups();
     for (const c of this.connections.values()) c.socket.destroy();
     this.connections.clear();
     for (const s of this.streams.values()) s.close();
@@ -210,14 +213,17 @@ export class RtspServer {
     this.counters.connections++;
     socket.setNoDelay(true);
     const id = this.nextConnectionId++;
+    const localAddress = unmapIpv4(socket.localAddress ?? this.host);
     const conn: ServerConnection = {
       id,
       socket,
       sessions: new Set(),
       nextChannel: 0,
       remoteAddress: unmapIpv4(socket.remoteAddress ?? ''),
-      localOrigin: `rtsp://${formatHost(unmapIpv4(socket.localAddress ?? this.host))}:${socket.localPort ?? this.boundPort}`,
+      localAddress,
+      localOrigin: `rtsp://${formatHost(localAddress)}:${socket.localPort ?? this.boundPort}`,
       queue: Promise.resolve(),
+      pending: 0,
     };
     this.connections.set(id, conn);
     const parser = new RtspMessageParser(
@@ -248,11 +254,21 @@ export class RtspServer {
     if (m.type !== 'request') return; // replies to requests we never send: ignore
     this.counters.requests++;
     const req: RtspRequest = m;
-    // one request at a time per connection, so replies keep the requests' order
-    conn.queue = conn.queue.then(() => this.handler.handle(conn, req)).catch(() => {
+    if (conn.pending >= (this.opts.maxPendingRequests ?? 16)) {
+      // a client that never reads its replies (or floods us) must not queue work without bound
       this.counters.badRequests++;
-      if (!conn.socket.destroyed) conn.socket.write(serializeResponse({ status: 500, headers: new RtspHeaders({ CSeq: req.headers.get('CSeq') ?? '0' }) }));
-    });
+      conn.socket.destroy();
+      return;
+    }
+    conn.pending++;
+    // one request at a time per connection, so replies keep the requests' order
+    conn.queue = conn.queue
+      .then(() => this.handler.handle(conn, req))
+      .catch(() => {
+        this.counters.badRequests++;
+        if (!conn.socket.destroyed) conn.socket.write(serializeResponse({ status: 500, headers: new RtspHeaders({ CSeq: req.headers.get('CSeq') ?? '0' }) }));
+      })
+      .finally(() => { conn.pending--; });
   }
 
   private onUdpRtcp(msg: Buffer, rinfo: RemoteInfo): void {

@@ -12,6 +12,13 @@ import { RtpPacer } from './pacer.js';
 import type { Scheduler, TimerHandle } from './server-clock.js';
 import { buildSenderReport } from './server-rtcp.js';
 
+/**
+ * Bytes in front of every RTP packet a SharedStream delivers: `$`, channel 0, 16-bit length
+ * (RFC 2326 10.12), so `new Uint8Array(pkt.buffer, pkt.byteOffset - 4, pkt.length + 4)` is
+ * the packet ready for interleaved channel 0.
+ */
+export const INTERLEAVED_PREFIX = 4;
+
 export interface StreamViewer {
   /** A packet of the current frame: `frameStart` on its first packet, `keyframe` on all of an IDR frame's. */
   deliverRtp(packet: Uint8Array, frameStart: boolean, keyframe: boolean): void;
@@ -168,8 +175,15 @@ export class SharedStream {
     this.packetizer.start(frame.nalus, this.timestamp);
     let frameStart = true;
     for (let n = this.packetizer.writeNext(this.scratch); n > 0; n = this.packetizer.writeNext(this.scratch)) {
-      // a fresh buffer per packet: several sockets write it asynchronously, nobody may reuse it
-      const pkt = this.scratch.slice(0, n);
+      // A fresh buffer per packet: several sockets write it asynchronously, nobody may reuse
+      // it. It starts with the `$`, channel 0, length prefix of an interleaved frame, so TCP
+      // viewers on channel 0 (nearly all) send it without another copy (see INTERLEAVED_PREFIX).
+      const framed = new Uint8Array(n + INTERLEAVED_PREFIX);
+      framed[0] = 0x24;
+      framed[2] = n >> 8;
+      framed[3] = n & 0xff;
+      framed.set(this.scratch.subarray(0, n), INTERLEAVED_PREFIX);
+      const pkt = framed.subarray(INTERLEAVED_PREFIX);
       this.counters.packets++;
       this.counters.octets += n - 12;
       for (const v of this.viewers) v.deliverRtp(pkt, frameStart, frame.keyframe);

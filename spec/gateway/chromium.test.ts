@@ -49,6 +49,7 @@ t.test('player page: WHEP, decode at the source resolution, no freezes, screensh
       s = await read();
     }
     t.ok(s && s.framesDecoded >= 20, `frames decoding (${s?.framesDecoded})`);
+    t.comment(`after ${s?.framesDecoded} frames: freezeCount ${s?.freezeCount}`);
     await sleep(2000);
     const later = await read();
     t.comment(JSON.stringify(later));
@@ -84,6 +85,8 @@ t.test('player page: WHEP, decode at the source resolution, no freezes, screensh
     const api = (await (await fetch(gw.handle.address + '/api/streams')).json()) as any;
     t.equal(api.streams[0].viewers.length, 1, '/api/streams lists the viewer');
     t.ok(api.streams[0].viewers[0].packetsSent > 0, 'viewer counters');
+    t.ok(api.streams[0].viewers[0].rrReceived > 0, 'receiver reports from Chromium read');
+    t.comment(`server view of the viewer: ${JSON.stringify(api.streams[0].viewers[0])}`);
     const metrics = await (await fetch(gw.handle.address + '/metrics')).text();
     t.match(metrics, /camwire_stream_viewers\{stream="demo"\} 1/);
   } finally {
@@ -107,6 +110,7 @@ t.test('four viewers at once share one source session', async (t) => {
     for (const s of stats) t.comment(JSON.stringify(s));
     t.ok(stats.every((s) => s.framesDecoded > 20), `every viewer decodes (${stats.map((s) => s.framesDecoded).join(', ')})`);
     t.ok(stats.every((s) => s.frameWidth === 320 && s.frameHeight === 240), 'every viewer at 320x240');
+    t.ok(stats.every((s) => s.senderReports >= 1), `every viewer got RTCP sender reports (${stats.map((s) => s.senderReports).join(', ')})`);
     t.equal(gw.source.starts, 1, 'one source session for four viewers');
     t.equal(gw.handle.gateway.stream('demo')?.viewerCount, 4);
     await Promise.all(ids.map((i) => stopViewer(page, i)));

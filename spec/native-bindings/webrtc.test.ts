@@ -6,12 +6,11 @@ import t from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNativeTransport } from '../../native-bindings/webrtc.js';
-import { serializeRtp } from '../../lib/rtp/index.js';
 import type { WebRtcPeer } from '../../lib/gateway/transport.js';
 import { missingTool } from '../../test/support/env.js';
 import { launchChromium, VIEWER_SCRIPT, startViewer, viewerStats, stopViewer } from '../../test/support/chromium.js';
-import { makeClip } from '../../test/support/glue/h264-clip.js';
-import { glueRtpPayloads } from '../../test/support/glue/packetizer.js';
+import { makeClip } from '../../test/support/clip.js';
+import { H264Packetizer } from '../../lib/h264/index.js';
 import { negotiateOffer } from '../../lib/gateway/negotiate.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,22 +67,15 @@ t.test('native transport: Chromium decodes raw RTP sent over node-datachannel', 
     const idx = await startViewer(page, base + '/whep');
     t.match(answer, /a=fmtp:\d+ .*profile-level-id=42e01f/, 'answer carries the H.264 fmtp');
     t.comment(answer.split(/\r\n/).filter((l) => /rtpmap|fmtp|ssrc|rtcp-fb|mid/.test(l)).join('\n'));
-    let seq = 1000;
+    const packetizer = new H264Packetizer({ ssrc: 0x11223344, sequenceNumber: 65500 });
+    const out = new Uint8Array(1500);
     let ts = 90000;
     let i = 0;
     sender = setInterval(() => {
       if (!peer || !opened) return;
-      const au = clip.units[i++ % clip.units.length];
-      const payloads = glueRtpPayloads(au.nalus);
-      payloads.forEach((payload, k) => {
-        const pkt = serializeRtp({
-          version: 2, padding: false, extension: false, marker: k === payloads.length - 1,
-          payloadType: peer!.media.payloadType, sequenceNumber: seq, timestamp: ts, ssrc: peer!.media.ssrc,
-          csrc: [], headerExtension: undefined, payload, paddingLength: 0,
-        });
-        seq = (seq + 1) & 0xffff;
-        peer!.sendRtp(pkt);
-      });
+      packetizer.payloadType = peer.media.payloadType;
+      packetizer.start(clip.units[i++ % clip.units.length].nalus, ts);
+      for (let n = packetizer.writeNext(out); n > 0; n = packetizer.writeNext(out)) peer.sendRtp(out.subarray(0, n));
       ts = (ts + 3000) >>> 0;
     }, 1000 / clip.fps);
     let s = await viewerStats(page, idx);

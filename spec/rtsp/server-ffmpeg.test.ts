@@ -73,3 +73,22 @@ for (const method of ['basic', 'digest'] as const) {
     t.ok(cam.server.stats().authFailures >= 1);
   });
 }
+
+t.test('across the loop point: ffmpeg decodes past the end of the clip with rising timestamps and no errors', async (t) => {
+  const why = missingTool('ffmpeg') || missingTool('ffprobe');
+  if (why) { t.comment('skip: ' + why); return; }
+  const clip = await demoClip();
+  if (clip.skip) { t.comment('skip: ' + clip.skip); return; }
+  const count = await runTool('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', clip.path!], 60000);
+  const clipFrames = Number(count.stdout.trim());
+  t.ok(clipFrames > 0, `the clip has ${clipFrames} frames`);
+  const cam = await camera(t);
+  const frames = Math.ceil(clipFrames * 1.3);
+  const r = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', cam.url, '-frames:v', String(frames), '-f', 'framemd5', '-'], 120000);
+  t.equal(r.code, 0);
+  t.equal(r.stderr.trim(), '', 'no decoder errors at the loop point');
+  const pts = r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => Number(l.split(',')[2]));
+  t.equal(pts.length, frames, `${frames} frames decoded, more than one loop`);
+  t.ok(pts.every((p, i) => i === 0 || p > pts[i - 1]), 'presentation timestamps keep rising across the loop');
+  t.ok(cam.server.stats().streams['/demo'].frames >= clipFrames, 'the server went round the loop');
+});

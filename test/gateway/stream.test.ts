@@ -4,7 +4,7 @@ import { seqDistance, tsDistance } from '../../lib/rtp/seq.js';
 import { Stream } from '../../lib/gateway/stream.js';
 import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
 import { FakeTransport, VirtualClock, type FakePeer } from '../support/fake-transport.js';
-import { glueDeps } from '../support/glue/deps.js';
+import { createDeps } from '../../lib/gateway/wiring.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';
 
 class ManualSource implements VideoSource {
@@ -46,7 +46,7 @@ function setup(opts: { onDemand?: boolean } = {}) {
   const clock = new VirtualClock();
   const transport = new FakeTransport();
   const source = new ManualSource();
-  const deps = glueDeps({ clock });
+  const deps = createDeps({}, { clock });
   const stream = new Stream('cam', source, transport, deps, { onDemand: opts.onDemand, idleStopMs: 5000 });
   return { clock, transport, source, stream };
 }
@@ -95,6 +95,10 @@ t.test('new viewers: the keyframe cache starts them at once; without one they wa
   const late = await stream.addViewer(CHROMIUM_OFFER);
   await tick();
   t.equal(late.state, 'playing', 'started from the cache');
+  t.equal(source.keyframeRequests, 1, 'a fresh keyframe is wanted, but within 1 s of the last request...');
+  clock.advance(500);
+  stream.tick();
+  t.equal(source.keyframeRequests, 2, '...so it goes upstream once the rate limit allows');
   t.equal(stream.viewerInfo().find((v) => v.id === late.id)?.keyframeCacheStarts, 1);
   source.frame(false);
   const p0 = (transport.peers[0] as FakePeer).rtp.map(parseRtp);
@@ -108,6 +112,25 @@ t.test('new viewers: the keyframe cache starts them at once; without one they wa
   const lastB = p1[p1.length - 1];
   t.same(lastA.payload, lastB.payload, 'both got the same live packet');
   t.ok(tsDistance(p1[0].timestamp, lastB.timestamp) > 0, 'the cached keyframe is stamped before the live frame');
+  t.end();
+});
+
+t.test('every viewer sees the same timeline: per-frame timestamp steps agree (in-place header rewrite)', async (t) => {
+  const { transport, source, stream } = setup();
+  for (let i = 0; i < 3; i++) await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  source.frame(true);
+  for (let i = 0; i < 5; i++) source.frame(false, 2500);
+  const steps = transport.peers.map((p) => {
+    const pk = (p as FakePeer).rtp.map(parseRtp);
+    return pk.slice(1).map((x, i) => [tsDistance(pk[i].timestamp, x.timestamp), seqDistance(pk[i].sequenceNumber, x.sequenceNumber)]);
+  });
+  t.ok(steps[0].length > 5);
+  t.same(steps[1], steps[0]);
+  t.same(steps[2], steps[0]);
+  t.ok(steps[0].every(([dt, ds]) => (dt === 0 || dt === 3000) && ds === 1), 'timestamps step by one frame, sequence by one');
+  const ssrcs = new Set(transport.peers.map((p) => parseRtp((p as FakePeer).rtp[3]).ssrc));
+  t.equal(ssrcs.size, 3, 'each viewer keeps its own SSRC');
   t.end();
 });
 
@@ -150,10 +173,33 @@ t.test('camera restart: the egress timeline continues, the stale keyframe is dro
   t.end();
 });
 
+t.test('a viewer whose track never opens is dropped after connectTimeoutMs', async (t) => {
+  const { clock, transport, stream } = setup();
+  transport.autoOpen = false;
+  await stream.addViewer(CHROMIUM_OFFER);
+  clock.advance(14000);
+  stream.tick();
+  t.equal(stream.viewerCount, 1);
+  clock.advance(1001);
+  stream.tick();
+  t.equal(stream.viewerCount, 0, 'dropped');
+  t.equal(transport.peers[0].state, 'closed', 'its peer closed');
+  t.end();
+});
+
+t.test('concurrent offers cannot exceed maxViewers', async (t) => {
+  const clock = new VirtualClock();
+  const stream = new Stream('cam', new ManualSource(), new FakeTransport(), createDeps({}, { clock }), { maxViewers: 2 });
+  const results = await Promise.allSettled([1, 2, 3, 4].map(() => stream.addViewer(CHROMIUM_OFFER)));
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
+  t.equal(stream.viewerCount, 2);
+  t.end();
+});
+
 t.test('viewer limit and peer closure', async (t) => {
   const clock = new VirtualClock();
   const transport = new FakeTransport();
-  const stream = new Stream('cam', new ManualSource(), transport, glueDeps({ clock }), { maxViewers: 1 });
+  const stream = new Stream('cam', new ManualSource(), transport, createDeps({}, { clock }), { maxViewers: 1 });
   const v = await stream.addViewer(CHROMIUM_OFFER);
   await t.rejects(stream.addViewer(CHROMIUM_OFFER), { code: 'PEER_LIMIT' });
   (transport.peers[0] as FakePeer).close();

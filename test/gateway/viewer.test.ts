@@ -91,7 +91,7 @@ t.test('cached keyframe then live packets: contiguous viewer sequence, own SSRC 
         for (let i = 0; i < liveLen; i++, seq = seqAdd(seq, 1)) {
           const p = egressPacket(seq, 7000, tag++);
           store.set(seq, p);
-          viewer.sendLive(p, seq, false);
+          viewer.sendLive(p, seq, 7000, false);
         }
         const sent = peer.rtp.map(parseRtp);
         if (sent.length !== cacheLen + liveLen) return false;
@@ -129,11 +129,11 @@ t.test('cached keyframe then live packets: contiguous viewer sequence, own SSRC 
 t.test('a viewer without a cached keyframe waits for the next live keyframe', (t) => {
   const { peer, viewer } = setup();
   viewer.waitForKeyframe();
-  viewer.sendLive(egressPacket(65534, 0, 1), 65534, false);
+  viewer.sendLive(egressPacket(65534, 0, 1), 65534, 0, false);
   t.equal(peer.rtp.length, 0, 'nothing before a keyframe');
   t.equal(viewer.state, 'waiting-keyframe');
-  viewer.sendLive(egressPacket(65535, 3000, 2), 65535, true);
-  viewer.sendLive(egressPacket(0, 3000, 3), 0, false);
+  viewer.sendLive(egressPacket(65535, 3000, 2), 65535, 3000, true);
+  viewer.sendLive(egressPacket(0, 3000, 3), 0, 3000, false);
   t.equal(peer.rtp.length, 2);
   t.equal(viewer.state, 'playing');
   const [a, b] = peer.rtp.map(parseRtp);
@@ -146,7 +146,7 @@ t.test('NACK for packets never sent or expired is counted, not answered', (t) =>
   viewer.waitForKeyframe();
   const p = egressPacket(10, 0, 1);
   store.set(10, p);
-  viewer.sendLive(p, 10, true);
+  viewer.sendLive(p, 10, 0, true);
   const vseq = parseRtp(peer.rtp[0]).sequenceNumber;
   store.clear();
   rtcp.queue = [{ type: 'nack', mediaSsrc: 0x1111, lost: [vseq, seqAdd(vseq, -5)] }];
@@ -159,7 +159,7 @@ t.test('NACK for packets never sent or expired is counted, not answered', (t) =>
 t.test('PLI and FIR go to the keyframe policy; REMB and RR are read; bad RTCP is counted', (t) => {
   const { rtcp, viewer, keyframeRequests, clock, peer } = setup();
   viewer.waitForKeyframe();
-  viewer.sendLive(egressPacket(1, 0, 1), 1, true);
+  viewer.sendLive(egressPacket(1, 0, 1), 1, 0, true);
   rtcp.queue = [{ type: 'pli', mediaSsrc: 0x1111 }, { type: 'fir', mediaSsrc: 0x1111 }, { type: 'remb', bitrate: 2_500_000 }];
   viewer.handleRtcp(new Uint8Array(4));
   t.same(keyframeRequests, ['v', 'v']);
@@ -184,7 +184,7 @@ t.test('PLI and FIR go to the keyframe policy; REMB and RR are read; bad RTCP is
 t.test('SR once per second with the RTP timestamp of that instant on the viewer timeline', (t) => {
   const { rtcp, viewer, clock, peer } = setup({ random: () => 0.25 });
   viewer.waitForKeyframe();
-  viewer.sendLive(egressPacket(1, 90000, 1), 1, true);
+  viewer.sendLive(egressPacket(1, 90000, 1), 1, 90000, true);
   const sentTs = parseRtp(peer.rtp[0]).timestamp;
   viewer.tick(90000);
   clock.advance(500);
@@ -219,7 +219,7 @@ t.test('the same packet is not resent twice within one RTT; the cached keyframe 
   viewer.startFromCache({ packets: cached, firstSeq: 100 }, 500, 9000);
   const live = egressPacket(500, 12000, 3);
   store.set(500, live);
-  viewer.sendLive(live, 500, false);
+  viewer.sendLive(live, 500, 12000, false);
   const seqs = peer.rtp.map((p) => parseRtp(p).sequenceNumber);
   const nack = (lost: number[]) => {
     rtcp.queue = [{ type: 'nack', mediaSsrc: 0x1111, lost }];

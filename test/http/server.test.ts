@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
 import type { SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
 import { FakeTransport } from '../support/fake-transport.js';
-import { glueDeps } from '../support/glue/deps.js';
+import { createDeps } from '../../lib/gateway/wiring.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';
 
 class IdleSource implements VideoSource {
@@ -29,7 +29,7 @@ async function withGateway(fn: (gw: GatewayHandle, transport: FakeTransport) => 
       streams: { demo: { url: 'rtsp://user:secret@cam.invalid/stream1' } },
       allowSources: ['rtsp://allowed.invalid/*'],
     },
-    { transport, deps: glueDeps(), sourceFactory: (_name, cfg) => new IdleSource(cfg.url) },
+    { transport, deps: createDeps(), sourceFactory: (_name, cfg) => new IdleSource(cfg.url) },
   );
   try {
     await fn(gw, transport);

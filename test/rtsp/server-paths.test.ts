@@ -2,6 +2,8 @@ import t from 'tap';
 import { normalizePath, resolveRequestUrl, splitRequestUrl } from '../../lib/rtsp/server-paths.js';
 import { buildH264Sdp, profileLevelId } from '../../lib/rtsp/server-sdp.js';
 import { PPS, SPS } from '../support/h264-synthetic.js';
+import { parseSdp } from '../../lib/sdp/parse.js';
+import { describeTracks } from '../../lib/sdp/tracks.js';
 
 const paths = ['/demo', '/cams/hall', '/cams'];
 const origin = 'rtsp://10.0.0.1:8554';
@@ -38,5 +40,7 @@ t.test('SDP: H.264 with packetization-mode=1, profile-level-id and sprop-paramet
   t.match(sdp, /\r\na=control:trackID=0\r\n$/);
   t.ok(sdp.indexOf('a=control:*') < sdp.indexOf('m=video'), 'aggregate control at session level');
   t.notMatch(sdp, /[^\r]\n/, 'CRLF line ends only');
+  const [track] = describeTracks(parseSdp(sdp));
+  t.match(track, { mediaType: 'video', codec: 'H264', clockRate: 90000, control: 'trackID=0', payloadTypes: [96] }, 'lib/sdp reads it back');
   t.end();
 });

@@ -59,6 +59,7 @@ t.test('OPTIONS, DESCRIBE and errors for bad requests', async (t) => {
   t.match(sdp, /a=control:trackID=0/);
   t.equal((await c.request('DESCRIBE', url.replace('/demo', '/nope'))).status, 404);
   t.equal((await c.request('ANNOUNCE', url)).status, 501);
+  t.equal((await c.request('SET', url)).status, 501, 'a prefix of a supported method is not one');
   t.equal((await c.request('PLAY', url)).status, 455, 'PLAY before SETUP');
   t.equal((await c.request('PLAY', url, { Session: 'deadbeef' })).status, 454, 'unknown session');
   t.equal((await c.request('SETUP', url + '/trackID=0', { Transport: 'RTP/AVP;unicast' })).status, 461, 'UDP without client_port');
@@ -196,7 +197,7 @@ t.test('authentication: 401 with Digest and Basic challenges; right and wrong cr
 });
 
 t.test('a slow TCP viewer: queue bounded, frames skipped to a keyframe, dropped when stuck too long', async (t) => {
-  const { server, url, clock } = await start({ maxQueueBytes: 64 * 1024, stallTimeoutMs: 3000 }, { frames: 50, gop: 10, idrBytes: 40000, sliceBytes: 20000 });
+  const { server, url, clock } = await start({ maxQueueBytes: 64 * 1024, stallTimeoutMs: 3000 }, { frames: 50, gop: 10, idrBytes: 100000, sliceBytes: 50000 });
   t.teardown(() => server.close());
   const c = await RtspTestClient.connect(server.port);
   t.teardown(() => c.close());
@@ -205,8 +206,10 @@ t.test('a slow TCP viewer: queue bounded, frames skipped to a keyframe, dropped 
   await c.request('PLAY', url, { Session: id });
   c.socket.pause(); // stop reading: the kernel buffers fill, then node's queue
   let overflowed = false;
-  for (let i = 0; i < 400 && !overflowed; i++) {
-    await play(clock, 40, 40);
+  // loopback kernel buffers hold several MB before node's own queue starts to grow
+  for (let i = 0; i < 2000 && !overflowed; i++) {
+    clock.advance(40);
+    await ioTurn(1);
     const v = server.sessionStats()[0].viewer as { overflows: number };
     overflowed = v.overflows > 0;
   }
@@ -227,7 +230,10 @@ t.test('a slow TCP viewer: queue bounded, frames skipped to a keyframe, dropped 
   t.ok(describeFirstPacket(c.frames.filter((f) => f.channel === 0)[gapAt].data).keyframe, 'and the first packet after the gap starts a keyframe');
   // now stay stuck past stallTimeoutMs: the server hangs up
   c.socket.pause();
-  for (let i = 0; i < 300 && server.stats().slowViewersDropped === 0; i++) await play(clock, 40, 40);
+  for (let i = 0; i < 2000 && server.stats().slowViewersDropped === 0; i++) {
+    clock.advance(40);
+    await ioTurn(1);
+  }
   t.equal(server.stats().slowViewersDropped, 1);
   await ioTurn(50);
   t.equal(server.stats().sessions, 0);
@@ -244,4 +250,41 @@ t.test('garbage on the connection gets a 400 and a hang-up; the server keeps ser
   const c2 = await RtspTestClient.connect(server.port);
   t.teardown(() => c2.close());
   t.equal((await c2.request('OPTIONS', url)).status, 200);
+});
+
+t.test('a client flooding pipelined requests is cut off at maxPendingRequests; a few pipelined ones are fine', async (t) => {
+  const { server, url } = await start({ maxPendingRequests: 8 });
+  t.teardown(() => server.close());
+  const few = await RtspTestClient.connect(server.port);
+  t.teardown(() => few.close());
+  let replies = 0;
+  few.socket.on('data', (d: Buffer) => { replies += (d.toString().match(/RTSP\/1\.0 200/g) ?? []).length; });
+  few.socket.write(Array.from({ length: 4 }, (_, i) => `OPTIONS ${url} RTSP/1.0\r\nCSeq: ${i + 1}\r\n\r\n`).join(''));
+  await ioTurn(100);
+  t.equal(replies, 4, 'four pipelined requests, four replies in order');
+  const flood = await RtspTestClient.connect(server.port);
+  flood.socket.write(Array.from({ length: 40 }, (_, i) => `OPTIONS ${url} RTSP/1.0\r\nCSeq: ${i + 1}\r\n\r\n`).join(''));
+  await ioTurn(100);
+  t.ok(flood.closed, 'the flooding connection is closed');
+  t.ok(server.stats().badRequests >= 1);
+});
+
+t.test('a server on :: (dual stack) streams UDP to an IPv4 client', async (t) => {
+  const { server, clock } = await start({ host: '::' });
+  t.teardown(() => server.close());
+  const rtpSock = createSocket('udp4');
+  const rtcpSock = createSocket('udp4');
+  await new Promise<void>((r) => rtpSock.bind(0, '127.0.0.1', r));
+  await new Promise<void>((r) => rtcpSock.bind(0, '127.0.0.1', r));
+  t.teardown(() => { rtpSock.close(); rtcpSock.close(); });
+  let got = 0;
+  rtpSock.on('message', () => got++);
+  const c = await RtspTestClient.connect(server.port, '127.0.0.1');
+  t.teardown(() => c.close());
+  const url = `rtsp://127.0.0.1:${server.port}/demo`;
+  const s = await c.request('SETUP', url + '/trackID=0', { Transport: `RTP/AVP;unicast;client_port=${rtpSock.address().port}-${rtcpSock.address().port}` });
+  t.equal(s.status, 200);
+  t.equal((await c.request('PLAY', url, { Session: parseSession(s.headers.get('Session')!).id })).status, 200);
+  await play(clock, 200);
+  t.ok(got > 0, `${got} packets reached the IPv4 client`);
 });

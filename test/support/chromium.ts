@@ -58,6 +58,8 @@ export interface InboundVideoStats {
   frameHeight: number;
   framesPerSecond: number;
   retransmittedPacketsReceived: number;
+  /** Sender reports Chromium received (remote-outbound-rtp.reportsSent). */
+  senderReports: number;
   /** ms since the page's viewer started, when the first frame was decoded (or -1). */
   firstFrameMs: number;
 }
@@ -99,11 +101,12 @@ window.__startViewer = async function (whepUrl) {
 };
 window.__stats = async function (v) {
   const out = { framesDecoded: 0, framesReceived: 0, packetsReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, firCount: 0,
-    freezeCount: 0, totalFreezesDuration: 0, frameWidth: 0, frameHeight: 0, framesPerSecond: 0, retransmittedPacketsReceived: 0, firstFrameMs: v.firstFrameMs };
+    freezeCount: 0, totalFreezesDuration: 0, frameWidth: 0, frameHeight: 0, framesPerSecond: 0, retransmittedPacketsReceived: 0, senderReports: 0, firstFrameMs: v.firstFrameMs };
   const report = await v.pc.getStats();
   report.forEach((s) => {
+    if (s.type === 'remote-outbound-rtp' && s.kind === 'video') out.senderReports = s.reportsSent || 0;
     if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
-    for (const k of Object.keys(out)) if (k !== 'firstFrameMs' && typeof s[k] === 'number') out[k] = s[k];
+    for (const k of Object.keys(out)) if (k !== 'firstFrameMs' && k !== 'senderReports' && typeof s[k] === 'number') out[k] = s[k];
   });
   return out;
 };

@@ -3,8 +3,8 @@ import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
 import type { StreamOptions } from '../../lib/gateway/stream.js';
 import type { GatewayDeps } from '../../lib/gateway/deps.js';
 import { ClipSource } from './clip-source.js';
-import { makeClip, type ClipOptions } from './glue/h264-clip.js';
-import { glueDeps } from './glue/deps.js';
+import { makeClip, type ClipOptions } from './clip.js';
+import { createDeps } from '../../lib/gateway/wiring.js';
 
 export interface ClipGateway {
   handle: GatewayHandle;
@@ -17,7 +17,7 @@ export interface ClipGateway {
 export async function startClipGateway(
   clipOpts: ClipOptions,
   stream: StreamOptions = {},
-  deps: GatewayDeps = glueDeps(),
+  deps: GatewayDeps = createDeps(),
 ): Promise<ClipGateway> {
   const clip = makeClip(clipOpts);
   const source = new ClipSource(clip.units, clip.fps, { width: clip.width, height: clip.height, profileLevelId: '42c01e' });

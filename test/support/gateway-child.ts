@@ -6,8 +6,8 @@
 import { startGateway } from '../../lib/http/start.js';
 import type { StreamOptions } from '../../lib/gateway/stream.js';
 import { ClipSource } from './clip-source.js';
-import { makeClip, type ClipOptions } from './glue/h264-clip.js';
-import { glueDeps } from './glue/deps.js';
+import { makeClip, type ClipOptions } from './clip.js';
+import { createDeps } from '../../lib/gateway/wiring.js';
 
 interface ChildConfig {
   clip: ClipOptions;
@@ -24,7 +24,7 @@ const handle = await startGateway(
     http: { host: '127.0.0.1', port: 0 }, streams,
     webrtc: { bindAddress: '127.0.0.1', portRangeBegin: cfg.portRangeBegin, portRangeEnd: cfg.portRangeEnd },
   },
-  { deps: glueDeps(), sourceFactory: () => new ClipSource(clip.units, clip.fps, { width: clip.width, height: clip.height }) },
+  { deps: createDeps(), sourceFactory: () => new ClipSource(clip.units, clip.fps, { width: clip.width, height: clip.height }) },
 );
 process.stdout.write(JSON.stringify({ address: handle.address }) + '\n');
 process.stdin.resume();

@@ -1,11 +1,12 @@
 /**
- * THROWAWAY test glue until lib/h264 lands: an ffmpeg-made H.264 clip split into access
- * units by its access unit delimiters. Not a parser anyone should reuse.
+ * An ffmpeg-made H.264 clip (any size, frame rate and GOP) split into access units at the
+ * access unit delimiters ffmpeg is told to insert.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NalType, nalType, splitAnnexB } from '../../lib/h264/index.js';
 
 export interface ClipAccessUnit {
   nalus: Uint8Array[];
@@ -47,28 +48,18 @@ export function makeClip(opts: ClipOptions = {}): { units: ClipAccessUnit[]; fps
 }
 
 function splitAccessUnits(buf: Uint8Array): ClipAccessUnit[] {
-  const starts: number[] = [];
-  for (let i = 0; i + 3 < buf.length; i++) {
-    if (buf[i] === 0 && buf[i + 1] === 0 && buf[i + 2] === 1) {
-      starts.push(i + 3);
-      i += 2;
-    }
-  }
   const units: ClipAccessUnit[] = [];
   let cur: ClipAccessUnit | undefined;
-  for (let k = 0; k < starts.length; k++) {
-    let end = k + 1 < starts.length ? starts[k + 1] - 3 : buf.length;
-    while (end > starts[k] && buf[end - 1] === 0) end--;
-    const nal = buf.subarray(starts[k], end);
-    const type = nal[0] & 0x1f;
-    if (type === 9) {
+  for (const nal of splitAnnexB(buf)) {
+    const type = nalType(nal[0]);
+    if (type === NalType.Aud) {
       cur = { nalus: [], keyframe: false };
       units.push(cur);
       continue;
     }
     if (!cur) continue;
     cur.nalus.push(nal);
-    if (type === 5) cur.keyframe = true;
+    if (type === NalType.Idr) cur.keyframe = true;
   }
   return units.filter((u) => u.nalus.length > 0);
 }

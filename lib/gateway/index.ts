@@ -1,0 +1,18 @@
+export { Gateway, type GatewayOptions, type SourceFactory, type StreamConfig } from './gateway.js';
+export { Stream, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
+export { Viewer, type ViewerOptions, type ViewerState, type ViewerStats, type CachedKeyframe } from './viewer.js';
+export type { AccessUnit, SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
+export type {
+  PeerHandlers, PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer, WebRtcTransport,
+} from './transport.js';
+export {
+  systemClock, type Clock, type EgressHistory, type EgressPacketizer, type GatewayDeps, type GatewayRtcp,
+  type KeyframeGate, type NegotiatedVideo, type OfferNegotiator, type ResendGate, type RtcpEvent, type RtxBuilder,
+  type SenderReportInfo,
+} from './deps.js';
+export { negotiateOffer, chooseVideo, FALLBACK_PROFILE_LEVEL_ID, type OfferedVideo } from './negotiate.js';
+export { gatewayRtcp } from './rtcp-adapter.js';
+export { createDeps, defaultDeps, defaultSourceFactory, type RecoveryConfig } from './wiring.js';
+export { parseConfig, ConfigError, type CamwireConfig, type HttpConfig, type WebRtcConfig } from './config.js';
+export { CameraPipeline, type CameraPipelineOptions, type CameraPipelineStats, type UpstreamRequest } from './camera-pipeline.js';
+export { GatewayError } from './errors.js';
