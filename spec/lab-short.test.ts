@@ -1,0 +1,57 @@
+/**
+ * The loss lab's 5% case, short enough for CI: camera stand-in -> camwire -> headless
+ * Chromium over WHEP, with 5% random loss in both directions of the WebRTC leg (seeded).
+ * `none` (forward only, like the study's server) must show the failure; `nack+rtx` must
+ * repair it. The full matrix is `npm run lab`, not a test.
+ */
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { missingTool } from '../test/support/env.js';
+import { labStandInParts } from '../test/support/lab-parts.js';
+import { buildScenario } from '../lib/lab/scenario.js';
+import { runOne } from '../lib/lab/run-one.js';
+
+const PLAY_S = 20;
+
+t.test('lab, 5% loss on the WebRTC leg: none fails as in the study, nack+rtx repairs', async (t) => {
+  for (const tool of ['chromium', 'ffmpeg']) {
+    const why = missingTool(tool, '--version');
+    if (why) {
+      t.comment('skip: ' + why);
+      return;
+    }
+  }
+  const cacheDir = mkdtempSync(join(tmpdir(), 'camwire-lab-spec-'));
+  t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }));
+  const sc = buildScenario('loss5', { durationS: PLAY_S, seed: 5 });
+  const parts = labStandInParts(cacheDir);
+  if (parts) t.comment('camwire wiring absent: gateway test glue and an in-process clip source stand in');
+  const byName = new Map(sc.strategies.map((s) => [s.name, s]));
+
+  const none = await runOne(sc, byName.get('none')!, { cacheDir, parts });
+  const n = none.summary;
+  t.comment(`none: ${n.decodedPct}% of ${n.framesSent} frames, ${n.freezeCount} freezes, lost ${n.lostPct}%, ${n.nackCount} NACKs unanswered`);
+  t.ok(n.framesSent > PLAY_S * 10, 'camwire sent frames');
+  t.ok(n.droppedMedia > 0, 'the relay dropped media packets');
+  t.ok(n.nackCount > 0, 'Chromium sent NACKs');
+  t.equal(n.retransmitted + n.rtxSent, 0, 'none answers no NACK');
+  t.ok(n.decodedPct < 90 || n.freezeCount > 0, "the study's failure: frames lost or frozen");
+  t.ok(n.lostPct > 1, 'packetsLost keeps rising');
+
+  const rtx = await runOne(sc, byName.get('nack+rtx')!, { cacheDir, parts });
+  const r = rtx.summary;
+  t.comment(`nack+rtx: ${r.decodedPct}% of ${r.framesSent} frames, ${r.freezeCount} freezes, lost ${r.lostPct}%, ${r.nackCount} NACKs, ${r.rtxSent} RTX`);
+  if (parts) t.ok(r.retransmitted + r.rtxSent > 0, 'NACKs answered (the stand-in glue has no RTX builder)');
+  else t.ok(r.rtxSent > 0, 'NACKs answered on the RTX stream');
+  t.ok(r.lostPct < 0.1, `packetsLost after recovery under 0.1% (${r.lostPct}%)`);
+  t.ok(r.receivedPct >= 99, `recovery: Chromium assembled at least 99% of the frames sent (${r.receivedPct}%)`);
+  // Decoding and freezes are timing figures: on a machine starved of CPU (load well above the
+  // core count, or the kernel dropping datagrams) a starved Chromium drops and freezes frames
+  // by itself (the lab's clean-link control shows it), so there they are reported as TODOs.
+  const starved = loadavg()[0] > 2 * availableParallelism() || (r.kernelDrops ?? 0) > 0;
+  const todo = starved ? { todo: `machine starved (load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores, ${r.kernelDrops ?? '?'} kernel UDP drops)` } : {};
+  t.ok(r.decodedPct >= 99.5, `issue 7: at least 99.5% of frames decoded (${r.decodedPct}%)`, todo);
+  t.equal(r.freezeCount, 0, 'issue 7: no freeze', todo);
+});
