@@ -3,6 +3,7 @@
  * 2 s, P frames of 12-18 KB, about 4.1 Mbit/s. The bytes are pseudo-random without zeros, so
  * no start code or emulation-prevention pattern appears inside a NAL unit (as in real slices).
  */
+import { pseudoRandomBytes } from './fixtures.js';
 import { H264Packetizer } from '../lib/h264/packetizer.js';
 
 /** Hikvision DS-2CD 1920x1080 Main profile parameter sets (corpus: hikvision-ds-retina). */
@@ -19,15 +20,10 @@ export interface Frame {
   keyframe: boolean;
 }
 
+/** Pseudo-random bytes with no zero byte, so no start code appears inside a NAL unit. */
 function nonZeroBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[i] = (x & 0xff) | 1;
-  }
+  const out = pseudoRandomBytes(n, seed);
+  for (let i = 0; i < n; i++) out[i] |= 1;
   return out;
 }
 

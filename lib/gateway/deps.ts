@@ -3,6 +3,7 @@
  * camwire's own modules (lib/h264, lib/recovery, lib/rtcp) into them; tests may wire others.
  * Keeping them narrow keeps lib/gateway about composition, not about wire formats.
  */
+import type { SenderReportFields } from '../rtsp/server-rtcp.js';
 import type { SourceInfo } from './source.js';
 
 /**
@@ -50,15 +51,8 @@ export type RtcpEvent =
       delaySinceLastSr: number;
     };
 
-export interface SenderReportInfo {
-  ssrc: number;
-  /** Wall-clock time in ms since the Unix epoch, to put in NTP format. */
-  wallClockMs: number;
-  rtpTimestamp: number;
-  packetCount: number;
-  octetCount: number;
-  cname: string;
-}
+/** What an SR carries; the same shape camwire's RTSP server sends. */
+export type SenderReportInfo = SenderReportFields;
 
 export interface GatewayRtcp {
   /** Events in a compound packet from a browser; throws only typed errors on bad input. */
