@@ -132,6 +132,7 @@ class NativePeer implements WebRtcPeer {
         pc.setRemoteDescription(offerSdp, 'offer');
         const video = new nodeDataChannel.Video(m.mid, 'SendOnly');
         video.addH264Codec(m.payloadType, m.fmtp);
+        if (m.rrtr) video.parseSdpLine(`a=rtcp-fb:${m.payloadType} rrtr`);
         if (m.rtxPayloadType !== undefined) video.addRTXCodec(m.rtxPayloadType, m.payloadType, 90000);
         video.addSSRC(m.ssrc, m.cname, m.streamId, m.trackId);
         if (m.rtxPayloadType !== undefined && m.rtxSsrc !== undefined) {

@@ -72,7 +72,7 @@ t.test('RTP: tshark reads back seq, timestamp, SSRC, PT, marker, CSRC, padding, 
   t.same(tshark('rtp-malformed', packets.map((p) => ({ payload: serializeRtp(p), srcPort: 40000, dstPort: RTP_PORT })), ['frame.number'], MALFORMED), [], 'no malformed frame, no expert error');
 });
 
-const PT: Record<RtcpPacket['type'], number> = { sr: 200, rr: 201, sdes: 202, bye: 203, app: 204, nack: 205, pli: 206, fir: 206, remb: 206, unknown: -1 };
+const PT: Record<RtcpPacket['type'], number> = { sr: 200, rr: 201, sdes: 202, bye: 203, app: 204, nack: 205, pli: 206, fir: 206, remb: 206, xr: 207, unknown: -1 };
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 const blocks = (p: RtcpPacket): RtcpReportBlock[] => (p.type === 'sr' || p.type === 'rr' ? p.reports : []);
 const fb = (p: RtcpPacket) => (p.type === 'nack' || p.type === 'pli' || p.type === 'fir' || p.type === 'remb' ? p : undefined);
@@ -80,9 +80,9 @@ const fb = (p: RtcpPacket) => (p.type === 'nack' || p.type === 'pli' || p.type =
 /** What each tshark field should hold for a packet, in the order tshark lists it. */
 const expectations: Record<string, (p: RtcpPacket) => (number | string)[]> = {
   'rtcp.pt': (p) => [PT[p.type]],
-  'rtcp.senderssrc': (p) => (p.type === 'sr' || p.type === 'rr' ? [p.ssrc] : fb(p) ? [fb(p)!.senderSsrc] : []),
+  'rtcp.senderssrc': (p) => (p.type === 'sr' || p.type === 'rr' || p.type === 'xr' ? [p.ssrc] : fb(p) ? [fb(p)!.senderSsrc] : []),
   'rtcp.mediassrc': (p) => (fb(p) ? [fb(p)!.mediaSsrc] : []),
-  'rtcp.ssrc.identifier': (p) => p.type === 'sdes' ? p.chunks.map((c) => c.ssrc) : p.type === 'bye' ? p.ssrcs : p.type === 'app' ? [p.ssrc] : blocks(p).map((b) => b.ssrc),
+  'rtcp.ssrc.identifier': (p) => p.type === 'sdes' ? p.chunks.map((c) => c.ssrc) : p.type === 'bye' ? p.ssrcs : p.type === 'app' ? [p.ssrc] : p.type === 'xr' ? dlrrItems(p).map((i) => i.ssrc) : blocks(p).map((b) => b.ssrc),
   'rtcp.timestamp.ntp.msw': (p) => (p.type === 'sr' ? [p.ntpSeconds] : []),
   'rtcp.timestamp.ntp.lsw': (p) => (p.type === 'sr' ? [p.ntpFraction] : []),
   'rtcp.timestamp.rtp': (p) => (p.type === 'sr' ? [p.rtpTimestamp] : []),
@@ -106,7 +106,11 @@ const expectations: Record<string, (p: RtcpPacket) => (number | string)[]> = {
   'rtcp.psfb.remb.fci.ssrc': (p) => (p.type === 'remb' ? p.ssrcs : []),
   'rtcp.app.subtype': (p) => (p.type === 'app' ? [p.subtype] : []),
   'rtcp.app.name': (p) => (p.type === 'app' ? [p.name] : []),
+  'rtcp.xr.bt': (p) => (p.type === 'xr' ? p.blocks.map((b) => (b.type === 'rrtr' ? 4 : b.type === 'dlrr' ? 5 : b.blockType)) : []),
+  'rtcp.xr.lrr': (p) => (p.type === 'xr' ? dlrrItems(p).map((i) => i.lastRr) : []),
+  'rtcp.xr.dlrr': (p) => (p.type === 'xr' ? dlrrItems(p).map((i) => i.delaySinceLastRr) : []),
 };
+const dlrrItems = (p: RtcpPacket) => (p.type === 'xr' ? p.blocks.flatMap((b) => (b.type === 'dlrr' ? b.items : [])) : []);
 const textFields = new Set(['rtcp.sdes.text', 'rtcp.app.name']);
 const REMB_FIELDS = ['rtcp.psfb.remb.fci.br_exp', 'rtcp.psfb.remb.fci.br_mantissa'];
 
@@ -137,7 +141,7 @@ function checkRtcpFrames(t: Test, compounds: RtcpPacket[][], name: string, field
   t.same(tshark(`${name}-malformed`, records, ['frame.number'], MALFORMED), [], `${name}: no malformed frame, no expert error`);
 }
 
-t.test('RTCP: tshark reads back SR, RR, SDES, BYE, APP, NACK, PLI, FIR and REMB as written', async (t) => {
+t.test('RTCP: tshark reads back SR, RR, SDES, BYE, APP, NACK, PLI, FIR, REMB and XR (RRTR, DLRR) as written', async (t) => {
   const why = missingTool('tshark');
   if (why) { t.comment('skip: ' + why); return; }
   const block: RtcpReportBlock = { ssrc: 0xcafe0001, fractionLost: 64, cumulativeLost: -2, highestSeq: 0x10005, jitter: 16, lsr: 0x12345678, dlsr: 65536 };
@@ -154,6 +158,9 @@ t.test('RTCP: tshark reads back SR, RR, SDES, BYE, APP, NACK, PLI, FIR and REMB 
     [rr, { type: 'fir', senderSsrc: 0xb0b0b0b0, mediaSsrc: 0, entries: [{ ssrc: 0xcafe0001, seqNr: 7 }, { ssrc: 0xcafe0002, seqNr: 255 }] }],
     [rr, { type: 'remb', senderSsrc: 0xb0b0b0b0, mediaSsrc: 0, bitrate: 2_500_000, ssrcs: [0xcafe0001, 0xcafe0002] }],
     [rr, { type: 'app', subtype: 3, ssrc: 0xb0b0b0b0, name: 'CMWR', data: new Uint8Array([1, 2, 3, 4]) }],
+    [rr, { type: 'xr', ssrc: 0xb0b0b0b0, blocks: [{ type: 'rrtr', ntpSeconds: 0xe9d3c2b1, ntpFraction: 0x40000000 }] }],
+    [{ type: 'sr', ssrc: 0xcafe0001, ntpSeconds: 1, ntpFraction: 2, rtpTimestamp: 3, packetCount: 4, octetCount: 5, reports: [], profileExtension: new Uint8Array(0) },
+      { type: 'xr', ssrc: 0xcafe0001, blocks: [{ type: 'dlrr', items: [{ ssrc: 0xb0b0b0b0, lastRr: 0xc2b14000, delaySinceLastRr: 6554 }, { ssrc: 2, lastRr: 1, delaySinceLastRr: 0 }] }] }],
   ];
   checkRtcpFrames(t, compounds, 'rtcp-vectors');
 });
@@ -171,6 +178,7 @@ t.test('RTCP property: 200 random compounds, tshark agrees on every field and fi
       if (p.type === 'app') return { ...p, name: 'CMWR' };
       if (p.type === 'sdes') return { ...p, chunks: p.chunks.map((c) => ({ ...c, items: c.items.filter((i) => i.type !== 8) })) };
       if (p.type === 'sr' || p.type === 'rr') return { ...p, profileExtension: noExtension };
+      if (p.type === 'xr') return { ...p, blocks: p.blocks.filter((b) => b.type !== 'other') };
       return p;
     }))
     .filter((ps) => ps.length > 0);

@@ -96,6 +96,8 @@ const STREAM_OPTIONS: Record<string, Check> = {
   keyframeOnJoin: bool,
   connectTimeoutMs: num(1000, 600_000),
   timestampJumpMs: num(100, 3_600_000),
+  rrtr: bool,
+  viewerKeyframeRequests: oneOf('forward', 'ignore'),
 };
 
 const RTSP_OPTIONS = object({
@@ -117,7 +119,7 @@ const CONFIG = object({
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object of name -> stream`);
     for (const [name, s] of Object.entries(v)) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
-      object({ url: rtspUrl, transport: oneOf('auto', 'udp', 'tcp', 'multicast'), cameraNack: bool, rtsp: RTSP_OPTIONS, ...STREAM_OPTIONS })(s, `${path}.${name}`);
+      object({ url: rtspUrl, transport: oneOf('auto', 'udp', 'tcp', 'multicast'), cameraNack: bool, cameraReorder: oneOf('auto', 'on', 'off'), reorderMinWaitMs: num(0, 5000), rtsp: RTSP_OPTIONS, ...STREAM_OPTIONS })(s, `${path}.${name}`);
       if ((s as { url?: unknown }).url === undefined) throw new ConfigError(`${path}.${name}.url is required`);
     }
   },

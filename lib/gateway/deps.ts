@@ -39,6 +39,8 @@ export type RtcpEvent =
   | { type: 'pli'; mediaSsrc: number }
   | { type: 'fir'; mediaSsrc: number }
   | { type: 'remb'; bitrate: number }
+  /** XR Receiver Reference Time (RFC 3611 4.4): the receiver wants a DLRR back to learn its RTT. */
+  | { type: 'rrtr'; ssrc: number; lastRr: number }
   | {
       type: 'report';
       ssrc: number;
@@ -59,6 +61,8 @@ export interface GatewayRtcp {
   parse(packet: Uint8Array): RtcpEvent[];
   /** SR + SDES CNAME compound packet. */
   senderReport(info: SenderReportInfo): Uint8Array;
+  /** XR with one DLRR block answering `receiverSsrc`'s RRTR (`lastRr`), `delayMs` after it arrived. */
+  dlrr(senderSsrc: number, receiverSsrc: number, lastRr: number, delayMs: number): Uint8Array;
   /** Middle 32 bits of the NTP form of `wallClockMs` (what a receiver echoes as LSR). */
   ntpMiddle(wallClockMs: number): number;
 }

@@ -17,6 +17,13 @@ export interface StreamConfig extends StreamOptions {
   transport?: 'auto' | 'udp' | 'tcp' | 'multicast';
   /** Send NACKs to the camera on UDP/multicast (default true). */
   cameraNack?: boolean;
+  /**
+   * Reorder buffer on the camera leg (default 'auto': on for UDP and multicast, off for TCP,
+   * which arrives in order). 'off' forwards packets as they come, to measure what reordering does.
+   */
+  cameraReorder?: 'auto' | 'on' | 'off';
+  /** Floor of the reorder buffer's hold time for a gap (default 20 ms; the hold follows the jitter above it). */
+  reorderMinWaitMs?: number;
   /** RTSP client details (timeouts, receive buffer, user agent, reconnect); lib/rtsp's defaults otherwise. */
   rtsp?: RtspStreamOptions;
 }

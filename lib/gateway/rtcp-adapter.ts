@@ -1,6 +1,6 @@
 /** GatewayRtcp over camwire's lib/rtcp: browser RTCP in as viewer events, SR + SDES out. */
 import {
-  msToNtp, nackItemsToSeqs, ntpMiddle32FromMs, parseRtcp, sdesItem, serializeRtcp, SDES_CNAME,
+  msToNtp, nackItemsToSeqs, ntpMiddle32, ntpMiddle32FromMs, parseRtcp, sdesItem, serializeRtcp, SDES_CNAME,
   type RtcpReportBlock,
 } from '../rtcp/index.js';
 import type { GatewayRtcp, RtcpEvent, SenderReportInfo } from './deps.js';
@@ -35,6 +35,11 @@ export const gatewayRtcp: GatewayRtcp = {
         case 'sr':
           reportEvents(p.reports, out);
           break;
+        case 'xr':
+          for (const b of p.blocks) {
+            if (b.type === 'rrtr') out.push({ type: 'rrtr', ssrc: p.ssrc, lastRr: ntpMiddle32(b.ntpSeconds, b.ntpFraction) });
+          }
+          break;
         default:
           break;
       }
@@ -51,6 +56,11 @@ export const gatewayRtcp: GatewayRtcp = {
       },
       { type: 'sdes', chunks: [{ ssrc: i.ssrc, items: [sdesItem(SDES_CNAME, i.cname)] }] },
     ]);
+  },
+
+  dlrr(senderSsrc: number, receiverSsrc: number, lastRr: number, delayMs: number): Uint8Array {
+    const delaySinceLastRr = Math.min(0xffffffff, Math.max(0, Math.round((delayMs * 65536) / 1000)));
+    return serializeRtcp([{ type: 'xr', ssrc: senderSsrc, blocks: [{ type: 'dlrr', items: [{ ssrc: receiverSsrc, lastRr, delaySinceLastRr }] }] }]);
   },
 
   ntpMiddle: ntpMiddle32FromMs,

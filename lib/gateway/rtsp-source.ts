@@ -16,6 +16,8 @@ export interface RtspSourceOptions {
   transport?: RtspClientOptions['transport'];
   /** Further RTSP client options (timeouts, reconnect, bind address...). */
   client?: Omit<RtspClientOptions, 'url' | 'transport'>;
+  /** Reorder buffer + NACK on the camera leg: 'auto' (default) = on for UDP/multicast, off for TCP. */
+  reorder?: 'auto' | 'on' | 'off';
   /** Reorder buffer and NACK generator on the camera leg (UDP/multicast). */
   receiver?: RecoveringReceiverOptions;
   depacketizer?: DepacketizerOptions;
@@ -109,7 +111,7 @@ export class RtspSource implements VideoSource {
     this.track = track;
     const sink = this.sink;
     const pipeline = new CameraPipeline((au) => sink?.onAccessUnit(au), {
-      reorder: info.transport !== 'tcp', receiver: this.o.receiver, depacketizer: this.o.depacketizer,
+      reorder: this.o.reorder === 'on' || (this.o.reorder !== 'off' && info.transport !== 'tcp'), receiver: this.o.receiver, depacketizer: this.o.depacketizer,
     });
     const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType)?.h264;
     const meta: SourceInfo = {};

@@ -38,6 +38,18 @@ export interface StreamOptions {
   nack?: boolean;
   /** A source timestamp jump larger than this re-bases the egress timeline (default 10000 ms). */
   timestampJumpMs?: number;
+  /**
+   * Offer XR Receiver Reference Time feedback (RFC 3611 `a=rtcp-fb:<pt> rrtr`) and answer each
+   * RRTR with a DLRR block (default true). A receive-only browser has no other way to learn its
+   * round-trip time; without it Chromium retries NACKs on a fixed guess and holds frames longer.
+   */
+  rrtr?: boolean;
+  /**
+   * What viewers' PLI/FIR do (default 'forward': merged and rate-limited, then sent to the
+   * camera). 'ignore' drops them, as the server in the motivating study did: a loss
+   * researcher's control, never what a deployment wants.
+   */
+  viewerKeyframeRequests?: 'forward' | 'ignore';
 }
 
 export interface StreamStats {
@@ -50,6 +62,8 @@ export interface StreamStats {
   bytesOut: number;
   keyframeRequestsForwarded: number;
   keyframeRequestsSuppressed: number;
+  /** Viewer PLI/FIR dropped because viewerKeyframeRequests is 'ignore'. */
+  keyframeRequestsIgnored: number;
   timelineRebases: number;
   /** ms since the cached keyframe arrived, -1 when none. */
   keyframeAgeMs: number;
@@ -94,7 +108,7 @@ export class Stream implements SourceSink {
   private readonly departed: Record<string, number> = {};
   private readonly c = {
     accessUnits: 0, keyframes: 0, packetsOut: 0, bytesOut: 0,
-    keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, timelineRebases: 0,
+    keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, keyframeRequestsIgnored: 0, timelineRebases: 0,
   };
 
   constructor(
@@ -159,6 +173,7 @@ export class Stream implements SourceSink {
         ssrc: ssrcs.readUInt32BE(0),
         rtxSsrc: video.rtxPayloadType !== undefined ? ssrcs.readUInt32BE(4) : undefined,
         cname: `camwire-${this.name}`,
+        rrtr: this.opts.rrtr ?? true,
         streamId: `camwire-${this.name}`,
         trackId: `video-${id}`,
       },
@@ -174,7 +189,7 @@ export class Stream implements SourceSink {
     );
     viewer = new Viewer({
       id, peer, history: this.history, rtcp: this.deps.rtcp, rtx: this.deps.rtx, clock: this.deps.clock,
-      onKeyframeRequest: () => this.requestKeyframe(), answerNacks: this.opts.nack ?? true,
+      onKeyframeRequest: () => this.viewerKeyframeRequest(), answerNacks: this.opts.nack ?? true,
       resendGate: this.deps.resendGate(),
     });
     if (peer.state === 'closed' || peer.state === 'failed') {
@@ -205,6 +220,11 @@ export class Stream implements SourceSink {
     if (!this.running) return;
     if (this.gate.request(kind, this.deps.clock.now())) this.forwardKeyframeRequest();
     else this.c.keyframeRequestsSuppressed++;
+  }
+
+  private viewerKeyframeRequest(): void {
+    if (this.opts.viewerKeyframeRequests === 'ignore') this.c.keyframeRequestsIgnored++;
+    else this.requestKeyframe();
   }
 
   private forwardKeyframeRequest(): void {

@@ -20,6 +20,8 @@ export interface PeerMediaParams {
   /** SSRC of the RTX stream (RFC 4588), announced with an FID group; only with rtxPayloadType. */
   rtxSsrc?: number;
   cname: string;
+  /** Offer `a=rtcp-fb:<pt> rrtr` (RFC 3611) so the browser sends XR RRTR and learns its RTT from DLRR. */
+  rrtr?: boolean;
   /** MediaStream id and track id for `a=msid`. */
   streamId: string;
   trackId: string;

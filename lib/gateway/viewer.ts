@@ -28,6 +28,9 @@ export interface ViewerStats {
   firsReceived: number;
   srSent: number;
   rrReceived: number;
+  /** XR RRTR blocks received and DLRR answers sent: how a receive-only browser learns its RTT. */
+  rrtrReceived: number;
+  dlrrSent: number;
   rtcpErrors: number;
   /** From the latest receiver report. */
   fractionLost: number;
@@ -110,7 +113,7 @@ export class Viewer {
     this.s = {
       state: 'connecting', packetsSent: 0, octetsSent: 0, sendFailures: 0, keyframeCacheStarts: 0,
       nacksReceived: 0, nackedPackets: 0, retransmitted: 0, rtxSent: 0, retransmitUnavailable: 0, retransmitSuppressed: 0,
-      plisReceived: 0, firsReceived: 0, srSent: 0, rrReceived: 0, rtcpErrors: 0,
+      plisReceived: 0, firsReceived: 0, srSent: 0, rrReceived: 0, rrtrReceived: 0, dlrrSent: 0, rtcpErrors: 0,
       fractionLost: 0, cumulativeLost: 0, jitter: 0, rttMs: 0, rembBitrate: 0,
     };
   }
@@ -223,6 +226,12 @@ export class Viewer {
         break;
       case 'remb':
         this.s.rembBitrate = e.bitrate;
+        break;
+      case 'rrtr':
+        // Answered at once, so the delay since the RRTR is zero: the browser's RTT is then
+        // exactly the network's (and ours to send), which times its NACK retries.
+        this.s.rrtrReceived++;
+        if (this.peer.isOpen && this.peer.sendRtcp(this.o.rtcp.dlrr(this.ssrc, e.ssrc, e.lastRr, 0))) this.s.dlrrSent++;
         break;
       case 'report':
         if (e.ssrc !== this.ssrc) break;

@@ -49,6 +49,10 @@ export function defaultSourceFactory(): SourceFactory {
       url: cfg.url,
       transport: cfg.transport,
       client: cfg.rtsp,
-      receiver: cfg.cameraNack === false ? { nack: false } : undefined,
+      reorder: cfg.cameraReorder,
+      receiver: {
+        ...(cfg.cameraNack === false ? { nack: false as const } : {}),
+        ...(cfg.reorderMinWaitMs !== undefined ? { reorder: { minWaitMs: cfg.reorderMinWaitMs } } : {}),
+      },
     });
 }

@@ -9,5 +9,5 @@ export * from './rtsp-proxy.js';
 export * from './lab-deps.js';
 export { LabBrowser, STAT_FIELDS, answerCandidatePort, type BrowserStats, type BrowserEvents } from './browser.js';
 export { startCamera, labClip, cameraMissing, type LabCamera } from './cameras.js';
-export { runOne, type GatewayParts, type RunOptions } from './run-one.js';
+export { runOne, type RunOptions } from './run-one.js';
 export { runMatrix, type MatrixOptions } from './matrix.js';

@@ -1,39 +1,31 @@
 /**
- * Turns a lab Strategy into gateway settings. What the gateway config offers is used as is
- * (`nack`, `rtx`); what it does not offer is applied here by wrapping the gateway's injected
- * parts, kept apart from lib/gateway so the gateway stays free of lab code:
- * - pli `ignore`: the keyframe gate never lets a request through to the camera;
- * - retransmitCopies, rrtr: sender experiments around the transport.
+ * Turns a lab Strategy into camwire settings. Every recovery choice is a gateway setting
+ * (`nack`, `rtx`, `rrtr`, `viewerKeyframeRequests`, `cameraReorder`, `reorderMinWaitMs`), so
+ * the lab measures the gateway users run; the one sender experiment the gateway does not
+ * offer (`retransmitCopies`) wraps the transport, kept here so lib/gateway stays free of lab code.
  */
-import type { GatewayDeps, KeyframeGate } from '../gateway/deps.js';
 import type { StreamConfig } from '../gateway/gateway.js';
 import type { PeerHandlers, PeerMediaParams, WebRtcPeer, WebRtcTransport } from '../gateway/transport.js';
 import type { Strategy } from './scenario.js';
 import { WireCounter } from './wire-counter.js';
-import { buildDlrr, findRrtr } from './xr-rtt.js';
 
-/**
- * Stream settings for `s` from the gateway's own config: `nack` (answer NACKs at all) and
- * `rtx` (negotiate RTX). The PLI policy and the camera-leg reorder switch are not gateway
- * settings yet: PLI `ignore` is applied by strategyDeps; `reorder` is recorded only.
- */
 export function strategyStreamConfig(s: Strategy): Partial<StreamConfig> {
-  return { nack: s.recovery !== 'none', rtx: s.recovery === 'nack+rtx' };
-}
-
-/** Never lets a keyframe request through: the camera only sends its periodic keyframes. */
-const CLOSED_GATE: KeyframeGate = { request: () => false, poll: () => false, onKeyframe: () => undefined };
-
-export function strategyDeps(base: GatewayDeps, s: Strategy): GatewayDeps {
-  return { ...base, keyframeGate: s.pli === 'ignore' ? () => CLOSED_GATE : base.keyframeGate };
+  return {
+    nack: s.recovery !== 'none',
+    rtx: s.recovery === 'nack+rtx',
+    rrtr: s.rrtr ?? true,
+    viewerKeyframeRequests: s.pli === 'ignore' ? 'ignore' : 'forward',
+    cameraReorder: s.reorder ? 'on' : 'off',
+    ...(s.reorderMinWaitMs !== undefined ? { reorderMinWaitMs: s.reorderMinWaitMs } : {}),
+  };
 }
 
 const COPY_DELAY_MS = 3;
 
 /**
- * Sender experiments around the transport: `retransmitCopies` sends every retransmission that
- * many more times, COPY_DELAY_MS apart (so one burst does not take them all); `rrtr` answers
- * the browser's XR RRTR with DLRR so it learns the RTT.
+ * The sender experiment around the transport: `retransmitCopies` sends every retransmission
+ * that many more times, COPY_DELAY_MS apart (so one burst does not take them all). Also counts
+ * the browser's NACKs by the SSRC they name.
  */
 export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTransport {
   const copies = s.retransmitCopies ?? 0;
@@ -41,21 +33,13 @@ export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTra
     get peerCount() { return base.peerCount; },
     cleanup: () => base.cleanup(),
     async createPeer(offer: string, media: PeerMediaParams, handlers: PeerHandlers): Promise<WebRtcPeer> {
-      let self: WebRtcPeer | undefined;
-      const counters: LabPeerCounters = { rrtrReceived: 0, dlrrSent: 0, copiesSent: 0, nackSeqsForMedia: 0, nackSeqsForRtx: 0, nackSeqsForOther: 0 };
+      const counters: LabPeerCounters = { copiesSent: 0, nackSeqsForMedia: 0, nackSeqsForRtx: 0, nackSeqsForOther: 0 };
       const onRtcp = (packet: Uint8Array) => {
         countNacks(packet, media, counters);
-        if (s.rrtr && self) {
-          for (const r of findRrtr(packet)) {
-            counters.rrtrReceived++;
-            if (self.sendRtcp(buildDlrr(media.ssrc, r, 0))) counters.dlrrSent++;
-          }
-        }
         handlers.onRtcp(packet);
       };
       const peer = await base.createPeer(offer, media, { ...handlers, onRtcp });
       const wire = new WireCounter();
-      self = peer;
       labPeerCounters.set(media.ssrc, counters);
       return {
         get answerSdp() { return peer.answerSdp; },
@@ -81,8 +65,6 @@ export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTra
 }
 
 export interface LabPeerCounters {
-  rrtrReceived: number;
-  dlrrSent: number;
   copiesSent: number;
   /** Sequence numbers the browser NACKed, by the media SSRC its NACKs named. */
   nackSeqsForMedia: number;

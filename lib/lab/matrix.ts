@@ -6,12 +6,11 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeReport } from './report.js';
 import { summaryTable, type RunRecord } from './record.js';
-import { runOne, type GatewayParts } from './run-one.js';
+import { runOne } from './run-one.js';
 import type { Scenario } from './scenario.js';
 
 export interface MatrixOptions {
   outDir: string;
-  parts?: GatewayParts;
   /** Screenshots of the picture at the end of each run. */
   screenshots?: boolean;
   log?: (line: string) => void;
@@ -28,7 +27,6 @@ export async function runMatrix(scenarios: readonly Scenario[], o: MatrixOptions
       try {
         const rec = await runOne(sc, st, {
           cacheDir: join(o.outDir, '.cache'),
-          parts: o.parts,
           log,
           screenshot: o.screenshots ? join(o.outDir, `shot--${sc.id}--${st.name.replace(/[^A-Za-z0-9.+-]/g, '_')}.png`) : undefined,
         });

@@ -4,29 +4,17 @@
  * headless Chromium playing over WHEP. Samples once a second, then ends the measurement
  * window (no new frames cross the relay), lets retransmissions drain, and takes the last sample.
  */
-import type { GatewayDeps } from '../gateway/deps.js';
-import type { SourceFactory } from '../gateway/gateway.js';
 import type { WebRtcTransport } from '../gateway/transport.js';
 import { startGateway, type GatewayHandle } from '../http/start.js';
-import { defaultDeps, defaultSourceFactory } from '../gateway/wiring.js';
 import { createNativeTransport } from '../../native-bindings/webrtc.js';
 import { LabBrowser, answerCandidatePort, type BrowserStats } from './browser.js';
 import { startCamera, type LabCamera } from './cameras.js';
-import { LabRtspSource } from './lab-source.js';
 import { ImpairedPipe } from './impaired-pipe.js';
 import { judgeStrategy, summarize, type CamwireCounters, type RunRecord, type Sample } from './record.js';
 import { RtspImpairProxy } from './rtsp-proxy.js';
-import { addRrtrFeedback } from './xr-rtt.js';
 import { socketDrops, systemRcvbufErrors } from './udp-drops.js';
-import { labPeerCounters, strategyDeps, strategyStreamConfig, strategyTransport } from './lab-deps.js';
+import { labPeerCounters, strategyStreamConfig, strategyTransport } from './lab-deps.js';
 import type { Scenario, Strategy } from './scenario.js';
-
-/** Replaceable camwire parts (tests inject stand-ins; the lab uses camwire's own). */
-export interface GatewayParts {
-  deps?: () => GatewayDeps;
-  /** Gets the run's strategy: a stand-in source may apply its `reorder` switch. */
-  sourceFactory?: (strategy: Strategy) => SourceFactory;
-}
 
 export interface RunOptions {
   /** Where the ffmpeg-made clip is cached. */
@@ -35,7 +23,6 @@ export interface RunOptions {
   drainS?: number;
   /** Screenshot of the picture at the end of the window. */
   screenshot?: string;
-  parts?: GatewayParts;
   log?: (line: string) => void;
 }
 
@@ -60,14 +47,13 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     });
     cleanups.push(() => proxy.close());
 
-    const deps = strategyDeps((o.parts?.deps ?? defaultDeps)(), strategy);
     const transport: WebRtcTransport = strategyTransport(createNativeTransport({ bindAddress: '127.0.0.1' }), strategy);
     const gw: GatewayHandle = await startGateway(
       {
         http: { host: '127.0.0.1', port: 0 },
         streams: { [STREAM]: { url: proxy.url(camera.path), transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
       },
-      { deps, transport, sourceFactory: (o.parts?.sourceFactory ?? chooseSourceFactory)(strategy) },
+      { transport },
     );
     cleanups.push(() => gw.close());
 
@@ -90,7 +76,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
       const port = answerCandidatePort(sdp);
       if (port === undefined) throw new Error('camwire answer has no host candidate');
       pipe.setPeer('b', { address: '127.0.0.1', port });
-      return strategy.rrtr ? addRrtrFeedback(sdp) : sdp;
+      return sdp;
     });
     log(`  ${sc.id} / ${strategy.name}: playing for ${sc.durationS} s`);
 
@@ -161,26 +147,6 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     for (const c of cleanups.reverse()) {
       try { await c(); } catch { /* keep closing the rest */ }
     }
-  }
-}
-
-/** The lab's own RTSP source (reorder switch, optional hold floor from the strategy). */
-export function labSourceFactory(strategy: Strategy): SourceFactory {
-  return (_name, config) => new LabRtspSource(config.url, strategy.reorder, strategy.reorderMinWaitMs);
-}
-
-/**
- * camwire's own RTSP source when the gateway has one wired and the strategy keeps the reorder
- * buffer on; the lab's source otherwise (the gateway cannot switch its reorder buffer off).
- */
-function chooseSourceFactory(strategy: Strategy): SourceFactory {
-  const gatewayFactory = defaultSourceFactory();
-  if (!strategy.reorder || strategy.reorderMinWaitMs !== undefined) return labSourceFactory(strategy);
-  try {
-    gatewayFactory('probe', { url: 'rtsp://127.0.0.1:9/probe' }).stop();
-    return gatewayFactory;
-  } catch {
-    return labSourceFactory(strategy);
   }
 }
 

@@ -24,11 +24,11 @@ export interface Strategy {
   recovery: 'none' | 'nack' | 'nack+rtx';
   pli: 'forward' | 'ignore';
   reorder: boolean;
-  /** Lab-only sender experiments (see lab-deps.ts): resend each retransmission this many extra times. */
+  /** Lab-only sender experiment (see lab-deps.ts): resend each retransmission this many extra times. */
   retransmitCopies?: number;
-  /** Lab-only: floor of the reorder buffer's hold time (ms) instead of its default. */
+  /** Floor of the camera-leg reorder buffer's hold time (ms; the gateway's `reorderMinWaitMs`). */
   reorderMinWaitMs?: number;
-  /** Lab-only: negotiate XR RRTR and answer it with DLRR so Chromium knows the RTT (see xr-rtt.ts). */
+  /** XR RRTR/DLRR so Chromium learns the RTT (the gateway's `rrtr`, default true; false to measure without). */
   rrtr?: boolean;
 }
 
@@ -78,9 +78,8 @@ export const STRATEGIES: Record<string, Strategy> = {
   'nack+rtx/no-reorder': { name: 'nack+rtx/no-reorder', recovery: 'nack+rtx', pli: 'forward', reorder: false },
   'nack+rtx/pli-ignore': { name: 'nack+rtx/pli-ignore', recovery: 'nack+rtx', pli: 'ignore', reorder: true },
   'nack+rtx/x2': { name: 'nack+rtx/x2', recovery: 'nack+rtx', pli: 'forward', reorder: true, retransmitCopies: 1 },
-  'nack/rtt': { name: 'nack/rtt', recovery: 'nack', pli: 'forward', reorder: true, rrtr: true },
-  'nack+rtx/rtt': { name: 'nack+rtx/rtt', recovery: 'nack+rtx', pli: 'forward', reorder: true, rrtr: true },
-  'nack+rtx/rtt+x2': { name: 'nack+rtx/rtt+x2', recovery: 'nack+rtx', pli: 'forward', reorder: true, rrtr: true, retransmitCopies: 1 },
+  'nack/no-rtt': { name: 'nack/no-rtt', recovery: 'nack', pli: 'forward', reorder: true, rrtr: false },
+  'nack+rtx/no-rtt': { name: 'nack+rtx/no-rtt', recovery: 'nack+rtx', pli: 'forward', reorder: true, rrtr: false },
 };
 
 export function strategy(name: string): Strategy {
@@ -108,7 +107,7 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
   loss5: {
     id: 'loss5', title: '5% random loss, WebRTC leg, both directions', durationS: 30,
     impairment: webrtcLoss(0.05),
-    strategies: [...BASE, 'nack+rtx/rtt'].map(strategy),
+    strategies: [...BASE, 'nack+rtx/no-rtt'].map(strategy),
     expect: [
       { strategies: ['nack', 'nack+rtx'], minDecodedPct: 99.5, maxFreezes: 0, maxLostPct: 0.1 },
       { strategies: ['none'], failureBelowPct: 90 },
@@ -117,19 +116,19 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
   loss10: {
     id: 'loss10', title: '10% random loss, WebRTC leg, both directions', durationS: 30,
     impairment: webrtcLoss(0.10),
-    strategies: ['none', 'nack', 'nack+rtx', 'nack+rtx/pli-ignore', 'nack+rtx/rtt'].map(strategy),
+    strategies: ['none', 'nack', 'nack+rtx', 'nack+rtx/pli-ignore', 'nack+rtx/no-rtt'].map(strategy),
     expect: [{ strategies: ['nack', 'nack+rtx'], minDecodedPct: 95, maxPliToKeyframeMs: 1000 }],
   },
   loss15: {
     id: 'loss15', title: '15% random loss, WebRTC leg, both directions', durationS: 30,
     impairment: webrtcLoss(0.15),
-    strategies: ['none', 'nack', 'nack+rtx', 'nack+rtx/x2', 'nack+rtx/rtt', 'nack+rtx/rtt+x2'].map(strategy),
+    strategies: ['none', 'nack', 'nack+rtx', 'nack+rtx/x2', 'nack+rtx/no-rtt'].map(strategy),
     expect: [{ strategies: ['nack', 'nack+rtx'], minDecodedPct: 99.5, maxFreezes: 1 }],
   },
   burst: {
     id: 'burst', title: 'Bursty loss (Gilbert-Elliott 2% average, mean burst 5), WebRTC leg', durationS: 30,
     impairment: { leg: 'webrtc', forward: { burst: { loss: 0.02, meanBurst: 5 } }, back: { burst: { loss: 0.02, meanBurst: 5 } }, minSize: 0 },
-    strategies: [...BASE, 'nack+rtx/rtt'].map(strategy),
+    strategies: [...BASE, 'nack+rtx/no-rtt'].map(strategy),
     expect: [{ strategies: ['nack', 'nack+rtx'], minDecodedPct: 99 }],
   },
   reorder: {

@@ -5,7 +5,7 @@
  * reduced-size RTCP (RFC 5506: a lone NACK or PLI) parses too.
  */
 import { RtcpParseError, RtcpSerializeError } from './errors.js';
-import { FMT_AFB, FMT_FIR, FMT_NACK, FMT_PLI, PT_APP, PT_BYE, PT_PSFB, PT_RR, PT_RTPFB, PT_SDES, PT_SR, RTCP_HEADER_SIZE } from './header.js';
+import { FMT_AFB, FMT_FIR, FMT_NACK, FMT_PLI, PT_APP, PT_BYE, PT_PSFB, PT_RR, PT_RTPFB, PT_SDES, PT_SR, PT_XR, RTCP_HEADER_SIZE } from './header.js';
 import { parseSr, srSize, writeSr, type RtcpSenderReport } from './sr.js';
 import { parseRr, rrSize, writeRr, type RtcpReceiverReport } from './rr.js';
 import { parseSdes, sdesSize, writeSdes, type RtcpSourceDescription } from './sdes.js';
@@ -15,6 +15,7 @@ import { parseNack, nackSize, writeNack, type RtcpNack } from './nack.js';
 import { parsePli, pliSize, writePli, type RtcpPli } from './pli.js';
 import { parseFir, firSize, writeFir, type RtcpFir } from './fir.js';
 import { isRembBody, parseRemb, rembSize, writeRemb, type RtcpRemb } from './remb.js';
+import { parseXr, writeXr, xrSize, type RtcpExtendedReport } from './xr.js';
 import { parseUnknown, unknownSize, writeUnknown, type RtcpUnknown } from './unknown.js';
 
 export type RtcpPacket =
@@ -27,6 +28,7 @@ export type RtcpPacket =
   | RtcpPli
   | RtcpFir
   | RtcpRemb
+  | RtcpExtendedReport
   | RtcpUnknown;
 
 export type RtcpPacketType = RtcpPacket['type'];
@@ -77,6 +79,10 @@ function parseOne(buf: Uint8Array, packetStart: number, start: number, end: numb
       if (count === FMT_FIR) return parseFir(buf, start, end);
       if (count === FMT_AFB && isRembBody(buf, start, end)) return parseRemb(buf, start, end);
       break;
+    case PT_XR:
+      // the 5 bits are reserved in XR: a non-zero value is some other use, kept as unknown
+      if (count === 0) return parseXr(buf, start, end);
+      break;
   }
   return parseUnknown(buf, packetStart, packetEnd);
 }
@@ -93,6 +99,7 @@ export function rtcpPacketSize(p: RtcpPacket): number {
     case 'pli': return pliSize(p);
     case 'fir': return firSize(p);
     case 'remb': return rembSize(p);
+    case 'xr': return xrSize(p);
     case 'unknown': return unknownSize(p);
   }
 }
@@ -118,6 +125,7 @@ export function serializeRtcpPacket(p: RtcpPacket, buf: Uint8Array, offset: numb
     case 'pli': return writePli(p, buf, offset, size);
     case 'fir': return writeFir(p, buf, offset, size);
     case 'remb': return writeRemb(p, buf, offset, size);
+    case 'xr': return writeXr(p, buf, offset, size);
     case 'unknown': return writeUnknown(p, buf, offset, size);
   }
 }

@@ -19,6 +19,8 @@ export const PT_APP = 204;
 export const PT_RTPFB = 205;
 /** Payload-specific feedback (RFC 4585 6.3). */
 export const PT_PSFB = 206;
+/** Extended reports (RFC 3611). */
+export const PT_XR = 207;
 
 export const FMT_NACK = 1;
 export const FMT_PLI = 1;

@@ -2,7 +2,7 @@ export * from './compound.js';
 export * from './errors.js';
 export {
   isRtcp, RTCP_HEADER_SIZE, RTCP_MAX_PACKET_SIZE, RTCP_MAX_COUNT,
-  PT_SR, PT_RR, PT_SDES, PT_BYE, PT_APP, PT_RTPFB, PT_PSFB, FMT_NACK, FMT_PLI, FMT_FIR, FMT_AFB,
+  PT_SR, PT_RR, PT_SDES, PT_BYE, PT_APP, PT_RTPFB, PT_PSFB, PT_XR, FMT_NACK, FMT_PLI, FMT_FIR, FMT_AFB,
 } from './header.js';
 export {
   type RtcpReportBlock, REPORT_BLOCK_SIZE, CUMULATIVE_LOST_MAX, CUMULATIVE_LOST_MIN,
@@ -21,5 +21,6 @@ export { type NackItem, type RtcpNack, seqsToNackItems, nackItemsToSeqs } from '
 export type { RtcpPli } from './pli.js';
 export type { FirEntry, RtcpFir } from './fir.js';
 export { type RtcpRemb, REMB_MAX_BITRATE, encodeRembBitrate } from './remb.js';
+export { type RtcpExtendedReport, type XrBlock, type XrDlrrItem, XR_BT_RRTR, XR_BT_DLRR } from './xr.js';
 export type { RtcpUnknown } from './unknown.js';
 export { ReceptionStats, type ReceptionCounters } from './reception-stats.js';

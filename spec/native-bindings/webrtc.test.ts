@@ -1,6 +1,7 @@
 /**
  * The native transport against real headless Chromium: a browser offer is answered
- * (non-trickle), raw RTP built by camwire is decoded, and the browser's RTCP comes back.
+ * (non-trickle), raw RTP built by camwire is decoded, and the browser's RTCP comes back
+ * (with XR RRTR when the answer offers it).
  */
 import t from 'tap';
 import { createServer } from 'node:http';
@@ -12,6 +13,7 @@ import { launchChromium, VIEWER_SCRIPT, startViewer, viewerStats, stopViewer } f
 import { makeClip } from '../../test/support/clip.js';
 import { H264Packetizer } from '../../lib/h264/index.js';
 import { negotiateOffer } from '../../lib/gateway/negotiate.js';
+import { parseRtcp } from '../../lib/rtcp/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -27,6 +29,15 @@ t.test('native transport: Chromium decodes raw RTP sent over node-datachannel', 
   const transport = createNativeTransport({ bindAddress: '127.0.0.1' });
   let peer: WebRtcPeer | undefined;
   let rtcpPackets = 0;
+  let rrtrBlocks = 0;
+  const countRrtr = (p: Uint8Array): void => {
+    rtcpPackets++;
+    try {
+      for (const x of parseRtcp(p)) if (x.type === 'xr') rrtrBlocks += x.blocks.filter((b) => b.type === 'rrtr').length;
+    } catch {
+      /* counted as a packet all the same */
+    }
+  };
   let opened = false;
   let answer = '';
   const server = createServer((req, res) => {
@@ -46,9 +57,9 @@ t.test('native transport: Chromium decodes raw RTP sent over node-datachannel', 
         body,
         {
           ...v, ssrc: 0x11223344, rtxSsrc: v.rtxPayloadType !== undefined ? 0x55667788 : undefined,
-          cname: 'camwire', streamId: 'camwire', trackId: 'video',
+          cname: 'camwire', streamId: 'camwire', trackId: 'video', rrtr: true,
         },
-        { onRtcp: () => rtcpPackets++, onState: () => {}, onOpen: () => (opened = true) },
+        { onRtcp: countRrtr, onState: () => {}, onOpen: () => (opened = true) },
       );
       answer = peer.answerSdp;
       res.statusCode = 201;
@@ -88,6 +99,8 @@ t.test('native transport: Chromium decodes raw RTP sent over node-datachannel', 
     t.equal(s.frameWidth, 640);
     t.equal(s.frameHeight, 360);
     t.ok(rtcpPackets > 0, `RTCP from the browser arrived (${rtcpPackets})`);
+    t.match(answer, /a=rtcp-fb:\d+ rrtr/, 'the answer offers XR RRTR');
+    t.ok(rrtrBlocks > 0, `Chromium sends XR RRTR blocks so it can learn its RTT (${rrtrBlocks})`);
     await stopViewer(page, idx);
   } finally {
     if (sender) clearInterval(sender);

@@ -20,6 +20,17 @@ t.test('browser RTCP (RR + REMB, NACK across the wrap, PLI, FIR) becomes viewer 
   t.end();
 });
 
+t.test('XR RRTR becomes an rrtr event; the DLRR answer parses back with the delay in 1/65536 s', (t) => {
+  const xr = serializeRtcp([
+    { type: 'rr', ssrc: 0xbeef, reports: [], profileExtension: new Uint8Array(0) },
+    { type: 'xr', ssrc: 0xbeef, blocks: [{ type: 'rrtr', ntpSeconds: 0xe9d3c2b1, ntpFraction: 0x40001234 }] },
+  ]);
+  t.same(gatewayRtcp.parse(xr), [{ type: 'rrtr', ssrc: 0xbeef, lastRr: 0xc2b14000 }], 'LRR = middle 32 bits of the NTP time');
+  const [dlrr] = parseRtcp(gatewayRtcp.dlrr(0x1111, 0xbeef, 0xc2b14000, 500));
+  t.same(dlrr, { type: 'xr', ssrc: 0x1111, blocks: [{ type: 'dlrr', items: [{ ssrc: 0xbeef, lastRr: 0xc2b14000, delaySinceLastRr: 32768 }] }] });
+  t.end();
+});
+
 t.test('SR + SDES: what the viewer sends parses back', (t) => {
   const wall = 1_700_000_000_250;
   const sr = gatewayRtcp.senderReport({ ssrc: 0x1111, wallClockMs: wall, rtpTimestamp: 0xfffffff0, packetCount: 10, octetCount: 9000, cname: 'camwire-demo' });

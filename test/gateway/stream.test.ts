@@ -42,12 +42,12 @@ class ManualSource implements VideoSource {
   }
 }
 
-function setup(opts: { onDemand?: boolean } = {}) {
+function setup(opts: { onDemand?: boolean; viewerKeyframeRequests?: 'forward' | 'ignore'; rrtr?: boolean } = {}) {
   const clock = new VirtualClock();
   const transport = new FakeTransport();
   const source = new ManualSource();
   const deps = createDeps({}, { clock });
-  const stream = new Stream('cam', source, transport, deps, { onDemand: opts.onDemand, idleStopMs: 5000 });
+  const stream = new Stream('cam', source, transport, deps, { idleStopMs: 5000, ...opts });
   return { clock, transport, source, stream };
 }
 
@@ -146,6 +146,32 @@ t.test('PLI storms are merged: at most one keyframe request per second upstream'
   }
   t.equal(source.keyframeRequests - before, 2, 'two within ~2 s');
   t.equal(stream.stats().keyframeRequestsSuppressed, 18);
+  t.end();
+});
+
+t.test("viewer PLIs reach the camera by default; viewerKeyframeRequests 'ignore' drops and counts them", async (t) => {
+  const pli = new Uint8Array([0x81, 206, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0]);
+  for (const policy of ['forward', 'ignore'] as const) {
+    const { clock, source, stream, transport } = setup({ viewerKeyframeRequests: policy });
+    await stream.addViewer(CHROMIUM_OFFER);
+    await tick();
+    const peer = transport.peers[0];
+    const before = source.keyframeRequests;
+    clock.advance(2000);
+    peer.handlers.onRtcp(pli);
+    t.equal(source.keyframeRequests - before, policy === 'forward' ? 1 : 0, `${policy}: camera asked`);
+    t.equal(stream.stats().keyframeRequestsIgnored, policy === 'forward' ? 0 : 1, `${policy}: ignored count`);
+  }
+  t.end();
+});
+
+t.test('the answer offers XR RRTR unless rrtr is false', async (t) => {
+  for (const rrtr of [undefined, false]) {
+    const { stream, transport } = setup({ rrtr });
+    await stream.addViewer(CHROMIUM_OFFER);
+    const peer = transport.peers[0];
+    t.equal(peer.media.rrtr, rrtr ?? true);
+  }
   t.end();
 });
 

@@ -30,6 +30,11 @@ class ScriptedRtcp implements GatewayRtcp {
     this.srs.push(i);
     return new Uint8Array([0x80, 200, 0, 6]);
   }
+  dlrrs: { senderSsrc: number; receiverSsrc: number; lastRr: number; delayMs: number }[] = [];
+  dlrr(senderSsrc: number, receiverSsrc: number, lastRr: number, delayMs: number): Uint8Array {
+    this.dlrrs.push({ senderSsrc, receiverSsrc, lastRr, delayMs });
+    return new Uint8Array([0x80, 207, 0, 5]);
+  }
   ntpMiddle(ms: number): number {
     return Math.floor(ms) >>> 0;
   }
@@ -178,6 +183,24 @@ t.test('PLI and FIR go to the keyframe policy; REMB and RR are read; bad RTCP is
   t.equal(s.rtcpErrors, 1);
   t.equal(s.plisReceived, 1);
   t.equal(s.firsReceived, 1);
+  t.end();
+});
+
+t.test('XR RRTR is answered at once with a DLRR naming the receiver and echoing its timestamp', (t) => {
+  const { rtcp, viewer, peer } = setup();
+  rtcp.queue = [{ type: 'rrtr', ssrc: 0xbeef, lastRr: 0xc2b14000 }, { type: 'rrtr', ssrc: 0xbeef, lastRr: 0xc2b24000 }];
+  viewer.handleRtcp(new Uint8Array(4));
+  t.same(rtcp.dlrrs, [
+    { senderSsrc: 0x1111, receiverSsrc: 0xbeef, lastRr: 0xc2b14000, delayMs: 0 },
+    { senderSsrc: 0x1111, receiverSsrc: 0xbeef, lastRr: 0xc2b24000, delayMs: 0 },
+  ]);
+  t.equal(peer.rtcp.length, 2, 'both went out');
+  t.equal(viewer.stats().rrtrReceived, 2);
+  t.equal(viewer.stats().dlrrSent, 2);
+  peer.close();
+  rtcp.queue = [{ type: 'rrtr', ssrc: 0xbeef, lastRr: 1 }];
+  viewer.handleRtcp(new Uint8Array(4));
+  t.equal(viewer.stats().dlrrSent, 2, 'nothing sent on a closed peer');
   t.end();
 });
 

@@ -1,19 +1,18 @@
 import t from 'tap';
-import { strategyDeps, strategyStreamConfig } from '../../lib/lab/lab-deps.js';
+import { strategyStreamConfig } from '../../lib/lab/lab-deps.js';
 import { STRATEGIES } from '../../lib/lab/scenario.js';
-import type { GatewayDeps, KeyframeGate } from '../../lib/gateway/deps.js';
+import { parseConfig } from '../../lib/gateway/config.js';
 
 t.test('strategies map onto the gateway config switches', async (t) => {
-  t.same(strategyStreamConfig(STRATEGIES.none), { nack: false, rtx: false });
-  t.same(strategyStreamConfig(STRATEGIES.nack), { nack: true, rtx: false });
-  t.same(strategyStreamConfig(STRATEGIES['nack+rtx']), { nack: true, rtx: true });
+  t.same(strategyStreamConfig(STRATEGIES.none), { nack: false, rtx: false, rrtr: true, viewerKeyframeRequests: 'ignore', cameraReorder: 'on' });
+  t.same(strategyStreamConfig(STRATEGIES.nack), { nack: true, rtx: false, rrtr: true, viewerKeyframeRequests: 'forward', cameraReorder: 'on' });
+  t.same(strategyStreamConfig(STRATEGIES['nack+rtx/no-rtt']), { nack: true, rtx: true, rrtr: false, viewerKeyframeRequests: 'forward', cameraReorder: 'on' });
+  t.same(strategyStreamConfig(STRATEGIES['nack+rtx/no-reorder']).cameraReorder, 'off');
+  t.equal(strategyStreamConfig(STRATEGIES['nack+rtx/hold60']).reorderMinWaitMs, 60);
 });
 
-t.test('pli ignore closes the keyframe gate; forward keeps the gateway one', async (t) => {
-  const open: KeyframeGate = { request: () => true, poll: () => true, onKeyframe: () => undefined };
-  const base = { keyframeGate: () => open } as unknown as GatewayDeps;
-  t.equal(strategyDeps(base, STRATEGIES.nack).keyframeGate(), open);
-  const closed = strategyDeps(base, STRATEGIES.none).keyframeGate();
-  t.equal(closed.request('pli', 0), false);
-  t.equal(closed.poll(0), false);
+t.test('every strategy is a valid gateway stream config (the lab measures what users can run)', async (t) => {
+  for (const s of Object.values(STRATEGIES)) {
+    t.doesNotThrow(() => parseConfig({ streams: { lab: { url: 'rtsp://127.0.0.1/x', ...strategyStreamConfig(s) } } }), s.name);
+  }
 });

@@ -15,7 +15,8 @@ export const arbReportBlock: fc.Arbitrary<RtcpReportBlock> = fc.record({
 const reports = fc.array(arbReportBlock, { maxLength: 31, size: 'small' });
 
 const unmodelledKind: fc.Arbitrary<[number, number]> = fc.oneof(
-    fc.tuple(fc.oneof(fc.integer({ min: 192, max: 199 }), fc.integer({ min: 207, max: 223 })), fc.integer({ min: 0, max: 31 })),
+    fc.tuple(fc.oneof(fc.integer({ min: 192, max: 199 }), fc.integer({ min: 208, max: 223 })), fc.integer({ min: 0, max: 31 })),
+    fc.tuple(fc.constant(207), fc.integer({ min: 1, max: 31 })),
     fc.tuple(fc.constant(205), fc.integer({ min: 0, max: 31 }).filter((f) => f !== 1)),
     fc.tuple(fc.constant(206), fc.integer({ min: 0, max: 31 }).filter((f) => f !== 1 && f !== 4 && f !== 15)),
 );
@@ -60,6 +61,16 @@ export const arbRtcpPacket: fc.Arbitrary<RtcpPacket> = fc.oneof(
   fc.record({
     type: fc.constant('remb' as const), senderSsrc: u32, mediaSsrc: u32, ssrcs: fc.array(u32, { maxLength: 8 }),
     bitrate: fc.tuple(fc.integer({ min: 0, max: 0x3ffff }), fc.integer({ min: 0, max: 63 })).map(([m, e]) => m * 2 ** e),
+  }),
+  fc.record({
+    type: fc.constant('xr' as const), ssrc: u32,
+    blocks: fc.array(fc.oneof(
+      fc.record({ type: fc.constant('rrtr' as const), ntpSeconds: u32, ntpFraction: u32 }),
+      fc.record({ type: fc.constant('dlrr' as const), items: fc.array(fc.record({ ssrc: u32, lastRr: u32, delaySinceLastRr: u32 }), { maxLength: 4 }) }),
+      // what parses as rrtr/dlrr is never 'other' (types 4 and 5 with a zero reserved byte)
+      fc.record({ type: fc.constant('other' as const), blockType: u8, typeSpecific: u8, data: words(32) })
+        .filter((x) => x.typeSpecific !== 0 || (x.blockType !== 4 && x.blockType !== 5)),
+    ), { maxLength: 4 }),
   }),
   arbUnknown,
 );

@@ -120,8 +120,8 @@ t.test('REMB bitrate is rounded down to 18 significant bits', async (t) => {
   t.throws(() => serializeRtcp([{ ...p, bitrate: Infinity }]), { code: 'RTCP_BAD_FIELD' });
 });
 
-t.test('unknown packets (XR, TWCC, other AFB, padded) come back byte for byte', async (t) => {
-  const xr = hex('80cf0002 11223344 04000000');
+t.test('unknown packets (TWCC, other AFB, XR with reserved bits, padded) come back byte for byte', async (t) => {
+  const xr = hex('81cf0002 11223344 04000000');
   const twcc = hex('8fcd0004 00000001 11223344 00010002 00000100');
   const afb = hex(`8fce0003 00000001 00000000 ${ascii('GOOG')}`);
   const rtpfbPadded = hex('a3cd0003 00000001 11223344 00000004');
@@ -131,9 +131,26 @@ t.test('unknown packets (XR, TWCC, other AFB, padded) come back byte for byte', 
     t.equal(u.count, raw[0] & 0x1f);
     t.same(serializeRtcp([u]), raw);
   }
-  const compound = hex(`80c90001 11223344 ${'80cf0002 11223344 04000000'} 81ce0002 00000001 11223344`);
+  const compound = hex(`80c90001 11223344 ${'81cf0002 11223344 04000000'} 81ce0002 00000001 11223344`);
   t.same(parseRtcp(compound).map((p) => p.type), ['rr', 'unknown', 'pli']);
   t.same(serializeRtcp(parseRtcp(compound)), compound);
+});
+
+t.test('XR (RFC 3611): Chromium-style RR + RRTR, a DLRR answer, and odd blocks kept as they came', async (t) => {
+  const compound = hex('80c90001 0000abcd 80cf0004 0000abcd 04000002 e9d3c2b1 40000000');
+  const [rr, xr] = parseRtcp(compound);
+  t.equal(rr.type, 'rr');
+  t.same(xr, { type: 'xr', ssrc: 0xabcd, blocks: [{ type: 'rrtr', ntpSeconds: 0xe9d3c2b1, ntpFraction: 0x40000000 }] });
+  t.same(serializeRtcp(parseRtcp(compound)), compound);
+  const dlrr = serializeRtcp([{ type: 'xr', ssrc: 0x1111, blocks: [{ type: 'dlrr', items: [{ ssrc: 0xabcd, lastRr: 0xc2b14000, delaySinceLastRr: 65536 }] }] }]);
+  t.same(dlrr, hex('80cf0005 00001111 05000003 0000abcd c2b14000 00010000'), 'DLRR: BT 5, one 3-word sub-block');
+  // an RRTR block of the wrong size and a VoIP-metrics block (BT 7) are opaque 'other' blocks
+  const odd = hex('80cf0004 00000001 04000000 07010001 01020304');
+  const p = one(odd, 'xr');
+  t.same(p.blocks.map((b) => b.type), ['other', 'other']);
+  t.same(serializeRtcp([p]), odd);
+  t.throws(() => parseRtcp(hex('80cf0002 00000001 04000002')), { code: 'RTCP_BODY_TOO_SHORT' }, 'a block longer than its packet');
+  t.throws(() => parseRtcp(hex('80cf0000')), { code: 'RTCP_BODY_TOO_SHORT' }, 'no SSRC');
 });
 
 t.test('padding in the last packet of a compound is checked and dropped', async (t) => {
