@@ -32,12 +32,43 @@ export interface HttpConfig {
   port?: number;
   /** Largest accepted SDP offer (default 65536 bytes). */
   maxBodyBytes?: number;
-  /** Access-Control-Allow-Origin (default '*'). */
-  corsOrigin?: string;
+  /** Access-Control-Allow-Origin: '*' (default), one origin, or a list of allowed origins. */
+  corsOrigin?: string | string[];
+  /** Require this bearer token on every route (`?token=` works for opening the player). */
+  token?: string;
+  /** Require HTTP basic auth on every route. */
+  basicAuth?: { user: string; password: string };
+  /** Per-address rate limit: requestsPerSecond (20), burst (40), maxAddresses tracked (10000), exemptLoopback (true); false for none. */
+  rateLimit?: { requestsPerSecond?: number; burst?: number; maxAddresses?: number; exemptLoopback?: boolean } | false;
+  /** Slow clients: all headers within this (default 10000 ms)... */
+  headersTimeoutMs?: number;
+  /** ...the whole request within this (default 30000 ms)... */
+  requestTimeoutMs?: number;
+  /** ...and an idle keep-alive connection closes after this (default 5000 ms). */
+  keepAliveTimeoutMs?: number;
+  /** Largest request head (default 16384 bytes: 431 beyond). */
+  maxHeaderBytes?: number;
+  /** Header lines read per request (default 64; more are ignored). */
+  maxHeaders?: number;
+  /** Open connections in total (default 1024) and per client address (default 64). */
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+}
+
+export interface MetricsConfig {
+  /** Serve /metrics on its own listener at this port instead of the main one (default: main listener). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Bearer token for the metrics listener (default none). */
+  token?: string;
 }
 
 export interface CamwireConfig {
   http?: HttpConfig;
+  metrics?: MetricsConfig;
+  /** Viewers at once over all streams (default 500); more get 503. */
+  maxViewersTotal?: number;
   /** Streams by name ([A-Za-z0-9._-], at most 64 characters). */
   streams: Record<string, StreamConfig>;
   /** `?src=` URL patterns (glob, `*` = anything) allowed as ad-hoc streams (default none: 403). */
@@ -60,6 +91,10 @@ const num = (min: number, max: number): Check => (v, path) => {
 const str: Check = (v, path) => {
   if (typeof v !== 'string' || v.length === 0) throw new ConfigError(`${path} must be a non-empty string`);
 };
+/** A secret must be long enough not to be guessed; its value never appears in an error. */
+const secret: Check = (v, path) => {
+  if (typeof v !== 'string' || v.length < 8) throw new ConfigError(`${path} must be a string of at least 8 characters`);
+};
 const bool: Check = (v, path) => {
   if (typeof v !== 'boolean') throw new ConfigError(`${path} must be true or false`);
 };
@@ -70,6 +105,7 @@ const rtspUrl: Check = (v, path) => {
   str(v, path);
   if (!/^rtsps?:\/\/[^/\s]+/i.test(v as string)) throw new ConfigError(`${path} must be an rtsp:// URL`);
 };
+const stringOrList: Check = (v, path) => (Array.isArray(v) ? strings(v, path) : str(v, path));
 const strings: Check = (v, path) => {
   if (!Array.isArray(v)) throw new ConfigError(`${path} must be an array of strings`);
   v.forEach((x, i) => str(x, `${path}[${i}]`));
@@ -114,7 +150,15 @@ const RTSP_OPTIONS = object({
 });
 
 const CONFIG = object({
-  http: object({ host: str, port: num(0, 65535), maxBodyBytes: num(1024, 16 * 1024 * 1024), corsOrigin: str }),
+  http: object({
+    host: str, port: num(0, 65535), maxBodyBytes: num(1024, 16 * 1024 * 1024), corsOrigin: stringOrList,
+    token: secret, basicAuth: object({ user: str, password: secret }),
+    rateLimit: (v, path) => (v === false ? undefined : object({ requestsPerSecond: num(0.01, 1e6), burst: num(1, 1e6), maxAddresses: num(1, 1e7), exemptLoopback: bool })(v, path)),
+    headersTimeoutMs: num(100, 600_000), requestTimeoutMs: num(100, 3_600_000), keepAliveTimeoutMs: num(100, 600_000),
+    maxHeaderBytes: num(1024, 1 << 20), maxHeaders: num(1, 10_000), maxConnections: num(1, 1e6), maxConnectionsPerAddress: num(1, 1e6),
+  }),
+  metrics: object({ port: num(0, 65535), host: str, token: secret }),
+  maxViewersTotal: num(1, 1e6),
   streams: (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object of name -> stream`);
     for (const [name, s] of Object.entries(v)) {

@@ -9,6 +9,7 @@ import { GatewayError } from './errors.js';
 import type { VideoSource } from './source.js';
 import { Stream, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
 import type { WebRtcTransport } from './transport.js';
+import type { Viewer } from './viewer.js';
 
 export interface StreamConfig extends StreamOptions {
   /** rtsp://[user:pass@]host[:port]/path */
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   maxSourceStreams?: number;
   /** How often streams do periodic work (SR, idle stop), default 250 ms. */
   tickMs?: number;
+  /** Viewers at once over all streams, offers being answered included (default 500); more get PEER_LIMIT. */
+  maxViewersTotal?: number;
 }
 
 /** Builds the source for a stream (the RTSP client in production, clips in tests). */
@@ -84,6 +87,16 @@ export class Gateway {
 
   stream(name: string): Stream | undefined {
     return this.streams.get(name);
+  }
+
+  /** Adds a viewer to `stream` within the gateway-wide limit (each stream keeps its own too). */
+  addViewer(stream: Stream, offerSdp: string): Promise<Viewer> {
+    // Offers being answered count (Stream.addViewer counts them before its first await).
+    let total = 0;
+    for (const s of this.streams.values()) total += s.viewerLoad;
+    const max = this.opts.maxViewersTotal ?? 500;
+    if (total >= max) throw new GatewayError('PEER_LIMIT', `camwire already serves ${max} viewers`);
+    return stream.addViewer(offerSdp);
   }
 
   streamNames(): string[] {
@@ -149,7 +162,15 @@ export class Gateway {
   }
 }
 
+/**
+ * `*` matches anything, except that in the host part (up to the first `/` after `://`) it
+ * cannot cross into userinfo or the path: `rtsp://*.example.com/*` must not admit
+ * `rtsp://evil.net/@x.example.com/` or `rtsp://x.example.com@evil.net/`. Whitespace never matches.
+ */
 function globToRegExp(glob: string): RegExp {
-  const body = glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`);
+  const scheme = glob.indexOf('://');
+  const slash = scheme < 0 ? -1 : glob.indexOf('/', scheme + 3);
+  const split = scheme < 0 ? 0 : slash < 0 ? glob.length : slash;
+  const part = (g: string, star: string) => g.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join(star);
+  return new RegExp(`^${part(glob.slice(0, split), '[^/?#@\\s]*')}${part(glob.slice(split), '\\S*')}$`);
 }

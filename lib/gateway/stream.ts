@@ -138,6 +138,11 @@ export class Stream implements SourceSink {
     return this.viewers.size;
   }
 
+  /** Viewers now plus offers being answered. */
+  get viewerLoad(): number {
+    return this.viewers.size + this.pendingViewers;
+  }
+
   /** No viewers, none being added, source stopped: an ad-hoc stream in this state can go. */
   get idle(): boolean {
     return this.viewers.size === 0 && this.pendingViewers === 0 && !this.running;

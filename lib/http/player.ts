@@ -21,6 +21,10 @@ video{width:100%;max-width:1280px;background:#000;display:block}
 <script>
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
+// With a token (opened as ?token=...), every call carries it as a bearer header, and links keep it.
+const token = params.get('token');
+const auth = token ? { authorization: 'Bearer ' + token } : {};
+const keep = token ? '?token=' + encodeURIComponent(token) : '';
 let pc, resource, timer, last;
 
 function pick() {
@@ -33,12 +37,12 @@ function pick() {
 
 async function listStreams() {
   try {
-    const r = await fetch('/api/streams');
+    const r = await fetch('/api/streams', { headers: auth });
     const list = await r.json();
     $('streams').innerHTML = '';
     for (const s of list.streams) {
       const a = document.createElement('a');
-      a.href = '/watch/' + encodeURIComponent(s.name);
+      a.href = '/watch/' + encodeURIComponent(s.name) + keep;
       a.textContent = s.name + ' (' + s.sourceState + ', ' + s.viewers.length + ' viewers)';
       $('streams').appendChild(a);
     }
@@ -59,7 +63,7 @@ async function play(target) {
     const t = setTimeout(res, 1000);
     pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); res(); } };
   });
-  const r = await fetch(target.whep, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription.sdp });
+  const r = await fetch(target.whep, { method: 'POST', headers: { 'content-type': 'application/sdp', ...auth }, body: pc.localDescription.sdp });
   if (r.status !== 201) { $('status').textContent = 'WHEP ' + r.status + ': ' + (await r.text()); pc.close(); return; }
   resource = new URL(r.headers.get('location'), location.href).toString();
   await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
@@ -88,7 +92,7 @@ async function showStats() {
   }
 }
 
-addEventListener('pagehide', () => { if (resource) navigator.sendBeacon && fetch(resource, { method: 'DELETE', keepalive: true }); });
+addEventListener('pagehide', () => { if (resource) navigator.sendBeacon && fetch(resource, { method: 'DELETE', keepalive: true, headers: auth }); });
 
 (async () => {
   const streams = await listStreams();

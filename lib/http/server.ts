@@ -7,16 +7,32 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CamwireError } from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { Stream } from '../gateway/stream.js';
+import { AccessControl, type AccessOptions } from './access.js';
 import { HttpError, readBody } from './body.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { renderMetrics } from './metrics.js';
 import { playerPage } from './player.js';
 
-export interface HttpOptions {
+export interface HttpOptions extends AccessOptions {
   /** Largest accepted SDP offer (default 64 KiB). */
   maxBodyBytes?: number;
-  /** Access-Control-Allow-Origin (default '*'). */
-  corsOrigin?: string;
+  /** Per-address request rate limit (defaults in RateLimitOptions), or false for none. */
+  rateLimit?: RateLimitOptions | false;
+  /** Serve /metrics on this handler (default true; false when metrics have their own listener). */
+  metrics?: boolean;
+  /** Clock for the rate limit (ms). */
+  now?: () => number;
 }
+
+/** What the handler refused, for /metrics and tests. */
+export interface HttpGuardStats {
+  rateLimited: number;
+  unauthorized: number;
+  /** Addresses the rate limiter tracks now (bounded by maxAddresses). */
+  trackedAddresses: number;
+}
+
+export type RequestHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { stats(): HttpGuardStats };
 
 const STATUS_BY_CODE: Record<string, number> = {
   STREAM_UNKNOWN: 404,
@@ -32,23 +48,58 @@ const STATUS_BY_CODE: Record<string, number> = {
   STREAM_BAD_NAME: 400,
 };
 
-export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}) {
-  const maxBody = opts.maxBodyBytes ?? 64 * 1024;
-  const origin = opts.corsOrigin ?? '*';
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    res.setHeader('access-control-allow-origin', origin);
-    res.setHeader('access-control-expose-headers', 'location, content-type');
-    handle(gateway, req, res, maxBody).catch((err) => fail(res, err));
-  };
+interface Guard {
+  access: AccessControl;
+  limiter: RateLimiter | undefined;
+  now: () => number;
+  unauthorized: number;
+  maxBody: number;
+  metrics: boolean;
 }
 
-async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, maxBody: number): Promise<void> {
+export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
+  const g: Guard = {
+    access: new AccessControl(opts),
+    limiter: opts.rateLimit === false ? undefined : new RateLimiter(opts.rateLimit),
+    now: opts.now ?? (() => performance.now()),
+    unauthorized: 0,
+    maxBody: opts.maxBodyBytes ?? 64 * 1024,
+    metrics: opts.metrics ?? true,
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const origin = g.access.allowOrigin(req);
+    if (origin !== undefined) res.setHeader('access-control-allow-origin', origin);
+    if (origin !== '*') res.setHeader('vary', 'origin');
+    res.setHeader('access-control-expose-headers', 'location, content-type');
+    handle(gateway, req, res, g).catch((err) => fail(res, err));
+  };
+  return Object.assign(handler, {
+    stats: (): HttpGuardStats => ({ rateLimited: g.limiter?.refused ?? 0, unauthorized: g.unauthorized, trackedAddresses: g.limiter?.size ?? 0 }),
+  });
+}
+
+async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, g: Guard): Promise<void> {
   // Concatenated, not resolved: a path like `//x` must not be read as a host name.
   const raw = req.url ?? '/';
   const url = new URL('http://camwire.invalid' + (raw.startsWith('/') ? raw : '/' + raw));
   const path = url.pathname;
   const method = req.method ?? 'GET';
   const parts = path.split('/').filter((p) => p.length > 0).map(safeDecode);
+
+  const wait = g.limiter?.take(req.socket.remoteAddress ?? '', g.now()) ?? 0;
+  if (wait > 0) {
+    req.resume();
+    res.setHeader('retry-after', String(wait));
+    throw new HttpError(429, 'RATE_LIMITED', 'too many requests from this address');
+  }
+  // A CORS preflight carries no credentials by design; it reveals nothing but the allowed methods.
+  const preflight = method === 'OPTIONS' && parts[0] === 'whep';
+  if (!preflight && !g.access.allows(req, url)) {
+    g.unauthorized++;
+    req.resume();
+    res.setHeader('www-authenticate', g.access.challenge());
+    throw new HttpError(401, 'UNAUTHORIZED', 'this camwire needs a token or password');
+  }
 
   if (parts[0] === 'whep') {
     if (method === 'OPTIONS') {
@@ -60,7 +111,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
       });
       return void res.end();
     }
-    if (parts.length <= 2 && method === 'POST') return whepPost(gateway, req, res, url, parts[1], maxBody);
+    if (parts.length <= 2 && method === 'POST') return whepPost(gateway, req, res, url, parts[1], g.maxBody);
     if (parts.length === 3 && method === 'DELETE') {
       const stream = gateway.stream(parts[1]);
       if (!stream || !stream.removeViewer(parts[2])) throw new HttpError(404, 'NOT_FOUND', 'no such WHEP session');
@@ -72,15 +123,33 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     }
     throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${path}`);
   }
-  if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${path}`);
+  if (method !== 'GET' && method !== 'HEAD') {
+    req.resume();
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${path}`);
+  }
   if (path === '/' || (parts[0] === 'watch' && parts.length <= 2)) {
     if (!sourceQueryAllowed(gateway, url)) throw new HttpError(403, 'SOURCE_NOT_ALLOWED', 'this source URL is not in the allow-list');
     if (parts.length === 2 && !gateway.stream(parts[1])) throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${parts[1]}`);
     return send(res, 200, 'text/html; charset=utf-8', playerPage());
   }
   if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway), null, 1));
-  if (path === '/metrics') return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway));
+  if (path === '/metrics' && g.metrics) return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway));
   throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
+}
+
+/** The separate metrics listener: GET /metrics only, behind its own optional bearer token. */
+export function createMetricsHandler(gateway: Gateway, token?: string) {
+  const access = new AccessControl({ token });
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL('http://camwire.invalid' + (req.url?.startsWith('/') ? req.url : '/'));
+    req.resume();
+    if (!access.allows(req, url)) {
+      res.setHeader('www-authenticate', access.challenge());
+      return fail(res, new HttpError(401, 'UNAUTHORIZED', 'metrics need a token'));
+    }
+    if (url.pathname !== '/metrics') return fail(res, new HttpError(404, 'NOT_FOUND', 'only /metrics here'));
+    send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway));
+  };
 }
 
 async function whepPost(
@@ -113,7 +182,7 @@ async function whepPost(
   }
   const offer = await readBody(req, maxBody);
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
-  const viewer = await stream.addViewer(offer);
+  const viewer = await gateway.addViewer(stream, offer);
   res.writeHead(201, {
     'content-type': 'application/sdp',
     location: `/whep/${encodeURIComponent(stream.name)}/${encodeURIComponent(viewer.id)}`,
