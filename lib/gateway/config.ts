@@ -134,6 +134,8 @@ const STREAM_OPTIONS: Record<string, Check> = {
   timestampJumpMs: num(100, 3_600_000),
   rrtr: bool,
   viewerKeyframeRequests: oneOf('forward', 'ignore'),
+  viewerRtcpTimeoutMs: num(1000, 3_600_000),
+  viewerDisconnectTimeoutMs: num(1000, 3_600_000),
 };
 
 const RTSP_OPTIONS = object({

@@ -50,6 +50,14 @@ export interface StreamOptions {
    * researcher's control, never what a deployment wants.
    */
   viewerKeyframeRequests?: 'forward' | 'ignore';
+  /**
+   * A viewer whose browser sent no RTCP for this long is dropped (default 30000 ms). Browsers
+   * send receiver reports every second or so; silence means the tab or the network is gone,
+   * and ICE consent freshness would end the peer about then anyway.
+   */
+  viewerRtcpTimeoutMs?: number;
+  /** A viewer whose connection stays 'disconnected' this long is dropped (default 10000 ms). */
+  viewerDisconnectTimeoutMs?: number;
 }
 
 export interface StreamStats {
@@ -65,6 +73,8 @@ export interface StreamStats {
   /** Viewer PLI/FIR dropped because viewerKeyframeRequests is 'ignore'. */
   keyframeRequestsIgnored: number;
   timelineRebases: number;
+  /** Viewers dropped for RTCP silence, a connection that stayed down, or a track that never opened. */
+  viewersReaped: number;
   /** ms since the cached keyframe arrived, -1 when none. */
   keyframeAgeMs: number;
   keyframeCachePackets: number;
@@ -108,7 +118,7 @@ export class Stream implements SourceSink {
   private readonly departed: Record<string, number> = {};
   private readonly c = {
     accessUnits: 0, keyframes: 0, packetsOut: 0, bytesOut: 0,
-    keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, keyframeRequestsIgnored: 0, timelineRebases: 0,
+    keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, keyframeRequestsIgnored: 0, timelineRebases: 0, viewersReaped: 0,
   };
 
   constructor(
@@ -188,7 +198,9 @@ export class Stream implements SourceSink {
           if (viewer) this.viewerOpened(viewer);
         },
         onState: (s) => {
-          if ((s === 'failed' || s === 'closed') && viewer) this.removeViewer(viewer.id);
+          if (!viewer) return;
+          if (s === 'failed' || s === 'closed') this.removeViewer(viewer.id);
+          else viewer.disconnectedSince = s === 'disconnected' ? this.deps.clock.now() : undefined;
         },
       },
     );
@@ -227,6 +239,13 @@ export class Stream implements SourceSink {
     else this.c.keyframeRequestsSuppressed++;
   }
 
+  /** A viewer whose browser went away without DELETE: nothing else would ever end it. */
+  private vanished(v: Viewer, now: number): boolean {
+    if (v.state === 'connecting') return now - v.createdAt > (this.opts.connectTimeoutMs ?? 15000);
+    if (v.disconnectedSince !== undefined && now - v.disconnectedSince > (this.opts.viewerDisconnectTimeoutMs ?? 10000)) return true;
+    return now - v.lastRtcpAt > (this.opts.viewerRtcpTimeoutMs ?? 30000);
+  }
+
   private viewerKeyframeRequest(): void {
     if (this.opts.viewerKeyframeRequests === 'ignore') this.c.keyframeRequestsIgnored++;
     else this.requestKeyframe();
@@ -241,11 +260,13 @@ export class Stream implements SourceSink {
   tick(): void {
     const now = this.deps.clock.now();
     const tsNow = this.egressTsAt(now);
-    const connectLimit = this.opts.connectTimeoutMs ?? 15000;
     for (const v of this.viewers.values()) {
-      // A browser that went away before ICE connected leaves nothing else that would end it.
-      if (v.state === 'connecting' && now - v.createdAt > connectLimit) this.removeViewer(v.id);
-      else v.tick(tsNow);
+      if (this.vanished(v, now)) {
+        this.c.viewersReaped++;
+        this.removeViewer(v.id);
+      } else {
+        v.tick(tsNow);
+      }
     }
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
     if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? 5000)) {

@@ -75,6 +75,10 @@ export class Viewer {
   readonly id: string;
   readonly peer: WebRtcPeer;
   readonly createdAt: number;
+  /** When the browser last sent RTCP (parsable or not); the creation time until then. */
+  lastRtcpAt: number;
+  /** Since when the connection has been 'disconnected', if it is. */
+  disconnectedSince: number | undefined;
   private readonly o: ViewerOptions;
   private readonly scratch = new Uint8Array(MAX_RTP);
   private readonly rtxScratch = new Uint8Array(MAX_RTP + 2);
@@ -103,6 +107,7 @@ export class Viewer {
     this.id = o.id;
     this.peer = o.peer;
     this.createdAt = o.clock.now();
+    this.lastRtcpAt = this.createdAt;
     const random = o.random ?? Math.random;
     this.ssrc = o.peer.media.ssrc;
     this.rtxPt = o.rtx ? o.peer.media.rtxPayloadType : undefined;
@@ -175,6 +180,7 @@ export class Viewer {
   /** Browser RTCP (compound). */
   handleRtcp(packet: Uint8Array): void {
     if (this.stateValue === 'closed') return;
+    this.lastRtcpAt = this.o.clock.now();
     let events: RtcpEvent[];
     try {
       events = this.o.rtcp.parse(packet);

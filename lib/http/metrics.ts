@@ -13,6 +13,7 @@ const STREAM_METRICS: [string, string, 'gauge' | 'counter', (s: ReturnType<Gatew
   ['camwire_stream_bytes_out_total', 'Egress RTP bytes packetized', 'counter', (x) => x.stream.bytesOut],
   ['camwire_stream_keyframe_requests_forwarded_total', 'Keyframe requests sent to the camera', 'counter', (x) => x.stream.keyframeRequestsForwarded],
   ['camwire_stream_keyframe_requests_suppressed_total', 'Keyframe requests merged by the rate limit', 'counter', (x) => x.stream.keyframeRequestsSuppressed],
+  ['camwire_stream_viewers_reaped_total', 'Viewers dropped for RTCP silence or a connection that never came or stayed down', 'counter', (x) => x.stream.viewersReaped],
   ['camwire_stream_keyframe_requests_ignored_total', 'Viewer keyframe requests dropped (viewerKeyframeRequests: ignore)', 'counter', (x) => x.stream.keyframeRequestsIgnored],
   ['camwire_stream_timeline_rebases_total', 'Egress timeline re-bases after camera restarts', 'counter', (x) => x.stream.timelineRebases],
 ];

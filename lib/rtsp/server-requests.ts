@@ -316,6 +316,7 @@ export class RequestHandler {
     const s = this.sessionOf(conn, req);
     if (s === null) return { status: 454 };
     if (s === undefined) return { status: 455 };
+    this.d.counters.sessionsTornDown++;
     this.destroySession(s);
     return { status: 200 };
   }

@@ -77,6 +77,8 @@ export interface RtspServerCounters {
   authFailures: number;
   sessionsCreated: number;
   sessionsTimedOut: number;
+  /** Sessions ended by the client's TEARDOWN (the rest end with their connection or time out). */
+  sessionsTornDown: number;
   rtcpReceived: number;
   rtcpFromUnknownSource: number;
   plisReceived: number;
@@ -97,7 +99,7 @@ export class RtspServer {
   readonly host: string;
   readonly scheduler: Scheduler;
   readonly counters: RtspServerCounters = {
-    connections: 0, requests: 0, badRequests: 0, authFailures: 0, sessionsCreated: 0, sessionsTimedOut: 0,
+    connections: 0, requests: 0, badRequests: 0, authFailures: 0, sessionsCreated: 0, sessionsTimedOut: 0, sessionsTornDown: 0,
     rtcpReceived: 0, rtcpFromUnknownSource: 0, plisReceived: 0, firsReceived: 0, nacksReceived: 0, retransmissionsSent: 0,
     slowViewersDropped: 0,
   };

@@ -213,6 +213,53 @@ t.test('a viewer whose track never opens is dropped after connectTimeoutMs', asy
   t.end();
 });
 
+t.test('a browser that stops sending RTCP is reaped; one that keeps sending, even garbage, is not', async (t) => {
+  const { clock, transport, stream } = setup();
+  await stream.addViewer(CHROMIUM_OFFER);
+  await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  const [quiet, chatty] = transport.peers;
+  const rr = new Uint8Array([0x80, 201, 0, 1, 0, 0, 0, 9]);
+  for (let s = 0; s < 29; s++) {
+    clock.advance(1000);
+    chatty.handlers.onRtcp(s % 2 ? rr : new Uint8Array([0xde, 0xad]));
+    stream.tick();
+  }
+  t.equal(stream.viewerCount, 2, 'both kept for 29 s');
+  for (let s = 0; s < 3; s++) {
+    clock.advance(1000);
+    chatty.handlers.onRtcp(rr);
+    stream.tick();
+  }
+  t.equal(stream.viewerCount, 1, 'the silent one is gone after 30 s');
+  t.equal(quiet.state, 'closed', 'its peer closed');
+  t.equal(chatty.state, 'connected');
+  t.equal(stream.stats().viewersReaped, 1);
+  t.ok(stream.viewerInfo()[0].rtcpErrors >= 14, 'malformed RTCP counted, not fatal');
+  t.end();
+});
+
+t.test("a connection that stays 'disconnected' is reaped after viewerDisconnectTimeoutMs; one that recovers is kept", async (t) => {
+  const { clock, transport, stream } = setup();
+  await stream.addViewer(CHROMIUM_OFFER);
+  await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  const [gone, back] = transport.peers;
+  const rr = new Uint8Array([0x80, 201, 0, 1, 0, 0, 0, 9]);
+  gone.handlers.onState('disconnected');
+  back.handlers.onState('disconnected');
+  for (let s = 0; s < 12; s++) {
+    clock.advance(1000);
+    if (s === 5) back.handlers.onState('connected');
+    for (const p of [gone, back]) p.handlers.onRtcp(rr);
+    stream.tick();
+  }
+  t.equal(stream.viewerCount, 1);
+  t.equal(gone.state, 'closed', 'the one that stayed down was dropped');
+  t.equal(back.state, 'connected');
+  t.end();
+});
+
 t.test('concurrent offers cannot exceed maxViewers', async (t) => {
   const clock = new VirtualClock();
   const stream = new Stream('cam', new ManualSource(), new FakeTransport(), createDeps({}, { clock }), { maxViewers: 2 });
