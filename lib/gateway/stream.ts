@@ -332,6 +332,9 @@ export class Stream implements SourceSink {
       this.rebasePending = true;
       const ps = this.source.info().parameterSets;
       if (ps && ps.length > 0) this.packetizer.setParameterSets?.(ps);
+      // Back after a reconnect with viewers watching: they can only resume on an IDR, and a
+      // camera with a long GOP (or one shared with other clients) would make them wait for it.
+      if ((prev === 'reconnecting' || prev === 'failed') && this.viewers.size > 0) this.requestKeyframe();
     }
   }
 

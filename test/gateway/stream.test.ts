@@ -186,7 +186,9 @@ t.test('camera restart: the egress timeline continues, the stale keyframe is dro
   stream.onState('reconnecting');
   t.equal(stream.stats().keyframeAgeMs, -1, 'cache dropped');
   clock.advance(2000);
+  const requests = source.keyframeRequests;
   stream.onState('playing');
+  t.equal(source.keyframeRequests, requests + 1, 'a keyframe is asked for at once: the viewer waits for one');
   source.ts = 12345;
   source.frame(true);
   const pkts = (transport.peers[0] as FakePeer).rtp.map(parseRtp);

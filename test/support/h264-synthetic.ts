@@ -75,3 +75,22 @@ export function sliceFrameNumber(rtp: Uint8Array): { frame: number; keyframe: bo
   if (type === 1 || type === 5) return { frame: (p[2] << 8) | p[3], keyframe: type === 5 };
   return undefined;
 }
+
+/**
+ * Whether an RTP packet carries the start of an IDR slice: single NAL, FU-A start, or any unit
+ * of a STAP-A. Unlike describeFirstPacket it does not rely on SPS leading the frame (GStreamer's
+ * x264 streams may start a keyframe with an access unit delimiter or SEI).
+ */
+export function carriesIdr(rtp: Uint8Array): boolean {
+  const p = rtp.subarray(12);
+  const type = p[0] & 0x1f;
+  if (type === 5) return true;
+  if (type === 28) return (p[1] & 0x80) !== 0 && (p[1] & 0x1f) === 5;
+  if (type !== 24) return false;
+  for (let i = 1; i + 2 < p.length;) {
+    const size = (p[i] << 8) | p[i + 1];
+    if (size > 0 && (p[i + 2] & 0x1f) === 5) return true;
+    i += 2 + size;
+  }
+  return false;
+}
