@@ -28,6 +28,7 @@ export interface ChurnResult {
   sawVideo: number;
   /** After a warm-up of `warmup` cycles (buffers, JIT, native pools reach their working size). */
   before: ChurnMemory;
+  /** The lowest RSS reading while settling (see runChurn). */
   after: ChurnMemory;
   errors: string[];
 }
@@ -87,7 +88,7 @@ async function oneViewer(address: string, id: number): Promise<boolean> {
   }
 }
 
-export async function runChurn(count: number, concurrency = 8, warmup = 20): Promise<ChurnResult> {
+export async function runChurn(count: number, concurrency = 8, warmup = 40, settleMs = 8000): Promise<ChurnResult> {
   // Without the test runner's loaders and coverage (they would be measured as camwire's memory).
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
   delete env.NODE_V8_COVERAGE;
@@ -137,9 +138,16 @@ export async function runChurn(count: number, concurrency = 8, warmup = 20): Pro
     await new Promise((res) => setTimeout(res, 500));
     r.before = await ask(child, 'mem');
     await cycle(count, true);
-    // peers close asynchronously on both sides: give the last ones a moment
-    await new Promise((res) => setTimeout(res, 1000));
-    r.after = await ask(child, 'mem');
+    // Peers close asynchronously on both sides and their native memory goes back to the
+    // allocator later still (slowly on a loaded machine): settle for up to `settleMs`, keep the
+    // lowest reading, and stop as soon as it is back near the start.
+    const settleUntil = Date.now() + settleMs;
+    for (;;) {
+      await new Promise((res) => setTimeout(res, 500));
+      const m = await ask(child, 'mem');
+      if (!r.after || m.rss < r.after.rss) r.after = m;
+      if (r.after.rss - r.before.rss < 4 * 1048576 || Date.now() > settleUntil) break;
+    }
     return r;
   } finally {
     child.send({ cmd: 'close' });
