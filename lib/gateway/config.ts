@@ -148,6 +148,7 @@ const RTSP_OPTIONS = object({
   userAgent: str,
   bindAddress: str,
   multicastInterface: str,
+  parserLimits: object({ maxHeaderBytes: num(1024, 16 << 20), maxHeaderCount: num(8, 100_000), maxBodyBytes: num(4096, 1 << 30) }),
   reconnect: object({ enabled: bool, initialDelayMs: num(0, 600_000), maxDelayMs: num(0, 3_600_000), factor: num(1, 100), maxAttempts: num(0, 1e9) }),
 });
 

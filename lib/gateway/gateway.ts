@@ -31,7 +31,7 @@ export interface StreamConfig extends StreamOptions {
 
 export type RtspStreamOptions = Pick<
   RtspClientOptions,
-  'connectTimeoutMs' | 'requestTimeoutMs' | 'udpFallbackMs' | 'mediaTimeoutMs' | 'rtcpIntervalMs' | 'receiveBufferBytes' | 'userAgent' | 'bindAddress' | 'multicastInterface' | 'reconnect'
+  'connectTimeoutMs' | 'requestTimeoutMs' | 'udpFallbackMs' | 'mediaTimeoutMs' | 'rtcpIntervalMs' | 'receiveBufferBytes' | 'userAgent' | 'bindAddress' | 'multicastInterface' | 'reconnect' | 'parserLimits'
 >;
 
 export interface GatewayOptions {

@@ -135,7 +135,8 @@ for (const mode of ['endless-line', 'endless-headers', 'huge-body', 'garbage'] a
     t.teardown(() => hostile.close());
     const { gw, transport } = await gatewayWith({
       good: { url: healthy.url, transport: 'tcp', onDemand: false },
-      bad: { url: hostile.url, transport: 'tcp', onDemand: false, rtsp: FAST_RECOVERY },
+      // the configured bound, not the parser's default, is what stops the body
+      bad: { url: hostile.url, transport: 'tcp', onDemand: false, rtsp: { ...FAST_RECOVERY, parserLimits: { maxBodyBytes: 1 << 20 } } },
     });
     t.teardown(() => gw.close());
     const peer = await viewerOf(t, gw, transport, 'good');
@@ -148,6 +149,7 @@ for (const mode of ['endless-line', 'endless-headers', 'huge-body', 'garbage'] a
     t.ok(Number(bad.source.errors) >= 2, 'each attempt ended in a counted error');
     t.match(String(bad.source.lastError), /^RTSP_|^[A-Z_]+:/, `typed error: ${bad.source.lastError}`);
     t.not(bad.sourceState, 'playing');
+    if (mode === 'huge-body') t.match(String(bad.source.lastError), /1048576-byte limit/, 'the stream\'s parserLimits applied');
     const grown = process.memoryUsage().heapUsed - heap0;
     t.ok(grown < 64 * 1024 * 1024, `heap grew ${(grown / 1048576).toFixed(1)} MB while 8 MB per connection was thrown at camwire`);
     t.ok(await until(() => peer.rtp.length > mark + 20), 'the healthy viewer kept receiving');

@@ -5,7 +5,7 @@ import { ConfigError, parseConfig } from '../../lib/gateway/config.js';
 const EXAMPLE = {
   http: { host: '0.0.0.0', port: 8080 },
   streams: {
-    hall: { url: 'rtsp://user:pass@10.0.0.5/axis-media/media.amp', transport: 'udp', onDemand: false },
+    hall: { url: 'rtsp://user:pass@10.0.0.5/axis-media/media.amp', transport: 'udp', onDemand: false, rtsp: { parserLimits: { maxHeaderCount: 64, maxBodyBytes: 65536 } } },
     lobby: { url: 'rtsp://10.0.0.6:554/Streaming/Channels/101' },
   },
   allowSources: ['rtsp://10.0.0.*'],
@@ -36,6 +36,7 @@ t.test('mistakes are named by their path', (t) => {
   bad((c) => delete c.webrtc.portRangeEnd, /needs both/);
   bad((c) => (c.allowSources = 'rtsp://*'), /allowSources must be an array/);
   bad((c) => (c.recovery.history.maxPackets = -1), /maxPackets/);
+  bad((c) => (c.streams.hall.rtsp.parserLimits.maxBodyBytes = 10), /config\.streams\.hall\.rtsp\.parserLimits\.maxBodyBytes must be a number/);
   t.end();
 });
 
