@@ -13,6 +13,7 @@ import { checkOfferLines, DEFAULT_MAX_OFFER_LINES } from './offer-lines.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { renderMetrics } from './metrics.js';
 import { playerPage } from './player.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 export interface HttpOptions extends AccessOptions {
   /** Largest accepted SDP offer (default 64 KiB). */
@@ -72,6 +73,7 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     metrics: opts.metrics ?? true,
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    setSecurityHeaders(res);
     const origin = g.access.allowOrigin(req);
     if (origin !== undefined) res.setHeader('access-control-allow-origin', origin);
     if (origin !== '*') res.setHeader('vary', 'origin');
@@ -146,6 +148,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
 export function createMetricsHandler(gateway: Gateway, token?: string) {
   const access = new AccessControl({ token });
   return (req: IncomingMessage, res: ServerResponse): void => {
+    setSecurityHeaders(res);
     const url = new URL('http://camwire.invalid' + (req.url?.startsWith('/') ? req.url : '/'));
     req.resume();
     if (!access.allows(req, url)) {
