@@ -32,6 +32,8 @@ export interface HttpConfig {
   port?: number;
   /** Largest accepted SDP offer (default 65536 bytes). */
   maxBodyBytes?: number;
+  /** Most lines in an SDP offer (default 1000); more get 413 SDP_TOO_MANY_LINES before the offer is parsed. */
+  maxOfferLines?: number;
   /** Access-Control-Allow-Origin: '*' (default), one origin, or a list of allowed origins. */
   corsOrigin?: string | string[];
   /** Require this bearer token on every route (`?token=` works for opening the player). */
@@ -154,7 +156,7 @@ const RTSP_OPTIONS = object({
 
 const CONFIG = object({
   http: object({
-    host: str, port: num(0, 65535), maxBodyBytes: num(1024, 16 * 1024 * 1024), corsOrigin: stringOrList,
+    host: str, port: num(0, 65535), maxBodyBytes: num(1024, 16 * 1024 * 1024), maxOfferLines: num(16, 1_000_000), corsOrigin: stringOrList,
     token: secret, basicAuth: object({ user: str, password: secret }),
     rateLimit: (v, path) => (v === false ? undefined : object({ requestsPerSecond: num(0.01, 1e6), burst: num(1, 1e6), maxAddresses: num(1, 1e7), exemptLoopback: bool })(v, path)),
     headersTimeoutMs: num(100, 600_000), requestTimeoutMs: num(100, 3_600_000), keepAliveTimeoutMs: num(100, 600_000),

@@ -3,7 +3,7 @@
  * and sources are injected: the composition root (lib/http/start.ts) wires the real ones.
  */
 import { createHash } from 'node:crypto';
-import type { RtspClientOptions } from '../rtsp/index.js';
+import { stripCredentials, type RtspClientOptions } from '../rtsp/index.js';
 import type { GatewayDeps } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { VideoSource } from './source.js';
@@ -126,7 +126,7 @@ export class Gateway {
   publicUrl(name: string): string | undefined {
     const url = this.configs.get(name)?.url;
     if (!url) return undefined;
-    return url.replace(/^(rtsp[s]?:\/\/)[^@/]*@/i, '$1');
+    return stripCredentials(url);
   }
 
   snapshot(): { stream: StreamStats; url: string | undefined; viewers: ViewerInfo[]; viewerTotals: Record<string, number> }[] {

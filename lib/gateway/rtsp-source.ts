@@ -3,7 +3,7 @@
  * and NACK on UDP/multicast, depacketizer, no broken frames forwarded). Keyframe requests
  * from the Stream go to the camera as RTCP PLI; NACKs the pipeline asks for go as RTCP NACK.
  */
-import { RtspClient, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
+import { RtspClient, redactSecret, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
 import { formatProfileLevelId } from '../sdp/index.js';
 import { parseSps } from '../h264/index.js';
 import type { RecoveringReceiverOptions } from '../recovery/index.js';
@@ -54,17 +54,17 @@ export class RtspSource implements VideoSource {
       this.pipeline.push(pkt, this.now());
     });
     client.on('state', (ch) => {
-      if (ch.state === 'reconnecting') this.setState('reconnecting', ch.reason?.message);
+      if (ch.state === 'reconnecting') this.setState('reconnecting', ch.reason && this.redact(ch.reason.message));
       else if (ch.state === 'closed' && this.client === client) this.setState('stopped');
       else if (ch.state === 'connecting' && this.state === 'idle') this.setState('starting');
     });
     client.on('error', (err) => {
       this.c.errors++;
-      this.lastError = `${err.code}: ${err.message}`;
+      this.lastError = this.redact(`${err.code}: ${err.message}`);
     });
     this.setState('starting');
     client.start().catch((err: Error & { code?: string }) => {
-      this.lastError = `${err.code ?? 'ERROR'}: ${err.message}`;
+      this.lastError = this.redact(`${err.code ?? 'ERROR'}: ${err.message}`);
       if (this.client === client) this.setState('failed', this.lastError);
     });
     this.timer = setInterval(() => this.poll(), this.o.pollMs ?? 5);
@@ -142,6 +142,11 @@ export class RtspSource implements VideoSource {
     const req = p.poll(now);
     if (req.nack.length > 0 && this.client.sendNack(this.track.index, req.nack)) this.c.nacksSent++;
     if (req.keyframe) this.requestKeyframe();
+  }
+
+  /** Errors end up in /api/streams: whatever a lower layer or the camera echoed, no password. */
+  private redact(text: string): string {
+    return redactSecret(text, this.o.url);
   }
 
   private setState(s: SourceState, detail?: string): void {

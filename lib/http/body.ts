@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CamwireError } from '../errors.js';
 
-/** HTTP-level failure with the status to answer. Codes: BODY_TOO_LARGE, BAD_CONTENT_TYPE, NOT_FOUND, BAD_REQUEST. */
+/** HTTP-level failure with the status to answer. Codes: BODY_TOO_LARGE, SDP_TOO_MANY_LINES, CLIENT_ABORTED, BAD_CONTENT_TYPE, NOT_FOUND, BAD_REQUEST. */
 export class HttpError extends CamwireError {
   constructor(
     readonly status: number,
@@ -12,9 +12,19 @@ export class HttpError extends CamwireError {
   }
 }
 
-/** Reads the request body, refusing more than `limit` bytes (413) without buffering them. */
+/**
+ * Reads the request body, refusing more than `limit` bytes (413) without buffering them.
+ * Settles exactly once and then removes its listeners: on the end of the body, on an
+ * oversized body, on a stream error, and when the client goes away mid-body (the socket
+ * closes before the body is complete: 400 CLIENT_ABORTED). Without the last, a client that
+ * sends half an offer and vanishes would leave the read pending, holding the request, its
+ * chunks and the handler's closure for good. No timer is involved: requestTimeoutMs on the
+ * server bounds a client that stays connected but stops sending.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const aborted = () => new HttpError(400, 'CLIENT_ABORTED', 'the client went away before the body was complete');
+    if (req.destroyed && !req.complete) return reject(aborted());
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > limit) {
       req.resume();
@@ -22,26 +32,30 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
-    req.on('data', (c: Buffer) => {
-      if (failed) return;
+    const settle = (err: HttpError | undefined) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      // No listener is left: IncomingMessage emits a late 'error' only to listeners it has.
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+      chunks.length = 0;
+    };
+    const onData = (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        failed = true;
-        req.resume();
-        reject(new HttpError(413, 'BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', (err) => {
-      if (!failed) {
-        failed = true;
-        reject(new HttpError(400, 'BAD_REQUEST', `request body failed: ${err.message}`));
-      }
-    });
+      if (size <= limit) return void chunks.push(c);
+      // Keep draining (without listening) so the 413 can still be written on this connection.
+      req.resume();
+      settle(new HttpError(413, 'BODY_TOO_LARGE', `body exceeds the ${limit}-byte limit`));
+    };
+    const onEnd = () => settle(undefined);
+    const onError = (err: Error) => settle(req.complete ? new HttpError(400, 'BAD_REQUEST', `request body failed: ${err.message}`) : aborted());
+    // 'close' also follows a normal 'end' (already settled then); before it, the client left.
+    const onClose = () => settle(aborted());
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
   });
 }

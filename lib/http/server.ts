@@ -9,13 +9,17 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { Stream } from '../gateway/stream.js';
 import { AccessControl, type AccessOptions } from './access.js';
 import { HttpError, readBody } from './body.js';
+import { checkOfferLines, DEFAULT_MAX_OFFER_LINES } from './offer-lines.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { renderMetrics } from './metrics.js';
 import { playerPage } from './player.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 export interface HttpOptions extends AccessOptions {
   /** Largest accepted SDP offer (default 64 KiB). */
   maxBodyBytes?: number;
+  /** Most lines in an SDP offer (default 1000): more get 413 SDP_TOO_MANY_LINES before parsing. */
+  maxOfferLines?: number;
   /** Per-address request rate limit (defaults in RateLimitOptions), or false for none. */
   rateLimit?: RateLimitOptions | false;
   /** Serve /metrics on this handler (default true; false when metrics have their own listener). */
@@ -54,6 +58,7 @@ interface Guard {
   now: () => number;
   unauthorized: number;
   maxBody: number;
+  maxOfferLines: number;
   metrics: boolean;
 }
 
@@ -64,9 +69,11 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     now: opts.now ?? (() => performance.now()),
     unauthorized: 0,
     maxBody: opts.maxBodyBytes ?? 64 * 1024,
+    maxOfferLines: opts.maxOfferLines ?? DEFAULT_MAX_OFFER_LINES,
     metrics: opts.metrics ?? true,
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    setSecurityHeaders(res);
     const origin = g.access.allowOrigin(req);
     if (origin !== undefined) res.setHeader('access-control-allow-origin', origin);
     if (origin !== '*') res.setHeader('vary', 'origin');
@@ -111,7 +118,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
       });
       return void res.end();
     }
-    if (parts.length <= 2 && method === 'POST') return whepPost(gateway, req, res, url, parts[1], g.maxBody);
+    if (parts.length <= 2 && method === 'POST') return whepPost(gateway, req, res, url, parts[1], g);
     if (parts.length === 3 && method === 'DELETE') {
       const stream = gateway.stream(parts[1]);
       if (!stream || !stream.removeViewer(parts[2])) throw new HttpError(404, 'NOT_FOUND', 'no such WHEP session');
@@ -141,6 +148,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
 export function createMetricsHandler(gateway: Gateway, token?: string) {
   const access = new AccessControl({ token });
   return (req: IncomingMessage, res: ServerResponse): void => {
+    setSecurityHeaders(res);
     const url = new URL('http://camwire.invalid' + (req.url?.startsWith('/') ? req.url : '/'));
     req.resume();
     if (!access.allows(req, url)) {
@@ -158,7 +166,7 @@ async function whepPost(
   res: ServerResponse,
   url: URL,
   name: string | undefined,
-  maxBody: number,
+  g: Guard,
 ): Promise<void> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/sdp') {
@@ -180,7 +188,8 @@ async function whepPost(
     req.resume();
     throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${name ?? ''}`);
   }
-  const offer = await readBody(req, maxBody);
+  const offer = await readBody(req, g.maxBody);
+  checkOfferLines(offer, g.maxOfferLines);
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
   const viewer = await gateway.addViewer(stream, offer);
   res.writeHead(201, {

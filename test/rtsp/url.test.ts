@@ -1,6 +1,7 @@
 import t from 'tap';
+import fc from 'fast-check';
 import { RtspHeaders } from '../../lib/rtsp/header-map.js';
-import { splitCredentials, redactUrl, redactText, baseUrlFor, resolveControl, rtspUrlParts } from '../../lib/rtsp/url.js';
+import { splitCredentials, stripCredentials, redactUrl, redactText, redactSecret, baseUrlFor, resolveControl, rtspUrlParts } from '../../lib/rtsp/url.js';
 
 t.test('credentials are split off and redacted', async (t) => {
   t.same(splitCredentials('rtsp://admin:p%40ss:w@10.0.0.2:554/axis-media/media.amp?x=1'), {
@@ -13,6 +14,63 @@ t.test('credentials are split off and redacted', async (t) => {
   t.notMatch(redactText('x rtsp://u:secret@h/ y'), /secret/);
   t.same(rtspUrlParts('rtsp://u:p@[::1]:8554/x'), { host: '::1', port: 8554, origin: 'rtsp://[::1]:8554' });
   t.equal(rtspUrlParts('rtsp://cam/x').port, 554);
+});
+
+t.test('a password with @ in it: credentials end at the last @, nothing of the password is left', async (t) => {
+  const url = 'rtsp://user:p@ss@cam.lan/x';
+  t.same(splitCredentials(url), { url: 'rtsp://cam.lan/x', credentials: { username: 'user', password: 'p@ss' } });
+  t.equal(stripCredentials(url), 'rtsp://cam.lan/x');
+  t.equal(redactUrl(url), 'rtsp://***@cam.lan/x');
+  t.equal(redactText(`DESCRIBE ${url} failed: refused`), 'DESCRIBE rtsp://***@cam.lan/x failed: refused', 'was rtsp://***@ss@cam.lan/x');
+  t.same(rtspUrlParts(url), { host: 'cam.lan', port: 554, origin: 'rtsp://cam.lan' }, 'the host is not "ss@cam.lan"');
+  t.same(splitCredentials('rtsp://user:p%40ss@cam.lan/x').credentials, { username: 'user', password: 'p@ss' }, 'percent-encoded');
+  t.same(splitCredentials('rtsp://me@uni.example:pw@cam.lan/x').credentials, { username: 'me@uni.example', password: 'pw' }, 'an e-mail address as user');
+  t.same(splitCredentials('rtsp://admin:a/b?c#d@10.0.0.2:554/y'), { url: 'rtsp://10.0.0.2:554/y', credentials: { username: 'admin', password: 'a/b?c#d' } }, 'unencoded / ? # in the password');
+  t.equal(redactText('x rtsp://u:p@ss@h/ and rtsp://v:w@k/ y'), 'x rtsp://***@h/ and rtsp://***@k/ y', 'two URLs in one text');
+  t.equal(redactSecret('lower layer said p@ss w0rd', 'rtsp://u:p@ss w0rd@h/x'), 'lower layer said ***', 'a password with a space, echoed outside a URL');
+  t.equal(redactSecret('port 1234', 'rtsp://u:123@h/x'), 'port 1234', 'passwords under 4 characters are not scrubbed from text');
+});
+
+// The host and path never contain the characters the generated passwords are checked against.
+const HOST = '10.0.0.5:554';
+const PATH = '/axis-media/media.amp';
+const anyText = fc.oneof(fc.string({ maxLength: 24 }), fc.string({ unit: 'grapheme', maxLength: 24 }));
+/** Credentials as users write them: unencoded, any character except a `:` in the user and `%` (which would be decoded). */
+const raw = fc.record({ user: fc.string({ maxLength: 12 }).filter((u) => !/[:%]/.test(u)), password: anyText.filter((p) => !p.includes('%')) })
+  .map(({ user, password }) => ({ user, password, userinfo: `${user}:${password}` }));
+/** Credentials percent-encoded as RFC 3986 asks: any character at all. */
+const encoded = fc.record({ user: anyText, password: anyText })
+  .map(({ user, password }) => ({ user, password, userinfo: `${encodeURIComponent(user)}:${encodeURIComponent(password)}` }));
+
+t.test('property: any user and password are split off exactly and never survive redaction', async (t) => {
+  fc.assert(
+    fc.property(fc.oneof(raw, encoded), ({ user, password, userinfo }) => {
+      const url = `rtsp://${userinfo}@${HOST}${PATH}`;
+      const bare = `rtsp://${HOST}${PATH}`;
+      const split = splitCredentials(url);
+      if (split.url !== bare || split.credentials?.username !== user || split.credentials.password !== password) return false;
+      if (stripCredentials(url) !== bare || rtspUrlParts(url).host !== '10.0.0.5') return false;
+      if (redactUrl(url) !== `rtsp://***@${HOST}${PATH}`) return false;
+      const text = `DESCRIBE ${url} failed`;
+      // In free text a URL ends at whitespace: redactText alone cannot know where such a password ends.
+      if (!/\s/.test(userinfo) && redactText(text) !== `DESCRIBE rtsp://***@${HOST}${PATH} failed`) return false;
+      const scrubbed = redactSecret(text, url);
+      if (password.length < 4) return true;
+      // A password that is a piece of the text around it (e.g. "fail") says nothing about leaks.
+      fc.pre(!`DESCRIBE rtsp://***@${HOST}${PATH} failed`.includes(password));
+      return !scrubbed.includes(password) && !redactUrl(url).includes(password) && !stripCredentials(url).includes(password);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+t.test('redaction stays fast on long hostile text', async (t) => {
+  const text = 'a://'.repeat(5000) + 'x@'.repeat(5000);
+  const start = performance.now();
+  redactText(text);
+  redactUrl(text);
+  redactSecret(text, 'rtsp://u:' + 'p@'.repeat(5000) + '@h/x');
+  t.ok(performance.now() - start < 2000, `${(performance.now() - start).toFixed(0)} ms`);
 });
 
 t.test('base URL: Content-Base, then Content-Location, then request URL', async (t) => {
