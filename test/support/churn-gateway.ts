@@ -16,6 +16,8 @@ const handle = await startGateway(
 process.stdout.write(JSON.stringify({ address: handle.address }) + '\n');
 
 const gc = (globalThis as { gc?: () => void }).gc;
+// Its parent gone (killed after a timeout): nothing will ever ask for 'close'.
+process.on('disconnect', () => process.exit(1));
 process.on('message', async (m: { cmd: string }) => {
   if (m.cmd === 'mem') {
     for (let i = 0; i < 3; i++) {

@@ -28,7 +28,8 @@ export interface ChurnResult {
   sawVideo: number;
   /** After a warm-up of `warmup` cycles (buffers, JIT, native pools reach their working size). */
   before: ChurnMemory;
-  /** The lowest RSS reading while settling (see runChurn). */
+  /** After half the viewers, and after all of them (settled: see `settled`). */
+  middle: ChurnMemory;
   after: ChurnMemory;
   errors: string[];
 }
@@ -88,6 +89,22 @@ async function oneViewer(address: string, id: number): Promise<boolean> {
   }
 }
 
+/**
+ * Peers close asynchronously on both sides and their native memory goes back to the allocator
+ * later still (slowly on a loaded machine): readings for up to `settleMs`, the one with the
+ * lowest RSS, stopping early once it is back near `baseline`.
+ */
+async function settled(child: ChildProcess, baseline: ChurnMemory, settleMs: number): Promise<ChurnMemory> {
+  const until = Date.now() + settleMs;
+  let best: ChurnMemory | undefined;
+  for (;;) {
+    await new Promise((res) => setTimeout(res, 500));
+    const m = await ask(child, 'mem');
+    if (!best || m.rss < best.rss) best = m;
+    if (best.rss - baseline.rss < 4 * 1048576 || Date.now() > until) return best;
+  }
+}
+
 export async function runChurn(count: number, concurrency = 8, warmup = 40, settleMs = 8000): Promise<ChurnResult> {
   // Without the test runner's loaders and coverage (they would be measured as camwire's memory).
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
@@ -103,7 +120,7 @@ export async function runChurn(count: number, concurrency = 8, warmup = 40, sett
       });
       child.once('exit', (code) => reject(new Error(`gateway child exited (${code})`)));
     });
-    const r: ChurnResult = { joined: 0, failed: 0, clientRetries: 0, clientGaveUp: 0, sawVideo: 0, before: undefined as unknown as ChurnMemory, after: undefined as unknown as ChurnMemory, errors: [] };
+    const r: ChurnResult = { joined: 0, failed: 0, clientRetries: 0, clientGaveUp: 0, sawVideo: 0, before: undefined as unknown as ChurnMemory, middle: undefined as unknown as ChurnMemory, after: undefined as unknown as ChurnMemory, errors: [] };
     const cycle = async (n: number, counted: boolean) => {
       let next = 0;
       const worker = async () => {
@@ -137,17 +154,12 @@ export async function runChurn(count: number, concurrency = 8, warmup = 40, sett
     await cycle(warmup, false);
     await new Promise((res) => setTimeout(res, 500));
     r.before = await ask(child, 'mem');
-    await cycle(count, true);
-    // Peers close asynchronously on both sides and their native memory goes back to the
-    // allocator later still (slowly on a loaded machine): settle for up to `settleMs`, keep the
-    // lowest reading, and stop as soon as it is back near the start.
-    const settleUntil = Date.now() + settleMs;
-    for (;;) {
-      await new Promise((res) => setTimeout(res, 500));
-      const m = await ask(child, 'mem');
-      if (!r.after || m.rss < r.after.rss) r.after = m;
-      if (r.after.rss - r.before.rss < 4 * 1048576 || Date.now() > settleUntil) break;
-    }
+    // Half, then the rest: a leak grows with every viewer, so it shows as much in the second
+    // half as in the first; the allocator settling into its working size shows only once.
+    await cycle(Math.floor(count / 2), true);
+    r.middle = await settled(child, r.before, settleMs);
+    await cycle(count - Math.floor(count / 2), true);
+    r.after = await settled(child, r.before, settleMs);
     return r;
   } finally {
     child.send({ cmd: 'close' });
