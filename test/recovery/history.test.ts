@@ -137,6 +137,28 @@ const bursts = fc.array(fc.record({
 
 interface Sent { seq: number; bytes: Uint8Array; at: number }
 
+/**
+ * Stores the bursts of `plan` (consecutive seqs from `seq0`) into `h`, calling `check` after
+ * every store; false as soon as a check fails, else every packet sent with its send time.
+ */
+function playBursts(h: RetransmissionHistory, seq0: number, plan: { count: number; dt: number; sizes: number[] }[],
+  check: (sent: Sent[], now: number) => boolean): Sent[] | false {
+  const sent: Sent[] = [];
+  let now = 0;
+  for (const b of plan) {
+    now += b.dt;
+    for (let j = 0; j < b.count; j++) {
+      const i = sent.length;
+      const seq = seqAdd(seq0, i);
+      const bytes = packet(seq, b.sizes[(i + j) % b.sizes.length], (i * 13) & 0xff);
+      h.store(bytes, now);
+      sent.push({ seq, bytes, at: now });
+      if (!check(sent, now)) return false;
+    }
+  }
+  return sent;
+}
+
 function same(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && a.length === b.length && a.every((x, k) => x === b[k]);
 }
@@ -172,25 +194,17 @@ t.test('property (growth): bursts, random sizes, across the wrap, no byte pressu
       const maxBytes = (maxPackets + 1) * 1500;
       const h = new RetransmissionHistory({ maxPackets, maxAgeMs, maxBytes, initialBytes });
       const start = h.byteCapacity;
-      const sent: Sent[] = [];
-      let now = 0;
       let peak = 0;
-      for (const b of plan) {
-        now += b.dt;
-        for (let j = 0; j < b.count; j++) {
-          const i = sent.length;
-          const seq = seqAdd(seq0, i);
-          const bytes = packet(seq, b.sizes[j % b.sizes.length], (i * 13) & 0xff);
-          h.store(bytes, now);
-          sent.push({ seq, bytes, at: now });
-          if (h.byteCapacity > maxBytes || h.bytesAllocated > maxBytes + metadataBound(maxPackets)) return false;
-          let live = 0;
-          for (let k = Math.max(0, sent.length - maxPackets); k < sent.length; k++) if (now - sent[k].at <= maxAgeMs) live += sent[k].bytes.length;
-          peak = Math.max(peak, live);
-          if (h.byteCapacity > Math.max(start, (17 / 16) * (peak + 3 * 1500))) return false;
-        }
-      }
+      const sent = playBursts(h, seq0, plan, (sent, now) => {
+        if (h.byteCapacity > maxBytes || h.bytesAllocated > maxBytes + metadataBound(maxPackets)) return false;
+        let live = 0;
+        for (let k = Math.max(0, sent.length - maxPackets); k < sent.length; k++) if (now - sent[k].at <= maxAgeMs) live += sent[k].bytes.length;
+        peak = Math.max(peak, live);
+        return h.byteCapacity <= Math.max(start, (17 / 16) * (peak + 3 * 1500));
+      });
+      if (!sent) return false;
       const n = sent.length;
+      const now = sent[n - 1].at;
       let held = 0;
       for (let i = 0; i < n; i++) {
         const inWindow = i >= n - maxPackets && now - sent[i].at <= maxAgeMs;
@@ -208,24 +222,16 @@ t.test('property (growth): under byte pressure the ring reaches maxBytes before 
     (seq0, plan, maxPackets, maxBytes, initialBytes) => {
       const maxAgeMs = 1e9;
       const h = new RetransmissionHistory({ maxPackets, maxAgeMs, maxBytes, initialBytes });
-      const sent: Sent[] = [];
-      let now = 0;
-      for (const b of plan) {
-        now += b.dt;
-        for (let j = 0; j < b.count; j++) {
-          const i = sent.length;
-          const seq = seqAdd(seq0, i);
-          const bytes = packet(seq, b.sizes[(i + j) % b.sizes.length], (i * 5) & 0xff);
-          h.store(bytes, now);
-          sent.push({ seq, bytes, at: now });
-          if (h.byteCapacity > maxBytes || h.bytesHeld > maxBytes || h.size > maxPackets) return false;
-          if (h.bytesAllocated > maxBytes + metadataBound(maxPackets)) return false;
-          // Fewer than the count window held: only the byte bound may have done it, and only once reached.
-          if (h.size < Math.min(sent.length, maxPackets) && h.byteCapacity !== maxBytes) return false;
-        }
-      }
+      const sent = playBursts(h, seq0, plan, (sent) => {
+        if (h.byteCapacity > maxBytes || h.bytesHeld > maxBytes || h.size > maxPackets) return false;
+        if (h.bytesAllocated > maxBytes + metadataBound(maxPackets)) return false;
+        // Fewer than the count window held: only the byte bound may have done it, and only once reached.
+        return h.size >= Math.min(sent.length, maxPackets) || h.byteCapacity === maxBytes;
+      });
+      if (!sent) return false;
       // The held packets are the newest ones, each byte-exact; everything before them is gone.
       const n = sent.length;
+      const now = sent[n - 1].at;
       for (let i = 0; i < n; i++) {
         const got = h.get(sent[i].seq, now);
         if (i >= n - h.size ? !same(got, sent[i].bytes) : got !== undefined) return false;
