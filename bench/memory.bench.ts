@@ -42,8 +42,11 @@ function historyCost(name: string, scale: number): BenchResult {
   return {
     name, unit: 'bytes/packet', median: round(total / h.size), min: round(total / h.size), max: round(total / h.size), runs: 1,
     packetsHeld: h.size, bytesHeld: held, bytesAllocated: total, ringBytes: h.byteCapacity,
-    perPayloadByte: round(total / held), streamMbps: round((scale * 4.13)), maxAgeMs: h.maxAgeMs, maxPackets: h.maxPackets,
-    note: 'default RetransmissionHistory after 3 s of stream: (JS heap + ArrayBuffers retained) / packets held; perPayloadByte = allocated / bytes held',
+    perPayloadByte: round(total / held),
+    // What the history itself holds in typed arrays (ring + per-slot metadata): exact, no GC noise.
+    typedArrayBytes: h.bytesAllocated, typedArrayPerPayloadByte: round(h.bytesAllocated / held), maxBytes: h.maxBytes,
+    streamMbps: round((scale * 4.13)), maxAgeMs: h.maxAgeMs, maxPackets: h.maxPackets,
+    note: 'default RetransmissionHistory after 3 s of stream: (JS heap + ArrayBuffers retained) / packets held; perPayloadByte = allocated / bytes held; typedArrayPerPayloadByte = the history\'s own typed-array bytes (bytesAllocated) / bytes held',
   };
 }
 

@@ -1,11 +1,13 @@
 /**
  * Sending-side retransmission history: copies of the packets sent on one stream, shared by
  * every viewer of it, so a NACK can be answered. Bounded by age, count and bytes. Packets
- * live in one preallocated byte ring (no per-packet allocation, no slot rounding: memory is
- * the bytes held plus at most one packet of wrap slack), indexed by sequence number.
+ * live in one byte ring (no per-packet allocation, no slot rounding) that starts small and
+ * grows by 1/16 only when the packets within the age and count window do not fit, up to
+ * `maxBytes`; so memory follows the stream's bitrate, not the worst case. A packet's slot is
+ * found from the wrap-safe distance between its sequence number and the newest one's.
  * Copies, because a later stage (per-viewer rewrite, SRTP) may mutate what it sends.
  */
-import { seqDistance } from '../rtp/seq.js';
+import { seqAdd, seqDistance } from '../rtp/seq.js';
 import { RecoveryError } from './errors.js';
 
 export interface RetransmissionHistoryOptions {
@@ -15,8 +17,15 @@ export interface RetransmissionHistoryOptions {
   maxPackets?: number;
   /** Largest packet stored; larger ones are refused (counted). Default 1500. */
   maxPacketSize?: number;
-  /** Size of the byte ring. Default maxPackets x 1200 + maxPacketSize. */
+  /**
+   * Most bytes of packet storage the ring may grow to; when it is reached, the oldest packets
+   * make room. Default maxPackets x 1200 + maxPacketSize (the count bound at a 1200-byte MTU).
+   */
+  maxBytes?: number;
+  /** Former name of `maxBytes` (still accepted; `maxBytes` wins when both are given). */
   byteCapacity?: number;
+  /** Bytes of packet storage allocated at first. Default 64 KiB (at least maxPacketSize, at most maxBytes). */
+  initialBytes?: number;
 }
 
 export interface RetransmissionHistoryStats {
@@ -38,21 +47,30 @@ export interface ResendSink {
   resend(packet: Uint8Array, seq: number): void;
 }
 
+const INITIAL_BYTES = 64 * 1024;
+const INITIAL_SLOTS = 64;
+
 export class RetransmissionHistory {
   readonly stats: RetransmissionHistoryStats = { stored: 0, refused: 0, evicted: 0, served: 0, expired: 0, unknown: 0 };
   readonly maxAgeMs: number;
   readonly maxPackets: number;
   readonly maxPacketSize: number;
-  private readonly bytes: Uint8Array;
-  private readonly mask: number;
-  private readonly offset: Uint32Array;
-  private readonly length: Uint32Array;
-  private readonly sentAt: Float64Array;
-  private readonly seqOf: Int32Array;
-  /** Absolute entry number held in each slot, to tell a live slot from a reused one. */
-  private readonly entryOf: Float64Array;
-  /** seq -> slot of its newest copy, -1 when none. */
-  private readonly slotOfSeq: Int32Array;
+  /** Bound on the byte ring (see RetransmissionHistoryOptions.maxBytes). */
+  readonly maxBytes: number;
+  private bytes: Uint8Array;
+  /** Slots are entry numbers & mask; the slot arrays double (up to maxPackets) as needed. */
+  private mask: number;
+  private readonly maxSlots: number;
+  private offset: Uint32Array;
+  private length: Uint16Array | Uint32Array;
+  private sentAt: Float64Array;
+  private seqOf: Uint16Array;
+  /**
+   * How many entries before this one carry the sequence numbers just before its own
+   * (capped at 65535): 0 after a jump, a duplicate or a restart. Lookups of a stream stored
+   * in sequence order take one step; anything else takes one step per jump still held.
+   */
+  private run: Uint16Array;
   private oldest = 0;
   private next = 0;
   private writePos = 0;
@@ -63,18 +81,20 @@ export class RetransmissionHistory {
     this.maxPackets = options.maxPackets ?? 1024;
     this.maxPacketSize = options.maxPacketSize ?? 1500;
     if (this.maxPackets < 1 || this.maxPacketSize < 12) throw new RecoveryError('RECOVERY_BAD_OPTION', 'history needs maxPackets >= 1 and maxPacketSize >= 12');
-    const byteCapacity = options.byteCapacity ?? this.maxPackets * 1200 + this.maxPacketSize;
-    if (byteCapacity < this.maxPacketSize) throw new RecoveryError('RECOVERY_BAD_OPTION', 'byteCapacity must hold at least one maxPacketSize packet');
-    this.bytes = new Uint8Array(byteCapacity);
+    this.maxBytes = options.maxBytes ?? options.byteCapacity ?? this.maxPackets * 1200 + this.maxPacketSize;
+    if (this.maxBytes < this.maxPacketSize) throw new RecoveryError('RECOVERY_BAD_OPTION', 'maxBytes (byteCapacity) must hold at least one maxPacketSize packet');
+    if (this.maxBytes > 0xffffffff) throw new RecoveryError('RECOVERY_BAD_OPTION', 'maxBytes must be below 4 GiB');
+    this.bytes = new Uint8Array(Math.min(this.maxBytes, Math.max(this.maxPacketSize, options.initialBytes ?? INITIAL_BYTES)));
     let cap = 1;
-    while (cap < this.maxPackets) cap <<= 1;
-    this.mask = cap - 1;
-    this.offset = new Uint32Array(cap);
-    this.length = new Uint32Array(cap);
-    this.sentAt = new Float64Array(cap);
-    this.seqOf = new Int32Array(cap);
-    this.entryOf = new Float64Array(cap).fill(-1);
-    this.slotOfSeq = new Int32Array(65536).fill(-1);
+    while (cap < this.maxPackets) cap *= 2;
+    this.maxSlots = cap;
+    const slots = Math.min(cap, INITIAL_SLOTS);
+    this.mask = slots - 1;
+    this.offset = new Uint32Array(slots);
+    this.length = this.maxPacketSize <= 0xffff ? new Uint16Array(slots) : new Uint32Array(slots);
+    this.sentAt = new Float64Array(slots);
+    this.seqOf = new Uint16Array(slots);
+    this.run = new Uint16Array(slots);
   }
 
   /** Packets currently held. */
@@ -89,9 +109,15 @@ export class RetransmissionHistory {
     return n;
   }
 
-  /** Bytes allocated for packet data. */
+  /** Bytes allocated for packet data now (grows on demand up to maxBytes). */
   get byteCapacity(): number {
     return this.bytes.length;
+  }
+
+  /** Bytes of every typed array the history holds: the byte ring plus per-slot metadata. */
+  get bytesAllocated(): number {
+    return this.bytes.byteLength + this.offset.byteLength + this.length.byteLength + this.sentAt.byteLength
+      + this.seqOf.byteLength + this.run.byteLength;
   }
 
   /** Stores a copy of the serialized RTP packet `packet`, sent at `now` (ms). */
@@ -103,6 +129,7 @@ export class RetransmissionHistory {
     }
     this.evictOlderThan(now - this.maxAgeMs);
     if (this.next - this.oldest >= this.maxPackets) this.evictOldest();
+    if (this.next - this.oldest > this.mask) this.growSlots();
     const at = this.reserve(len);
     this.bytes.set(packet, at);
     const slot = this.next & this.mask;
@@ -111,8 +138,8 @@ export class RetransmissionHistory {
     this.length[slot] = len;
     this.sentAt[slot] = now;
     this.seqOf[slot] = seq;
-    this.entryOf[slot] = this.next;
-    this.slotOfSeq[seq] = slot;
+    const prev = this.run[(this.next - 1) & this.mask];
+    this.run[slot] = this.next > this.oldest && seq === seqAdd(this.newestSeq, 1) ? (prev < 0xffff ? prev + 1 : prev) : 0;
     this.next++;
     this.writePos = at + len;
     this.newestSeq = seq;
@@ -177,19 +204,33 @@ export class RetransmissionHistory {
     return -1;
   }
 
+  /**
+   * Slot of the newest held copy of `seq` when it is young enough, else -1. Walks back from
+   * the newest entry one run of consecutive sequence numbers at a time: within a run the
+   * entry is the newest one's minus the (unsigned, wrap-safe) distance back to `seq`.
+   */
   private slotFor(seq: number, now: number): number {
-    const slot = this.slotOfSeq[seq];
-    if (slot < 0) return -1;
-    const entry = this.entryOf[slot];
-    if (entry < this.oldest || entry >= this.next || this.seqOf[slot] !== seq) return -1;
-    if (now - this.sentAt[slot] > this.maxAgeMs) return -1;
-    return slot;
+    const oldest = this.oldest;
+    const mask = this.mask;
+    let e = this.next - 1;
+    while (e >= oldest) {
+      const s = e & mask;
+      const back = seqAdd(this.seqOf[s], -seq);
+      let k = this.run[s];
+      if (k > e - oldest) k = e - oldest;
+      if (back <= k) {
+        const slot = (e - back) & mask;
+        return now - this.sentAt[slot] > this.maxAgeMs ? -1 : slot;
+      }
+      e -= k + 1;
+    }
+    return -1;
   }
 
-  /** Byte offset where `len` bytes fit, evicting the oldest packets until they do. */
+  /** Byte offset where `len` bytes fit: grows the ring while below maxBytes, else evicts the oldest packets. */
   private reserve(len: number): number {
-    const cap = this.bytes.length;
     for (;;) {
+      const cap = this.bytes.length;
       if (this.next === this.oldest) {
         this.writePos = 0;
         return 0;
@@ -204,8 +245,59 @@ export class RetransmissionHistory {
         // Live bytes wrap: free space is [w, readPos).
         if (readPos - w >= len) return w;
       }
-      this.evictOldest();
+      if (cap < this.maxBytes) this.growBytes(len);
+      else this.evictOldest();
     }
+  }
+
+  /** A larger ring (+1/16, at least `len` more, at most maxBytes) with the live packets packed at its start. */
+  private growBytes(len: number): void {
+    const old = this.bytes;
+    const grown = new Uint8Array(Math.min(this.maxBytes, old.length + Math.max(old.length >>> 4, len)));
+    // Live packets lie end to end except where the ring wrapped: copy whole stretches.
+    let pos = 0;
+    let from = -1;
+    let to = -1;
+    for (let e = this.oldest; e < this.next; e++) {
+      const s = e & this.mask;
+      const o = this.offset[s];
+      if (o !== to) {
+        if (to > from) grown.set(old.subarray(from, to), pos - (to - from));
+        from = to = o;
+      }
+      to += this.length[s];
+      this.offset[s] = pos;
+      pos += this.length[s];
+    }
+    if (to > from) grown.set(old.subarray(from, to), pos - (to - from));
+    this.bytes = grown;
+    this.writePos = pos;
+  }
+
+  /** Twice the slots (only when maxPackets allows more entries than there are slots). */
+  private growSlots(): void {
+    const slots = (this.mask + 1) * 2;
+    const mask = slots - 1;
+    const offset = new Uint32Array(slots);
+    const length = this.length instanceof Uint16Array ? new Uint16Array(slots) : new Uint32Array(slots);
+    const sentAt = new Float64Array(slots);
+    const seqOf = new Uint16Array(slots);
+    const run = new Uint16Array(slots);
+    for (let e = this.oldest; e < this.next; e++) {
+      const a = e & this.mask;
+      const b = e & mask;
+      offset[b] = this.offset[a];
+      length[b] = this.length[a];
+      sentAt[b] = this.sentAt[a];
+      seqOf[b] = this.seqOf[a];
+      run[b] = this.run[a];
+    }
+    this.mask = mask;
+    this.offset = offset;
+    this.length = length;
+    this.sentAt = sentAt;
+    this.seqOf = seqOf;
+    this.run = run;
   }
 
   private evictOlderThan(limit: number): void {
@@ -213,8 +305,6 @@ export class RetransmissionHistory {
   }
 
   private evictOldest(): void {
-    const slot = this.oldest & this.mask;
-    if (this.slotOfSeq[this.seqOf[slot]] === slot) this.slotOfSeq[this.seqOf[slot]] = -1;
     this.oldest++;
     this.stats.evicted++;
   }

@@ -23,4 +23,4 @@ export type { FirEntry, RtcpFir } from './fir.js';
 export { type RtcpRemb, REMB_MAX_BITRATE, encodeRembBitrate } from './remb.js';
 export { type RtcpExtendedReport, type XrBlock, type XrDlrrItem, XR_BT_RRTR, XR_BT_DLRR } from './xr.js';
 export type { RtcpUnknown } from './unknown.js';
-export { ReceptionStats, type ReceptionCounters } from './reception-stats.js';
+export { ReceptionStats, type ReceptionCounters, type ReceptionStatsOptions } from './reception-stats.js';

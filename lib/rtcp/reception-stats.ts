@@ -3,6 +3,9 @@
  * what a receiver needs to send RRs to a camera or an SR's report blocks to a browser.
  * Time is passed in (ms from an injected clock); nothing here reads a clock.
  *
+ * This is camwire's one implementation of the A.3 arithmetic; lib/rtsp's RtpReception wraps
+ * it (adding duplicate and reorder counts and a restart on a new SSRC).
+ *
  * Not done: RFC 3550 A.1 source validation (probation, restart after a huge jump); a
  * sequence jump beyond half the number space is taken as reordering by the unwrapper.
  */
@@ -23,6 +26,15 @@ export interface ReceptionCounters {
   senderReports: number;
 }
 
+export interface ReceptionStatsOptions {
+  /**
+   * A packet older than the first one received moves the start of the expected range back to
+   * it (so a first packet that arrived late still counts as expected). Default false: the
+   * first packet received is the base, as in RFC 3550 A.3.
+   */
+  baseFollowsLatePackets?: boolean;
+}
+
 export class ReceptionStats {
   private readonly seqs = new SeqUnwrapper();
   private baseExt = -1;
@@ -35,21 +47,40 @@ export class ReceptionStats {
   private lsr = 0;
   private lastSrArrivalMs = 0;
   private senderReports = 0;
+  private readonly baseFollowsLate: boolean;
 
   /** `clockRate`: RTP timestamp units per second of the source (90000 for video). */
-  constructor(readonly ssrc: number, readonly clockRate: number) {}
+  constructor(readonly ssrc: number, readonly clockRate: number, options: ReceptionStatsOptions = {}) {
+    this.baseFollowsLate = options.baseFollowsLatePackets ?? false;
+  }
 
-  onRtp(sequenceNumber: number, rtpTimestamp: number, arrivalMs: number): void {
+  /** Records one packet; returns its extended sequence number. */
+  onRtp(sequenceNumber: number, rtpTimestamp: number, arrivalMs: number): number {
     const ext = this.seqs.unwrap(sequenceNumber);
-    if (this.baseExt < 0) {
-      this.baseExt = ext;
-    } else {
+    if (this.received > 0) {
       const arrivalDelta = ((arrivalMs - this.lastArrivalMs) * this.clockRate) / 1000;
       this.jitter = updateJitter(this.jitter, arrivalDelta, this.lastTimestamp, rtpTimestamp);
     }
+    if (this.baseExt < 0 || (this.baseFollowsLate && ext < this.baseExt)) this.baseExt = ext;
     this.received++;
     this.lastArrivalMs = arrivalMs;
     this.lastTimestamp = rtpTimestamp;
+    return ext;
+  }
+
+  /** Extended sequence number `sequenceNumber` would get now, without recording it. */
+  peekExtended(sequenceNumber: number): number {
+    return this.seqs.peek(sequenceNumber);
+  }
+
+  /** Highest extended sequence number so far (first packet: 65536 + its seq), or -1 before any. */
+  get highestExtended(): number {
+    return this.seqs.highestExtended;
+  }
+
+  /** Interarrival jitter in RTP timestamp units (unrounded). */
+  get jitterUnits(): number {
+    return this.jitter;
   }
 
   /** Record an SR from this source: its NTP time becomes the next blocks' LSR. */
@@ -74,13 +105,15 @@ export class ReceptionStats {
     const receivedInterval = this.received - this.receivedPrior;
     this.expectedPrior = expected;
     this.receivedPrior = this.received;
+    const highest = this.seqs.highestExtended;
+    // Cycles counted from the base packet (the unwrapper puts the first one in cycle 1).
+    const cycles = Math.floor(highest / 65536) - Math.floor(this.baseExt / 65536);
     return {
       ssrc: this.ssrc,
       fractionLost: fractionLost(expectedInterval, expectedInterval - receivedInterval),
       cumulativeLost: clampCumulativeLost(expected - this.received),
-      // the unwrapper starts at cycle 1; the report counts cycles from the first packet
-      highestSeq: (this.seqs.highestExtended - 65536) >>> 0,
-      jitter: Math.floor(this.jitter) >>> 0,
+      highestSeq: ((cycles & 0xffff) * 65536 + (highest & 0xffff)) >>> 0,
+      jitter: Math.min(0xffffffff, Math.floor(this.jitter)) >>> 0,
       lsr: this.lsr,
       dlsr: this.lsr === 0 ? 0 : msToDlsr(nowMs - this.lastSrArrivalMs),
     };

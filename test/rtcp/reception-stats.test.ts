@@ -89,3 +89,20 @@ t.test('property: counted loss equals packets dropped, with reordering, across t
         && b.fractionLost === Math.min(255, Math.floor((dropped * 256) / kept.length));
     }), { numRuns: 1000 });
 });
+
+t.test('baseFollowsLatePackets: a first packet that arrived late still counts as expected, across the wrap', async (t) => {
+  const rfc = new ReceptionStats(1, 90000);
+  const follow = new ReceptionStats(1, 90000, { baseFollowsLatePackets: true });
+  // seq 65535 was sent first but arrives after 0 and 1; seq 3 is lost.
+  for (const seq of [0, 1, 65535, 2, 4]) {
+    t.equal(follow.peekExtended(seq), follow.onRtp(seq, 0, 0), 'peek matches what onRtp records');
+    rfc.onRtp(seq, 0, 0);
+  }
+  t.match(rfc.counters, { received: 5, expected: 5, lost: 0 }, 'RFC 3550: the range starts at the first packet received');
+  t.match(follow.counters, { received: 5, expected: 6, lost: 1 });
+  const b = follow.reportBlock(0)!;
+  t.equal(b.cumulativeLost, 1);
+  t.equal(b.highestSeq, 65536 + 4, 'cycles counted from the late base, before the wrap');
+  t.equal(rfc.reportBlock(0)!.highestSeq, 4, 'cycles counted from the first packet, after the wrap');
+  t.equal(follow.highestExtended, 65536 + 4);
+});
