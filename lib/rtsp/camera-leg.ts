@@ -7,7 +7,8 @@
  * With `dropIncomplete` (the gateway) only units that decode come out: one that lost packets
  * is dropped, and so is everything after it until the next keyframe, which is requested.
  *
- * Time is injected (`Timers`): one timer at a time, for the receiver's next deadline.
+ * Time is injected (`Timers`): one timer at a time, for the receiver's next deadline or a
+ * keyframe request `dropIncomplete` wants sent.
  */
 import type { RtpPacket } from '../rtp/packet.js';
 import type { RtcpPacket } from '../rtcp/index.js';
