@@ -1,12 +1,14 @@
 /**
  * The whole camera-to-viewer path of camwire without I/O, as the gateway runs it: parseRtp ->
- * the gateway's CameraPipeline (RecoveringReceiver: reorder + NACK bookkeeping, no startup
- * hold, i.e. jitter buffer off; H264Depacketizer) -> gateway Stream (H.264 packetizer,
+ * the gateway's CameraLeg (dropIncomplete; RecoveringReceiver: reorder + NACK bookkeeping, no
+ * startup hold, i.e. jitter buffer off; H264Depacketizer) -> gateway Stream (H.264 packetizer,
  * retransmission history, keyframe cache) -> one gateway Viewer per viewer
  * (sequence/timestamp/SSRC/PT rewrite) -> a transport that drops the packet.
  */
 import { parseRtp } from '../../lib/rtp/packet.js';
-import { CameraPipeline } from '../../lib/gateway/camera-pipeline.js';
+import { CameraLeg } from '../../lib/rtsp/camera-leg.js';
+import { PolledTimers } from '../../test/support/polled-timers.js';
+import { udpSession } from '../../test/support/camera-sim.js';
 import type { AccessUnit } from '../../lib/gateway/source.js';
 import { Stream } from '../../lib/gateway/stream.js';
 import type { GatewayDeps } from '../../lib/gateway/deps.js';
@@ -31,13 +33,21 @@ export class VirtualTime {
 }
 
 export class CameraToViewers {
-  readonly camera: CameraPipeline;
+  readonly camera: CameraLeg;
+  private readonly timers: PolledTimers;
   readonly stream: Stream;
   readonly transport = new NullTransport();
   accessUnits = 0;
 
   constructor(readonly time: { now(): number; wallClock(): number }, deps: GatewayDeps = benchDeps()) {
-    this.camera = new CameraPipeline((au) => this.onAccessUnit(au), { reorder: true, receiver: { reorder: { startupHold: false } } });
+    this.timers = new PolledTimers(() => time.now());
+    // The camera itself is not simulated: NACKs and keyframe requests go nowhere.
+    this.camera = new CameraLeg({
+      timers: this.timers, upstream: { sendNack: () => true, requestKeyframe: () => true }, onAccessUnit: (au) => this.onAccessUnit(au),
+      recovery: { reorder: { startupHold: false } }, dropIncomplete: true,
+    });
+    const { info, track } = udpSession();
+    this.camera.start(info, track);
     this.stream = new Stream('bench', externalSource, this.transport, { ...deps, clock: time }, { onDemand: false, maxViewers: 100_000 });
   }
 
@@ -49,10 +59,10 @@ export class CameraToViewers {
     return this.transport.peers;
   }
 
-  /** One packet from the camera, arriving at `now` (ms). */
-  push(buf: Uint8Array, now: number): void {
-    this.camera.push(parseRtp(buf), now);
-    if (this.camera.nextDeadline() <= now) this.camera.poll(now);
+  /** One packet from the camera, arriving at `now` (ms; the leg reads it from `time`, which must agree). */
+  push(buf: Uint8Array, _now: number): void {
+    this.camera.onRtp(parseRtp(buf));
+    this.timers.runDue();
   }
 
   private onAccessUnit(au: AccessUnit): void {

@@ -14,5 +14,4 @@ export { negotiateOffer, chooseVideo, FALLBACK_PROFILE_LEVEL_ID, type OfferedVid
 export { gatewayRtcp } from './rtcp-adapter.js';
 export { createDeps, defaultDeps, defaultSourceFactory, type RecoveryConfig } from './wiring.js';
 export { parseConfig, ConfigError, type CamwireConfig, type HttpConfig, type WebRtcConfig } from './config.js';
-export { CameraPipeline, type CameraPipelineOptions, type CameraPipelineStats, type UpstreamRequest } from './camera-pipeline.js';
 export { GatewayError } from './errors.js';

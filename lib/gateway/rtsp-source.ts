@@ -1,14 +1,13 @@
 /**
- * A Stream's source from a camera: camwire's RTSP client, then the camera pipeline (reorder
- * and NACK on UDP/multicast, depacketizer, no broken frames forwarded). Keyframe requests
- * from the Stream go to the camera as RTCP PLI; NACKs the pipeline asks for go as RTCP NACK.
+ * A Stream's source from a camera: camwire's RTSP client, then its camera leg (reorder and
+ * NACK on UDP/multicast, depacketizer, no broken frames forwarded: `dropIncomplete`). Keyframe
+ * requests from the Stream go to the camera as RTCP PLI, as do the leg's own; the leg sends its NACKs.
  */
-import { RtspClient, redactSecret, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
+import {
+  RtspClient, attachCameraLeg, firstH264Track, redactSecret, systemTimers, type CameraLeg, type CameraLegOptions, type RtspClientOptions, type RtspSessionInfo, type RtspTrack,
+} from '../rtsp/index.js';
 import { formatProfileLevelId } from '../sdp/index.js';
 import { parseSps } from '../h264/index.js';
-import type { RecoveringReceiverOptions } from '../recovery/index.js';
-import type { DepacketizerOptions } from '../h264/index.js';
-import { CameraPipeline } from './camera-pipeline.js';
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
 
 export interface RtspSourceOptions {
@@ -16,43 +15,52 @@ export interface RtspSourceOptions {
   transport?: RtspClientOptions['transport'];
   /** Further RTSP client options (timeouts, reconnect, bind address...). */
   client?: Omit<RtspClientOptions, 'url' | 'transport'>;
-  /** Reorder buffer + NACK on the camera leg: 'auto' (default) = on for UDP/multicast, off for TCP. */
+  /** Reorder buffer on the camera leg: 'auto' (default) = on for UDP/multicast, off for TCP. */
   reorder?: 'auto' | 'on' | 'off';
-  /** Reorder buffer and NACK generator on the camera leg (UDP/multicast). */
-  receiver?: RecoveringReceiverOptions;
-  depacketizer?: DepacketizerOptions;
-  /** How often pending NACK/keyframe requests are checked (default 5 ms). */
-  pollMs?: number;
-  now?: () => number;
+  /**
+   * NACKs to the camera on UDP and multicast (default true). Not with `reorder: 'off'`: without
+   * the buffer a resent packet arrives after its frame was dropped.
+   */
+  nack?: boolean;
+  /** Tuning of the reorder buffer, NACK generator and hold time. */
+  recovery?: CameraLegOptions['recovery'];
+  depacketizer?: CameraLegOptions['depacketizer'];
 }
 
 export class RtspSource implements VideoSource {
   private client: RtspClient | undefined;
-  private pipeline: CameraPipeline | undefined;
+  private leg: CameraLeg | undefined;
+  private detachLeg: (() => void) | undefined;
   private track: RtspTrack | undefined;
   private sink: SourceSink | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private meta: SourceInfo = {};
   private state: SourceState = 'idle';
-  private readonly now: () => number;
-  private readonly c = { sessions: 0, errors: 0, nacksSent: 0, plisSent: 0, rtpPackets: 0 };
+  /** `plisSent`: the Stream's keyframe requests (the leg counts its own). */
+  private readonly c = { sessions: 0, errors: 0, plisSent: 0 };
   private lastError = '';
 
-  constructor(private readonly o: RtspSourceOptions) {
-    this.now = o.now ?? (() => performance.now());
-  }
+  constructor(private readonly o: RtspSourceOptions) {}
 
   start(sink: SourceSink): void {
     if (this.client) return;
     this.sink = sink;
     const client = new RtspClient({ ...this.o.client, url: this.o.url, transport: this.o.transport ?? 'auto' });
     this.client = client;
-    client.on('session', (info) => this.onSession(info));
-    client.on('rtp', (pkt, track) => {
-      if (!this.pipeline || track.index !== this.track?.index) return;
-      this.c.rtpPackets++;
-      this.pipeline.push(pkt, this.now());
+    const reorder = this.o.reorder ?? 'auto';
+    // Attached first: the leg has started on a session's track by the time onSession runs.
+    const { leg, detach } = attachCameraLeg(client, {
+      timers: this.o.client?.timers ?? systemTimers,
+      onAccessUnit: (au) => this.sink?.onAccessUnit(au),
+      reorder: reorder === 'on' ? 'always' : reorder === 'auto',
+      nack: (this.o.nack ?? true) && reorder !== 'off',
+      nackOnMulticast: true,
+      recovery: this.o.recovery,
+      depacketizer: this.o.depacketizer,
+      dropIncomplete: true,
     });
+    this.leg = leg;
+    this.detachLeg = detach;
+    client.on('session', (info) => this.onSession(info));
     client.on('state', (ch) => {
       if (ch.state === 'reconnecting') this.setState('reconnecting', ch.reason && this.redact(ch.reason.message));
       else if (ch.state === 'closed' && this.client === client) this.setState('stopped');
@@ -67,19 +75,17 @@ export class RtspSource implements VideoSource {
       this.lastError = this.redact(`${err.code ?? 'ERROR'}: ${err.message}`);
       if (this.client === client) this.setState('failed', this.lastError);
     });
-    this.timer = setInterval(() => this.poll(), this.o.pollMs ?? 5);
-    this.timer.unref();
   }
 
   stop(): void {
     const client = this.client;
     this.client = undefined;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.pipeline = undefined;
-    if (client) void client.stop().catch(() => {});
     this.setState('stopped');
     this.sink = undefined;
+    // After the sink is gone: what the leg releases on stopping goes nowhere.
+    this.detachLeg?.();
+    this.detachLeg = undefined;
+    if (client) void client.stop().catch(() => {});
   }
 
   requestKeyframe(): void {
@@ -91,17 +97,17 @@ export class RtspSource implements VideoSource {
   }
 
   stats(): Record<string, number | string> {
-    const p = this.pipeline?.stats();
-    const r = p?.receiver;
+    const l = this.leg?.stats();
     return {
-      state: this.state, transport: this.client?.sessionInfo?.transport ?? '', ...this.c, lastError: this.lastError,
-      accessUnits: p?.accessUnits ?? 0, keyframes: p?.keyframes ?? 0, framesDropped: (p?.incompleteDropped ?? 0) + (p?.waitingDropped ?? 0),
-      packetsLost: r?.lost ?? 0, packetsRecovered: r?.recovered ?? 0, reordered: r?.late ?? 0, duplicates: r?.duplicates ?? 0,
+      state: this.state, transport: this.client?.sessionInfo?.transport ?? '', sessions: this.c.sessions, errors: this.c.errors,
+      nacksSent: l?.nacksSent ?? 0, plisSent: this.c.plisSent + (l?.keyframeRequests ?? 0), rtpPackets: l ? l.received + l.foreign : 0, lastError: this.lastError,
+      accessUnits: l?.accessUnits ?? 0, keyframes: l?.keyframes ?? 0, framesDropped: (l?.incompleteDropped ?? 0) + (l?.waitingDropped ?? 0),
+      packetsLost: l?.lost ?? 0, packetsRecovered: l?.recovered ?? 0, reordered: l?.late ?? 0, duplicates: l?.duplicates ?? 0,
     };
   }
 
   private onSession(info: RtspSessionInfo): void {
-    const track = info.tracks.find((t) => t.codec?.toUpperCase() === 'H264');
+    const track = firstH264Track(info);
     if (!track) {
       this.lastError = 'CAMERA_NO_H264: the camera offers no H.264 video track';
       this.setState('failed', this.lastError);
@@ -109,16 +115,9 @@ export class RtspSource implements VideoSource {
     }
     this.c.sessions++;
     this.track = track;
-    const sink = this.sink;
-    const pipeline = new CameraPipeline((au) => sink?.onAccessUnit(au), {
-      reorder: this.o.reorder === 'on' || (this.o.reorder !== 'off' && info.transport !== 'tcp'), receiver: this.o.receiver, depacketizer: this.o.depacketizer,
-    });
     const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType)?.h264;
     const meta: SourceInfo = {};
-    if (fmt?.parameterSets.length) {
-      pipeline.setParameterSets(fmt.parameterSets);
-      meta.parameterSets = fmt.parameterSets;
-    }
+    if (fmt?.parameterSets.length) meta.parameterSets = fmt.parameterSets;
     if (fmt?.profileLevelId) meta.profileLevelId = formatProfileLevelId(fmt.profileLevelId);
     if (fmt?.sps) {
       try {
@@ -130,18 +129,7 @@ export class RtspSource implements VideoSource {
       }
     }
     this.meta = meta;
-    this.pipeline = pipeline;
     this.setState('playing');
-  }
-
-  private poll(): void {
-    const p = this.pipeline;
-    if (!p || !this.client || !this.track) return;
-    const now = this.now();
-    if (p.nextDeadline() > now) return;
-    const req = p.poll(now);
-    if (req.nack.length > 0 && this.client.sendNack(this.track.index, req.nack)) this.c.nacksSent++;
-    if (req.keyframe) this.requestKeyframe();
   }
 
   /** Errors end up in /api/streams: whatever a lower layer or the camera echoed, no password. */

@@ -42,7 +42,7 @@ export function defaultDeps(recovery: RecoveryConfig = {}, egressMtu = DEFAULT_M
   return createDeps(recovery, {}, egressMtu);
 }
 
-/** Each stream's camera through camwire's RTSP client and camera pipeline. */
+/** Each stream's camera through camwire's RTSP client and camera leg. */
 export function defaultSourceFactory(): SourceFactory {
   return (_name, cfg) =>
     new RtspSource({
@@ -50,9 +50,7 @@ export function defaultSourceFactory(): SourceFactory {
       transport: cfg.transport,
       client: cfg.rtsp,
       reorder: cfg.cameraReorder,
-      receiver: {
-        ...(cfg.cameraNack === false ? { nack: false as const } : {}),
-        ...(cfg.reorderMinWaitMs !== undefined ? { reorder: { minWaitMs: cfg.reorderMinWaitMs } } : {}),
-      },
+      nack: cfg.cameraNack,
+      ...(cfg.reorderMinWaitMs !== undefined ? { recovery: { reorder: { minWaitMs: cfg.reorderMinWaitMs } } } : {}),
     });
 }

@@ -4,8 +4,11 @@
  * (jitter, reorder buffer, NACK generator) and the leg sends the NACKs and keyframe
  * requests upstream; on TCP nothing is lost or reordered, so packets go straight to the
  * depacketizer. A new client session (new SSRC, sequence numbers, timestamps) starts over.
+ * With `dropIncomplete` (the gateway) only units that decode come out: one that lost packets
+ * is dropped, and so is everything after it until the next keyframe, which is requested.
  *
- * Time is injected (`Timers`): one timer at a time, for the receiver's next deadline.
+ * Time is injected (`Timers`): one timer at a time, for the receiver's next deadline or a
+ * keyframe request `dropIncomplete` wants sent.
  */
 import type { RtpPacket } from '../rtp/packet.js';
 import type { RtcpPacket } from '../rtcp/index.js';
@@ -29,8 +32,11 @@ export interface CameraLegOptions {
   timers: Timers;
   upstream: CameraLegUpstream;
   onAccessUnit(au: AccessUnit): void;
-  /** Reorder buffer on UDP and multicast. Default true (`--no-reorder` turns it off). */
-  reorder?: boolean;
+  /**
+   * Reorder buffer: true (default) on UDP and multicast; 'always' on TCP-interleaved too (the
+   * gateway's `cameraReorder: 'on'`; NACKs still never go over TCP); false never (`--no-reorder`).
+   */
+  reorder?: boolean | 'always';
   /** NACKs on UDP unicast (not multicast: one request would fan out to every receiver). Default true. */
   nack?: boolean;
   /** Also NACK on multicast (the sender then resends to the group). Default false. */
@@ -41,6 +47,14 @@ export interface CameraLegOptions {
   depacketizer?: Omit<DepacketizerOptions, 'parameterSets' | 'firstSequenceNumber'>;
   /** SSRC we send RTCP with: report blocks about it give the RTT. Default: any block with an LSR. */
   ourSsrc?: number;
+  /**
+   * Deliver only access units that decode (the gateway: a broken unit cannot be re-packetized
+   * faithfully). A unit that lost packets is dropped, and so is every unit after it until the
+   * next keyframe, which is requested (PLI); each session starts that way too, asking for a
+   * keyframe since a shared camera encoder may be mid-GOP. Default false: every unit is
+   * delivered and its `complete` says whether it is whole (the probe counts both).
+   */
+  dropIncomplete?: boolean;
 }
 
 export interface CameraLegStats {
@@ -71,9 +85,15 @@ export interface CameraLegStats {
   rttMs: number | null;
   jitterMs: number;
   holdMs: number;
+  /** Access units delivered to `onAccessUnit`, and the keyframes among them. */
   accessUnits: number;
-  incompleteAccessUnits: number;
   keyframes: number;
+  /** Access units the depacketizer found incomplete (delivered, or dropped with `dropIncomplete`). */
+  incompleteAccessUnits: number;
+  /** `dropIncomplete`: units dropped for lost packets (incomplete, or following a unit dropped whole). */
+  incompleteDropped: number;
+  /** `dropIncomplete`: whole units dropped because they depend on a dropped one (until the next keyframe). */
+  waitingDropped: number;
 }
 
 type Counters = Omit<CameraLegStats, 'transport' | 'reorder' | 'nack' | 'rttMs' | 'jitterMs' | 'holdMs'>;
@@ -98,6 +118,9 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   /** RTX (RFC 4588) payload type paired with the track's (`apt=`), or -1; and the media SSRC seen. */
   private rtxPt = -1;
   private mediaSsrc = 0;
+  /** `dropIncomplete`: units are dropped until a keyframe; one is to be requested at the next timer. */
+  private waitingForKeyframe = false;
+  private keyframeWanted = false;
   /** Totals of earlier sessions, so stats survive a camera restart. */
   private past = zeroCounters();
   private live = zeroCounters();
@@ -125,11 +148,14 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     this.rtxPt = rtx ? rtx.payloadType : -1;
     this.reorderOn = false;
     this.nackOn = false;
-    if (session.transport === 'tcp') return;
+    this.waitingForKeyframe = this.keyframeWanted = this.opts.dropIncomplete ?? false;
+    if (this.keyframeWanted) this.schedule(this.opts.timers.now());
+    const reorder = this.opts.reorder ?? true;
+    if (session.transport === 'tcp' && reorder !== 'always') return;
     const nack = this.nackEnabled() ? this.opts.recovery?.nack ?? {} : false;
-    this.reorderOn = this.opts.reorder ?? true;
+    this.reorderOn = reorder !== false;
     this.nackOn = nack !== false;
-    if (this.opts.reorder ?? true) {
+    if (this.reorderOn) {
       this.receiver = new RecoveringReceiver<RtpPacket>(this, { ...this.opts.recovery, clockRate: track.clockRate, nack });
       if (this.rttMs !== null) this.receiver.setRttMs(this.rttMs);
     } else if (nack) {
@@ -294,16 +320,13 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     this.timer = undefined;
     this.timerAt = Infinity;
     const now = this.opts.timers.now();
-    const track = this.track;
-    if (this.receiver) {
-      const req = this.receiver.poll(now);
-      if (track) this.request(track.index, req.seqs, req.keyframe);
-      this.schedule(this.receiver.nextDeadline());
-    } else if (this.bareNack) {
-      const req = this.bareNack.poll(now);
-      if (track) this.request(track.index, req.seqs, req.keyframe);
-      this.schedule(this.bareNack.nextDeadline());
-    }
+    // Polling may release units that ask for a keyframe: read the wish after it, one PLI for both.
+    const req = this.receiver ? this.receiver.poll(now) : this.bareNack?.poll(now);
+    const keyframe = (req?.keyframe ?? false) || this.keyframeWanted;
+    this.keyframeWanted = false;
+    if (this.track) this.request(this.track.index, req ? req.seqs : NO_SEQS, keyframe);
+    if (this.receiver) this.schedule(this.receiver.nextDeadline());
+    else if (this.bareNack) this.schedule(this.bareNack.nextDeadline());
   };
 
   private request(track: number, seqs: readonly number[], keyframe: boolean): void {
@@ -312,17 +335,43 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   }
 
   private readonly onUnit = (au: AccessUnit): void => {
-    this.live.accessUnits++;
-    if (!au.complete) this.live.incompleteAccessUnits++;
-    if (au.keyframe) this.live.keyframes++;
+    const c = this.live;
+    if (!au.complete) c.incompleteAccessUnits++;
+    if (this.opts.dropIncomplete) {
+      // A complete unit after one the depacketizer dropped whole may reference the dropped one.
+      if (!au.complete || (au.discontinuity && !au.keyframe)) {
+        c.incompleteDropped++;
+        this.dependOnKeyframe();
+        return;
+      }
+      if (this.waitingForKeyframe && !au.keyframe) {
+        c.waitingDropped++;
+        return;
+      }
+      this.waitingForKeyframe = false;
+      if (au.keyframe) this.keyframeWanted = false;
+    }
+    c.accessUnits++;
+    if (au.keyframe) c.keyframes++;
     this.opts.onAccessUnit(au);
   };
+
+  /** Drops until the next keyframe, asking for one on entering that state. */
+  private dependOnKeyframe(): void {
+    if (!this.waitingForKeyframe) {
+      this.keyframeWanted = true;
+      this.schedule(this.opts.timers.now());
+    }
+    this.waitingForKeyframe = true;
+  }
 }
+
+const NO_SEQS: readonly number[] = Object.freeze([]);
 
 function zeroCounters(): Counters {
   return {
     sessions: 0, rtxReceived: 0, foreign: 0, received: 0, delivered: 0, lost: 0, recovered: 0, unresolvedAtStop: 0, late: 0, duplicates: 0, nackedSeqs: 0,
-    nacksSent: 0, keyframeRequests: 0, accessUnits: 0, incompleteAccessUnits: 0, keyframes: 0,
+    nacksSent: 0, keyframeRequests: 0, accessUnits: 0, incompleteAccessUnits: 0, keyframes: 0, incompleteDropped: 0, waitingDropped: 0,
   };
 }
 

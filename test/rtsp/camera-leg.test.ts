@@ -1,4 +1,5 @@
 import t from 'tap';
+import fc from 'fast-check';
 import { CameraLeg, attachCameraLeg, type CameraLegClient, type CameraLegUpstream } from '../../lib/rtsp/camera-leg.js';
 import { H264Packetizer } from '../../lib/h264/packetizer.js';
 import { parseRtp, type RtpPacket } from '../../lib/rtp/packet.js';
@@ -7,6 +8,8 @@ import type { AccessUnit } from '../../lib/h264/index.js';
 import type { RtspSessionInfo, RtspTrack, RtspTransportMode } from '../../lib/rtsp/client-types.js';
 import { FakeTimers } from '../support/fake-timers.js';
 import { SPS, PPS } from '../support/h264-synthetic.js';
+import { key, run as simulate } from '../support/camera-sim.js';
+import type { LinkProfile } from '../../lib/netsim/index.js';
 import { EventEmitter } from 'node:events';
 
 const FRAME_MS = 40;
@@ -80,12 +83,15 @@ interface Run { units: AccessUnit[]; leg: CameraLeg; camera: FakeCamera; packets
 const complete = (units: AccessUnit[]) => units.filter((u) => u.complete).length;
 
 /** Plays frames through a leg: `drop(seq)` loses a packet's first transmission, `swap` reverses each frame's packets. */
-async function play(o: { transport: RtspTransportMode; seq0: number; frames: number; drop?: (seq: number) => boolean; swap?: boolean; nack?: boolean; reorder?: boolean; rtx?: boolean }): Promise<Run> {
+async function play(o: {
+  transport: RtspTransportMode; seq0: number; frames: number; drop?: (seq: number) => boolean; swap?: boolean; nack?: boolean; reorder?: boolean | 'always'; rtx?: boolean;
+  dropIncomplete?: boolean;
+}): Promise<Run> {
   const timers = new FakeTimers();
   const camera = new FakeCamera(timers);
   camera.rtx = o.rtx ?? false;
   const units: AccessUnit[] = [];
-  const leg = new CameraLeg({ timers, upstream: camera, onAccessUnit: (au) => units.push(au), nack: o.nack, reorder: o.reorder });
+  const leg = new CameraLeg({ timers, upstream: camera, onAccessUnit: (au) => units.push(au), nack: o.nack, reorder: o.reorder, dropIncomplete: o.dropIncomplete });
   camera.leg = leg;
   const s = session(o.transport, o.seq0);
   leg.start(s.info, s.track);
@@ -258,4 +264,103 @@ t.test('a packet never resent: given up, counted lost, keyframe requested', asyn
   t.equal(st.recovered, 0);
   t.ok(st.nackedSeqs >= 1 && st.nackedSeqs <= 2, `requested ${st.nackedSeqs} times (maxTries 2)`);
   t.equal(complete(units), 29, 'the frame that lost a packet is not whole');
+});
+
+t.test('dropIncomplete: a session starts by asking for a keyframe; nothing before one comes out', async (t) => {
+  const timers = new FakeTimers();
+  const camera = new FakeCamera(timers);
+  const units: AccessUnit[] = [];
+  const leg = new CameraLeg({ timers, upstream: camera, onAccessUnit: (au) => units.push(au), dropIncomplete: true });
+  // Joining mid-GOP: frames 5..14 of a GOP of 10.
+  const frames = framePackets(15, 100).slice(5);
+  const s = session('tcp', frames[0][0].sequenceNumber);
+  leg.start(s.info, s.track);
+  await timers.advance(1);
+  t.equal(camera.plis, 1, 'PLI at session start, TCP too');
+  for (const pkts of frames) for (const p of pkts) leg.onRtp(p);
+  await timers.advance(100);
+  const st = leg.stats();
+  t.equal(st.waitingDropped, 5, 'the P frames before the IDR');
+  t.equal(st.accessUnits, 5);
+  t.ok(units[0].keyframe && units.every((u) => u.complete));
+  t.equal(camera.plis, 1, 'no more requests once the keyframe came');
+  leg.start(s.info, s.track);
+  await timers.advance(1);
+  t.equal(camera.plis, 2, 'a new session asks again');
+});
+
+t.test('dropIncomplete, UDP --no-nack: a unit that lost packets and what follows it until the next IDR are dropped, one PLI per break', async (t) => {
+  // Lose a middle packet of frames 2 and 4 (one GOP) and 23.
+  const pkts = framePackets(40, 65500);
+  const victims = new Set([2, 4, 23].map((f) => pkts[f][1].sequenceNumber));
+  const { units, leg, camera } = await play({ transport: 'udp', seq0: 65500, frames: 40, drop: (q) => victims.has(q), nack: false, dropIncomplete: true });
+  const st = leg.stats();
+  t.ok(units.every((u) => u.complete), 'only whole units');
+  t.equal(st.incompleteDropped, 3, 'frames 2, 4 and 23');
+  t.equal(st.waitingDropped, 6 + 6, 'frames 3, 5..9 and 24..29');
+  t.equal(units.length, 40 - 3 - 12);
+  t.equal(st.accessUnits, units.length);
+  t.equal(st.keyframes, 4);
+  t.equal(camera.plis, 1 + 2, 'the session start, then one per break');
+});
+
+t.test("dropIncomplete with reorder 'always': the reorder buffer runs on TCP, NACKs do not", async (t) => {
+  const { units, leg, camera } = await play({ transport: 'tcp', seq0: 10, frames: 20, swap: true, reorder: 'always', dropIncomplete: true });
+  const st = leg.stats();
+  t.equal(st.reorder, true);
+  t.equal(st.nack, false);
+  t.equal(units.length, 20, 'reversed frames put back in order');
+  t.equal(camera.nacks.length, 0);
+});
+
+t.test('dropIncomplete: whatever the link does, only whole, unchanged frames come out, in order, restarting at keyframes', (t) => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        loss: fc.double({ min: 0, max: 0.15, noNaN: true }),
+        reorder: fc.double({ min: 0, max: 0.2, noNaN: true }),
+        duplicate: fc.double({ min: 0, max: 0.05, noNaN: true }),
+        jitter: fc.integer({ min: 0, max: 15 }),
+      }),
+      fc.integer({ min: 1, max: 1e6 }),
+      fc.array(fc.integer({ min: 50, max: 6000 }), { minLength: 1, maxLength: 5 }),
+      fc.boolean(),
+      (p, seed, sizes, nack) => {
+        const { emitted, index, original } = simulate(
+          { loss: p.loss, reorder: { probability: p.reorder, depth: 5 }, duplicate: p.duplicate, delay: { delayMs: 10, jitterMs: p.jitter } },
+          seed, 45, 15, sizes, nack,
+        );
+        let last = -1;
+        for (const au of emitted) {
+          const i = index.get(au.timestamp);
+          if (i === undefined || i <= last) return false;
+          if (key(au) !== key(original[i])) return false;
+          if (i !== last + 1 && !au.keyframe) return false;
+          if (last === -1 && !au.keyframe) return false;
+          last = i;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 40 },
+  );
+  t.end();
+});
+
+t.test('dropIncomplete: reordering and duplication alone lose nothing', (t) => {
+  const r = simulate({ reorder: { probability: 0.1, depth: 4 }, duplicate: 0.02, delay: { delayMs: 5, jitterMs: 5 } }, 7, 60, 30, [800, 3000, 9000], true);
+  t.equal(r.emitted.length, 60, 'every frame delivered');
+  t.equal(r.leg.stats().incompleteDropped, 0);
+  t.end();
+});
+
+t.test('dropIncomplete, 5% loss: NACKs to the camera recover the frames; without them frames are dropped until a keyframe', (t) => {
+  const profile: LinkProfile = { loss: 0.05, delay: { delayMs: 10, jitterMs: 2 } };
+  const withNack = simulate(profile, 42, 90, 30, [1500, 4000, 12000], true);
+  const without = simulate(profile, 42, 90, 30, [1500, 4000, 12000], false);
+  t.comment(`with NACK: ${withNack.emitted.length}/90 frames, recovered ${withNack.leg.stats().recovered}; without: ${without.emitted.length}/90, keyframe requests ${without.keyframeRequests}`);
+  t.ok(withNack.emitted.length >= 85, 'nearly every frame recovered');
+  t.ok(without.emitted.length < withNack.emitted.length, 'loss costs frames without NACK');
+  t.ok(without.keyframeRequests > 1, 'beyond the one every session starts with, lost frames ask the camera for keyframes');
+  t.end();
 });

@@ -1,9 +1,11 @@
-/** A camera's packets through a netsim link into a CameraPipeline, on virtual time (NACKed packets resent over the same link). */
+/** A camera's packets through a netsim link into the gateway's CameraLeg (`dropIncomplete`), on virtual time (NACKed packets resent over the same link). */
 import { H264Packetizer } from '../../lib/h264/index.js';
 import { parseRtp, type RtpPacket } from '../../lib/rtp/index.js';
 import { Link, modelsFromProfile, type LinkProfile } from '../../lib/netsim/index.js';
-import { CameraPipeline } from '../../lib/gateway/camera-pipeline.js';
+import { CameraLeg } from '../../lib/rtsp/camera-leg.js';
+import type { RtspSessionInfo, RtspTrack } from '../../lib/rtsp/client-types.js';
 import type { AccessUnit } from '../../lib/gateway/source.js';
+import { PolledTimers } from './polled-timers.js';
 
 /** A camera's frames: SPS+PPS+IDR every `gop` frames, P frames between, each with a recognisable body. */
 export function frames(count: number, gop: number, sizes: number[]): AccessUnit[] {
@@ -22,15 +24,21 @@ export function key(au: { nalus: readonly Uint8Array[] }): string {
   return au.nalus.map((n) => Buffer.from(n).toString('hex')).join('|');
 }
 
+/** A UDP session with one H.264 track (PT 96, no sprop-parameter-sets, no RTP-Info). */
+export function udpSession(): { info: RtspSessionInfo; track: RtspTrack } {
+  const track = { index: 0, codec: 'H264', payloadType: 96, clockRate: 90000, control: 'x', sdp: { formats: [] } } as unknown as RtspTrack;
+  return { info: { transport: 'udp', tracks: [track], rtpInfo: [] } as unknown as RtspSessionInfo, track };
+}
+
 export interface Run {
   emitted: AccessUnit[];
   index: Map<number, number>;
   original: AccessUnit[];
-  pipeline: CameraPipeline;
+  leg: CameraLeg;
   keyframeRequests: number;
 }
 
-/** Camera -> lossy link -> pipeline on virtual time; NACKed packets are resent over the same link. */
+/** Camera -> lossy link -> leg on virtual time (1 ms steps); NACKed packets are resent over the same link. */
 export function run(profile: LinkProfile, seed: number, count: number, gop: number, sizes: number[], nack: boolean): Run {
   const original = frames(count, gop, sizes);
   const pz = new H264Packetizer({ sequenceNumber: 65500 });
@@ -43,27 +51,35 @@ export function run(profile: LinkProfile, seed: number, count: number, gop: numb
     }
   });
   const emitted: AccessUnit[] = [];
-  const pipeline = new CameraPipeline((au) => emitted.push({ ...au, nalus: au.nalus.map((n) => Uint8Array.from(n)) }), {
-    reorder: true,
-    receiver: { nack: nack ? {} : false },
-  });
-  const link = new Link<Uint8Array>(modelsFromProfile(profile, seed));
+  let now = 0;
   let keyframeRequests = 0;
+  const timers = new PolledTimers(() => now);
+  const link = new Link<Uint8Array>(modelsFromProfile(profile, seed));
+  const leg = new CameraLeg({
+    timers,
+    upstream: {
+      sendNack(_track, seqs) {
+        for (const s of seqs) {
+          const p = sent.get(s);
+          if (p) link.send(p, p.length, now);
+        }
+        return true;
+      },
+      requestKeyframe: () => (keyframeRequests++, true),
+    },
+    onAccessUnit: (au) => emitted.push({ nalus: au.nalus.map((n) => Uint8Array.from(n)), timestamp: au.timestamp, keyframe: au.keyframe }),
+    nack,
+    dropIncomplete: true,
+  });
+  const { info, track } = udpSession();
+  leg.start(info, track);
   let next = 0;
   const end = count * 33 + 3000;
-  for (let now = 0; now <= end; now++) {
+  for (; now <= end; now++) {
     while (next < schedule.length && schedule[next].at <= now) link.send(schedule[next].pkt, schedule[next++].pkt.length, now);
-    link.deliver(now, (data) => pipeline.push(parseRtp(data) as RtpPacket, now));
-    if (pipeline.nextDeadline() <= now) {
-      const req = pipeline.poll(now);
-      if (req.keyframe) keyframeRequests++;
-      for (const s of req.nack) {
-        const p = sent.get(s);
-        if (p) link.send(p, p.length, now);
-      }
-    }
+    link.deliver(now, (data) => leg.onRtp(parseRtp(data) as RtpPacket));
+    timers.runDue();
   }
   const index = new Map(original.map((au, i) => [au.timestamp, i]));
-  return { emitted, index, original, pipeline, keyframeRequests };
+  return { emitted, index, original, leg, keyframeRequests };
 }
-
