@@ -117,7 +117,8 @@ function object(shape: Record<string, Check>): Check {
   return (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object`);
     for (const [k, val] of Object.entries(v)) {
-      const check = shape[k];
+      // own keys only: `valueOf` or `constructor` in a config file are unknown settings, not Object methods
+      const check = Object.hasOwn(shape, k) ? shape[k] : undefined;
       if (!check) throw new ConfigError(`${path}.${k} is not a known setting (known: ${Object.keys(shape).join(', ')})`);
       if (val !== undefined) check(val, `${path}.${k}`);
     }

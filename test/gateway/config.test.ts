@@ -27,6 +27,8 @@ t.test('mistakes are named by their path', (t) => {
     t.throws(() => parseConfig(c), { code: 'CONFIG_INVALID', message: msg });
   };
   bad((c) => (c.htpp = {}), /config\.htpp is not a known setting/);
+  bad((c) => (c.valueOf = false), /config\.valueOf is not a known setting/);
+  bad((c) => (c.http.constructor = 1), /config\.http\.constructor is not a known setting/);
   bad((c) => (c.streams.hall.url = 'http://x/'), /config\.streams\.hall\.url must be an rtsp:\/\/ URL/);
   bad((c) => delete c.streams.lobby.url, /config\.streams\.lobby\.url is required/);
   bad((c) => (c.streams['bad name'] = { url: 'rtsp://x/' }), /bad stream name/);
