@@ -13,8 +13,11 @@ import {
 } from '../../lib/sdp/index.js';
 
 const token = fc.stringMatching(/^[!-~]{1,12}$/);
-/** a token that cannot be mistaken for an o= nettype anchor */
-const plainToken = token.filter((s) => !/^(IN|IP)$/i.test(s));
+/**
+ * a token that cannot be mistaken for an o= nettype anchor, nor for the doubled `c=IN c=IN IP4`
+ * of HIK cameras ('=' is no token character in RFC 8866 anyway)
+ */
+const plainToken = token.filter((s) => !/^(IN|IP)$/i.test(s) && !s.startsWith('c='));
 const text = fc.stringMatching(/^[!-~é€]([ -~é€]{0,24}[!-~é€])?$/);
 const name = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+\-.^_`{|}~]{1,12}$/);
 const digits = fc.stringMatching(/^\d{1,20}$/);
