@@ -103,6 +103,8 @@ export class RtspSource implements VideoSource {
       nacksSent: l?.nacksSent ?? 0, plisSent: this.c.plisSent + (l?.keyframeRequests ?? 0), rtpPackets: l ? l.received + l.foreign : 0, lastError: this.lastError,
       accessUnits: l?.accessUnits ?? 0, keyframes: l?.keyframes ?? 0, framesDropped: (l?.incompleteDropped ?? 0) + (l?.waitingDropped ?? 0),
       packetsLost: l?.lost ?? 0, packetsRecovered: l?.recovered ?? 0, reordered: l?.late ?? 0, duplicates: l?.duplicates ?? 0,
+      // the RTT NACK retries are timed by: the camera's report blocks, else learned from repairs (-1: none yet)
+      cameraRttMs: Math.round((l?.rttMs ?? l?.learnedRttMs ?? -1) * 10) / 10,
     };
   }
 

@@ -2,6 +2,9 @@
  * Receiver-side NACK generator: watches arriving sequence numbers, remembers the missing
  * ones and says which to request when. First request after a short wait (most reordering
  * resolves by itself), then one retry per RTT, at most `maxTries` requests per packet.
+ * Cameras report no RTT of their own (they receive no RTP from us, so their report blocks are
+ * empty): until `setRttMs` gives one, the RTT is learned from packets that arrive after exactly
+ * one request (Karn: a retried packet's arrival cannot tell which request it answers).
  * A packet given up, too old, or a missing list that overflows means the decoder will not
  * get that frame whole: the generator then asks for a keyframe instead.
  *
@@ -12,8 +15,10 @@ import { seqDistance } from '../rtp/seq.js';
 export interface NackGeneratorOptions {
   /** Wait after a gap is seen before the first request (ms). Default 15. */
   firstDelayMs?: number;
-  /** RTT assumed until `setRttMs` is called (ms). Default 100. */
+  /** RTT assumed until `setRttMs` is called or one is learned (ms). Default 100. */
   initialRttMs?: number;
+  /** Learn the RTT from repairs while `setRttMs` has not been called. Default true. */
+  learnRtt?: boolean;
   /** Retries never come faster than this, whatever the RTT (ms). Default 10. */
   minRetryIntervalMs?: number;
   /** Requests per missing packet before giving up. Default 10. */
@@ -72,12 +77,19 @@ export class NackGenerator {
   private readonly maxAge: number;
   private readonly maxList: number;
   private rtt: number;
+  private readonly learnRtt: boolean;
+  /** RTT given by `setRttMs` (RTCP): repairs no longer teach anything. */
+  private rttGiven = false;
+  /** Smoothed request-to-repair time (ms), -1 before the first sample. */
+  private learned = -1;
   // Missing entries sorted by extended seq in [start, end); dead ones are skipped and compacted.
   private readonly ext: Float64Array;
   private readonly detectedAt: Float64Array;
   /** When the entry next needs attention: its next request, or its give-up time. */
   private readonly nextAt: Float64Array;
   private readonly tries: Uint16Array;
+  /** When the entry was last requested (ms). */
+  private readonly requestedAt: Float64Array;
   private readonly alive: Uint8Array;
   private start = 0;
   private end = 0;
@@ -92,6 +104,7 @@ export class NackGenerator {
   constructor(options: NackGeneratorOptions = {}) {
     this.firstDelay = options.firstDelayMs ?? 15;
     this.rtt = options.initialRttMs ?? 100;
+    this.learnRtt = options.learnRtt ?? true;
     this.minRetry = options.minRetryIntervalMs ?? 10;
     this.maxTries = Math.min(65535, options.maxTries ?? 10);
     this.maxAge = options.maxAgeMs ?? 1000;
@@ -102,12 +115,25 @@ export class NackGenerator {
     this.detectedAt = new Float64Array(cap);
     this.nextAt = new Float64Array(cap);
     this.tries = new Uint16Array(cap);
+    this.requestedAt = new Float64Array(cap);
     this.alive = new Uint8Array(cap);
   }
 
   /** Round-trip time to the sender (ms), e.g. from RTCP LSR/DLSR. Sets the retry interval (from each packet's next request on). */
   setRttMs(rttMs: number): void {
-    if (rttMs >= 0 && Number.isFinite(rttMs)) this.rtt = rttMs;
+    if (!(rttMs >= 0 && Number.isFinite(rttMs))) return;
+    this.rtt = rttMs;
+    this.rttGiven = true;
+  }
+
+  /** The RTT retries are timed by (ms): given, learned, or the initial guess. */
+  get rttMs(): number {
+    return this.rtt;
+  }
+
+  /** The RTT learned from repairs (ms), or -1 before the first. */
+  get learnedRttMs(): number {
+    return this.learned;
   }
 
   /** Missing packets currently tracked. */
@@ -161,8 +187,10 @@ export class NackGenerator {
       this.stats.late++;
       return;
     }
-    if (this.tries[i] > 0) this.stats.recovered++;
+    const tries = this.tries[i];
+    if (tries > 0) this.stats.recovered++;
     else this.stats.reordered++;
+    if (tries === 1) this.learnFrom(now - this.requestedAt[i]);
     this.remove(i);
   }
 
@@ -226,6 +254,7 @@ export class NackGenerator {
       }
       out.seqs.push(this.ext[i] & 0xffff);
       this.tries[i] = tries + 1;
+      this.requestedAt[i] = now;
       this.stats.requested++;
       if (tries > 0) this.stats.retries++;
       const due = now + retry;
@@ -236,6 +265,13 @@ export class NackGenerator {
     out.keyframe = keyframe;
     if (keyframe) this.stats.keyframeRequests++;
     return out;
+  }
+
+  /** One request-to-repair time: smoothed as TCP smooths its RTT (RFC 6298, gain 1/8). */
+  private learnFrom(sample: number): void {
+    if (!this.learnRtt || sample < 0) return;
+    this.learned = this.learned < 0 ? sample : this.learned + (sample - this.learned) / 8;
+    if (!this.rttGiven) this.rtt = this.learned;
   }
 
   private find(e: number): number {
@@ -272,6 +308,7 @@ export class NackGenerator {
       this.detectedAt[w] = this.detectedAt[i];
       this.nextAt[w] = this.nextAt[i];
       this.tries[w] = this.tries[i];
+      this.requestedAt[w] = this.requestedAt[i];
       this.alive[w] = ALIVE;
       w++;
     }

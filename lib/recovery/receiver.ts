@@ -19,7 +19,10 @@ export interface RecoveringReceiverOptions {
   reorder?: ReorderBufferOptions;
   /** NACK generator options, or false to never ask for retransmissions (`--no-nack`). */
   nack?: NackGeneratorOptions | false;
-  /** Round trips the reorder hold time leaves for retransmissions when NACK is on. Default 2. */
+  /**
+   * Round trips the reorder hold time leaves for retransmissions when NACK is on (each at least
+   * the NACK generator's minimum retry interval). Default 3.
+   */
   recoveryRtts?: number;
 }
 
@@ -37,6 +40,8 @@ export interface RecoveringReceiverStats {
   /** Current interarrival jitter (ms) and hold time (ms). */
   jitterMs: number;
   holdMs: number;
+  /** RTT learned from NACK repairs (ms), -1 before the first (see NackGenerator). */
+  learnedRttMs: number;
 }
 
 const NO_REQUEST: NackRequest = Object.freeze({ seqs: Object.freeze([]) as unknown as number[], keyframe: false });
@@ -49,6 +54,7 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
   private readonly firstDelay: number;
   private readonly recoveryRtts: number;
   private rtt: number;
+  private readonly minRetry: number;
   private resynced = false;
 
   constructor(sink: ReorderSink<T>, options: RecoveringReceiverOptions = {}) {
@@ -58,7 +64,8 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
     const nackOptions = options.nack === false ? undefined : options.nack ?? {};
     this.nack = nackOptions ? new NackGenerator(nackOptions) : undefined;
     this.firstDelay = (nackOptions?.firstDelayMs ?? 15) + (nackOptions?.batchIntervalMs ?? 5);
-    this.recoveryRtts = options.recoveryRtts ?? 2;
+    this.recoveryRtts = options.recoveryRtts ?? 3;
+    this.minRetry = nackOptions?.minRetryIntervalMs ?? 10;
     this.rtt = nackOptions?.initialRttMs ?? 100;
     this.updateRecoveryWait();
   }
@@ -72,7 +79,15 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
       this.jitter.update(rtpTimestamp, now);
       this.reorder.setJitterMs(this.jitter.jitterMs);
     }
-    this.nack?.onPacket(seq, now);
+    const nack = this.nack;
+    if (nack) {
+      nack.onPacket(seq, now);
+      // a repair may have taught the generator the RTT: the hold time follows it
+      if (nack.rttMs !== this.rtt) {
+        this.rtt = nack.rttMs;
+        this.updateRecoveryWait();
+      }
+    }
     this.resynced = false;
     this.reorder.push(pkt, seq, now);
     if (this.resynced && this.nack) {
@@ -116,6 +131,7 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
       received: r.received, delivered: r.delivered, lost: r.lost, recovered: n?.recovered ?? 0,
       duplicates: r.duplicates, late: r.late + r.tooOld, nacksSent: n?.requested ?? 0,
       keyframeRequests: n?.keyframeRequests ?? 0, jitterMs: this.jitter.jitterMs, holdMs: this.reorder.waitMs,
+      learnedRttMs: this.nack?.learnedRttMs ?? -1,
     };
   }
 
@@ -137,6 +153,6 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
   }
 
   private updateRecoveryWait(): void {
-    if (this.nack) this.reorder.setRecoveryWaitMs(this.firstDelay + this.recoveryRtts * this.rtt);
+    if (this.nack) this.reorder.setRecoveryWaitMs(this.firstDelay + this.recoveryRtts * Math.max(this.rtt, this.minRetry));
   }
 }

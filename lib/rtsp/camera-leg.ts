@@ -83,6 +83,8 @@ export interface CameraLegStats {
   foreign: number;
   /** Latest RTT from the camera's report blocks (ms), or null. */
   rttMs: number | null;
+  /** RTT learned from NACK repairs (ms), or null: what times the retries when the camera reports none. */
+  learnedRttMs: number | null;
   jitterMs: number;
   holdMs: number;
   /** Access units delivered to `onAccessUnit`, and the keyframes among them. */
@@ -96,7 +98,7 @@ export interface CameraLegStats {
   waitingDropped: number;
 }
 
-type Counters = Omit<CameraLegStats, 'transport' | 'reorder' | 'nack' | 'rttMs' | 'jitterMs' | 'holdMs'>;
+type Counters = Omit<CameraLegStats, 'transport' | 'reorder' | 'nack' | 'rttMs' | 'learnedRttMs' | 'jitterMs' | 'holdMs'>;
 
 export class CameraLeg implements ReorderSink<RtpPacket> {
   private readonly opts: CameraLegOptions;
@@ -115,6 +117,7 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   private nackOn = false;
   private lastJitterMs = 0;
   private lastHoldMs = 0;
+  private lastLearnedRttMs = -1;
   /** RTX (RFC 4588) payload type paired with the track's (`apt=`), or -1; and the media SSRC seen. */
   private rtxPt = -1;
   private mediaSsrc = 0;
@@ -238,12 +241,14 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     const l = this.liveCounters();
     for (const k of Object.keys(s) as (keyof Counters)[]) s[k] += l[k];
     const r = this.receiver?.stats();
+    const learned = r ? r.learnedRttMs : this.lastLearnedRttMs;
     return {
       ...s,
       transport: this.transport,
       reorder: this.reorderOn,
       nack: this.nackOn,
       rttMs: this.rttMs,
+      learnedRttMs: learned >= 0 ? learned : null,
       jitterMs: r?.jitterMs ?? this.lastJitterMs,
       holdMs: r?.holdMs ?? this.lastHoldMs,
     };
@@ -300,6 +305,7 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
       const r = this.receiver.stats();
       this.lastJitterMs = r.jitterMs;
       this.lastHoldMs = r.holdMs;
+      this.lastLearnedRttMs = r.learnedRttMs;
     }
     this.timer?.cancel();
     this.timer = undefined;

@@ -42,6 +42,8 @@ export interface ProbeRecovery {
   unresolvedAtEnd: number;
   /** Round-trip time from the camera's report blocks (ms), or null when it sent none about us. */
   rttMs: number | null;
+  /** Round-trip time learned from NACK repairs (ms), or null when nothing was repaired. */
+  learnedRttMs: number | null;
   /** Interarrival jitter and the reorder hold time at the end (ms). */
   jitterMs: number;
   holdMs: number;
@@ -138,7 +140,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   const result: ProbeResult = {
     ok: false, url: redactUrl(o.url), server: null, transport: null, auth: null, tracks: [],
     packets: { received: 0, lost: 0, recovered: 0, reordered: 0, duplicated: 0 },
-    recovery: { reorder: false, nack: false, nacksSent: 0, nackedSeqs: 0, keyframeRequests: 0, late: 0, unresolvedAtEnd: 0, rttMs: null, jitterMs: 0, holdMs: 0 },
+    recovery: { reorder: false, nack: false, nacksSent: 0, nackedSeqs: 0, keyframeRequests: 0, late: 0, unresolvedAtEnd: 0, rttMs: null, learnedRttMs: null, jitterMs: 0, holdMs: 0 },
     accessUnits: au, bitrate: 0, seconds: 0, quirks: [],
   };
   let startedAt = 0;
@@ -228,6 +230,7 @@ function addRecovery(r: ProbeResult, s: CameraLegStats): void {
   x.late += s.late;
   x.unresolvedAtEnd += s.unresolvedAtStop;
   if (s.rttMs !== null) x.rttMs = Math.max(x.rttMs ?? 0, s.rttMs);
+  if (s.learnedRttMs !== null) x.learnedRttMs = Math.max(x.learnedRttMs ?? 0, s.learnedRttMs);
   x.jitterMs = Math.max(x.jitterMs, s.jitterMs);
   x.holdMs = Math.max(x.holdMs, s.holdMs);
 }
@@ -246,7 +249,7 @@ export function formatProbe(r: ProbeResult): string {
   const p = r.packets;
   lines.push(`packets: ${p.received} received, ${p.lost} lost, ${p.recovered} recovered, ${p.reordered} reordered, ${p.duplicated} duplicated in ${r.seconds.toFixed(1)} s`);
   const x = r.recovery;
-  const rtt = x.rttMs === null ? 'RTT unknown' : `RTT ${x.rttMs.toFixed(1)} ms`;
+  const rtt = x.rttMs !== null ? `RTT ${x.rttMs.toFixed(1)} ms` : x.learnedRttMs !== null ? `RTT ~${x.learnedRttMs.toFixed(1)} ms (from repairs)` : 'RTT unknown';
   lines.push(`recovery: reorder ${x.reorder ? 'on' : 'off'}, NACK ${x.nack ? 'on' : 'off'}; ${x.nacksSent} NACKs (${x.nackedSeqs} seqs), ${x.keyframeRequests} PLIs, ${x.late} late; ${rtt}, jitter ${x.jitterMs.toFixed(1)} ms, hold ${x.holdMs.toFixed(0)} ms`);
   const a = r.accessUnits;
   lines.push(`access units: ${a.complete} complete, ${a.incomplete} incomplete, ${a.keyframes} keyframes`);

@@ -134,11 +134,11 @@ t.test('property (netsim, across the wrap): asks only for packets really missing
     fc.record({
       firstDelayMs: fc.integer({ min: 0, max: 40 }), initialRttMs: fc.integer({ min: 1, max: 200 }), maxTries: fc.integer({ min: 1, max: 12 }),
       maxAgeMs: fc.integer({ min: 50, max: 2000 }), maxListSize: fc.integer({ min: 5, max: 1000 }), minRetryIntervalMs: fc.integer({ min: 1, max: 20 }),
-    }),
-    (seq0, n, interval, profile, seed, opts: NackGeneratorOptions) => {
+    }), fc.boolean(),
+    (seq0, n, interval, profile, seed, opts: NackGeneratorOptions, learnRtt) => {
       const sent = Array.from({ length: n }, (_, i) => ({ data: seqAdd(seq0, i), time: i * interval }));
       const arrivals = simulate(profile, sent, seed).map((a) => ({ seq: a.data, time: a.time }));
-      const ng = new NackGenerator(opts);
+      const ng = new NackGenerator({ ...opts, learnRtt });
       const { requests, keyframes, askedForReceived } = drive(ng, arrivals, arrivals.length ? arrivals[arrivals.length - 1].time + 5000 : 0);
       if (askedForReceived > 0) return false; // never asks for what it has
       const sentSeqs = new Set(sent.map((s) => s.data));
@@ -149,7 +149,8 @@ t.test('property (netsim, across the wrap): asks only for packets really missing
         list.push(time);
         perSeq.set(seq, list);
       }
-      const retry = Math.max(opts.initialRttMs!, opts.minRetryIntervalMs!);
+      // a learned RTT may pace retries faster than the initial guess, never faster than the floor
+      const retry = learnRtt ? opts.minRetryIntervalMs! : Math.max(opts.initialRttMs!, opts.minRetryIntervalMs!);
       for (const times of perSeq.values()) {
         if (times.length > opts.maxTries!) return false;
         for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] < retry - 1e-9) return false;
@@ -159,6 +160,30 @@ t.test('property (netsim, across the wrap): asks only for packets really missing
       // After the long quiet tail every missing packet has been resolved one way or another.
       return ng.missingCount === 0 && ng.stats.requested === requests.length;
     }), { numRuns: 150 });
+});
+
+t.test('the RTT is learned from packets repaired after one request (not from retried ones) until one is given', async (t) => {
+  const ng = new NackGenerator({ firstDelayMs: 10, initialRttMs: 100, minRetryIntervalMs: 5 });
+  t.equal(ng.learnedRttMs, -1);
+  // seq 1 missing, requested at 10, repaired at 18: one sample of 8 ms
+  let r = drive(ng, [{ seq: 0, time: 0 }, { seq: 2, time: 0 }, { seq: 1, time: 18 }], 30);
+  t.same(r.requests, [[10, 1]]);
+  t.equal(ng.learnedRttMs, 8);
+  t.equal(ng.rttMs, 8, 'retries are timed by it');
+  // seq 4 missing from 30: requested at 40, retried 8 ms later (not 100), repaired after the retry: no sample
+  r = drive(ng, [{ seq: 3, time: 30 }, { seq: 5, time: 30 }, { seq: 4, time: 51 }], 60);
+  t.same(r.requests, [[40, 4], [48, 4]]);
+  t.equal(ng.learnedRttMs, 8, 'a retried packet teaches nothing (Karn)');
+  // smoothing: a 7 ms repair moves the estimate by 1/8 of the difference
+  r = drive(ng, [{ seq: 6, time: 60 }, { seq: 8, time: 60 }, { seq: 7, time: 77 }], 90);
+  t.same(r.requests, [[70, 7]]);
+  t.equal(ng.learnedRttMs, 7.875);
+  ng.setRttMs(40);
+  r = drive(ng, [{ seq: 9, time: 90 }, { seq: 11, time: 90 }, { seq: 10, time: 101 }], 110);
+  t.equal(ng.rttMs, 40, 'an RTT from RTCP wins over what repairs teach');
+  const off = new NackGenerator({ firstDelayMs: 10, learnRtt: false });
+  drive(off, [{ seq: 0, time: 0 }, { seq: 2, time: 0 }, { seq: 1, time: 18 }], 30);
+  t.equal(off.rttMs, 100, 'learnRtt: false keeps the initial RTT');
 });
 
 t.test('property: a packet that never arrives is requested exactly maxTries times when age and list allow it', async (t) => {

@@ -14,9 +14,11 @@ class Sink implements ReorderSink<number> {
 
 t.test('hold time leaves room for NACK recovery and follows the RTT; without NACK it follows jitter only', async (t) => {
   const r = new RecoveringReceiver<number>(new Sink());
-  t.equal(r.stats().holdMs, 200, 'default RTT 100 ms: 20 + 2 x 100 capped at 200');
+  t.equal(r.stats().holdMs, 200, 'default RTT 100 ms: 20 + 3 x 100 capped at 200');
   r.setRttMs(10);
-  t.equal(r.stats().holdMs, 40);
+  t.equal(r.stats().holdMs, 50, '20 + 3 x 10');
+  r.setRttMs(2);
+  t.equal(r.stats().holdMs, 50, 'each round trip counts at least the minimum retry interval (10 ms)');
   const plain = new RecoveringReceiver<number>(new Sink(), { nack: false });
   t.equal(plain.stats().holdMs, 20);
   t.equal(plain.nack, undefined);
@@ -36,6 +38,18 @@ t.test('gap: NACKed, then filled by the retransmission (counted as recovered); r
   t.same(sink.seqs, [0, 1, 2, 3, 4, 5, 6]);
   t.equal(r.stats().recovered, 1);
   t.equal(r.stats().jitterMs, jitterBefore, 'retransmission did not move the jitter');
+});
+
+t.test('a camera that reports no RTT: the one learned from a repair paces retries and shortens the hold', async (t) => {
+  const r = new RecoveringReceiver<number>(new Sink(), { nack: { firstDelayMs: 10 }, reorder: { startupHold: false } });
+  t.equal(r.stats().holdMs, 200, 'before any repair: the 100 ms guess');
+  t.equal(r.stats().learnedRttMs, -1);
+  for (let s = 0; s < 5; s++) r.push(s, s, s * 3000, s * 33);
+  r.push(6, 6, 6 * 3000, 6 * 33);
+  t.same(r.poll(6 * 33 + 10).seqs, [5]);
+  r.push(5, 5, 5 * 3000, 6 * 33 + 14, true);
+  t.equal(r.stats().learnedRttMs, 4);
+  t.equal(r.stats().holdMs, 15 + 3 * 10, 'first request (10 + 5 batching) and three retries at the 10 ms floor');
 });
 
 t.test('a gap the reorder buffer gives up is no longer NACKed; restart resets NACK state', async (t) => {

@@ -242,7 +242,7 @@ t.test('RTT from a report block about us (LSR/DLSR) sets the retry pace', async 
   t.equal(leg.stats().rttMs, null, 'a block about someone else');
   leg.onRtcp([{ type: 'sr', ssrc: 5, reports: [block(77)] } as unknown as RtcpPacket]);
   t.ok(Math.abs(leg.stats().rttMs! - 40) < 0.1, `rtt ${leg.stats().rttMs}`);
-  t.equal(leg.stats().holdMs, 20 + 2 * leg.stats().rttMs! , 'hold = first NACK delay + 2 RTT');
+  t.equal(leg.stats().holdMs, 20 + 3 * leg.stats().rttMs! , 'hold = first NACK delay + 3 RTT');
 });
 
 t.test('a packet never resent: given up, counted lost, keyframe requested', async (t) => {
