@@ -8,6 +8,7 @@ import { startGateway } from '../../lib/http/start.js';
 import { parseConfig } from '../../lib/gateway/config.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';
+import { captureOutput } from '../support/capture-output.js';
 
 // Pieces a naive split (at the first `@`, or within the authority) would leave behind.
 const RAW_PIECES = ['Qw3rty', 'Zx9v', 'Mn8b'];
@@ -16,18 +17,8 @@ const ENCODED_PIECES = ['Lk4jh', 'Pp7oi'];
 const ENCODED_PASSWORD = encodeURIComponent('Lk4jh@Pp7oi#');
 
 t.test('/api/streams, /metrics, pages, errors and logs carry no piece of a password with @', async (t) => {
-  const logged: string[] = [];
-  const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  const capture = (w: typeof writes.out) => ((chunk: unknown, ...rest: unknown[]) => {
-    logged.push(String(chunk));
-    return (w as (...a: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stdout.write;
-  process.stdout.write = capture(writes.out);
-  process.stderr.write = capture(writes.err);
-  t.teardown(() => {
-    process.stdout.write = writes.out;
-    process.stderr.write = writes.err;
-  });
+  const { logged, restore } = captureOutput();
+  t.teardown(restore);
   const reconnect = { rtsp: { reconnect: { initialDelayMs: 50, maxDelayMs: 100 } } };
   const gw = await startGateway(parseConfig({
     http: { host: '127.0.0.1', port: 0 },

@@ -9,6 +9,7 @@ import type { CamwireConfig } from '../../lib/gateway/config.js';
 import { parseConfig } from '../../lib/gateway/config.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';
+import { captureOutput } from '../support/capture-output.js';
 
 const TOKEN = 'lecture-hall-7f3a9c';
 const CAMERA_PASSWORD = 'Sup3rSecretPw';
@@ -111,18 +112,7 @@ t.test('?src= outside the allow-list is refused, however the URL is dressed up',
   }));
 
 t.test('camera credentials never appear in the page, the API, metrics, errors or logs', (t) => {
-  const logged: string[] = [];
-  const writes = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  const capture = (w: typeof writes.out) => ((chunk: unknown, ...rest: unknown[]) => {
-    logged.push(String(chunk));
-    return (w as (...a: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stdout.write;
-  process.stdout.write = capture(writes.out);
-  process.stderr.write = capture(writes.err);
-  const restore = () => {
-    process.stdout.write = writes.out;
-    process.stderr.write = writes.err;
-  };
+  const { logged, restore } = captureOutput();
   return withGateway({ metrics: { port: 0, host: '127.0.0.1' } }, async (gw) => {
     // The camera (port 9) refuses: the source fails, retries, and reports why.
     let api = '';
