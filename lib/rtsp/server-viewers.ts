@@ -62,8 +62,12 @@ export interface DatagramSender {
 export class UdpViewer extends KeyframeGatedViewer implements ResendSink {
   /** Not the same packet twice within one RTT (RetransmissionHistory.serve). */
   readonly limiter = new ResendLimiter(512);
-  /** RTT to this viewer from its receiver reports (ms); until then a small default. */
-  rttMs = 20;
+  /**
+   * RTT to this viewer from its receiver reports (ms). Until the first one (up to two report
+   * intervals, ~10 s) a small default: a longer window swallows a receiver's quick retries
+   * when the first resend was lost (20 ms cost camwire's camera leg 6 of 1,083 repairs at 5% loss).
+   */
+  rttMs = 5;
   packetsResent = 0;
 
   constructor(
