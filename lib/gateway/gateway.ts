@@ -105,6 +105,10 @@ export class Gateway {
 
   /** True when `url` may be pulled as an ad-hoc stream (`?src=`). */
   sourceAllowed(url: string): boolean {
+    // The RTSP client reads userinfo up to the LAST `@` (a password may hold one), so in
+    // `rtsp://cams.example/x@evil.example/` it would connect to evil.example though a glob sees
+    // cams.example. A URL from a browser carries no credentials: any `@` is refused.
+    if (url.includes('@')) return false;
     return this.allow.some((re) => re.test(url));
   }
 
