@@ -3,8 +3,12 @@
  * ones and says which to request when. First request after a short wait (most reordering
  * resolves by itself), then one retry per RTT, at most `maxTries` requests per packet.
  * Cameras report no RTT of their own (they receive no RTP from us, so their report blocks are
- * empty): until `setRttMs` gives one, the RTT is learned from packets that arrive after exactly
- * one request (Karn: a retried packet's arrival cannot tell which request it answers).
+ * empty): until `setRttMs` gives one, the RTT is learned from repairs, timed from a packet's
+ * FIRST request (when its first repair was lost, the sample is too long, never too short), and
+ * retries are paced by srtt + 4 x rttvar as TCP's RTO is (RFC 6298): a path whose repairs all
+ * take about as long converges on that, a mixed one stays cautious. A late original that
+ * merely arrived after its request looks like a quick repair; `setRttFloorMs` (the RTSP
+ * control round trip) keeps such samples from pacing retries faster than the path allows.
  * A packet given up, too old, or a missing list that overflows means the decoder will not
  * get that frame whole: the generator then asks for a keyframe instead.
  *
@@ -80,15 +84,19 @@ export class NackGenerator {
   private readonly learnRtt: boolean;
   /** RTT given by `setRttMs` (RTCP): repairs no longer teach anything. */
   private rttGiven = false;
-  /** Smoothed request-to-repair time (ms), -1 before the first sample. */
+  /** Smoothed request-to-repair time and its variation (ms), -1 before the first sample. */
   private learned = -1;
+  private learnedVar = 0;
+  /** Lower bound for a learned RTT (ms), -1 when none. */
+  private floor = -1;
+  private readonly initialRtt: number;
   // Missing entries sorted by extended seq in [start, end); dead ones are skipped and compacted.
   private readonly ext: Float64Array;
   private readonly detectedAt: Float64Array;
   /** When the entry next needs attention: its next request, or its give-up time. */
   private readonly nextAt: Float64Array;
   private readonly tries: Uint16Array;
-  /** When the entry was last requested (ms). */
+  /** When the entry was first requested (ms). */
   private readonly requestedAt: Float64Array;
   private readonly alive: Uint8Array;
   private start = 0;
@@ -103,7 +111,7 @@ export class NackGenerator {
 
   constructor(options: NackGeneratorOptions = {}) {
     this.firstDelay = options.firstDelayMs ?? 15;
-    this.rtt = options.initialRttMs ?? 100;
+    this.rtt = this.initialRtt = options.initialRttMs ?? 100;
     this.learnRtt = options.learnRtt ?? true;
     this.minRetry = options.minRetryIntervalMs ?? 10;
     this.maxTries = Math.min(65535, options.maxTries ?? 10);
@@ -126,12 +134,22 @@ export class NackGenerator {
     this.rttGiven = true;
   }
 
+  /**
+   * A measured round trip to the sender that is not RTCP's (the RTSP control connection's):
+   * used instead of the initial guess, and as the least a learned RTT can be.
+   */
+  setRttFloorMs(ms: number): void {
+    if (!(ms >= 0 && Number.isFinite(ms))) return;
+    this.floor = ms;
+    this.updateLearnedRtt();
+  }
+
   /** The RTT retries are timed by (ms): given, learned, or the initial guess. */
   get rttMs(): number {
     return this.rtt;
   }
 
-  /** The RTT learned from repairs (ms), or -1 before the first. */
+  /** The smoothed RTT learned from repairs (ms), or -1 before the first (retries use `rttMs`). */
   get learnedRttMs(): number {
     return this.learned;
   }
@@ -190,7 +208,7 @@ export class NackGenerator {
     const tries = this.tries[i];
     if (tries > 0) this.stats.recovered++;
     else this.stats.reordered++;
-    if (tries === 1) this.learnFrom(now - this.requestedAt[i]);
+    if (tries > 0) this.learnFrom(now - this.requestedAt[i]);
     this.remove(i);
   }
 
@@ -254,7 +272,7 @@ export class NackGenerator {
       }
       out.seqs.push(this.ext[i] & 0xffff);
       this.tries[i] = tries + 1;
-      this.requestedAt[i] = now;
+      if (tries === 0) this.requestedAt[i] = now;
       this.stats.requested++;
       if (tries > 0) this.stats.retries++;
       const due = now + retry;
@@ -267,11 +285,27 @@ export class NackGenerator {
     return out;
   }
 
-  /** One request-to-repair time: smoothed as TCP smooths its RTT (RFC 6298, gain 1/8). */
+  /** One request-to-repair time, smoothed as TCP smooths its RTT (RFC 6298: gains 1/8 and 1/4). */
   private learnFrom(sample: number): void {
     if (!this.learnRtt || sample < 0) return;
-    this.learned = this.learned < 0 ? sample : this.learned + (sample - this.learned) / 8;
-    if (!this.rttGiven) this.rtt = this.learned;
+    if (this.learned < 0) {
+      this.learned = sample;
+      this.learnedVar = sample / 2;
+    } else {
+      this.learnedVar += (Math.abs(this.learned - sample) - this.learnedVar) / 4;
+      this.learned += (sample - this.learned) / 8;
+    }
+    this.updateLearnedRtt();
+  }
+
+  private updateLearnedRtt(): void {
+    if (this.rttGiven) return;
+    if (this.learned >= 0) {
+      const rto = this.learned + 4 * this.learnedVar;
+      this.rtt = rto > this.floor ? rto : this.floor;
+    } else {
+      this.rtt = this.floor >= 0 ? this.floor : this.initialRtt;
+    }
   }
 
   private find(e: number): number {

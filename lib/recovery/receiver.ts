@@ -79,15 +79,7 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
       this.jitter.update(rtpTimestamp, now);
       this.reorder.setJitterMs(this.jitter.jitterMs);
     }
-    const nack = this.nack;
-    if (nack) {
-      nack.onPacket(seq, now);
-      // a repair may have taught the generator the RTT: the hold time follows it
-      if (nack.rttMs !== this.rtt) {
-        this.rtt = nack.rttMs;
-        this.updateRecoveryWait();
-      }
-    }
+    this.nack?.onPacket(seq, now);
     this.resynced = false;
     this.reorder.push(pkt, seq, now);
     if (this.resynced && this.nack) {
@@ -103,6 +95,15 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
     this.rtt = rttMs;
     this.nack?.setRttMs(rttMs);
     this.updateRecoveryWait();
+  }
+
+  /**
+   * A round trip measured outside RTCP (RTSP control): paces retries (NackGenerator.setRttFloorMs)
+   * but leaves the hold time alone. Like what repairs teach, it may not be the media path's
+   * round trip (a firewall can delay UDP and not TCP); only an RTCP RTT shortens the hold.
+   */
+  setRttFloorMs(ms: number): void {
+    this.nack?.setRttFloorMs(ms);
   }
 
   /** When `poll` next has work; Infinity when idle. Schedule one timer for it. */

@@ -160,9 +160,11 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     this.nackOn = nack !== false;
     if (this.reorderOn) {
       this.receiver = new RecoveringReceiver<RtpPacket>(this, { ...this.opts.recovery, clockRate: track.clockRate, nack });
+      if (session.controlRttMs !== undefined) this.receiver.setRttFloorMs(session.controlRttMs);
       if (this.rttMs !== null) this.receiver.setRttMs(this.rttMs);
     } else if (nack) {
       this.bareNack = new NackGenerator(nack);
+      if (session.controlRttMs !== undefined) this.bareNack.setRttFloorMs(session.controlRttMs);
       if (this.rttMs !== null) this.bareNack.setRttMs(this.rttMs);
     }
   }

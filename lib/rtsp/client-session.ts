@@ -166,6 +166,7 @@ export class ClientSession {
       description: d.description,
       rtpInfo,
       generation,
+      ...(this.conn && this.conn.stats.quickestResponseMs >= 0 ? { controlRttMs: this.conn.stats.quickestResponseMs } : {}),
     };
   }
 

@@ -91,6 +91,8 @@ export interface RtspSessionInfo {
   rtpInfo: RtpInfoEntry[];
   /** Counts sessions of this client: a new value means new SSRC, sequence numbers and timestamps. */
   generation: number;
+  /** Quickest RTSP request-to-response time of the handshake (ms): an upper bound on the RTT to the camera. */
+  controlRttMs?: number;
 }
 
 export type RtspClientState = 'idle' | 'connecting' | 'playing' | 'paused' | 'reconnecting' | 'closed';

@@ -39,6 +39,11 @@ export interface RtspConnectionStats {
   serverRequests: number;
   bytesIn: number;
   framesOut: number;
+  /**
+   * Quickest request-to-response time on this connection (ms), -1 before the first: the path's
+   * round trip plus the camera's handling of a request, an upper bound on the RTT.
+   */
+  quickestResponseMs: number;
 }
 
 interface InFlight {
@@ -47,12 +52,13 @@ interface InFlight {
   resolve(r: RtspResponse): void;
   reject(e: RtspClientError): void;
   timeout: TimerHandle;
+  sentAt: number;
   grace?: TimerHandle;
   candidate?: RtspResponse;
 }
 
 export class RtspConnection {
-  readonly stats: RtspConnectionStats = { requests: 0, responses: 0, mismatchedCseq: 0, serverRequests: 0, bytesIn: 0, framesOut: 0 };
+  readonly stats: RtspConnectionStats = { requests: 0, responses: 0, mismatchedCseq: 0, serverRequests: 0, bytesIn: 0, framesOut: 0, quickestResponseMs: -1 };
   private readonly parser: RtspMessageParser;
   private cseq = 0;
   private chain: Promise<unknown> = Promise.resolve();
@@ -130,7 +136,7 @@ export class RtspConnection {
         this.settle(undefined);
         reject(new RtspClientError('RTSP_TIMEOUT', `no answer to ${method} in ${this.opts.requestTimeoutMs ?? 10_000} ms`));
       });
-      this.inFlight = { method, cseq, resolve, reject, timeout };
+      this.inFlight = { method, cseq, resolve, reject, timeout, sentAt: this.opts.timers.now() };
       this.stats.requests++;
       this.socket.write(bytes);
     });
@@ -142,7 +148,11 @@ export class RtspConnection {
     this.inFlight = undefined;
     f.timeout.cancel();
     f.grace?.cancel();
-    if (r) f.resolve(r);
+    if (r) {
+      const ms = this.opts.timers.now() - f.sentAt;
+      if (this.stats.quickestResponseMs < 0 || ms < this.stats.quickestResponseMs) this.stats.quickestResponseMs = ms;
+      f.resolve(r);
+    }
     return f;
   }
 

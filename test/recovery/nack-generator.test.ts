@@ -162,25 +162,37 @@ t.test('property (netsim, across the wrap): asks only for packets really missing
     }), { numRuns: 150 });
 });
 
-t.test('the RTT is learned from packets repaired after one request (not from retried ones) until one is given', async (t) => {
+t.test('the RTT is learned from repairs, timed from the first request, and retries are paced as TCP paces its RTO', async (t) => {
   const ng = new NackGenerator({ firstDelayMs: 10, initialRttMs: 100, minRetryIntervalMs: 5 });
   t.equal(ng.learnedRttMs, -1);
-  // seq 1 missing, requested at 10, repaired at 18: one sample of 8 ms
+  // seq 1 missing, requested at 10, repaired at 18: first sample 8 ms (rttvar 4), RTO 8 + 4 x 4
   let r = drive(ng, [{ seq: 0, time: 0 }, { seq: 2, time: 0 }, { seq: 1, time: 18 }], 30);
   t.same(r.requests, [[10, 1]]);
   t.equal(ng.learnedRttMs, 8);
-  t.equal(ng.rttMs, 8, 'retries are timed by it');
-  // seq 4 missing from 30: requested at 40, retried 8 ms later (not 100), repaired after the retry: no sample
-  r = drive(ng, [{ seq: 3, time: 30 }, { seq: 5, time: 30 }, { seq: 4, time: 51 }], 60);
-  t.same(r.requests, [[40, 4], [48, 4]]);
-  t.equal(ng.learnedRttMs, 8, 'a retried packet teaches nothing (Karn)');
-  // smoothing: a 7 ms repair moves the estimate by 1/8 of the difference
-  r = drive(ng, [{ seq: 6, time: 60 }, { seq: 8, time: 60 }, { seq: 7, time: 77 }], 90);
-  t.same(r.requests, [[70, 7]]);
-  t.equal(ng.learnedRttMs, 7.875);
+  t.equal(ng.rttMs, 24, 'retries wait srtt + 4 x rttvar');
+  // seq 4: requested at 40, retried at 64, repaired at 70: sampled from the FIRST request (30 ms)
+  r = drive(ng, [{ seq: 3, time: 30 }, { seq: 5, time: 30 }, { seq: 4, time: 70 }], 80);
+  t.same(r.requests, [[40, 4], [64, 4]]);
+  t.equal(ng.learnedRttMs, 8 + (30 - 8) / 8, 'a lost first repair makes the sample long, never short');
+  t.ok(ng.rttMs > 24, `and the pace more cautious (${ng.rttMs})`);
+  // steady quick repairs bring the pace down to about the RTT
+  for (let k = 0; k < 40; k++) {
+    const base = 100 + k * 100;
+    drive(ng, [{ seq: 6 + 3 * k, time: base }, { seq: 8 + 3 * k, time: base }, { seq: 7 + 3 * k, time: base + 13 }], base + 20);
+  }
+  t.ok(Math.abs(ng.learnedRttMs - 3) < 0.5 && ng.rttMs < 6, `converged: srtt ${ng.learnedRttMs.toFixed(2)}, pace ${ng.rttMs.toFixed(2)}`);
   ng.setRttMs(40);
-  r = drive(ng, [{ seq: 9, time: 90 }, { seq: 11, time: 90 }, { seq: 10, time: 101 }], 110);
+  drive(ng, [{ seq: 200, time: 5000 }, { seq: 202, time: 5000 }, { seq: 201, time: 5011 }], 5020);
   t.equal(ng.rttMs, 40, 'an RTT from RTCP wins over what repairs teach');
+  const floored = new NackGenerator({ firstDelayMs: 10, minRetryIntervalMs: 5 });
+  floored.setRttFloorMs(20);
+  t.equal(floored.rttMs, 20, 'a measured floor replaces the initial guess');
+  // a late original arriving 2 ms after its request looks like a 2 ms repair: the floor holds
+  drive(floored, [{ seq: 0, time: 0 }, { seq: 2, time: 0 }, { seq: 1, time: 12 }], 30);
+  t.equal(floored.learnedRttMs, 2);
+  t.equal(floored.rttMs, 20, 'never below the floor');
+  const r2 = drive(floored, [{ seq: 3, time: 30 }, { seq: 5, time: 30 }, { seq: 4, time: 95 }], 100);
+  t.same(r2.requests, [[40, 4], [60, 4], [80, 4]], 'retries paced by the floor');
   const off = new NackGenerator({ firstDelayMs: 10, learnRtt: false });
   drive(off, [{ seq: 0, time: 0 }, { seq: 2, time: 0 }, { seq: 1, time: 18 }], 30);
   t.equal(off.rttMs, 100, 'learnRtt: false keeps the initial RTT');

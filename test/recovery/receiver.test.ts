@@ -40,7 +40,7 @@ t.test('gap: NACKed, then filled by the retransmission (counted as recovered); r
   t.equal(r.stats().jitterMs, jitterBefore, 'retransmission did not move the jitter');
 });
 
-t.test('a camera that reports no RTT: the one learned from a repair paces retries and shortens the hold', async (t) => {
+t.test('a camera that reports no RTT: the one learned from a repair paces retries; the hold keeps its margin', async (t) => {
   const r = new RecoveringReceiver<number>(new Sink(), { nack: { firstDelayMs: 10 }, reorder: { startupHold: false } });
   t.equal(r.stats().holdMs, 200, 'before any repair: the 100 ms guess');
   t.equal(r.stats().learnedRttMs, -1);
@@ -49,7 +49,8 @@ t.test('a camera that reports no RTT: the one learned from a repair paces retrie
   t.same(r.poll(6 * 33 + 10).seqs, [5]);
   r.push(5, 5, 5 * 3000, 6 * 33 + 14, true);
   t.equal(r.stats().learnedRttMs, 4);
-  t.equal(r.stats().holdMs, 15 + 3 * 10, 'first request (10 + 5 batching) and three retries at the 10 ms floor');
+  t.equal(r.nack!.rttMs, 12, 'retries at srtt + 4 x rttvar (4 + 4 x 2)');
+  t.equal(r.stats().holdMs, 200, 'the hold still assumes the 100 ms guess: repairs need not share the path RTSP measured');
 });
 
 t.test('a gap the reorder buffer gives up is no longer NACKed; restart resets NACK state', async (t) => {

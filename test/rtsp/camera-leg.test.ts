@@ -245,6 +245,26 @@ t.test('RTT from a report block about us (LSR/DLSR) sets the retry pace', async 
   t.equal(leg.stats().holdMs, 20 + 3 * leg.stats().rttMs! , 'hold = first NACK delay + 3 RTT');
 });
 
+t.test('the RTSP control round trip paces the first retries instead of the 100 ms guess', async (t) => {
+  const timers = new FakeTimers();
+  const asked: number[] = [];
+  const upstream: CameraLegUpstream = {
+    sendNack: (_track, seqs) => { if (seqs.includes(510)) asked.push(timers.now()); return true; },
+    requestKeyframe: () => true,
+  };
+  const leg = new CameraLeg({ timers, upstream, onAccessUnit: () => {} });
+  const s = session('udp', 500);
+  leg.start({ ...s.info, controlRttMs: 30 }, s.track);
+  t.equal(leg.stats().learnedRttMs, null);
+  t.equal(leg.stats().holdMs, 200, 'the hold keeps its margin');
+  for (const pkts of framePackets(6, 500)) {
+    for (const p of pkts) if (p.sequenceNumber !== 510) leg.onRtp(p);
+    await timers.advance(FRAME_MS);
+  }
+  t.ok(asked.length >= 3, `seq 510 requested ${asked.length} times`);
+  t.ok(asked.slice(1).every((x, i) => Math.abs(x - asked[i] - 30) <= 5), `about 30 ms apart, not 100 (${asked.map((x) => x - asked[0])})`);
+});
+
 t.test('a packet never resent: given up, counted lost, keyframe requested', async (t) => {
   const timers = new FakeTimers();
   const camera = new FakeCamera(timers);

@@ -29,6 +29,7 @@ t.test('TCP: OPTIONS, DESCRIBE, SETUP, PLAY; interleaved RTP reaches the rtp eve
   t.equal(cam.server.requests[3].headers.get('user-agent'), 'camwire');
   t.match(info, { transport: 'tcp', server: 'FakeCam/1.0', timeoutS: 60, keepAliveMethod: 'GET_PARAMETER', generation: 1 });
   t.equal(info.tracks.length, 1);
+  t.ok(typeof info.controlRttMs === 'number' && info.controlRttMs >= 0, `the handshake's quickest answer is measured (${info.controlRttMs} ms, virtual time)`);
   const conn = cam.server.connections[0];
   for (let s = 65534; s < 65534 + 4; s++) cam.server.sendFrame(conn, 0, rtpPacket(s & 0xffff, s * 3000));
   await until(() => got.length === 4, 'four packets');
