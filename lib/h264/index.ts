@@ -5,3 +5,4 @@ export * from './depacketizer.js';
 export * from './packetizer.js';
 export * from './sps.js';
 export * from './keyframe.js';
+export * from './refragmenter.js';

@@ -66,6 +66,7 @@ export class H264Packetizer {
   private index = 0;
   private offset = 0;
   private timestamp = 0;
+  private markLast = true;
 
   constructor(options: PacketizerOptions = {}) {
     this.mtu = options.mtu ?? DEFAULT_MTU;
@@ -87,9 +88,11 @@ export class H264Packetizer {
 
   /**
    * Begins an access unit. The NAL units are read (not copied) while its packets are written,
-   * so they must stay unchanged until `writeNext` returns 0.
+   * so they must stay unchanged until `writeNext` returns 0. A caller writing a unit in parts
+   * (the refragmenter) says whether this part ends it (`marker`) and may take parameter-set
+   * insertion into its own hands.
    */
-  start(nalus: readonly Uint8Array[], timestamp: number): void {
+  start(nalus: readonly Uint8Array[], timestamp: number, marker = true, insertParameterSets = this.insert): void {
     const list = this.list;
     let n = 0;
     let idr = -1;
@@ -103,7 +106,7 @@ export class H264Packetizer {
       if (type === NalType.Sps) { hasSps = true; ps.learn(nal); }
       else if (type === NalType.Pps) { hasPps = true; ps.learn(nal); }
       else if (type === NalType.Idr && idr < 0) {
-        if (!(hasSps && hasPps) && this.insert) {
+        if (!(hasSps && hasPps) && insertParameterSets) {
           if (ps.sps && ps.pps) {
             n = putAt(list, n, ps.sps);
             n = putAt(list, n, ps.pps);
@@ -121,6 +124,7 @@ export class H264Packetizer {
     this.index = 0;
     this.offset = 0;
     this.timestamp = timestamp >>> 0;
+    this.markLast = marker;
     this.stats.accessUnits++;
   }
 
@@ -186,7 +190,8 @@ export class H264Packetizer {
       else this.offset += chunk;
       this.stats.fuAPackets++;
     }
-    const marker = this.index >= this.count;
+    const done = this.index >= this.count;
+    const marker = done && this.markLast;
     const seq = this.sequenceNumber;
     const ts = this.timestamp;
     const ssrc = this.ssrc;
@@ -205,7 +210,7 @@ export class H264Packetizer {
     this.sequenceNumber = (seq + 1) & 0xffff;
     this.stats.packets++;
     this.stats.bytes += end;
-    if (marker) this.releaseUnits();
+    if (done) this.releaseUnits();
     return end;
   }
 

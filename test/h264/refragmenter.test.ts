@@ -1,0 +1,173 @@
+/** Cut-through refragmenter: camera packets of any size -> egress packets, unit by unit. */
+import t from 'tap';
+import fc from 'fast-check';
+import { H264Packetizer } from '../../lib/h264/packetizer.js';
+import { H264Refragmenter } from '../../lib/h264/refragmenter.js';
+import { parseRtp, type RtpPacket } from '../../lib/rtp/packet.js';
+import { collector, hex, toHex } from './helpers.js';
+import { streamArb } from './arbitraries.js';
+import { PPS, SPS } from '../support/h264-synthetic.js';
+
+interface Out { packet: RtpPacket; unitStart: boolean; keyframe: boolean; unitEnd: boolean; bytes: number }
+
+function drain(r: H264Refragmenter, buf: Uint8Array, out: Out[]): void {
+  for (let n = r.writeNext(buf); n > 0; n = r.writeNext(buf)) {
+    out.push({ packet: parseRtp(buf.slice(0, n)), unitStart: r.unitStart, keyframe: r.keyframe, unitEnd: r.unitEnd, bytes: n });
+  }
+}
+
+function refragment(cameraPackets: readonly RtpPacket[], egressMtu: number, options = { insertParameterSets: false }, seq0 = 0): { out: Out[]; r: H264Refragmenter } {
+  const pz = new H264Packetizer({ mtu: egressMtu, sequenceNumber: seq0, insertParameterSets: options.insertParameterSets });
+  const r = new H264Refragmenter(pz, options);
+  const buf = new Uint8Array(egressMtu);
+  const out: Out[] = [];
+  for (const p of cameraPackets) {
+    r.push(p.payload, p.timestamp, p.marker);
+    drain(r, buf, out);
+  }
+  r.flush();
+  drain(r, buf, out);
+  return { out, r };
+}
+
+function cameraPackets(aus: Uint8Array[][], ts0: number, mtu: number, markers: boolean): RtpPacket[] {
+  const cam = new H264Packetizer({ mtu, insertParameterSets: false });
+  const packets: RtpPacket[] = [];
+  aus.forEach((au, i) => {
+    for (const b of cam.packetize(au, (ts0 + i * 3000) >>> 0)) {
+      const p = parseRtp(b);
+      packets.push(markers ? p : { ...p, marker: false });
+    }
+  });
+  return packets;
+}
+
+/** A unit is a keyframe when its first slice is an IDR slice (all of an IDR picture's slices are). */
+const startsWithIdr = (au: readonly Uint8Array[]) => (au.find((n) => (n[0] & 0x1f) >= 1 && (n[0] & 0x1f) <= 5)![0] & 0x1f) === 5;
+
+t.test('camera packets of any size re-cut to the egress MTU carry the same access units, marked and flagged per unit', async (t) => {
+  const cameraMtu = fc.oneof(fc.integer({ min: 40, max: 1500 }), fc.integer({ min: 1500, max: 12000 }));
+  fc.assert(fc.property(streamArb, cameraMtu, fc.boolean(), ({ aus, seq0, ts0, mtu }, camMtu, markers) => {
+    const { out, r } = refragment(cameraPackets(aus, ts0, camMtu, markers), mtu, { insertParameterSets: false }, seq0);
+    const { d, aus: got } = collector({ firstSequenceNumber: seq0 });
+    for (const o of out) {
+      if (o.bytes > mtu) throw new Error(`egress packet of ${o.bytes} bytes over MTU ${mtu}`);
+      d.push(o.packet);
+    }
+    d.flush();
+    t.same(got.map((a) => toHex(a.nalus)), aus.map((a) => toHex(a)), 'same NAL units, unit by unit');
+    // (a lone unit from a camera without markers never shows its end)
+    t.ok(got.every((a) => a.complete || (!markers && aus.length === 1)), 'every unit complete');
+    // one unit start per unit, on its first packet, flagged keyframe when the unit has an IDR
+    const starts = out.filter((o) => o.unitStart);
+    t.equal(starts.length, aus.length);
+    starts.forEach((o, i) => t.equal(o.keyframe, startsWithIdr(aus[i])));
+    // a marker ends every unit (the first one only when the camera marks: that is how a camera without markers is found)
+    const marked = out.filter((o) => o.packet.marker);
+    t.equal(marked.length, markers ? aus.length : aus.length - 1);
+    for (let i = 0; i < out.length; i++) {
+      const endsUnit = i === out.length - 1 || out[i + 1].packet.timestamp !== out[i].packet.timestamp;
+      if (out[i].packet.marker) t.ok(endsUnit, 'marker only on the last packet of a unit');
+      t.equal(out[i].unitEnd, out[i].packet.marker);
+    }
+    t.equal(r.lagging, !markers && aus.length > 1);
+    t.equal(r.stats.malformed + r.stats.orphanFragments + r.stats.unsupported, 0);
+  }), { numRuns: 150 });
+});
+
+t.test('arbitrary payloads never throw, and nothing written exceeds the MTU', async (t) => {
+  fc.assert(fc.property(
+    fc.array(fc.record({ payload: fc.uint8Array({ maxLength: 3000 }), tsStep: fc.constantFrom(0, 0, 3000), marker: fc.boolean() }), { maxLength: 40 }),
+    fc.integer({ min: 40, max: 1500 }),
+    (packets, mtu) => {
+      const pz = new H264Packetizer({ mtu });
+      const r = new H264Refragmenter(pz);
+      const buf = new Uint8Array(mtu);
+      let ts = 0;
+      for (const p of packets) {
+        ts += p.tsStep;
+        r.push(p.payload, ts, p.marker);
+        for (let n = r.writeNext(buf); n > 0; n = r.writeNext(buf)) if (n > mtu) throw new Error(`${n} > ${mtu}`);
+      }
+      t.ok(r.stats.packetsIn === packets.length);
+    },
+  ), { numRuns: 300 });
+});
+
+t.test('an IDR whose unit brought no SPS/PPS gets the known ones in front, as its unit\'s first packet', async (t) => {
+  const idr = new Uint8Array(3000).fill(0x55);
+  idr[0] = 0x65;
+  // first unit: SPS, PPS, IDR as the camera sends them (learned); second: the IDR alone, as FU-A
+  const units = [[SPS, PPS, idr], [idr]];
+  const cam = cameraPackets(units, 1000, 1400, true);
+  const { out, r } = refragment(cam, 1200, { insertParameterSets: true });
+  const second = out.filter((o) => o.packet.timestamp === 4000);
+  t.ok(second[0].unitStart && second[0].keyframe, 'first packet starts a keyframe unit');
+  t.equal(second[0].packet.payload[0] & 0x1f, 24, 'a STAP-A');
+  t.same(toHex([second[0].packet.payload.subarray(3, 3 + SPS.length)]), toHex([SPS]), 'with the SPS first');
+  t.equal(r.stats.parameterSetsInserted, 1);
+  const { d, aus } = collector();
+  for (const o of out) d.push(o.packet);
+  d.flush();
+  t.same(aus.map((a) => toHex(a.nalus)), [toHex([SPS, PPS, idr]), toHex([SPS, PPS, idr])]);
+});
+
+t.test('a camera that marks its SPS does not end the unit early; parameter sets with their own timestamp wait for the slice', async (t) => {
+  const slice = hex('6588840021');
+  const pz = new H264Packetizer({ mtu: 1200 });
+  const r = new H264Refragmenter(pz);
+  const buf = new Uint8Array(1200);
+  const out: Out[] = [];
+  r.push(SPS, 100, true); // marked SPS, own timestamp
+  drain(r, buf, out);
+  r.push(PPS, 200, false);
+  drain(r, buf, out);
+  t.equal(out.length, 0, 'held until the first slice');
+  r.push(slice, 200, true);
+  drain(r, buf, out);
+  t.equal(out.length, 1);
+  t.ok(out[0].unitStart && out[0].keyframe && out[0].packet.marker);
+  t.equal(out[0].packet.payload[0] & 0x1f, 24, 'SPS, PPS and the slice in one STAP-A');
+  t.equal(r.stats.held, 2);
+});
+
+t.test('held units are bounded; fragments without a start, reserved types and bad STAP-A are dropped and counted', async (t) => {
+  const pz = new H264Packetizer({ mtu: 1200 });
+  const r = new H264Refragmenter(pz, { maxHeldBytes: 100 });
+  const buf = new Uint8Array(1200);
+  const out: Out[] = [];
+  const sei = new Uint8Array(60).fill(1);
+  sei[0] = 0x06;
+  r.push(sei, 1, false);
+  r.push(sei, 1, false);
+  t.equal(r.stats.heldDropped, 1);
+  r.push(hex('7c05aabb'), 1, false); // FU-A middle, no start
+  r.push(hex('7a0001'), 1, false); // STAP-B
+  r.push(hex('780005aa'), 1, false); // STAP-A size past the end
+  r.push(new Uint8Array(0), 1, false);
+  drain(r, buf, out);
+  t.equal(out.length, 0);
+  t.same([r.stats.orphanFragments, r.stats.unsupported, r.stats.malformed], [1, 1, 2]);
+});
+
+t.test('abort drops the rest of a unit: its later fragments are orphans', async (t) => {
+  const idr = new Uint8Array(5000).fill(0x42);
+  idr[0] = 0x65;
+  const cam = cameraPackets([[SPS, PPS, idr]], 0, 1400, true);
+  const pz = new H264Packetizer({ mtu: 1200 });
+  const r = new H264Refragmenter(pz);
+  const buf = new Uint8Array(1200);
+  const out: Out[] = [];
+  r.push(cam[0].payload, 0, cam[0].marker);
+  drain(r, buf, out);
+  r.push(cam[1].payload, 0, cam[1].marker);
+  drain(r, buf, out);
+  const before = out.length;
+  r.abort();
+  for (const p of cam.slice(3)) {
+    r.push(p.payload, p.timestamp, p.marker);
+    drain(r, buf, out);
+  }
+  t.equal(out.length, before, 'nothing more of the unit');
+  t.ok(r.stats.orphanFragments >= 1);
+});
