@@ -139,6 +139,7 @@ const STREAM_OPTIONS: Record<string, Check> = {
   viewerKeyframeRequests: oneOf('forward', 'ignore'),
   viewerRtcpTimeoutMs: num(1000, 3_600_000),
   viewerDisconnectTimeoutMs: num(1000, 3_600_000),
+  forwarding: oneOf('frame', 'packet'),
 };
 
 const RTSP_OPTIONS = object({

@@ -17,12 +17,17 @@ export interface EgressPacketizer {
   payloadType: number;
   /** Largest packet written (at most 1500). */
   readonly mtu: number;
-  /** Begins an access unit; the NAL units must stay unchanged until writeNext returns 0. */
-  start(nalus: readonly Uint8Array[], timestamp: number): void;
+  /**
+   * Begins an access unit (or, with `marker` false, a part of one); the NAL units must stay
+   * unchanged until writeNext returns 0.
+   */
+  start(nalus: readonly Uint8Array[], timestamp: number, marker?: boolean, insertParameterSets?: boolean): void;
   /** Writes the next packet into `out`; returns its length, 0 when the access unit is done. */
   writeNext(out: Uint8Array): number;
   /** Out-of-band SPS/PPS (the camera's sprop-parameter-sets). */
   setParameterSets?(units: readonly Uint8Array[]): void;
+  /** The SPS/PPS known now; needed for packet forwarding (an IDR that comes without them gets these). */
+  readonly parameterSets?: { readonly sps: Uint8Array | undefined; readonly pps: Uint8Array | undefined; readonly complete: boolean };
 }
 
 /** Retransmission history shared by every viewer of a stream, keyed by egress sequence number. */

@@ -51,6 +51,7 @@ export class RtspSource implements VideoSource {
     const { leg, detach } = attachCameraLeg(client, {
       timers: this.o.client?.timers ?? systemTimers,
       onAccessUnit: (au) => this.sink?.onAccessUnit(au),
+      onPacket: sink.forwarding === 'packet' ? (p) => this.sink?.onPacket?.(p) : undefined,
       reorder: reorder === 'on' ? 'always' : reorder === 'auto',
       nack: (this.o.nack ?? true) && reorder !== 'off',
       nackOnMulticast: true,

@@ -14,8 +14,24 @@ export interface AccessUnit {
 
 export type SourceState = 'idle' | 'starting' | 'playing' | 'reconnecting' | 'stopped' | 'failed';
 
+/** One camera RTP packet, for packet (cut-through) forwarding: only these fields are read. */
+export interface SourcePacket {
+  sequenceNumber: number;
+  timestamp: number;
+  marker: boolean;
+  /** A view; read until the next packet has been taken. */
+  payload: Uint8Array;
+}
+
 export interface SourceSink {
   onAccessUnit(au: AccessUnit): void;
+  /**
+   * 'packet': the sink forwards each camera packet as it arrives (`onPacket`, in sequence
+   * order after any reorder buffer) and uses access units only to count them. A source that
+   * cannot give packets just delivers access units, and the sink forwards those.
+   */
+  readonly forwarding?: 'frame' | 'packet';
+  onPacket?(p: SourcePacket): void;
   /**
    * State changes. A new 'playing' after 'reconnecting' means a restarted camera: timestamps
    * and sequence numbers start afresh, and the Stream re-bases them.

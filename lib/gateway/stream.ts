@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { tsAdd, tsDistance } from '../rtp/seq.js';
 import type { EgressHistory, EgressPacketizer, GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
-import type { AccessUnit, SourceSink, SourceState, VideoSource } from './source.js';
+import type { AccessUnit, SourcePacket, SourceSink, SourceState, VideoSource } from './source.js';
+import { CutThrough, type CutThroughSink } from './cut-through.js';
+import type { RefragmenterPacketizer } from '../h264/refragmenter.js';
 import type { PeerState, WebRtcTransport } from './transport.js';
 import { Viewer, type CachedKeyframe, type ViewerStats } from './viewer.js';
 
@@ -58,6 +60,15 @@ export interface StreamOptions {
   viewerRtcpTimeoutMs?: number;
   /** A viewer whose connection stays 'disconnected' this long is dropped (default 10000 ms). */
   viewerDisconnectTimeoutMs?: number;
+  /**
+   * 'frame' (default): an access unit goes out once all its packets are in, re-packetized
+   * whole. 'packet': each camera packet goes out as it arrives (re-cut to the egress MTU), so
+   * a keyframe's last packet reaches the 100th viewer without waiting for the whole keyframe
+   * to be sent to the 99 before it; a packet missing from the camera's sequence abandons its
+   * unit and the stream resumes at the next IDR. Needs a source that gives packets (camwire's
+   * RTSP client does); a camera that never sets the RTP marker costs one packet of lag.
+   */
+  forwarding?: 'frame' | 'packet';
 }
 
 export interface StreamStats {
@@ -78,6 +89,8 @@ export interface StreamStats {
   /** ms since the cached keyframe arrived, -1 when none. */
   keyframeAgeMs: number;
   keyframeCachePackets: number;
+  /** Packet forwarding's counters (zero in frame forwarding). */
+  cutThrough: { packetsIn: number; late: number; gaps: number; waitingDropped: number; split: number; parameterSetsInserted: number; unitsWithoutMarker: number; dropped: number };
   source: Record<string, number | string>;
 }
 
@@ -91,8 +104,9 @@ const CLOCK_RATE_PER_MS = 90;
 const EGRESS_PAYLOAD_TYPE = 96;
 const MAX_EGRESS_PACKET = 1500;
 
-export class Stream implements SourceSink {
+export class Stream implements SourceSink, CutThroughSink {
   readonly name: string;
+  readonly forwarding: 'frame' | 'packet';
   private readonly viewers = new Map<string, Viewer>();
   private readonly packetizer: EgressPacketizer;
   private readonly history: EgressHistory;
@@ -106,6 +120,8 @@ export class Stream implements SourceSink {
   private lastSourceTs = 0;
   private lastEgressTs = randomBytes(4).readUInt32BE(0);
   private lastAuAt = -1;
+  /** Egress timestamp of the last unit whose packets began going out (packet forwarding). */
+  private lastUnitTs = 0;
   private cache: (CachedKeyframe & { at: number; timestamp: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
@@ -114,6 +130,14 @@ export class Stream implements SourceSink {
   /** One egress packet at a time; packetizer MTUs above this are refused at construction. */
   private readonly scratch = new Uint8Array(MAX_EGRESS_PACKET);
   private lastKeyframeBytes = 0;
+  /** Packet forwarding (undefined in frame forwarding). */
+  private readonly cut: CutThrough | undefined;
+  /** This source session gave packets: its access units are only counted. */
+  private packetsSeen = false;
+  /** The keyframe unit being sent in packet forwarding, becoming the cache when it ends whole. */
+  private building: { packets: Uint8Array[]; arena: Uint8Array; pos: number; firstSeq: number; at: number; timestamp: number } | undefined;
+  /** Viewers whose media opened mid-unit in packet forwarding: they start at the next unit. */
+  private readonly deferredStarts = new Set<Viewer>();
   /** Counters of viewers that have left, so totals never go down. */
   private readonly departed: Record<string, number> = {};
   private readonly c = {
@@ -141,6 +165,12 @@ export class Stream implements SourceSink {
     this.packetizer.ssrc = this.ssrc;
     this.packetizer.payloadType = EGRESS_PAYLOAD_TYPE;
     this.packetizer.sequenceNumber = randomBytes(2).readUInt16BE(0);
+    this.forwarding = opts.forwarding ?? 'frame';
+    if (this.forwarding === 'packet') {
+      const pz = this.packetizer;
+      if (!pz.parameterSets) throw new GatewayError('BAD_OPTION', 'packet forwarding needs a packetizer that knows parameter sets');
+      this.cut = new CutThrough(pz as RefragmenterPacketizer, this, this.scratch);
+    }
     if (!this.onDemand) this.startSource();
   }
 
@@ -222,6 +252,7 @@ export class Stream implements SourceSink {
     const v = this.viewers.get(id);
     if (!v) return false;
     this.viewers.delete(id);
+    this.deferredStarts.delete(v);
     v.close();
     for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') this.departed[k] = (this.departed[k] ?? 0) + val;
     if (this.viewers.size === 0) this.emptySince = this.deps.clock.now();
@@ -275,7 +306,8 @@ export class Stream implements SourceSink {
   }
 
   onAccessUnit(au: AccessUnit): void {
-    if (!this.running) return;
+    // In packet forwarding the unit's packets already went out (and were counted) one by one.
+    if (!this.running || this.packetsSeen) return;
     const now = this.deps.clock.now();
     this.rebaseIfNeeded(au.timestamp, now);
     const ts = tsAdd(au.timestamp, this.tsShift);
@@ -304,14 +336,8 @@ export class Stream implements SourceSink {
         packets.push(pkt);
         pos += n;
       }
-      const seq = (pkt[2] << 8) | pkt[3];
-      this.history.put(seq, pkt, now);
-      this.c.packetsOut++;
-      this.c.bytesOut += n;
-      const keyframeStart = packets !== undefined && first;
+      this.emit(pkt, (pkt[2] << 8) | pkt[3], ts, packets !== undefined && first, !packets, now);
       first = false;
-      // Seq and timestamp come as arguments: a viewer may have rewritten the scratch header already.
-      for (const v of this.viewers.values()) v.sendLive(pkt, seq, ts, keyframeStart, !packets);
     }
     if (packets) this.lastKeyframeBytes = packets.reduce((sum, p) => sum + p.length, 0);
     if (packets && packets.length > 0) {
@@ -319,6 +345,86 @@ export class Stream implements SourceSink {
       this.cache = { packets, firstSeq, at: now, timestamp: ts };
       this.gate.onKeyframe(firstSeq, ts, now);
     }
+  }
+
+  /** Packet forwarding: one camera packet, in sequence order. */
+  onPacket(p: SourcePacket): void {
+    if (!this.running || !this.cut) return;
+    this.packetsSeen = true;
+    this.cut.take(p);
+  }
+
+  /** @internal CutThroughSink */
+  unitBegins(cameraTs: number): number {
+    const now = this.deps.clock.now();
+    this.rebaseIfNeeded(cameraTs, now);
+    this.lastSourceTs = cameraTs;
+    this.lastEgressTs = tsAdd(cameraTs, this.tsShift);
+    this.lastAuAt = now;
+    return this.tsShift;
+  }
+
+  /** @internal CutThroughSink */
+  egress(packet: Uint8Array, unitStart: boolean, keyframe: boolean, unitEnd: boolean): void {
+    const now = this.deps.clock.now();
+    const seq = (packet[2] << 8) | packet[3];
+    const ts = ((packet[4] << 24) | (packet[5] << 16) | (packet[6] << 8) | packet[7]) >>> 0;
+    if (unitStart) {
+      this.finishKeyframeUnit();
+      // Viewers that opened mid-unit start here: the cached keyframe, stamped as the unit before, then this unit live.
+      for (const v of this.deferredStarts) {
+        if (keyframe) v.waitForKeyframe(); // this very packet starts it
+        else this.startViewer(v, seq, this.lastUnitTs);
+      }
+      this.deferredStarts.clear();
+      this.lastUnitTs = ts;
+      this.c.accessUnits++;
+      if (keyframe) {
+        this.c.keyframes++;
+        const arena = this.newArena();
+        this.building = { packets: [], arena, pos: 0, firstSeq: seq, at: now, timestamp: ts };
+        this.gate.onKeyframe(seq, ts, now);
+      }
+    }
+    let pkt = packet;
+    const b = this.building;
+    if (b) {
+      if (b.arena.length - b.pos < packet.length) {
+        b.arena = this.newArena();
+        b.pos = 0;
+      }
+      b.arena.set(packet, b.pos);
+      pkt = b.arena.subarray(b.pos, b.pos + packet.length);
+      b.pos += packet.length;
+      b.packets.push(pkt);
+    }
+    this.emit(pkt, seq, ts, unitStart && keyframe, !b, now);
+    if (unitEnd) this.finishKeyframeUnit();
+  }
+
+  /** @internal CutThroughSink */
+  lost(): void {
+    // A keyframe that lost a packet must not start anyone.
+    this.building = undefined;
+    this.requestKeyframe();
+  }
+
+  /** The history keeps a copy; with `scratch` each viewer may rewrite the packet's header in place. */
+  private emit(pkt: Uint8Array, seq: number, ts: number, keyframeStart: boolean, scratch: boolean, now: number): void {
+    this.history.put(seq, pkt, now);
+    this.c.packetsOut++;
+    this.c.bytesOut += pkt.length;
+    // Seq and timestamp come as arguments: a viewer may have rewritten the scratch header already.
+    for (const v of this.viewers.values()) v.sendLive(pkt, seq, ts, keyframeStart, scratch);
+  }
+
+  private finishKeyframeUnit(): void {
+    const b = this.building;
+    if (!b) return;
+    this.building = undefined;
+    if (b.packets.length === 0) return;
+    this.lastKeyframeBytes = b.packets.reduce((sum, p) => sum + p.length, 0);
+    this.cache = { packets: b.packets, firstSeq: b.firstSeq, at: b.at, timestamp: b.timestamp };
   }
 
   onState(state: SourceState): void {
@@ -330,6 +436,9 @@ export class Stream implements SourceSink {
     }
     if (state === 'playing' && prev !== 'playing') {
       this.rebasePending = true;
+      this.packetsSeen = false;
+      this.building = undefined;
+      this.cut?.reset();
       const ps = this.source.info().parameterSets;
       if (ps && ps.length > 0) this.packetizer.setParameterSets?.(ps);
       // Back after a reconnect with viewers watching: they can only resume on an IDR, and a
@@ -347,7 +456,18 @@ export class Stream implements SourceSink {
       ...this.c,
       keyframeAgeMs: this.cache ? Math.round(now - this.cache.at) : -1,
       keyframeCachePackets: this.cache?.packets.length ?? 0,
+      cutThrough: this.cutThroughStats(),
       source: this.source.stats(),
+    };
+  }
+
+  private cutThroughStats(): StreamStats['cutThrough'] {
+    const c = this.cut?.stats;
+    const r = this.cut?.refragmenter.stats;
+    return {
+      packetsIn: r?.packetsIn ?? 0, late: c?.late ?? 0, gaps: c?.gaps ?? 0, waitingDropped: c?.waitingDropped ?? 0, split: r?.split ?? 0,
+      parameterSetsInserted: r?.parameterSetsInserted ?? 0, unitsWithoutMarker: r?.unitsWithoutMarker ?? 0,
+      dropped: (r?.malformed ?? 0) + (r?.unsupported ?? 0) + (r?.orphanFragments ?? 0) + (r?.heldDropped ?? 0),
     };
   }
 
@@ -380,13 +500,21 @@ export class Stream implements SourceSink {
 
   private viewerOpened(v: Viewer): void {
     if (v.state !== 'connecting') return;
+    // Packet forwarding may be mid-unit: live packets from here would be a picture without its start.
+    if (this.packetsSeen) this.deferredStarts.add(v);
+    else this.startViewer(v, this.packetizer.sequenceNumber, this.lastEgressTs);
+  }
+
+  /** Starts `v` on the cached keyframe (stamped `cacheTs`) followed by live packets from `nextLiveSeq`, or waits for the next keyframe. */
+  private startViewer(v: Viewer, nextLiveSeq: number, cacheTs: number): void {
+    if (v.state !== 'connecting') return;
     const now = this.deps.clock.now();
     const cache = this.cache;
     if (cache && now - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000)) {
-      v.startFromCache(cache, this.packetizer.sequenceNumber, this.lastEgressTs);
+      v.startFromCache(cache, nextLiveSeq, cacheTs);
       // Frames sent since the cached keyframe reference pictures this viewer never got: the
       // picture is approximate until the next keyframe, so ask the camera for one now.
-      if ((this.opts.keyframeOnJoin ?? true) && this.lastEgressTs !== cache.timestamp) this.requestKeyframe();
+      if ((this.opts.keyframeOnJoin ?? true) && cacheTs !== cache.timestamp) this.requestKeyframe();
     } else {
       v.waitForKeyframe();
       this.requestKeyframe();

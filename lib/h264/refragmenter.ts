@@ -25,10 +25,17 @@
  */
 import { H264Error } from './errors.js';
 import { isVcl, NalType, splitAnnexB } from './nal.js';
-import type { H264Packetizer } from './packetizer.js';
 
 /** What the refragmenter needs of the egress packetizer (H264Packetizer has it). */
-export type RefragmenterPacketizer = Pick<H264Packetizer, 'start' | 'writeNext' | 'sequenceNumber' | 'ssrc' | 'payloadType' | 'mtu' | 'parameterSets'>;
+export interface RefragmenterPacketizer {
+  readonly mtu: number;
+  sequenceNumber: number;
+  ssrc: number;
+  payloadType: number;
+  readonly parameterSets: { readonly sps: Uint8Array | undefined; readonly pps: Uint8Array | undefined; readonly complete: boolean };
+  start(nalus: readonly Uint8Array[], timestamp: number, marker?: boolean, insertParameterSets?: boolean): void;
+  writeNext(out: Uint8Array): number;
+}
 
 export interface RefragmenterOptions {
   /** Bytes of non-slice units held while waiting for a unit's first slice (default 16384). */

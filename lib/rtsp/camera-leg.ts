@@ -33,6 +33,11 @@ export interface CameraLegOptions {
   upstream: CameraLegUpstream;
   onAccessUnit(au: AccessUnit): void;
   /**
+   * Every packet as it is passed on to the depacketizer (in sequence order after the reorder
+   * buffer), for packet forwarding; the payload is a view read until the next packet.
+   */
+  onPacket?(p: RtpPacket): void;
+  /**
    * Reorder buffer: true (default) on UDP and multicast; 'always' on TCP-interleaved too (the
    * gateway's `cameraReorder: 'on'`; NACKs still never go over TCP); false never (`--no-reorder`).
    */
@@ -203,6 +208,7 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
       this.schedule(this.bareNack.nextDeadline());
     }
     this.live.delivered++;
+    this.opts.onPacket?.(p);
     dep.push(p);
   }
 
@@ -259,6 +265,7 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   /** @internal ReorderSink */
   onPacket(p: RtpPacket): void {
     this.live.delivered++;
+    this.opts.onPacket?.(p);
     this.depacketizer?.push(p);
   }
 

@@ -3,7 +3,7 @@
  * demo camera, pulled by the gateway's RTSP source and watched in headless Chromium. Four
  * viewers share one RTSP session; killing and restarting the camera keeps viewers connected.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
 import { missingTool } from '../../test/support/env.js';
 import { launchChromium, startViewer, viewerStats, VIEWER_SCRIPT, type Chromium } from '../../test/support/chromium.js';
@@ -18,10 +18,12 @@ function skip(t: { comment(s: string): void }, gst: boolean): boolean {
   return Boolean(why);
 }
 
-async function gatewayFor(url: string, transport: 'udp' | 'tcp' | 'auto'): Promise<GatewayHandle> {
+type Forwarding = 'frame' | 'packet';
+
+async function gatewayFor(url: string, transport: 'udp' | 'tcp' | 'auto', forwarding: Forwarding = 'frame'): Promise<GatewayHandle> {
   return startGateway({
     http: { host: '127.0.0.1', port: 0 },
-    streams: { cam: { url, transport } },
+    streams: { cam: { url, transport, forwarding } },
     webrtc: { bindAddress: '127.0.0.1' },
   });
 }
@@ -40,11 +42,21 @@ async function watch(gw: GatewayHandle, viewers: number, ms: number) {
   }
 }
 
-for (const transport of ['udp', 'tcp'] as const) {
-  t.test(`GStreamer RTSP server over ${transport}: Chromium decodes at the camera's resolution`, async (t) => {
+/** In packet forwarding every camera packet went through the cut-through path (GStreamer's 1400-byte ones re-cut to 1200). */
+function checkPacketForwarding(t: Test, gw: GatewayHandle, forwarding: Forwarding, splits: boolean): void {
+  if (forwarding !== 'packet') return;
+  const s = gw.gateway.stream('cam')!.stats();
+  t.comment(`packet forwarding: ${JSON.stringify(s.cutThrough)}`);
+  t.ok(s.cutThrough.packetsIn > 100, 'camera packets forwarded one by one');
+  if (splits) t.ok(s.cutThrough.split > 0, 'packets larger than the egress MTU re-cut');
+  t.equal(s.cutThrough.dropped, 0, 'nothing dropped');
+}
+
+for (const [transport, forwarding] of [['udp', 'frame'], ['tcp', 'frame'], ['udp', 'packet'], ['tcp', 'packet']] as const) {
+  t.test(`GStreamer RTSP server over ${transport}, ${forwarding} forwarding: Chromium decodes at the camera's resolution`, async (t) => {
     if (skip(t, true)) return;
     const cam = await startGstServer({ protocols: transport });
-    const gw = await gatewayFor(cam.url(), transport);
+    const gw = await gatewayFor(cam.url(), transport, forwarding);
     try {
       const [s] = await watch(gw, 1, 4000);
       t.comment(JSON.stringify(s));
@@ -54,6 +66,7 @@ for (const transport of ['udp', 'tcp'] as const) {
       t.equal(s.freezeCount, 0);
       const src = gw.gateway.stream('cam')!.stats().source;
       t.equal(src.transport, transport, `camera leg on ${transport}`);
+      checkPacketForwarding(t, gw, forwarding, true);
     } finally {
       await gw.close();
       await cam.stop();
@@ -61,35 +74,40 @@ for (const transport of ['udp', 'tcp'] as const) {
   });
 }
 
-t.test('four viewers, one RTSP session', async (t) => {
-  if (skip(t, true)) return;
-  const cam = await startGstServer();
-  const gw = await gatewayFor(cam.url(), 'auto');
-  try {
-    const stats = await watch(gw, 4, 4000);
-    t.ok(stats.every((s) => s.framesDecoded > 30), `every viewer decodes (${stats.map((s) => s.framesDecoded).join(', ')})`);
-    t.equal(gw.gateway.stream('cam')!.stats().source.sessions, 1, 'one RTSP session');
-  } finally {
-    await gw.close();
-    await cam.stop();
-  }
-});
+for (const forwarding of ['frame', 'packet'] as const) {
+  t.test(`four viewers, one RTSP session (${forwarding} forwarding)`, async (t) => {
+    if (skip(t, true)) return;
+    const cam = await startGstServer();
+    const gw = await gatewayFor(cam.url(), 'auto', forwarding);
+    try {
+      const stats = await watch(gw, 4, 4000);
+      t.ok(stats.every((s) => s.framesDecoded > 30), `every viewer decodes (${stats.map((s) => s.framesDecoded).join(', ')})`);
+      t.ok(stats.every((s) => s.freezeCount === 0), 'no freezes');
+      t.equal(gw.gateway.stream('cam')!.stats().source.sessions, 1, 'one RTSP session');
+      checkPacketForwarding(t, gw, forwarding, true);
+    } finally {
+      await gw.close();
+      await cam.stop();
+    }
+  });
 
-t.test("camwire's own demo camera through the gateway", async (t) => {
-  if (skip(t, false)) return;
-  const cam = await startDemoCamera({ host: '127.0.0.1', port: 0 });
-  const gw = await gatewayFor(cam.url, 'auto');
-  try {
-    const [s] = await watch(gw, 1, 4000);
-    t.comment(JSON.stringify(s));
-    t.ok(s.framesDecoded > 30, `frames decoded (${s.framesDecoded})`);
-    t.equal(s.frameWidth, 1280);
-    t.equal(s.frameHeight, 720);
-  } finally {
-    await gw.close();
-    await cam.close();
-  }
-});
+  t.test(`camwire's own demo camera through the gateway (${forwarding} forwarding)`, async (t) => {
+    if (skip(t, false)) return;
+    const cam = await startDemoCamera({ host: '127.0.0.1', port: 0 });
+    const gw = await gatewayFor(cam.url, 'auto', forwarding);
+    try {
+      const [s] = await watch(gw, 1, 4000);
+      t.comment(JSON.stringify(s));
+      t.ok(s.framesDecoded > 30, `frames decoded (${s.framesDecoded})`);
+      t.equal(s.frameWidth, 1280);
+      t.equal(s.frameHeight, 720);
+      checkPacketForwarding(t, gw, forwarding, false);
+    } finally {
+      await gw.close();
+      await cam.close();
+    }
+  });
+}
 
 t.test('killing and restarting the camera: the viewer stays connected and resumes on the next keyframe', async (t) => {
   if (skip(t, true)) return;

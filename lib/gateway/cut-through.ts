@@ -1,0 +1,94 @@
+/**
+ * Packet forwarding (cut-through) for a Stream: each camera packet, in sequence order, goes out
+ * re-cut to the egress MTU as soon as it arrives (lib/h264's refragmenter), instead of after
+ * its whole access unit. What frame forwarding guarantees by waiting is kept by refusing: a
+ * packet missing from the camera's sequence abandons the unit in progress (the browser gets
+ * no marker for it and drops it), and nothing more goes out until a unit that starts with an
+ * IDR. The unit the first packet after a gap belongs to is skipped too: its beginning may be
+ * what was lost.
+ */
+import { H264Refragmenter, type RefragmenterPacketizer } from '../h264/refragmenter.js';
+import { seqDistance } from '../rtp/seq.js';
+import type { SourcePacket } from './source.js';
+
+export interface CutThroughSink {
+  /** A unit begins at this camera timestamp: returns the shift to the egress timeline. */
+  unitBegins(cameraTimestamp: number): number;
+  /** One egress packet (a view of a reused buffer: copy what is kept). */
+  egress(packet: Uint8Array, unitStart: boolean, keyframe: boolean, unitEnd: boolean): void;
+  /** A packet was missing: the unit in progress was abandoned; a keyframe is needed. */
+  lost(): void;
+}
+
+export interface CutThroughStats {
+  /** Packets older than the last one taken (late or duplicate): dropped. */
+  late: number;
+  /** Breaks in the camera's sequence: each abandoned a unit. */
+  gaps: number;
+  /** Packets dropped while waiting for a unit that starts with an IDR. */
+  waitingDropped: number;
+}
+
+/** Further back than this is a camera that restarted its sequence, not a late packet (RFC 3550 A.1). */
+const MAX_MISORDER = 100;
+
+export class CutThrough {
+  readonly stats: CutThroughStats = { late: 0, gaps: 0, waitingDropped: 0 };
+  readonly refragmenter: H264Refragmenter;
+  private lastSeq = -1;
+  private waiting = true;
+  private skipTs = -1;
+
+  constructor(pz: RefragmenterPacketizer, private readonly sink: CutThroughSink, private readonly scratch: Uint8Array) {
+    this.refragmenter = new H264Refragmenter(pz);
+  }
+
+  /** A new camera session: sequence numbers start afresh, and so does the wait for an IDR. */
+  reset(): void {
+    this.lastSeq = -1;
+    this.waiting = true;
+    this.skipTs = -1;
+    this.refragmenter.abort();
+  }
+
+  take(p: SourcePacket): void {
+    const seq = p.sequenceNumber;
+    if (this.lastSeq >= 0) {
+      const d = seqDistance(this.lastSeq, seq);
+      if (d <= 0 && d > -MAX_MISORDER) {
+        this.stats.late++;
+        return;
+      }
+      if (d !== 1) this.gap(p.timestamp);
+    }
+    this.lastSeq = seq;
+    if (this.waiting && p.timestamp === this.skipTs) {
+      this.stats.waitingDropped++;
+      return;
+    }
+    const r = this.refragmenter;
+    if (r.beginsUnit(p.timestamp)) r.timestampShift = this.sink.unitBegins(p.timestamp);
+    r.push(p.payload, p.timestamp, p.marker);
+    const buf = this.scratch;
+    for (let n = r.writeNext(buf); n > 0; n = r.writeNext(buf)) {
+      if (this.waiting) {
+        if (!(r.unitStart && r.keyframe)) {
+          this.stats.waitingDropped++;
+          this.skipTs = p.timestamp;
+          r.abort();
+          return;
+        }
+        this.waiting = false;
+      }
+      this.sink.egress(buf.subarray(0, n), r.unitStart, r.keyframe, r.unitEnd);
+    }
+  }
+
+  private gap(timestamp: number): void {
+    this.stats.gaps++;
+    this.refragmenter.abort();
+    this.skipTs = timestamp >>> 0;
+    this.waiting = true;
+    this.sink.lost();
+  }
+}
