@@ -4,11 +4,12 @@
  * its whole access unit. What frame forwarding guarantees by waiting is kept by refusing: a
  * packet missing from the camera's sequence abandons the unit in progress (the browser gets
  * no marker for it and drops it), and nothing more goes out until a unit that starts with an
- * IDR. The unit the first packet after a gap belongs to is skipped too: its beginning may be
- * what was lost.
+ * IDR. The unit the first packet after a gap belongs to is skipped too, unless that packet
+ * begins with an SPS: otherwise its beginning may be what was lost.
  */
 import { H264Refragmenter, type RefragmenterPacketizer } from '../h264/refragmenter.js';
 import { seqDistance } from '../rtp/seq.js';
+import { NalType } from '../h264/nal.js';
 import type { SourcePacket } from './source.js';
 
 export interface CutThroughSink {
@@ -39,7 +40,7 @@ export class CutThrough {
   private waiting = true;
   private skipTs = -1;
 
-  constructor(pz: RefragmenterPacketizer, private readonly sink: CutThroughSink, private readonly scratch: Uint8Array) {
+  constructor(private readonly pz: RefragmenterPacketizer, private readonly sink: CutThroughSink, private readonly scratch: Uint8Array) {
     this.refragmenter = new H264Refragmenter(pz);
   }
 
@@ -59,7 +60,7 @@ export class CutThrough {
         this.stats.late++;
         return;
       }
-      if (d !== 1) this.gap(p.timestamp);
+      if (d !== 1) this.gap(p);
     }
     this.lastSeq = seq;
     if (this.waiting && p.timestamp === this.skipTs) {
@@ -76,6 +77,8 @@ export class CutThrough {
           this.stats.waitingDropped++;
           this.skipTs = p.timestamp;
           r.abort();
+          // Not sent, so its sequence number is given to the next packet: viewers see no gap.
+          this.pz.sequenceNumber = (buf[2] << 8) | buf[3];
           return;
         }
         this.waiting = false;
@@ -84,11 +87,21 @@ export class CutThrough {
     }
   }
 
-  private gap(timestamp: number): void {
+  private gap(next: SourcePacket): void {
     this.stats.gaps++;
     this.refragmenter.abort();
-    this.skipTs = timestamp >>> 0;
+    // An SPS after the gap is a fine place to resume: what may be missing before it in its unit
+    // is an AUD or SEI. (An IDR fragment is not: the lost packets may be the IDR's first slice.)
+    this.skipTs = opensWithSps(next.payload) ? -1 : next.timestamp >>> 0;
     this.waiting = true;
     this.sink.lost();
   }
+}
+
+/** A single-NAL SPS, or a STAP-A whose first unit is an SPS. */
+function opensWithSps(payload: Uint8Array): boolean {
+  if (payload.length === 0) return false;
+  const type = payload[0] & 0x1f;
+  if (type === NalType.Sps) return true;
+  return type === NalType.StapA && payload.length > 3 && (payload[3] & 0x1f) === NalType.Sps;
 }

@@ -13,11 +13,12 @@
  * unit early).
  *
  * Access-unit boundaries are timestamp changes. A camera that never sets the marker cannot be
- * cut through: the end of its unit is only known when the next one starts, after the last
- * packet went out without the marker a browser needs to assemble the frame. After the first
- * such unit the refragmenter lags by one packet, holding each packet until the next one says
- * whether it ended its unit (`lagging`); the frame then waits for the next unit, as it would
- * in frame forwarding.
+ * cut through: the end of its unit is only known when the next one starts, and a browser
+ * needs the marker to assemble the frame. So the refragmenter lags by one packet, holding each
+ * packet until the next one says whether it ended its unit (`lagging`), until the camera has
+ * marked the end of a unit; then it cuts through, and goes back to lagging if a unit ever ends
+ * unmarked. For a camera without markers each frame's last packet waits for the next frame, as
+ * it would in frame forwarding.
  *
  * Pull-style like the packetizer: `push(payload, timestamp, marker)`, then `writeNext(out)`
  * until it returns 0. The payload is read, not copied, until the next push has begun. Never
@@ -82,8 +83,8 @@ export class H264Refragmenter {
   unitEnd = false;
   /** About the packet `writeNext` wrote last: its unit holds an IDR. */
   keyframe = false;
-  /** Holding each packet until the next one (a camera that sets no marker was seen). */
-  lagging = false;
+  /** Holding each packet until the next one (the camera has not shown that it marks unit ends). */
+  lagging = true;
 
   private readonly maxHeld: number;
   private readonly insert: boolean;
@@ -154,12 +155,21 @@ export class H264Refragmenter {
     else if (type === NalType.Unspecified) this.takeAnnexB(payload, marker);
     else if (type <= 23) this.takeComplete(payload, marker);
     else this.stats.unsupported++;
+    // The camera marks the ends of its units: from here on packets go out as they come.
+    if (this.lagging && marker && this.sliceSeen) this.lagging = false;
   }
 
   /** Drops the unit in progress (a packet of it was lost): nothing more of it is written. */
   abort(): void {
-    this.resetOutput();
+    if (this.lagIndex < this.lagCount) {
+      // Staged packets took sequence numbers; they will never be written, so give them back.
+      const from = this.lagIndex === 0 ? 0 : this.lagEnds[this.lagIndex - 1];
+      this.pz.sequenceNumber = (this.lagBuf[from + 2] << 8) | this.lagBuf[from + 3];
+    }
     this.lagCount = this.lagIndex = 0;
+    this.pzPending = false;
+    this.fuData = undefined;
+    this.packetsThisPush = 0;
     this.inUnit = false;
     this.nalOpen = false;
     this.sliceSeen = false;
@@ -175,7 +185,8 @@ export class H264Refragmenter {
 
   /** Writes the next egress packet into `out` (at least `mtu` bytes); 0 when this push is done. */
   writeNext(out: Uint8Array): number {
-    if (this.lagging) return this.writeLagged(out);
+    if (this.lagIndex < this.lagCount) return this.writeLagged(out);
+    if (this.lagging) return 0;
     const n = this.writeFresh(out);
     if (n > 0) this.stats.packetsOut++;
     return n;
@@ -205,7 +216,7 @@ export class H264Refragmenter {
     if (this.inUnit && this.sliceSeen && !this.markerSent) {
       this.stats.unitsWithoutMarker++;
       if (!this.lagging) {
-        // The unit just ended went out unmarked; from now on, hold each packet for one push.
+        // The unit just ended went out unmarked: from now on, hold each packet for one push.
         this.lagging = true;
         this.lagEndsUnit = true;
       }
@@ -440,19 +451,16 @@ export class H264Refragmenter {
   }
 
   private writeLagged(out: Uint8Array): number {
-    if (this.lagIndex < this.lagCount) {
-      const i = this.lagIndex++;
-      const from = i === 0 ? 0 : this.lagEnds[i - 1];
-      const n = this.lagEnds[i] - from;
-      out.set(this.lagBuf.subarray(from, from + n));
-      const ends = i === this.lagCount - 1 && this.lagEndsUnit && this.lagMarkLast;
-      if (ends) out[1] |= 0x80;
-      this.unitStart = i === this.lagUnitStart;
-      this.unitEnd = (out[1] & 0x80) !== 0;
-      this.keyframe = this.lagKeyframes[i];
-      this.stats.packetsOut++;
-      return n;
-    }
-    return 0;
+    const i = this.lagIndex++;
+    const from = i === 0 ? 0 : this.lagEnds[i - 1];
+    const n = this.lagEnds[i] - from;
+    out.set(this.lagBuf.subarray(from, from + n));
+    const ends = i === this.lagCount - 1 && this.lagEndsUnit && this.lagMarkLast;
+    if (ends) out[1] |= 0x80;
+    this.unitStart = i === this.lagUnitStart;
+    this.unitEnd = (out[1] & 0x80) !== 0;
+    this.keyframe = this.lagKeyframes[i];
+    this.stats.packetsOut++;
+    return n;
   }
 }
