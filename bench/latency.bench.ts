@@ -5,8 +5,10 @@
  * packet that completed its access unit arrived. That is camwire's processing latency
  * (depacketize, packetize, history, rewrite, and the viewers served before this one). The
  * transport here drops the packet: node-datachannel's own send cost is in fanout.*.
- * Not included, by design: camwire forwards whole access units, so an earlier packet of a
- * frame also waits for the rest of its frame to arrive (the camera's own send spread).
+ * Not included, by design: in frame forwarding (the default) an earlier packet of a frame also
+ * waits for the rest of its frame to arrive (the camera's own send spread). Packet forwarding
+ * sends each packet when it arrives; its figures are the same measure (time since the camera
+ * packet that made camwire send).
  */
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
@@ -21,8 +23,8 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-async function latencyRun(viewers: number, seconds: number): Promise<BenchResult> {
-  const p = new CameraToViewers(realTime);
+async function latencyRun(viewers: number, seconds: number, forwarding: 'frame' | 'packet'): Promise<BenchResult> {
+  const p = new CameraToViewers(realTime, undefined, forwarding);
   await p.addViewers(viewers);
   const frames = Math.round(seconds * FPS);
   const replay = new Replay(cameraTrace(1));
@@ -72,12 +74,14 @@ async function latencyRun(viewers: number, seconds: number): Promise<BenchResult
   const sortedP = pf.slice(0, np).sort();
   const ms = (x: number) => round(x);
   return {
-    name: `latency.v${viewers}`, unit: 'ms', median: ms(quantile(sorted, 0.5)), min: ms(sorted[0]), max: ms(sorted[n - 1]), runs: n,
+    name: `latency.${forwarding}.v${viewers}`, unit: 'ms', forwarding, median: ms(quantile(sorted, 0.5)), min: ms(sorted[0]), max: ms(sorted[n - 1]), runs: n,
     p50: ms(quantile(sorted, 0.5)), p99: ms(quantile(sorted, 0.99)), p999: ms(quantile(sorted, 0.999)), viewers,
     pFrameP50: ms(quantile(sortedP, 0.5)), pFrameP99: ms(quantile(sortedP, 0.99)),
     idrP50: ms(quantile(sortedIdr, 0.5)), idrP99: ms(quantile(sortedIdr, 0.99)),
     loadavg1m: round(loadavg()[0]),
-    note: 'camera packet completing an access unit -> each viewer transport send; runs = samples (packets x viewers)',
+    note: forwarding === 'frame'
+      ? 'camera packet completing an access unit -> each viewer transport send; runs = samples (packets x viewers)'
+      : 'camera packet -> each viewer transport send of what it carried; runs = samples (packets x viewers)',
   };
 }
 
@@ -86,7 +90,9 @@ export const benchmarks: Benchmark[] = [
     name: 'latency',
     async run(): Promise<BenchResult[]> {
       const out: BenchResult[] = [];
-      for (const v of quick ? [1] : [1, 10, 100]) out.push(await latencyRun(v, quick ? 0.5 : 10));
+      for (const forwarding of ['frame', 'packet'] as const) {
+        for (const v of quick ? [1] : [1, 10, 100]) out.push(await latencyRun(v, quick ? 0.5 : 10, forwarding));
+      }
       return out;
     },
   },

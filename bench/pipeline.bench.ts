@@ -16,7 +16,8 @@ import { forwardRun } from './udp.bench.js';
 
 function measure(replay: Replay, into: Feeder, time: { t: number }, runs: number) {
   const n = replay.trace.packets.length;
-  for (let w = 0; w < (quick ? 1 : 8); w++) replay.pass(into, time);
+  const warmup = quick ? 1 : 8;
+  for (let w = 0; w < warmup; w++) replay.pass(into, time);
   const cpu: number[] = [];
   const wall: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -25,7 +26,9 @@ function measure(replay: Replay, into: Feeder, time: { t: number }, runs: number
     wall.push(s.wallNs / n);
   }
   const alloc = allocatedBytes(() => { replay.pass(into, time); });
-  return { m: summarize(cpu), wallMedian: summarize(wall).median, allocPerPacket: round(alloc.bytes / n), gcs: alloc.gcs };
+  // every pass: warm-up, measured, and the allocation run
+  const passes = warmup + runs + 1;
+  return { m: summarize(cpu), wallMedian: summarize(wall).median, allocPerPacket: round(alloc.bytes / n), gcs: alloc.gcs, passes };
 }
 
 /** The UDP forwarding floor in this run: process CPU and wall time per forwarded packet. */
@@ -52,22 +55,28 @@ export const benchmarks: Benchmark[] = [
       const floor = await udpFloor();
       const viewerCounts = quick ? [1, 10] : [1, 10, 100];
       const gatewayNs: Record<number, number> = {};
-      for (const v of viewerCounts) {
-        const time = new VirtualTime();
-        const p = new CameraToViewers(time);
-        await p.addViewers(v);
-        const replay = new Replay(cameraTrace(gops));
-        const { m, wallMedian, allocPerPacket, gcs } = measure(replay, p, time, runs);
-        gatewayNs[v] = m.median;
-        const delivered = p.peers.reduce((s, x) => s + x.packets, 0);
-        results.push({
-          name: `pipeline.gateway.v${v}`, unit: 'ns/packet', ...m,
-          viewers: v, streamMbps: mbps, wallMedian, udpFloorCpuNs: floor.cpuNs, udpFloorWallNs: floor.wallNs, vsUdpFloor: round(m.median / floor.cpuNs),
-          bytesAllocatedPerPacket: allocPerPacket, gcsDuringAllocRun: gcs,
-          egressPerIngress: round(delivered / v / (replay.trace.packets.length * (runs + (quick ? 2 : 4)))),
-          deps: depsSource,
-          note: 'process CPU per camera packet: parse, reorder, depacketize, packetize (MTU 1200), history, per-viewer rewrite',
-        });
+      // Packet forwarding re-cuts each camera packet alone: a camera sending 1400-byte packets
+      // costs two egress packets per packet at MTU 1200, a camera set to 1200 one.
+      for (const [forwarding, cameraMtu] of [['frame', 1400], ['packet', 1400], ['packet', 1200]] as const) {
+        for (const v of viewerCounts) {
+          const time = new VirtualTime();
+          const p = new CameraToViewers(time, undefined, forwarding);
+          await p.addViewers(v);
+          const replay = new Replay(cameraTrace(gops, 65000, cameraMtu));
+          const { m, wallMedian, allocPerPacket, gcs, passes } = measure(replay, p, time, runs);
+          if (forwarding === 'frame') gatewayNs[v] = m.median;
+          const delivered = p.peers.reduce((s, x) => s + x.packets, 0);
+          results.push({
+            name: forwarding === 'frame' ? `pipeline.gateway.v${v}` : `pipeline.gateway-packet-cam${cameraMtu}.v${v}`, unit: 'ns/packet', ...m, forwarding, cameraMtu,
+            viewers: v, streamMbps: mbps, wallMedian, udpFloorCpuNs: floor.cpuNs, udpFloorWallNs: floor.wallNs, vsUdpFloor: round(m.median / floor.cpuNs),
+            bytesAllocatedPerPacket: allocPerPacket, gcsDuringAllocRun: gcs,
+            egressPerIngress: round(delivered / v / (replay.trace.packets.length * passes)),
+            deps: depsSource,
+            note: forwarding === 'frame'
+              ? 'process CPU per camera packet: parse, reorder, depacketize, packetize (MTU 1200), history, per-viewer rewrite'
+              : 'the same with packet forwarding: each camera packet re-cut to MTU 1200 as it arrives (the depacketizer still runs, for counting)',
+          });
+        }
       }
       for (const v of viewerCounts) {
         const time = { t: 0 };

@@ -2,7 +2,8 @@
  * The whole camera-to-viewer path of camwire without I/O, as the gateway runs it: parseRtp ->
  * the gateway's CameraLeg (dropIncomplete; RecoveringReceiver: reorder + NACK bookkeeping, no
  * startup hold, i.e. jitter buffer off; H264Depacketizer) -> gateway Stream (H.264 packetizer,
- * retransmission history, keyframe cache) -> one gateway Viewer per viewer
+ * retransmission history, keyframe cache; or, with packet forwarding, the refragmenter on each
+ * packet) -> one gateway Viewer per viewer
  * (sequence/timestamp/SSRC/PT rewrite) -> a transport that drops the packet.
  */
 import { parseRtp } from '../../lib/rtp/packet.js';
@@ -39,16 +40,17 @@ export class CameraToViewers {
   readonly transport = new NullTransport();
   accessUnits = 0;
 
-  constructor(readonly time: { now(): number; wallClock(): number }, deps: GatewayDeps = benchDeps()) {
+  constructor(readonly time: { now(): number; wallClock(): number }, deps: GatewayDeps = benchDeps(), forwarding: 'frame' | 'packet' = 'frame') {
     this.timers = new PolledTimers(() => time.now());
     // The camera itself is not simulated: NACKs and keyframe requests go nowhere.
     this.camera = new CameraLeg({
       timers: this.timers, upstream: { sendNack: () => true, requestKeyframe: () => true }, onAccessUnit: (au) => this.onAccessUnit(au),
+      onPacket: forwarding === 'packet' ? (p) => this.stream.onPacket(p) : undefined,
       recovery: { reorder: { startupHold: false } }, dropIncomplete: true,
     });
+    this.stream = new Stream('bench', externalSource, this.transport, { ...deps, clock: time }, { onDemand: false, maxViewers: 100_000, forwarding });
     const { info, track } = udpSession();
     this.camera.start(info, track);
-    this.stream = new Stream('bench', externalSource, this.transport, { ...deps, clock: time }, { onDemand: false, maxViewers: 100_000 });
   }
 
   async addViewers(n: number): Promise<void> {
