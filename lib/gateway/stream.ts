@@ -122,6 +122,7 @@ export class Stream implements SourceSink, CutThroughSink {
   private lastAuAt = -1;
   /** Egress timestamp of the last unit whose packets began going out (packet forwarding). */
   private lastUnitTs = 0;
+  private unitIsKeyframe = false;
   private cache: (CachedKeyframe & { at: number; timestamp: number }) | undefined;
   private emptySince: number;
   private nextViewerId = 1;
@@ -378,9 +379,8 @@ export class Stream implements SourceSink, CutThroughSink {
       }
       this.deferredStarts.clear();
       this.lastUnitTs = ts;
-      this.c.accessUnits++;
+      this.unitIsKeyframe = keyframe;
       if (keyframe) {
-        this.c.keyframes++;
         const arena = this.newArena();
         this.building = { packets: [], arena, pos: 0, firstSeq: seq, at: now, timestamp: ts };
         this.gate.onKeyframe(seq, ts, now);
@@ -399,7 +399,12 @@ export class Stream implements SourceSink, CutThroughSink {
       b.packets.push(pkt);
     }
     this.emit(pkt, seq, ts, unitStart && keyframe, !b, now);
-    if (unitEnd) this.finishKeyframeUnit();
+    if (unitEnd) {
+      // Counted when whole: an abandoned unit never gets here.
+      this.c.accessUnits++;
+      if (this.unitIsKeyframe) this.c.keyframes++;
+      this.finishKeyframeUnit();
+    }
   }
 
   /** @internal CutThroughSink */

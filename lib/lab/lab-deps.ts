@@ -16,6 +16,7 @@ export function strategyStreamConfig(s: Strategy): Partial<StreamConfig> {
     rrtr: s.rrtr ?? true,
     viewerKeyframeRequests: s.pli === 'ignore' ? 'ignore' : 'forward',
     cameraReorder: s.reorder ? 'on' : 'off',
+    forwarding: s.forwarding ?? 'frame',
     ...(s.reorderMinWaitMs !== undefined ? { reorderMinWaitMs: s.reorderMinWaitMs } : {}),
   };
 }

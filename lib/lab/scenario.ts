@@ -30,6 +30,8 @@ export interface Strategy {
   reorderMinWaitMs?: number;
   /** XR RRTR/DLRR so Chromium learns the RTT (the gateway's `rrtr`, default true; false to measure without). */
   rrtr?: boolean;
+  /** The gateway's `forwarding` (default 'frame'). */
+  forwarding?: 'frame' | 'packet';
 }
 
 export interface Impairment {
@@ -80,6 +82,7 @@ export const STRATEGIES: Record<string, Strategy> = {
   'nack+rtx/x2': { name: 'nack+rtx/x2', recovery: 'nack+rtx', pli: 'forward', reorder: true, retransmitCopies: 1 },
   'nack/no-rtt': { name: 'nack/no-rtt', recovery: 'nack', pli: 'forward', reorder: true, rrtr: false },
   'nack+rtx/no-rtt': { name: 'nack+rtx/no-rtt', recovery: 'nack+rtx', pli: 'forward', reorder: true, rrtr: false },
+  'nack+rtx/packet': { name: 'nack+rtx/packet', recovery: 'nack+rtx', pli: 'forward', reorder: true, forwarding: 'packet' },
 };
 
 export function strategy(name: string): Strategy {
@@ -140,13 +143,13 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
       forward: { reorder: { probability: 0.25, depth: 4, maxHoldMs: 20 }, delay: { delayMs: 20, jitterMs: 20, preserveOrder: true } },
       back: CLEAN, minSize: 0,
     },
-    strategies: ['nack+rtx', 'nack+rtx/hold60', 'nack+rtx/no-reorder'].map(strategy),
-    expect: [{ strategies: ['nack+rtx'], maxCameraFramesLost: 0, minDecodedPct: 99.5 }],
+    strategies: ['nack+rtx', 'nack+rtx/packet', 'nack+rtx/hold60', 'nack+rtx/no-reorder'].map(strategy),
+    expect: [{ strategies: ['nack+rtx', 'nack+rtx/packet'], maxCameraFramesLost: 0, minDecodedPct: 99.5 }],
   },
   'camera-loss5': {
     id: 'camera-loss5', title: '5% random loss, camera leg (NACK upstream)', durationS: 30,
     impairment: { leg: 'camera', forward: { loss: 0.05 }, back: CLEAN, minSize: 0 },
-    strategies: ['nack+rtx'].map(strategy),
+    strategies: ['nack+rtx', 'nack+rtx/packet'].map(strategy),
     expect: [],
   },
   duplicate: {
