@@ -505,17 +505,22 @@ export class Stream implements SourceSink, CutThroughSink {
 
   private viewerOpened(v: Viewer): void {
     if (v.state !== 'connecting') return;
-    // Packet forwarding may be mid-unit: live packets from here would be a picture without its start.
-    if (this.packetsSeen) this.deferredStarts.add(v);
+    // Packet forwarding may be mid-unit: live packets after the cached keyframe would be a
+    // picture without its start. (Without a cache the viewer waits for a keyframe anyway.)
+    if (this.packetsSeen && this.usableCache()) this.deferredStarts.add(v);
     else this.startViewer(v, this.packetizer.sequenceNumber, this.lastEgressTs);
+  }
+
+  private usableCache(): (CachedKeyframe & { timestamp: number }) | undefined {
+    const cache = this.cache;
+    return cache && this.deps.clock.now() - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000) ? cache : undefined;
   }
 
   /** Starts `v` on the cached keyframe (stamped `cacheTs`) followed by live packets from `nextLiveSeq`, or waits for the next keyframe. */
   private startViewer(v: Viewer, nextLiveSeq: number, cacheTs: number): void {
     if (v.state !== 'connecting') return;
-    const now = this.deps.clock.now();
-    const cache = this.cache;
-    if (cache && now - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000)) {
+    const cache = this.usableCache();
+    if (cache) {
       v.startFromCache(cache, nextLiveSeq, cacheTs);
       // Frames sent since the cached keyframe reference pictures this viewer never got: the
       // picture is approximate until the next keyframe, so ask the camera for one now.
@@ -538,6 +543,7 @@ export class Stream implements SourceSink, CutThroughSink {
     if (!this.running) return Promise.resolve();
     this.running = false;
     this.cache = undefined;
+    this.building = undefined;
     this.sourceStateValue = 'idle';
     try {
       return Promise.resolve(this.source.stop()).catch(() => {});

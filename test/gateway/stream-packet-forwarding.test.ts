@@ -228,3 +228,18 @@ t.test('under loss, duplication and reordering (no reorder buffer), with and wit
     },
   ), { numRuns: 120 });
 });
+
+t.test('with no keyframe cached a viewer opening mid-stream waits for the next IDR at once, and one is requested', async (t) => {
+  const { transport, camera, stream } = setup();
+  camera.deliver(camera.unit(false, 3000)); // a P frame: packets seen, nothing cacheable
+  const before = camera.keyframeRequests;
+  const v = await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  t.equal(v.state, 'waiting-keyframe');
+  t.ok(camera.keyframeRequests > before, 'keyframe requested');
+  camera.deliver(camera.unit(false, 3000));
+  t.equal((transport.peers[0] as FakePeer).rtp.length, 0);
+  camera.deliver(camera.unit(true, 3000));
+  t.equal(v.state, 'playing');
+  t.same(received(transport.peers[0] as FakePeer).units.map((u) => u.keyframe), [true]);
+});
