@@ -1,6 +1,6 @@
 /**
  * Turns a lab Strategy into camwire settings. Every recovery choice is a gateway setting
- * (`nack`, `rtx`, `rrtr`, `viewerKeyframeRequests`, `cameraReorder`, `reorderMinWaitMs`), so
+ * (`nack`, `rtx`, `rrtr`, `viewerKeyframeRequests`, `cameraReorder`, `reorderMinWaitMs`, `forwarding`), so
  * the lab measures the gateway users run; the one sender experiment the gateway does not
  * offer (`retransmitCopies`) wraps the transport, kept here so lib/gateway stays free of lab code.
  */
@@ -16,7 +16,7 @@ export function strategyStreamConfig(s: Strategy): Partial<StreamConfig> {
     rrtr: s.rrtr ?? true,
     viewerKeyframeRequests: s.pli === 'ignore' ? 'ignore' : 'forward',
     cameraReorder: s.reorder ? 'on' : 'off',
-    forwarding: s.forwarding ?? 'frame',
+    ...(s.forwarding !== undefined ? { forwarding: s.forwarding } : {}),
     ...(s.reorderMinWaitMs !== undefined ? { reorderMinWaitMs: s.reorderMinWaitMs } : {}),
   };
 }

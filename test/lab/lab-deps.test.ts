@@ -9,6 +9,7 @@ t.test('strategies map onto the gateway config switches', async (t) => {
   t.same(strategyStreamConfig(STRATEGIES['nack+rtx/no-rtt']), { nack: true, rtx: true, rrtr: false, viewerKeyframeRequests: 'forward', cameraReorder: 'on' });
   t.same(strategyStreamConfig(STRATEGIES['nack+rtx/no-reorder']).cameraReorder, 'off');
   t.equal(strategyStreamConfig(STRATEGIES['nack+rtx/hold60']).reorderMinWaitMs, 60);
+  t.equal(strategyStreamConfig(STRATEGIES['nack+rtx/packet']).forwarding, 'packet');
 });
 
 t.test('every strategy is a valid gateway stream config (the lab measures what users can run)', async (t) => {
