@@ -16,6 +16,8 @@ const STREAM_METRICS: [string, string, 'gauge' | 'counter', (s: ReturnType<Gatew
   ['camwire_stream_viewers_reaped_total', 'Viewers dropped for RTCP silence or a connection that never came or stayed down', 'counter', (x) => x.stream.viewersReaped],
   ['camwire_stream_keyframe_requests_ignored_total', 'Viewer keyframe requests dropped (viewerKeyframeRequests: ignore)', 'counter', (x) => x.stream.keyframeRequestsIgnored],
   ['camwire_stream_timeline_rebases_total', 'Egress timeline re-bases after camera restarts', 'counter', (x) => x.stream.timelineRebases],
+  ['camwire_stream_cut_through_gaps_total', 'Packet forwarding: breaks in the camera sequence, each abandoning a unit', 'counter', (x) => x.stream.cutThrough.gaps],
+  ['camwire_stream_cut_through_waiting_dropped_total', 'Packet forwarding: camera packets dropped while waiting for an IDR', 'counter', (x) => x.stream.cutThrough.waitingDropped],
 ];
 
 const VIEWER_SUMS: [string, string, ViewerCounter][] = [

@@ -121,6 +121,7 @@ t.test('player, /api/streams and /metrics', (t) =>
     const m = await (await fetch(gw.address + '/metrics')).text();
     t.match(m, /# TYPE camwire_stream_viewers gauge\ncamwire_stream_viewers\{stream="demo"\} 1\n/);
     t.match(m, /camwire_viewer_nacks_received_total\{stream="demo"\} 0/);
+    t.match(m, /camwire_stream_cut_through_gaps_total\{stream="demo"\} 0/, 'packet forwarding counters (zero in frame forwarding)');
     t.notMatch(m, /secret/);
   }));
 
