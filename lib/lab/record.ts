@@ -27,6 +27,10 @@ export interface CamwireCounters {
 export interface WireSample {
   /** Frames camwire sent to the browser (distinct RTP timestamps, first transmissions). */
   framesSent: number;
+  /** Of those, the ones whose last packet carried the marker (all of them unless packet forwarding abandoned some). */
+  framesMarked: number;
+  /** First transmissions out of sequence order: holes or steps back in what camwire sent. */
+  seqDiscontinuities: number;
   mediaPackets: number;
   retransmissions: number;
   rtx: number;

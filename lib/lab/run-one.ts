@@ -91,7 +91,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
       return {
         t: Math.round((Date.now() - startedAt) / 100) / 10,
         browser: b,
-        wire: { framesSent: w.frames, mediaPackets: w.mediaPackets, retransmissions: w.retransmissions, rtx: w.rtx, droppedMedia: d.media, droppedBack: d.reverse, cameraFrames: proxy.cameraFrames() - cam0 },
+        wire: { framesSent: w.frames, framesMarked: w.framesMarked, seqDiscontinuities: w.seqDiscontinuities, mediaPackets: w.mediaPackets, retransmissions: w.retransmissions, rtx: w.rtx, droppedMedia: d.media, droppedBack: d.reverse, cameraFrames: proxy.cameraFrames() - cam0 },
         camwire: c,
       };
     };

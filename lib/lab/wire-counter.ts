@@ -18,6 +18,8 @@ export interface WireCounts {
   mediaPackets: number;
   /** Distinct RTP timestamps among first transmissions: frames sent. */
   frames: number;
+  /** First transmissions with the marker bit: frames sent to the end (packet forwarding abandons some unmarked). */
+  framesMarked: number;
   /** Media packets whose sequence number was seen before (plain NACK answers). */
   retransmissions: number;
   /** Packets on a second SSRC (RTX). */
@@ -35,7 +37,7 @@ export interface WireCounts {
 const SEEN_WINDOW = 1 << 16;
 
 export class WireCounter {
-  readonly counts: WireCounts = { rtp: 0, mediaPackets: 0, frames: 0, retransmissions: 0, rtx: 0, rtcp: 0, other: 0, cutDropped: 0, seqDiscontinuities: 0, maxSeqJump: 0 };
+  readonly counts: WireCounts = { rtp: 0, mediaPackets: 0, frames: 0, framesMarked: 0, retransmissions: 0, rtx: 0, rtcp: 0, other: 0, cutDropped: 0, seqDiscontinuities: 0, maxSeqJump: 0 };
   private lastExt = -1;
   private mediaSsrc = -1;
   private lastTs = -1;
@@ -71,6 +73,7 @@ export class WireCounter {
     this.lastExt = ext;
     c.mediaPackets++;
     if (ts !== this.lastTs) { c.frames++; this.lastTs = ts; }
+    if (buf[1] & 0x80) c.framesMarked++;
     return { cls: 'media', pass: true };
   }
 

@@ -12,7 +12,7 @@ function sample(over: Partial<BrowserStats>, framesSent: number): Sample {
   return {
     t: 30,
     browser: browser(over),
-    wire: { framesSent, mediaPackets: 0, retransmissions: 0, rtx: 0, droppedMedia: 40, droppedBack: 3, cameraFrames: 0 },
+    wire: { framesSent, framesMarked: framesSent, seqDiscontinuities: 0, mediaPackets: 0, retransmissions: 0, rtx: 0, droppedMedia: 40, droppedBack: 3, cameraFrames: 0 },
     camwire: {
       accessUnits: 0, keyframes: 0, keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, packetsSent: 0, nacksReceived: 0,
       nackedPackets: 0, retransmitted: 38, rtxSent: 2, retransmitUnavailable: 0, plisReceived: 0, firsReceived: 0, rttMs: 1,

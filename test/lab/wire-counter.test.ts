@@ -62,3 +62,19 @@ t.test('a sender that skips sequence numbers is caught', async (t) => {
   w.media(rtp(11, 11));
   t.equal(w.counts.seqDiscontinuities, 1, 'a retransmission is not a discontinuity');
 });
+
+t.test('frames sent to the end: first transmissions carrying the marker', async (t) => {
+  const w = new WireCounter();
+  const marked = (seq: number, ts: number) => {
+    const b = rtp(seq, ts);
+    b[1] |= 0x80;
+    return b;
+  };
+  w.media(rtp(1, 0));
+  w.media(marked(2, 0)); // whole frame
+  w.media(rtp(3, 3000)); // abandoned: never marked
+  w.media(marked(4, 6000));
+  w.media(marked(4, 6000)); // its retransmission is not a second frame
+  t.equal(w.counts.frames, 3);
+  t.equal(w.counts.framesMarked, 2);
+});
