@@ -35,10 +35,11 @@ for (const target of targets) {
 }
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
-process.stdout.write(`\n${pad('target', 14)}${pad('inputs', 12)}${pad('accepted', 10)}${pad('typed errors', 14)}${pad('slowest ms', 12)}findings\n`);
+const nameWidth = Math.max(14, ...results.map((r) => r.target.length + 2));
+process.stdout.write(`\n${pad('target', nameWidth)}${pad('inputs', 12)}${pad('accepted', 10)}${pad('typed errors', 14)}${pad('slowest ms', 12)}findings\n`);
 for (const r of results) {
   const typed = Object.values(r.typedErrors).reduce((a, b) => a + b, 0);
-  process.stdout.write(`${pad(r.target, 14)}${pad(r.inputs, 12)}${pad(r.accepted, 10)}${pad(typed, 14)}${pad(r.slowestMs.toFixed(1), 12)}${r.findings.length}\n`);
+  process.stdout.write(`${pad(r.target, nameWidth)}${pad(r.inputs, 12)}${pad(r.accepted, 10)}${pad(typed, 14)}${pad(r.slowestMs.toFixed(1), 12)}${r.findings.length}\n`);
 }
 for (const r of results) for (const f of r.findings) process.stdout.write(`FINDING ${r.target} (seed ${f.seed}): ${f.message}\n  input: ${f.inputHex}\n`);
 process.exit(results.some((r) => r.findings.length > 0) ? 1 : 0);

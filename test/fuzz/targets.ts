@@ -13,7 +13,8 @@ import { describeTracks, parseSdp } from '../../lib/sdp/index.js';
 import { RtspMessageParser } from '../../lib/rtsp/message.js';
 import { parseAuthorization, parsePublic, parseRtpInfo, parseSession, parseTransports, parseWwwAuthenticate } from '../../lib/rtsp/headers/index.js';
 import { RtspAuthenticator, verifyAuthorization } from '../../lib/rtsp/auth.js';
-import { H264Depacketizer, parseSps } from '../../lib/h264/index.js';
+import { H264Depacketizer, H264Packetizer, parseSps } from '../../lib/h264/index.js';
+import { CutThrough } from '../../lib/gateway/cut-through.js';
 import { negotiateOffer } from '../../lib/gateway/negotiate.js';
 import { AccessControl } from '../../lib/http/access.js';
 import { corpusDir, inCI } from '../support/env.js';
@@ -97,6 +98,22 @@ const RTCP_VECTORS = [
 
 /** The camera password the digest target answers with; long enough that random input rarely holds it. */
 export const DIGEST_PASSWORD = 'pw-7Kq2';
+
+/**
+ * Reads fuzz input as a run of RTP payloads, each prefixed by a one-byte length (0 = the rest);
+ * the length's low bits make the marker and skip a sequence number, four packets share a
+ * timestamp, and the sequence crosses the wrap at once.
+ */
+function forEachPayload(input: Uint8Array, each: (payload: Uint8Array, seq: number, timestamp: number, marker: boolean) => void): void {
+  let seq = 65530;
+  for (let o = 0; o < input.length;) {
+    const n = input[o] === 0 ? input.length - o - 1 : input[o];
+    const payload = input.subarray(o + 1, Math.min(input.length, o + 1 + n));
+    o += 1 + n;
+    each(payload, seq, ((seq >> 2) * 3000) >>> 0, (n & 1) === 1);
+    seq = (seq + 1 + (n & 2 ? 1 : 0)) & 0xffff;
+  }
+}
 
 export const TARGETS: FuzzTarget[] = [
   {
@@ -201,23 +218,37 @@ export const TARGETS: FuzzTarget[] = [
         for (const n of au.nalus) size += n.length;
         if (size > MAX_AU) throw new FuzzFinding(`access unit of ${size} bytes over the ${MAX_AU}-byte bound`);
       }, { maxAccessUnitSize: MAX_AU });
-      let seq = 65530;
-      for (let o = 0; o < input.length;) {
-        const n = input[o] === 0 ? input.length - o - 1 : input[o];
-        const payload = input.subarray(o + 1, Math.min(input.length, o + 1 + n));
-        o += 1 + n;
-        dep.push({
-          version: 2, padding: false, extension: false, marker: (n & 1) === 1, payloadType: 96, sequenceNumber: seq,
-          timestamp: (seq >> 2) * 3000, ssrc: 1, csrc: [], headerExtension: undefined, payload, paddingLength: 0,
-        });
-        seq = (seq + 1 + (n & 2 ? 1 : 0)) & 0xffff;
-      }
+      forEachPayload(input, (payload, sequenceNumber, timestamp, marker) => dep.push({
+        version: 2, padding: false, extension: false, marker, payloadType: 96, sequenceNumber,
+        timestamp, ssrc: 1, csrc: [], headerExtension: undefined, payload, paddingLength: 0,
+      }));
       if (units > input.length) throw new FuzzFinding('more access units than bytes');
       try {
         parseSps(input);
       } catch (e) {
         if (!isTypedError(e)) throw e;
       }
+    },
+  },
+  {
+    name: 'h264-cut-through',
+    seeds: () => [...RTP_VECTORS, ...capturePackets(false)].map((p) => p.subarray(12)),
+    run(input) {
+      // packet forwarding: the same runs of payloads through CutThrough and the refragmenter
+      const MTU = 1200;
+      const pz = new H264Packetizer({ mtu: MTU });
+      let lastSeq = -1;
+      const cut = new CutThrough(pz, {
+        unitBegins: () => 0,
+        egress(pkt) {
+          if (pkt.length > MTU) throw new FuzzFinding(`egress packet of ${pkt.length} bytes over the MTU`);
+          const seq = (pkt[2] << 8) | pkt[3];
+          if (lastSeq >= 0 && seq !== ((lastSeq + 1) & 0xffff)) throw new FuzzFinding(`egress sequence jumped from ${lastSeq} to ${seq}`);
+          lastSeq = seq;
+        },
+        lost() {},
+      }, new Uint8Array(1500));
+      forEachPayload(input, (payload, sequenceNumber, timestamp, marker) => cut.take({ payload, sequenceNumber, timestamp, marker }));
     },
   },
   {
