@@ -5,8 +5,9 @@
  * packetizer (STAP-A, single, or FU-A when too big); FU-A fragments are passed on, cut again
  * when larger than the egress MTU (TCP-interleaved cameras send 10 KB+ packets).
  *
- * Non-slice units (SPS, PPS, SEI, AUD) that open an access unit are held until its first slice,
- * which arrives in the same burst: only then is it known whether the unit is a keyframe, so
+ * Non-slice units (SPS, PPS, SEI, AUD) that open an access unit are held until its first slice
+ * (one too big for a camera packet is reassembled from its FU-A pieces first), which arrives
+ * in the same burst: only then is it known whether the unit is a keyframe, so
  * the unit's first egress packet can say so (a new viewer starts there) and an IDR that came
  * without SPS/PPS gets the known ones in front. The marker goes on the packet that carries the
  * camera's marker, once a slice has been sent (a camera that marks its SPS does not end the
@@ -99,6 +100,10 @@ export class H264Refragmenter {
   private nalOpen = false;
   private readonly held: Uint8Array[] = [];
   private heldBytes = 0;
+  // a non-slice unit arriving in FU-A pieces before the first slice, reassembled to be held
+  private assembling = false;
+  private readonly assembled: Uint8Array[] = [];
+  private assembledBytes = 0;
   /** Complete NAL units of the current push, for the packetizer. */
   private readonly list: Uint8Array[] = [];
   private pzPending = false;
@@ -172,6 +177,7 @@ export class H264Refragmenter {
     this.packetsThisPush = 0;
     this.inUnit = false;
     this.nalOpen = false;
+    this.assembling = false;
     this.sliceSeen = false;
     this.clearHeld();
   }
@@ -229,6 +235,7 @@ export class H264Refragmenter {
     this.markerSent = false;
     this.unitKeyframe = false;
     this.nalOpen = false;
+    this.assembling = false;
     this.firstOfUnitPending = true;
     this.stats.units++;
   }
@@ -318,11 +325,15 @@ export class H264Refragmenter {
     const start = (fu & 0x80) !== 0;
     const end = (fu & 0x40) !== 0;
     const type = fu & 0x1f;
+    if (!this.sliceSeen && (start ? !isVcl(type) : this.assembling)) {
+      this.holdFragment(payload, start, end);
+      return;
+    }
     if (start) {
       this.nalOpen = true;
-      if (!this.sliceSeen && isVcl(type)) {
-        this.firstSlice(type);
+      if (!this.sliceSeen) {
         // The held units, and the parameter sets an IDR lacks, go first.
+        this.firstSlice(type);
         const ps = this.pz.parameterSets;
         if (this.insert && this.unitKeyframe && !this.heldHasParameterSets() && ps.sps && ps.pps) {
           this.list.push(ps.sps, ps.pps);
@@ -382,6 +393,34 @@ export class H264Refragmenter {
     out[10] = (ssrc >>> 8) & 0xff;
     out[11] = ssrc & 0xff;
     this.pz.sequenceNumber = (seq + 1) & 0xffff;
+  }
+
+  /** A non-slice unit before the unit's first slice, in FU-A pieces: reassembled, then held whole. */
+  private holdFragment(payload: Uint8Array, start: boolean, end: boolean): void {
+    const data = payload.subarray(FU_HEADER);
+    if (start) {
+      this.assembling = true;
+      this.assembled.length = 0;
+      this.assembledBytes = 1;
+      this.assembled.push(Uint8Array.of((payload[0] & 0xe0) | (payload[1] & 0x1f)));
+    }
+    if (this.heldBytes + this.assembledBytes + data.length > this.maxHeld) {
+      this.stats.heldDropped++;
+      this.assembling = false;
+      return;
+    }
+    this.assembled.push(data.slice());
+    this.assembledBytes += data.length;
+    if (!end) return;
+    this.assembling = false;
+    const nal = new Uint8Array(this.assembledBytes);
+    let o = 0;
+    for (const piece of this.assembled) {
+      nal.set(piece, o);
+      o += piece.length;
+    }
+    this.assembled.length = 0;
+    this.hold(nal);
   }
 
   private firstSlice(type: number): void {

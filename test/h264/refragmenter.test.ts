@@ -170,3 +170,18 @@ t.test('abort drops the rest of a unit: its later fragments are orphans', async 
   t.equal(out.length, before, 'nothing more of the unit');
   t.ok(r.stats.orphanFragments >= 1);
 });
+
+t.test('a non-slice unit too big for one camera packet (a large SEI) is reassembled and held: the unit still opens as a keyframe', async (t) => {
+  const sei = new Uint8Array(3000).fill(0x11);
+  sei[0] = 0x06;
+  const idr = new Uint8Array(2000).fill(0x22);
+  idr[0] = 0x65;
+  const cam = cameraPackets([[SPS, PPS, sei, idr]], 0, 1400, true);
+  const { out, r } = refragment(cam, 1200, { insertParameterSets: false });
+  t.ok(out[0].unitStart && out[0].keyframe, 'the first egress packet starts a keyframe unit');
+  const { d, aus } = collector();
+  for (const o of out) d.push(o.packet);
+  d.flush();
+  t.same(aus.map((a) => toHex(a.nalus)), [toHex([SPS, PPS, sei, idr])], 'same units, same order');
+  t.equal(r.stats.held, 3);
+});
