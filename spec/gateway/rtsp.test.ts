@@ -109,41 +109,43 @@ for (const forwarding of ['frame', 'packet'] as const) {
   });
 }
 
-t.test('killing and restarting the camera: the viewer stays connected and resumes on the next keyframe', async (t) => {
-  if (skip(t, true)) return;
-  let cam: GstServer = await startGstServer({ protocols: 'udp' });
-  const port = cam.port;
-  const gw = await startGateway({
-    http: { host: '127.0.0.1', port: 0 },
-    streams: { cam: { url: cam.url(), transport: 'udp', rtsp: { reconnect: { initialDelayMs: 500, maxDelayMs: 1000 } } } },
-    webrtc: { bindAddress: '127.0.0.1' },
-  });
-  const browser: Chromium = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    await page.goto(gw.address + '/api/streams');
-    await page.evaluate(VIEWER_SCRIPT);
-    const i = await startViewer(page, gw.address + '/whep/cam');
-    await sleep(3000);
-    const before = await viewerStats(page, i);
-    await cam.stop();
-    await sleep(1000);
-    cam = await startGstServer({ protocols: 'udp', port });
-    let after = await viewerStats(page, i);
-    for (let k = 0; k < 100 && after.framesDecoded < before.framesDecoded + 30; k++) {
-      await sleep(100);
-      after = await viewerStats(page, i);
+for (const forwarding of ['frame', 'packet'] as const) {
+  t.test(`killing and restarting the camera (${forwarding} forwarding): the viewer stays connected and resumes on the next keyframe`, async (t) => {
+    if (skip(t, true)) return;
+    let cam: GstServer = await startGstServer({ protocols: 'udp' });
+    const port = cam.port;
+    const gw = await startGateway({
+      http: { host: '127.0.0.1', port: 0 },
+      streams: { cam: { url: cam.url(), transport: 'udp', forwarding, rtsp: { reconnect: { initialDelayMs: 500, maxDelayMs: 1000 } } } },
+      webrtc: { bindAddress: '127.0.0.1' },
+    });
+    const browser: Chromium = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(gw.address + '/api/streams');
+      await page.evaluate(VIEWER_SCRIPT);
+      const i = await startViewer(page, gw.address + '/whep/cam');
+      await sleep(3000);
+      const before = await viewerStats(page, i);
+      await cam.stop();
+      await sleep(1000);
+      cam = await startGstServer({ protocols: 'udp', port });
+      let after = await viewerStats(page, i);
+      for (let k = 0; k < 100 && after.framesDecoded < before.framesDecoded + 30; k++) {
+        await sleep(100);
+        after = await viewerStats(page, i);
+      }
+      const stream = gw.gateway.stream('cam')!;
+      t.comment(`frames ${before.framesDecoded} before the kill, ${after.framesDecoded} after the restart; source ${JSON.stringify(stream.stats().source)}`);
+      t.ok(before.framesDecoded > 30, 'playing before');
+      t.ok(after.framesDecoded >= before.framesDecoded + 30, 'decoding again after the camera came back');
+      t.equal(stream.viewerCount, 1, 'the viewer stayed');
+      t.ok(Number(stream.stats().source.sessions) >= 2, 'a new RTSP session');
+      t.equal(after.frameWidth, 640);
+    } finally {
+      await browser.close();
+      await gw.close();
+      await cam.stop();
     }
-    const stream = gw.gateway.stream('cam')!;
-    t.comment(`frames ${before.framesDecoded} before the kill, ${after.framesDecoded} after the restart; source ${JSON.stringify(stream.stats().source)}`);
-    t.ok(before.framesDecoded > 30, 'playing before');
-    t.ok(after.framesDecoded >= before.framesDecoded + 30, 'decoding again after the camera came back');
-    t.equal(stream.viewerCount, 1, 'the viewer stayed');
-    t.ok(Number(stream.stats().source.sessions) >= 2, 'a new RTSP session');
-    t.equal(after.frameWidth, 640);
-  } finally {
-    await browser.close();
-    await gw.close();
-    await cam.stop();
-  }
-});
+  });
+}
