@@ -132,6 +132,7 @@ const STREAM_OPTIONS: Record<string, Check> = {
   rtx: bool,
   nack: bool,
   keyframeCacheMaxAgeMs: num(0, 3_600_000),
+  keyframeCacheMaxBytes: num(65_536, 1 << 30),
   keyframeOnJoin: bool,
   connectTimeoutMs: num(1000, 600_000),
   timestampJumpMs: num(100, 3_600_000),

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { tsAdd, tsDistance } from '../rtp/seq.js';
+import { readU32 } from '../rtp/packet.js';
 import type { EgressHistory, EgressPacketizer, GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { AccessUnit, SourcePacket, SourceSink, SourceState, VideoSource } from './source.js';
@@ -31,6 +32,12 @@ export interface StreamOptions {
   rtx?: boolean;
   /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
   keyframeCacheMaxAgeMs?: number;
+  /**
+   * Packet forwarding: a keyframe unit larger than this is sent but not cached (default
+   * 8 MiB, the depacketizer's own bound on a unit in frame forwarding). A camera that never
+   * ends its unit cannot grow memory without end.
+   */
+  keyframeCacheMaxBytes?: number;
   /**
    * When a viewer starts on a cached keyframe that later frames already followed, ask the
    * camera for a fresh keyframe (rate-limited like PLI) so its picture is exact soon (default true).
@@ -103,6 +110,7 @@ export interface ViewerInfo extends ViewerStats {
 const CLOCK_RATE_PER_MS = 90;
 const EGRESS_PAYLOAD_TYPE = 96;
 const MAX_EGRESS_PACKET = 1500;
+const DEFAULT_KEYFRAME_CACHE_MAX_BYTES = 8 * 1024 * 1024;
 
 export class Stream implements SourceSink, CutThroughSink {
   readonly name: string;
@@ -136,7 +144,7 @@ export class Stream implements SourceSink, CutThroughSink {
   /** This source session gave packets: its access units are only counted. */
   private packetsSeen = false;
   /** The keyframe unit being sent in packet forwarding, becoming the cache when it ends whole. */
-  private building: { packets: Uint8Array[]; arena: Uint8Array; pos: number; firstSeq: number; at: number; timestamp: number } | undefined;
+  private building: { packets: Uint8Array[]; arena: Uint8Array; pos: number; bytes: number; firstSeq: number; at: number; timestamp: number } | undefined;
   /** Viewers whose media opened mid-unit in packet forwarding: they start at the next unit. */
   private readonly deferredStarts = new Set<Viewer>();
   /** Counters of viewers that have left, so totals never go down. */
@@ -369,7 +377,7 @@ export class Stream implements SourceSink, CutThroughSink {
   egress(packet: Uint8Array, unitStart: boolean, keyframe: boolean, unitEnd: boolean): void {
     const now = this.deps.clock.now();
     const seq = (packet[2] << 8) | packet[3];
-    const ts = ((packet[4] << 24) | (packet[5] << 16) | (packet[6] << 8) | packet[7]) >>> 0;
+    const ts = readU32(packet, 4);
     if (unitStart) {
       this.finishKeyframeUnit();
       // Viewers that opened mid-unit start here: the cached keyframe, stamped as the unit before, then this unit live.
@@ -382,12 +390,17 @@ export class Stream implements SourceSink, CutThroughSink {
       this.unitIsKeyframe = keyframe;
       if (keyframe) {
         const arena = this.newArena();
-        this.building = { packets: [], arena, pos: 0, firstSeq: seq, at: now, timestamp: ts };
+        this.building = { packets: [], arena, pos: 0, bytes: 0, firstSeq: seq, at: now, timestamp: ts };
         this.gate.onKeyframe(seq, ts, now);
       }
     }
     let pkt = packet;
-    const b = this.building;
+    let b = this.building;
+    if (b && (b.bytes += packet.length) > (this.opts.keyframeCacheMaxBytes ?? DEFAULT_KEYFRAME_CACHE_MAX_BYTES)) {
+      // The frames after this keyframe reference it, not the cached one: that one is stale too.
+      this.building = b = undefined;
+      this.cache = undefined;
+    }
     if (b) {
       if (b.arena.length - b.pos < packet.length) {
         b.arena = this.newArena();

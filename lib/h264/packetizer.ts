@@ -12,6 +12,7 @@
 import { H264Error } from './errors.js';
 import { NalType } from './nal.js';
 import { ParameterSets } from './parameter-sets.js';
+import { writeRtpFixedHeader } from '../rtp/packet.js';
 
 export interface PacketizerOptions {
   /** Largest RTP packet written, header included. Default 1200 (WebRTC-safe). */
@@ -193,20 +194,7 @@ export class H264Packetizer {
     const done = this.index >= this.count;
     const marker = done && this.markLast;
     const seq = this.sequenceNumber;
-    const ts = this.timestamp;
-    const ssrc = this.ssrc;
-    out[0] = 0x80;
-    out[1] = (marker ? 0x80 : 0) | (this.payloadType & 0x7f);
-    out[2] = seq >> 8;
-    out[3] = seq & 0xff;
-    out[4] = ts >>> 24;
-    out[5] = (ts >>> 16) & 0xff;
-    out[6] = (ts >>> 8) & 0xff;
-    out[7] = ts & 0xff;
-    out[8] = ssrc >>> 24;
-    out[9] = (ssrc >>> 16) & 0xff;
-    out[10] = (ssrc >>> 8) & 0xff;
-    out[11] = ssrc & 0xff;
+    writeRtpFixedHeader(out, marker, this.payloadType, seq, this.timestamp, this.ssrc);
     this.sequenceNumber = (seq + 1) & 0xffff;
     this.stats.packets++;
     this.stats.bytes += end;

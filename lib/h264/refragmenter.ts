@@ -27,6 +27,7 @@
  */
 import { H264Error } from './errors.js';
 import { isVcl, NalType, splitAnnexB } from './nal.js';
+import { writeRtpFixedHeader } from '../rtp/packet.js';
 
 /** What the refragmenter needs of the egress packetizer (H264Packetizer has it). */
 export interface RefragmenterPacketizer {
@@ -107,7 +108,7 @@ export class H264Refragmenter {
   /** Complete NAL units of the current push, for the packetizer. */
   private readonly list: Uint8Array[] = [];
   private pzPending = false;
-  // FU-A fragment being cut: data, where the next piece starts, and its header fields
+  // FU-A fragment being cut: the camera payload, where the next piece starts in it, and its header fields
   private fuData: Uint8Array | undefined;
   private fuOffset = 0;
   private fuIndicator = 0;
@@ -123,7 +124,7 @@ export class H264Refragmenter {
   private lagCount = 0;
   private lagIndex = 0;
   private lagUnitStart = -1;
-  private lagKeyframes: boolean[] = [];
+  private readonly lagKeyframes: boolean[] = [];
   private lagMarkLast = false;
   private lagEndsUnit = false;
 
@@ -352,8 +353,8 @@ export class H264Refragmenter {
       return;
     }
     if (end) this.nalOpen = false;
-    this.fuData = payload.subarray(FU_HEADER);
-    this.fuOffset = 0;
+    this.fuData = payload;
+    this.fuOffset = FU_HEADER;
     this.fuIndicator = payload[0] & 0xe0;
     this.fuType = type;
     this.fuStart = start;
@@ -366,33 +367,17 @@ export class H264Refragmenter {
     const data = this.fuData!;
     if (out.length < this.pz.mtu) throw new H264Error('H264_BUFFER_TOO_SMALL', `need ${this.pz.mtu} bytes, buffer has ${out.length}`);
     const chunk = Math.min(this.maxPayload - FU_HEADER, data.length - this.fuOffset);
-    const first = this.fuOffset === 0;
+    const first = this.fuOffset === FU_HEADER;
     const last = this.fuOffset + chunk >= data.length;
     out[RTP_HEADER] = this.fuIndicator | NalType.FuA;
     out[RTP_HEADER + 1] = (first && this.fuStart ? 0x80 : 0) | (last && this.fuEnd ? 0x40 : 0) | this.fuType;
     out.set(data.subarray(this.fuOffset, this.fuOffset + chunk), RTP_HEADER + FU_HEADER);
     this.fuOffset += chunk;
     if (last) this.fuData = undefined;
-    this.writeHeader(out, last && this.fuMarker, this.fuTs);
+    const pz = this.pz;
+    writeRtpFixedHeader(out, last && this.fuMarker, pz.payloadType, pz.sequenceNumber, this.fuTs, pz.ssrc);
+    pz.sequenceNumber = (pz.sequenceNumber + 1) & 0xffff;
     return RTP_HEADER + FU_HEADER + chunk;
-  }
-
-  private writeHeader(out: Uint8Array, marker: boolean, ts: number): void {
-    const seq = this.pz.sequenceNumber;
-    const ssrc = this.pz.ssrc;
-    out[0] = 0x80;
-    out[1] = (marker ? 0x80 : 0) | (this.pz.payloadType & 0x7f);
-    out[2] = seq >> 8;
-    out[3] = seq & 0xff;
-    out[4] = ts >>> 24;
-    out[5] = (ts >>> 16) & 0xff;
-    out[6] = (ts >>> 8) & 0xff;
-    out[7] = ts & 0xff;
-    out[8] = ssrc >>> 24;
-    out[9] = (ssrc >>> 16) & 0xff;
-    out[10] = (ssrc >>> 8) & 0xff;
-    out[11] = ssrc & 0xff;
-    this.pz.sequenceNumber = (seq + 1) & 0xffff;
   }
 
   /** A non-slice unit before the unit's first slice, in FU-A pieces: reassembled, then held whole. */

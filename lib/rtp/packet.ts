@@ -148,6 +148,16 @@ export function writeU32(buf: Uint8Array, o: number, v: number): void {
   buf[o + 3] = v & 0xff;
 }
 
+/** Writes a 12-byte RTP header (version 2, no padding, extension or CSRC) at the start of `buf`. */
+export function writeRtpFixedHeader(buf: Uint8Array, marker: boolean, payloadType: number, seq: number, ts: number, ssrc: number): void {
+  buf[0] = 0x80;
+  buf[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  buf[2] = (seq >> 8) & 0xff;
+  buf[3] = seq & 0xff;
+  writeU32(buf, 4, ts);
+  writeU32(buf, 8, ssrc);
+}
+
 /** In-place header rewrites used on the egress path (no parse, no allocation). */
 export function setRtpSequenceNumber(buf: Uint8Array, seq: number): void {
   buf[2] = (seq >> 8) & 0xff;

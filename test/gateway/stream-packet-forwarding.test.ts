@@ -65,11 +65,11 @@ class PacketCamera implements VideoSource {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const tick = () => new Promise((r) => setImmediate(r));
 
-function setup(mtu = 1400) {
+function setup(mtu = 1400, keyframeCacheMaxBytes?: number) {
   const clock = new VirtualClock();
   const transport = new FakeTransport();
   const camera = new PacketCamera(mtu);
-  const stream = new Stream('cam', camera, transport, createDeps({}, { clock }), { forwarding: 'packet', onDemand: false });
+  const stream = new Stream('cam', camera, transport, createDeps({}, { clock }), { forwarding: 'packet', onDemand: false, keyframeCacheMaxBytes });
   return { clock, transport, camera, stream };
 }
 
@@ -242,4 +242,16 @@ t.test('with no keyframe cached a viewer opening mid-stream waits for the next I
   camera.deliver(camera.unit(true, 3000));
   t.equal(v.state, 'playing');
   t.same(received(transport.peers[0] as FakePeer).units.map((u) => u.keyframe), [true]);
+});
+
+t.test('a keyframe unit over keyframeCacheMaxBytes goes out but is not cached', async (t) => {
+  const { transport, camera, stream } = setup(1400, 65_536);
+  await stream.addViewer(CHROMIUM_OFFER);
+  await tick();
+  camera.deliver(camera.unit(true, 40_000));
+  t.ok(stream.stats().keyframeCachePackets > 0, 'a 40 KB keyframe is cached');
+  camera.deliver(camera.unit(true, 100_000));
+  t.equal(stream.stats().keyframeCachePackets, 0, 'a 100 KB one is not (the older one is no longer current either)');
+  const { units } = received(transport.peers[0] as FakePeer);
+  t.same(units.map((u) => [u.keyframe, u.complete]), [[true, true], [true, true]], 'both went out whole');
 });
