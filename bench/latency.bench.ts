@@ -7,8 +7,10 @@
  * transport here drops the packet: node-datachannel's own send cost is in fanout.*.
  * Not included, by design: in frame forwarding (the default) an earlier packet of a frame also
  * waits for the rest of its frame to arrive (the camera's own send spread). Packet forwarding
- * sends each packet when it arrives; its figures are the same measure (time since the camera
- * packet that made camwire send).
+ * sends each packet when it arrives, except that a fragment's short tail waits for the next
+ * packet of its NAL unit to fill an egress packet: its figures are the time since the camera
+ * packet before the one that made camwire send (an upper bound: this trace's 1400-byte
+ * packets never carry bytes further than that).
  */
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
@@ -37,12 +39,13 @@ async function latencyRun(viewers: number, seconds: number, forwarding: 'frame' 
   let ni = 0;
   let np = 0;
   let arrivedAt = 0;
+  let since = 0;
   let recording = false;
   let keyframe = false;
   for (const peer of p.peers) {
     peer.onSend = () => {
       if (!recording || n >= samples.length) return;
-      const d = performance.now() - arrivedAt;
+      const d = performance.now() - since;
       samples[n++] = d;
       if (keyframe) idr[ni++] = d;
       else pf[np++] = d;
@@ -58,7 +61,9 @@ async function latencyRun(viewers: number, seconds: number, forwarding: 'frame' 
       recording = frame >= warmFrames;
       keyframe = f === 0;
       for (let i = tr.frameStart[f]; i < tr.frameStart[f + 1]; i++) {
+        const previous = arrivedAt;
         arrivedAt = performance.now();
+        since = forwarding === 'packet' && i > tr.frameStart[f] ? previous : arrivedAt;
         p.push(tr.packets[i], arrivedAt);
       }
       frame++;
@@ -81,7 +86,7 @@ async function latencyRun(viewers: number, seconds: number, forwarding: 'frame' 
     loadavg1m: round(loadavg()[0]),
     note: forwarding === 'frame'
       ? 'camera packet completing an access unit -> each viewer transport send; runs = samples (packets x viewers)'
-      : 'camera packet -> each viewer transport send of what it carried; runs = samples (packets x viewers)',
+      : 'camera packet before the one that made camwire send (a carried fragment tail) -> each viewer transport send; runs = samples (packets x viewers)',
   };
 }
 

@@ -97,7 +97,7 @@ export interface StreamStats {
   keyframeAgeMs: number;
   keyframeCachePackets: number;
   /** Packet forwarding's counters (zero in frame forwarding). */
-  cutThrough: { packetsIn: number; late: number; gaps: number; waitingDropped: number; split: number; parameterSetsInserted: number; unitsWithoutMarker: number; dropped: number };
+  cutThrough: { packetsIn: number; late: number; gaps: number; waitingDropped: number; split: number; carried: number; parameterSetsInserted: number; unitsWithoutMarker: number; dropped: number };
   source: Record<string, number | string>;
 }
 
@@ -483,9 +483,9 @@ export class Stream implements SourceSink, CutThroughSink {
     const c = this.cut?.stats;
     const r = this.cut?.refragmenter.stats;
     return {
-      packetsIn: r?.packetsIn ?? 0, late: c?.late ?? 0, gaps: c?.gaps ?? 0, waitingDropped: c?.waitingDropped ?? 0, split: r?.split ?? 0,
+      packetsIn: r?.packetsIn ?? 0, late: c?.late ?? 0, gaps: c?.gaps ?? 0, waitingDropped: c?.waitingDropped ?? 0, split: r?.split ?? 0, carried: r?.carried ?? 0,
       parameterSetsInserted: r?.parameterSetsInserted ?? 0, unitsWithoutMarker: r?.unitsWithoutMarker ?? 0,
-      dropped: (r?.malformed ?? 0) + (r?.unsupported ?? 0) + (r?.orphanFragments ?? 0) + (r?.heldDropped ?? 0),
+      dropped: (r?.malformed ?? 0) + (r?.unsupported ?? 0) + (r?.orphanFragments ?? 0) + (r?.heldDropped ?? 0) + (r?.carryDropped ?? 0),
     };
   }
 

@@ -3,7 +3,11 @@
  * egress packets of at most `mtu` bytes as soon as it arrives, instead of waiting for the whole
  * access unit. Complete NAL units (single NAL packets, STAP-A contents) go through the egress
  * packetizer (STAP-A, single, or FU-A when too big); FU-A fragments are passed on, cut again
- * when larger than the egress MTU (TCP-interleaved cameras send 10 KB+ packets).
+ * when larger than the egress MTU (TCP-interleaved cameras send 10 KB+ packets). The tail of a
+ * fragment too short to fill an egress piece waits for the NAL unit's next fragment (`carry`),
+ * so a NAL unit takes as many egress packets as frame forwarding gives it: cutting each
+ * 1400-byte camera packet on its own would make two egress packets of every one. The wait is
+ * the gap to the camera's next packet of the same NAL unit, which a camera sends in one burst.
  *
  * Non-slice units (SPS, PPS, SEI, AUD) that open an access unit are held until its first slice
  * (one too big for a camera packet is reassembled from its FU-A pieces first), which arrives
@@ -45,6 +49,11 @@ export interface RefragmenterOptions {
   maxHeldBytes?: number;
   /** Put the known SPS/PPS in front of an IDR that came without them (default true). */
   insertParameterSets?: boolean;
+  /**
+   * Fill each FU-A piece from the NAL unit's next fragment instead of sending a fragment's short
+   * tail on its own (default true; off, every camera packet leaves with no wait).
+   */
+  coalesceFragments?: boolean;
 }
 
 export interface RefragmenterStats {
@@ -67,6 +76,9 @@ export interface RefragmenterStats {
   orphanFragments: number;
   /** Units the camera did not mark: they ended by a timestamp change. */
   unitsWithoutMarker: number;
+  /** Fragment tails that waited for the NAL unit's next fragment, and those dropped when it never came. */
+  carried: number;
+  carryDropped: number;
 }
 
 const RTP_HEADER = 12;
@@ -76,6 +88,7 @@ export class H264Refragmenter {
   readonly stats: RefragmenterStats = {
     packetsIn: 0, packetsOut: 0, units: 0, keyframeUnits: 0, split: 0, held: 0, heldDropped: 0,
     parameterSetsInserted: 0, unsupported: 0, malformed: 0, orphanFragments: 0, unitsWithoutMarker: 0,
+    carried: 0, carryDropped: 0,
   };
   /** Added to camera timestamps in the packets written (the Stream's timeline re-basing). */
   timestampShift = 0;
@@ -117,6 +130,13 @@ export class H264Refragmenter {
   private fuEnd = false;
   private fuMarker = false;
   private fuTs = 0;
+  // the tail of the NAL unit's last fragment, not yet sent: it opens the next piece
+  private readonly coalesce: boolean;
+  private readonly carry: Uint8Array;
+  private carryLen = 0;
+  private carryHasStart = false;
+  /** The fragment in `fuData` starts the unit's first slice: its first piece goes with the held units. */
+  private fuOpensUnit = false;
   private packetsThisPush = 0;
   // lagging: the previous push's packets, written out once the next push says how its unit ended
   private lagBuf = new Uint8Array(0);
@@ -133,6 +153,8 @@ export class H264Refragmenter {
     if (!(this.maxHeld >= 0)) throw new H264Error('H264_BAD_OPTION', `maxHeldBytes ${this.maxHeld} must be >= 0`);
     this.maxPayload = pz.mtu - RTP_HEADER;
     this.insert = options.insertParameterSets ?? true;
+    this.coalesce = options.coalesceFragments ?? true;
+    this.carry = new Uint8Array(Math.max(0, this.maxPayload));
   }
 
   /** True when a packet with this camera timestamp begins a new access unit. */
@@ -156,6 +178,7 @@ export class H264Refragmenter {
       return;
     }
     const type = payload[0] & 0x1f;
+    if (type !== NalType.FuA) this.dropCarry();
     if (type === NalType.FuA) this.takeFuA(payload, marker);
     else if (type === NalType.StapA) this.takeStapA(payload, marker);
     else if (type === NalType.Unspecified) this.takeAnnexB(payload, marker);
@@ -176,6 +199,7 @@ export class H264Refragmenter {
     this.pzPending = false;
     this.fuData = undefined;
     this.packetsThisPush = 0;
+    this.carryLen = 0;
     this.inUnit = false;
     this.nalOpen = false;
     this.assembling = false;
@@ -230,6 +254,7 @@ export class H264Refragmenter {
     }
     // Units before the first slice (parameter sets with their own timestamp) stay held.
     if (this.sliceSeen) this.clearHeld();
+    this.dropCarry(); // the last unit's last NAL unit never got its end fragment
     this.inUnit = true;
     this.unitTs = ts;
     this.sliceSeen = false;
@@ -330,9 +355,11 @@ export class H264Refragmenter {
       this.holdFragment(payload, start, end);
       return;
     }
+    this.fuOpensUnit = false;
     if (start) {
       this.nalOpen = true;
       if (!this.sliceSeen) {
+        this.fuOpensUnit = true;
         // The held units, and the parameter sets an IDR lacks, go first.
         this.firstSlice(type);
         const ps = this.pz.parameterSets;
@@ -352,6 +379,7 @@ export class H264Refragmenter {
       this.stats.orphanFragments++;
       return;
     }
+    if (start) this.dropCarry(); // a NAL unit that never got its end fragment
     if (end) this.nalOpen = false;
     this.fuData = payload;
     this.fuOffset = FU_HEADER;
@@ -366,18 +394,54 @@ export class H264Refragmenter {
   private writeFuPiece(out: Uint8Array): number {
     const data = this.fuData!;
     if (out.length < this.pz.mtu) throw new H264Error('H264_BUFFER_TOO_SMALL', `need ${this.pz.mtu} bytes, buffer has ${out.length}`);
-    const chunk = Math.min(this.maxPayload - FU_HEADER, data.length - this.fuOffset);
-    const first = this.fuOffset === FU_HEADER;
+    const room = this.maxPayload - FU_HEADER;
+    const carried = this.carryLen;
+    const left = data.length - this.fuOffset;
+    const opensUnit = this.fuOpensUnit && this.fuOffset === FU_HEADER;
+    if (!this.fuEnd && !this.fuMarker && !opensUnit && this.coalesce && carried + left < room) {
+      // Too short for a full piece and more of this NAL unit follows: it opens the next piece.
+      // Not the unit's first: a unit whose held parameter sets went out alone, then was
+      // abandoned, would look to a lenient receiver like parameter sets for the next unit.
+      if (carried === 0) this.carryHasStart = this.fuOffset === FU_HEADER && this.fuStart;
+      this.carry.set(data.subarray(this.fuOffset), carried);
+      this.carryLen = carried + left;
+      this.stats.carried++;
+      this.fuData = undefined;
+      return 0;
+    }
+    const chunk = Math.min(room - carried, left);
+    const startBit = carried > 0 ? this.carryHasStart : this.fuOffset === FU_HEADER && this.fuStart;
     const last = this.fuOffset + chunk >= data.length;
-    out[RTP_HEADER] = this.fuIndicator | NalType.FuA;
-    out[RTP_HEADER + 1] = (first && this.fuStart ? 0x80 : 0) | (last && this.fuEnd ? 0x40 : 0) | this.fuType;
-    out.set(data.subarray(this.fuOffset, this.fuOffset + chunk), RTP_HEADER + FU_HEADER);
+    const endBit = last && this.fuEnd;
+    let n: number;
+    if (startBit && endBit) {
+      // The whole NAL unit fits one packet, and a FU-A must not carry both start and end (RFC 6184 5.8).
+      out[RTP_HEADER] = this.fuIndicator | this.fuType;
+      n = RTP_HEADER + 1;
+    } else {
+      out[RTP_HEADER] = this.fuIndicator | NalType.FuA;
+      out[RTP_HEADER + 1] = (startBit ? 0x80 : 0) | (endBit ? 0x40 : 0) | this.fuType;
+      n = RTP_HEADER + FU_HEADER;
+    }
+    if (carried > 0) {
+      out.set(this.carry.subarray(0, carried), n);
+      n += carried;
+      this.carryLen = 0;
+    }
+    out.set(data.subarray(this.fuOffset, this.fuOffset + chunk), n);
+    n += chunk;
     this.fuOffset += chunk;
     if (last) this.fuData = undefined;
     const pz = this.pz;
     writeRtpFixedHeader(out, last && this.fuMarker, pz.payloadType, pz.sequenceNumber, this.fuTs, pz.ssrc);
     pz.sequenceNumber = (pz.sequenceNumber + 1) & 0xffff;
-    return RTP_HEADER + FU_HEADER + chunk;
+    return n;
+  }
+
+  private dropCarry(): void {
+    if (this.carryLen === 0) return;
+    this.carryLen = 0;
+    this.stats.carryDropped++;
   }
 
   /** A non-slice unit before the unit's first slice, in FU-A pieces: reassembled, then held whole. */

@@ -2,7 +2,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { H264Packetizer } from '../../lib/h264/packetizer.js';
-import { H264Refragmenter } from '../../lib/h264/refragmenter.js';
+import { H264Refragmenter, type RefragmenterOptions } from '../../lib/h264/refragmenter.js';
 import { parseRtp, type RtpPacket } from '../../lib/rtp/packet.js';
 import { collector, hex, toHex } from './helpers.js';
 import { streamArb } from './arbitraries.js';
@@ -16,7 +16,7 @@ function drain(r: H264Refragmenter, buf: Uint8Array, out: Out[]): void {
   }
 }
 
-function refragment(cameraPackets: readonly RtpPacket[], egressMtu: number, options = { insertParameterSets: false }, seq0 = 0): { out: Out[]; r: H264Refragmenter } {
+function refragment(cameraPackets: readonly RtpPacket[], egressMtu: number, options: RefragmenterOptions = { insertParameterSets: false }, seq0 = 0): { out: Out[]; r: H264Refragmenter } {
   const pz = new H264Packetizer({ mtu: egressMtu, sequenceNumber: seq0, insertParameterSets: options.insertParameterSets });
   const r = new H264Refragmenter(pz, options);
   const buf = new Uint8Array(egressMtu);
@@ -47,11 +47,13 @@ const startsWithIdr = (au: readonly Uint8Array[]) => (au.find((n) => (n[0] & 0x1
 
 t.test('camera packets of any size re-cut to the egress MTU carry the same access units, marked and flagged per unit', async (t) => {
   const cameraMtu = fc.oneof(fc.integer({ min: 40, max: 1500 }), fc.integer({ min: 1500, max: 12000 }));
-  fc.assert(fc.property(streamArb, cameraMtu, fc.boolean(), ({ aus, seq0, ts0, mtu }, camMtu, markers) => {
-    const { out, r } = refragment(cameraPackets(aus, ts0, camMtu, markers), mtu, { insertParameterSets: false }, seq0);
+  fc.assert(fc.property(streamArb, cameraMtu, fc.boolean(), fc.boolean(), ({ aus, seq0, ts0, mtu }, camMtu, markers, coalesceFragments) => {
+    const { out, r } = refragment(cameraPackets(aus, ts0, camMtu, markers), mtu, { insertParameterSets: false, coalesceFragments }, seq0);
     const { d, aus: got } = collector({ firstSequenceNumber: seq0 });
     for (const o of out) {
       if (o.bytes > mtu) throw new Error(`egress packet of ${o.bytes} bytes over MTU ${mtu}`);
+      const p = o.packet.payload;
+      if ((p[0] & 0x1f) === 28 && (p[1] & 0xc0) === 0xc0) throw new Error('a FU-A with both start and end bits (RFC 6184 5.8)');
       d.push(o.packet);
     }
     d.flush();
@@ -70,8 +72,70 @@ t.test('camera packets of any size re-cut to the egress MTU carry the same acces
       t.equal(out[i].unitEnd, out[i].packet.marker);
     }
     t.equal(r.lagging, !markers, 'lagging only behind a camera without markers');
-    t.equal(r.stats.malformed + r.stats.orphanFragments + r.stats.unsupported, 0);
+    t.equal(r.stats.malformed + r.stats.orphanFragments + r.stats.unsupported + r.stats.carryDropped, 0);
   }), { numRuns: 150 });
+});
+
+t.test('a large NAL unit takes as many egress packets as frame forwarding gives it, whatever the camera\'s packet size', async (t) => {
+  const idr = new Uint8Array(150_000).map((_, i) => (i * 7) & 0xff);
+  idr[0] = 0x65;
+  const framePackets = new H264Packetizer({ mtu: 1200, insertParameterSets: false }).packetize([idr], 0).length;
+  for (const camMtu of [300, 1400, 1500, 9000]) {
+    const cam = cameraPackets([[idr]], 0, camMtu, true);
+    const { out } = refragment(cam, 1200);
+    // The unit's first piece leaves at once, however short: one more when the camera's packets are smaller.
+    t.equal(out.length, framePackets + (camMtu < 1200 ? 1 : 0), `camera packets of ${camMtu} bytes: ${cam.length} in, ${out.length} out`);
+    const { out: uncoalesced } = refragment(cam, 1200, { coalesceFragments: false });
+    t.ok(camMtu === 9000 || uncoalesced.length > out.length, `each cut on its own: ${uncoalesced.length}`);
+  }
+});
+
+/** A refragmenter that has seen the camera mark a unit's end, so it cuts through without lag. */
+function markingRefragmenter(): { r: H264Refragmenter; buf: Uint8Array } {
+  const r = new H264Refragmenter(new H264Packetizer({ mtu: 1200 }));
+  const buf = new Uint8Array(1200);
+  r.push(hex('4188840022'), 0xfffff448, true);
+  drain(r, buf, []);
+  return { r, buf };
+}
+
+t.test('a fragment\'s short tail waits for the next fragment of its NAL unit; a NAL unit that fits one packet leaves as a single NAL unit', async (t) => {
+  const first = hex('4188840021'); // the unit's first slice, in a packet of its own
+  const nal = new Uint8Array(300).fill(0x33);
+  nal[0] = 0x41; // its second slice
+  const cam = cameraPackets([[first, nal]], 0, 100, true); // 100-byte camera packets: 4 FU-A pieces
+  t.ok(cam.length > 4);
+  t.equal(cam[0].payload.length, first.length, 'the first slice alone');
+  const { r, buf } = markingRefragmenter();
+  const out: Out[] = [];
+  for (const p of cam.slice(0, -1)) {
+    r.push(p.payload, p.timestamp, p.marker);
+    drain(r, buf, out);
+  }
+  t.equal(out.length, 1, 'the first slice, then nothing before the end fragment');
+  t.equal(r.stats.carried, cam.length - 2);
+  const last = cam[cam.length - 1];
+  r.push(last.payload, last.timestamp, last.marker);
+  drain(r, buf, out);
+  t.equal(out.length, 2);
+  t.same(toHex([out[1].packet.payload]), toHex([nal]), 'the whole NAL unit, single');
+  t.ok(out[0].unitStart && !out[1].unitStart && out[1].unitEnd && out[1].packet.marker);
+});
+
+t.test('a carried tail whose NAL unit never ends is dropped and counted, never glued to another unit', async (t) => {
+  const a = new Uint8Array(3000).fill(0x44);
+  a[0] = 0x41;
+  const cam = cameraPackets([[a]], 0, 1400, true); // pieces: 1400, 1400, rest
+  const { r, buf } = markingRefragmenter();
+  const out: Out[] = [];
+  r.push(cam[0].payload, 0, false);
+  drain(r, buf, out);
+  t.equal(r.stats.carried, 1);
+  const next = hex('4188840021');
+  r.push(next, 3000, true); // the camera moved on without the end fragment
+  drain(r, buf, out);
+  t.equal(r.stats.carryDropped, 1);
+  t.same(toHex([out[out.length - 1].packet.payload]), toHex([next]));
 });
 
 t.test('arbitrary payloads never throw, and nothing written exceeds the MTU', async (t) => {
