@@ -30,7 +30,7 @@
  * throws on bad input: it counts and drops.
  */
 import { H264Error } from './errors.js';
-import { isVcl, NalType, splitAnnexB } from './nal.js';
+import { findStartCode, isVcl, NalType, splitAnnexB } from './nal.js';
 import { writeRtpFixedHeader } from '../rtp/packet.js';
 
 /** What the refragmenter needs of the egress packetizer (H264Packetizer has it). */
@@ -45,7 +45,10 @@ export interface RefragmenterPacketizer {
 }
 
 export interface RefragmenterOptions {
-  /** Bytes of non-slice units held while waiting for a unit's first slice (default 16384). */
+  /**
+   * Bytes of non-slice units held while waiting for a unit's first slice (default 1 MiB: the
+   * Amatek AR-N3222F sends a whole keyframe unit as one FU-A typed SPS, all of it held).
+   */
   maxHeldBytes?: number;
   /** Put the known SPS/PPS in front of an IDR that came without them (default true). */
   insertParameterSets?: boolean;
@@ -76,6 +79,8 @@ export interface RefragmenterStats {
   orphanFragments: number;
   /** Units the camera did not mark: they ended by a timestamp change. */
   unitsWithoutMarker: number;
+  /** Held units that were really Annex-B byte streams (start codes inside), split into their units. */
+  annexBSplits: number;
   /** Fragment tails that waited for the NAL unit's next fragment, and those dropped when it never came. */
   carried: number;
   carryDropped: number;
@@ -83,12 +88,13 @@ export interface RefragmenterStats {
 
 const RTP_HEADER = 12;
 const FU_HEADER = 2;
+const DEFAULT_MAX_HELD_BYTES = 1 << 20;
 
 export class H264Refragmenter {
   readonly stats: RefragmenterStats = {
     packetsIn: 0, packetsOut: 0, units: 0, keyframeUnits: 0, split: 0, held: 0, heldDropped: 0,
     parameterSetsInserted: 0, unsupported: 0, malformed: 0, orphanFragments: 0, unitsWithoutMarker: 0,
-    carried: 0, carryDropped: 0,
+    annexBSplits: 0, carried: 0, carryDropped: 0,
   };
   /** Added to camera timestamps in the packets written (the Stream's timeline re-basing). */
   timestampShift = 0;
@@ -149,7 +155,7 @@ export class H264Refragmenter {
   private lagEndsUnit = false;
 
   constructor(private readonly pz: RefragmenterPacketizer, options: RefragmenterOptions = {}) {
-    this.maxHeld = options.maxHeldBytes ?? 16384;
+    this.maxHeld = options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
     if (!(this.maxHeld >= 0)) throw new H264Error('H264_BAD_OPTION', `maxHeldBytes ${this.maxHeld} must be >= 0`);
     this.maxPayload = pz.mtu - RTP_HEADER;
     this.insert = options.insertParameterSets ?? true;
@@ -271,6 +277,11 @@ export class H264Refragmenter {
   }
 
   private takeComplete(nal: Uint8Array, marker: boolean): void {
+    if (!isVcl(nal[0] & 0x1f) && findStartCode(nal, 0) >= 0) {
+      // SPS+PPS+IDR behind start codes in one single-NAL packet (gortsplib#199's cameras)
+      this.stats.annexBSplits++;
+      return this.takeAnnexB(nal, marker);
+    }
     const insert = this.addComplete(nal);
     this.flushList(marker, insert);
   }
@@ -352,7 +363,7 @@ export class H264Refragmenter {
     const end = (fu & 0x40) !== 0;
     const type = fu & 0x1f;
     if (!this.sliceSeen && (start ? !isVcl(type) : this.assembling)) {
-      this.holdFragment(payload, start, end);
+      this.holdFragment(payload, start, end, marker);
       return;
     }
     this.fuOpensUnit = false;
@@ -445,7 +456,7 @@ export class H264Refragmenter {
   }
 
   /** A non-slice unit before the unit's first slice, in FU-A pieces: reassembled, then held whole. */
-  private holdFragment(payload: Uint8Array, start: boolean, end: boolean): void {
+  private holdFragment(payload: Uint8Array, start: boolean, end: boolean, marker: boolean): void {
     const data = payload.subarray(FU_HEADER);
     if (start) {
       this.assembling = true;
@@ -469,7 +480,11 @@ export class H264Refragmenter {
       o += piece.length;
     }
     this.assembled.length = 0;
-    this.hold(nal);
+    if (findStartCode(nal, 0) < 0) return this.hold(nal);
+    // A whole unit as one "NAL unit" with start codes inside (Amatek AR-N3222F): a valid NAL
+    // unit cannot contain 00 00 01 (emulation prevention), so these are its units.
+    this.stats.annexBSplits++;
+    this.takeAnnexB(nal, marker);
   }
 
   private firstSlice(type: number): void {

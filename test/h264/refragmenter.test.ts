@@ -249,3 +249,44 @@ t.test('a non-slice unit too big for one camera packet (a large SEI) is reassemb
   t.same(aus.map((a) => toHex(a.nalus)), [toHex([SPS, PPS, sei, idr])], 'same units, same order');
   t.equal(r.stats.held, 3);
 });
+
+t.test('Amatek AR-N3222F: SPS+PPS+IDR with Annex-B start codes inside one FU-A typed SPS is held whole, split, and opens a keyframe unit', async (t) => {
+  const idr = new Uint8Array(100_000).map((_, i) => (i % 251) + 1); // no zero bytes: no start code inside
+  idr[0] = 0x65;
+  const code = Uint8Array.of(0, 0, 0, 1);
+  const whole = Buffer.concat([SPS, code, PPS, code, idr]);
+  // The camera's FU-A: header from the first NAL unit (the SPS), 1400-byte packets, marker on the last.
+  const cam: RtpPacket[] = [];
+  for (let o = 1, seq = 0; o < whole.length; o += 1388, seq++) {
+    const piece = whole.subarray(o, Math.min(whole.length, o + 1388));
+    const last = o + 1388 >= whole.length;
+    const fu = Buffer.concat([Uint8Array.of(0x7c, (o === 1 ? 0x80 : 0) | (last ? 0x40 : 0) | 7), piece]);
+    cam.push(parseRtp(Buffer.concat([Uint8Array.of(0x80, last ? 0xe0 : 0x60, 0, seq, 0, 0, 0x0b, 0xb8, 0, 0, 0, 1), fu])));
+  }
+  const p = hex('4188840021');
+  cam.push(parseRtp(Buffer.concat([Uint8Array.of(0x80, 0xe0, 0, cam.length, 0, 0, 0x17, 0x70, 0, 0, 0, 1), p])));
+  const { out, r } = refragment(cam, 1200);
+  t.ok(out[0].unitStart && out[0].keyframe, 'the first egress packet starts a keyframe unit');
+  t.equal(r.stats.annexBSplits, 1);
+  t.equal(r.stats.heldDropped, 0);
+  const { d, aus } = collector();
+  for (const o of out) d.push(o.packet);
+  d.flush();
+  t.same(aus.map((a) => toHex(a.nalus)), [toHex([SPS, PPS, idr]), toHex([p])], 'its units, then the next unit');
+  t.ok(aus.every((a) => a.complete));
+  t.equal(out.filter((o) => o.packet.marker).length, 2, 'one marker per unit');
+});
+
+t.test('"Chinese buggy cameras" (gortsplib#199): SPS+PPS+IDR behind start codes in one single-NAL packet typed SPS', async (t) => {
+  const idr = hex('6588840021');
+  const code = Uint8Array.of(0, 0, 0, 1);
+  const payload = Buffer.concat([SPS, code, PPS, code, idr]);
+  const cam = [parseRtp(Buffer.concat([Uint8Array.of(0x80, 0xe0, 0, 1, 0, 0, 0x0b, 0xb8, 0, 0, 0, 1), payload]))];
+  const { out, r } = refragment(cam, 1200);
+  t.ok(out[0].unitStart && out[0].keyframe && out[0].packet.marker);
+  t.equal(r.stats.annexBSplits, 1);
+  const { d, aus } = collector();
+  for (const o of out) d.push(o.packet);
+  d.flush();
+  t.same(aus.map((a) => toHex(a.nalus)), [toHex([SPS, PPS, idr])]);
+});
