@@ -47,6 +47,7 @@ export class CameraToViewers {
       timers: this.timers, upstream: { sendNack: () => true, requestKeyframe: () => true }, onAccessUnit: (au) => this.onAccessUnit(au),
       onPacket: forwarding === 'packet' ? (p) => this.stream.onPacket(p) : undefined,
       recovery: { reorder: { startupHold: false } }, dropIncomplete: true,
+      depacketizer: { transientUnits: true }, // as the gateway's RtspSource sets it
     });
     this.stream = new Stream('bench', externalSource, this.transport, { ...deps, clock: time }, { onDemand: false, maxViewers: 100_000, forwarding });
     const { info, track } = udpSession();

@@ -56,7 +56,8 @@ export class RtspSource implements VideoSource {
       nack: (this.o.nack ?? true) && reorder !== 'off',
       nackOnMulticast: true,
       recovery: this.o.recovery,
-      depacketizer: this.o.depacketizer,
+      // The Stream packetizes each unit before onAccessUnit returns: no copy of it is needed.
+      depacketizer: { transientUnits: true, ...this.o.depacketizer },
       dropIncomplete: true,
     });
     this.leg = leg;

@@ -24,6 +24,7 @@ export interface SourcePacket {
 }
 
 export interface SourceSink {
+  /** One access unit; its NAL units may be views valid only until this returns (copy what is kept). */
   onAccessUnit(au: AccessUnit): void;
   /**
    * 'packet': the sink forwards each camera packet as it arrives (`onPacket`, in sequence

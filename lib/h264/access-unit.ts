@@ -1,7 +1,10 @@
 /** What the depacketizer emits, and how it is configured. */
 
 export interface AccessUnit {
-  /** NAL units of one picture, in order (views into one buffer owned by this access unit). */
+  /**
+   * NAL units of one picture, in order: views into one buffer owned by this access unit, or
+   * with `transientUnits` views of the depacketizer's buffer, valid only during the callback.
+   */
   nalus: Uint8Array[];
   /** RTP timestamp (90 kHz). */
   timestamp: number;
@@ -24,6 +27,12 @@ export interface AccessUnit {
 export interface DepacketizerOptions {
   /** Largest access unit kept, in NAL bytes; a larger one is dropped and counted. Default 8 MiB. */
   maxAccessUnitSize?: number;
+  /**
+   * Hand out units as views of the depacketizer's assembly buffer, valid only until
+   * `onAccessUnit` returns: no copy and no allocation per unit, for a consumer that packetizes
+   * each unit at once (camwire's gateway does). Default false.
+   */
+  transientUnits?: boolean;
   /** Parameter sets known out of band (sprop-parameter-sets); Annex-B prefixes are tolerated. */
   parameterSets?: readonly Uint8Array[];
   /** Insert the known SPS/PPS before the IDR of a unit that lacks them (Axis: SDP only). Default false. */

@@ -35,6 +35,7 @@ export class H264Depacketizer {
 
   private buf: Uint8Array;
   private len = 0;
+  private readonly transient: boolean;
   private starts: number[] = [];
   private ends: number[] = [];
   private nalCount = 0;
@@ -62,6 +63,7 @@ export class H264Depacketizer {
     this.scanSlices = scan === 'all';
     this.scanOthers = scan !== 'none';
     this.maxMisorder = options.maxMisorder ?? 3000;
+    this.transient = options.transientUnits ?? false;
     this.buf = new Uint8Array(Math.min(INITIAL_SCRATCH, Math.max(this.maxSize, 16)));
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
     if (options.firstSequenceNumber !== undefined) this.expectSequenceNumber(options.firstSequenceNumber);
@@ -333,17 +335,20 @@ export class H264Depacketizer {
     const sps = ps.sps as Uint8Array;
     const pps = ps.pps as Uint8Array;
     const extra = inserted ? sps.length + pps.length : 0;
-    const out = new Uint8Array(size + extra);
+    const out = this.transient ? undefined : new Uint8Array(size + extra);
     const nalus: Uint8Array[] = [];
     let o = 0;
     for (let i = 0; i < this.nalCount; i++) {
       // right before the first IDR slice, like the packetizer and FFmpeg's h264_mp4toannexb
       if (inserted && i === firstIdr) {
-        out.set(sps, o); nalus.push(out.subarray(o, o + sps.length)); o += sps.length;
-        out.set(pps, o); nalus.push(out.subarray(o, o + pps.length)); o += pps.length;
+        if (out) {
+          out.set(sps, o); nalus.push(out.subarray(o, o + sps.length)); o += sps.length;
+          out.set(pps, o); nalus.push(out.subarray(o, o + pps.length)); o += pps.length;
+        } else nalus.push(sps, pps);
         stats.parameterSetsInserted++;
       }
-      o = this.copyNal(i, out, o, nalus);
+      if (out) o = this.copyNal(i, out, o, nalus);
+      else nalus.push(buf.subarray(this.starts[i], this.ends[i]));
     }
     if (hasSps || hasPps) for (const nal of nalus) ps.learn(nal);
 
@@ -355,7 +360,7 @@ export class H264Depacketizer {
       discontinuity: this.pendingDiscontinuity,
       parameterSetsInserted: inserted,
       packets: this.packets,
-      size: out.length,
+      size: size + extra,
       firstSequenceNumber: this.firstSeq,
       lastSequenceNumber: this.lastSeq,
     };

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { H264Packetizer } from '../../lib/h264/packetizer.js';
 import { parseRtp, type RtpPacket } from '../../lib/rtp/packet.js';
 import { collector, toHex } from './helpers.js';
+import { H264Depacketizer, type AccessUnit } from '../../lib/h264/depacketizer.js';
 import { streamArb } from './arbitraries.js';
 
 interface Sent { packets: RtpPacket[]; timestamps: number[] }
@@ -103,4 +104,29 @@ t.test('arbitrary bytes in payloads never throw: only counted drops, bounded uni
     }
     t.equal(d.stats.packets, pkts.length);
   }), { numRuns: 500 });
+});
+
+t.test('transient units (views valid during the callback) are the owned units, under loss, duplication and parameter-set insertion', async (t) => {
+  const action = fc.constantFrom('keep', 'keep', 'keep', 'drop', 'dup');
+  fc.assert(fc.property(streamArb, fc.boolean(), fc.array(action, { minLength: 1 }), fc.boolean(), ({ aus, seq0, ts0, mtu }, markers, actions, insertParameterSets) => {
+    const { packets } = send(aus, seq0, ts0, mtu);
+    const { d: owned, aus: kept } = collector({ firstSequenceNumber: seq0, insertParameterSets });
+    // what a transient consumer sees, read during the callback
+    const seen: { hex: string[]; rest: Omit<AccessUnit, 'nalus'> }[] = [];
+    const transient = new H264Depacketizer((au) => {
+      const { nalus, ...rest } = au;
+      seen.push({ hex: toHex(nalus), rest });
+    }, { firstSequenceNumber: seq0, insertParameterSets, transientUnits: true });
+    packets.forEach((p, i) => {
+      const a = actions[i % actions.length];
+      if (a === 'drop') return;
+      const q = markers ? p : withoutMarker(p);
+      for (const d of a === 'dup' ? [owned, transient, owned, transient] : [owned, transient]) d.push(q);
+    });
+    owned.flush();
+    transient.flush();
+    t.same(seen.map((s) => s.hex), kept.map((a) => toHex(a.nalus)));
+    t.same(seen.map((s) => s.rest), kept.map(({ nalus: _, ...rest }) => rest));
+    t.same(transient.stats, owned.stats);
+  }), { numRuns: 150 });
 });
