@@ -184,7 +184,11 @@ export class H264Refragmenter {
       return;
     }
     const type = payload[0] & 0x1f;
-    if (type !== NalType.FuA) this.dropCarry();
+    if (type !== NalType.FuA && this.carryLen > 0) {
+      // A camera that broke into its fragmented NAL unit: the rest of it would miss the carried bytes.
+      this.dropCarry();
+      this.nalOpen = false;
+    }
     if (type === NalType.FuA) this.takeFuA(payload, marker);
     else if (type === NalType.StapA) this.takeStapA(payload, marker);
     else if (type === NalType.Unspecified) this.takeAnnexB(payload, marker);

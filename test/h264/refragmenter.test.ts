@@ -136,6 +136,18 @@ t.test('a carried tail whose NAL unit never ends is dropped and counted, never g
   drain(r, buf, out);
   t.equal(r.stats.carryDropped, 1);
   t.same(toHex([out[out.length - 1].packet.payload]), toHex([next]));
+  // a camera that breaks into its fragmented NAL unit within the unit: the rest is orphaned
+  const b = cameraPackets([[a]], 6000, 1400, true);
+  r.push(b[0].payload, 6000, false);
+  drain(r, buf, out);
+  r.push(hex('0601ff80'), 6000, false); // an SEI between the fragments
+  const before = out.length;
+  drain(r, buf, out);
+  r.push(b[1].payload, 6000, false);
+  drain(r, buf, out);
+  t.equal(r.stats.carryDropped, 2);
+  t.equal(r.stats.orphanFragments, 1, 'the next fragment would lack the dropped bytes');
+  t.ok(out.slice(before).every((o) => !((o.packet.payload[0] & 0x1f) === 28 && (o.packet.payload[1] & 0x1f) === 1 && !(o.packet.payload[1] & 0x80))), 'no piece of the broken NAL unit after it');
 });
 
 t.test('arbitrary payloads never throw, and nothing written exceeds the MTU', async (t) => {
