@@ -2,10 +2,10 @@
  * Camera leg per packet, in order over UDP (jitter + reorder buffer + NACK generator +
  * H.264 depacketizer) against the depacketizer alone (what TCP costs), on 1000-byte FU-A packets.
  */
-import { CameraLeg } from '../lib/rtsp/camera-leg.js';
+import { CameraLeg } from '../lib/ingest/camera-leg.js';
 import { H264Depacketizer, H264Packetizer } from '../lib/h264/index.js';
 import { parseRtp, type RtpPacket } from '../lib/rtp/packet.js';
-import type { RtspSessionInfo, RtspTrack } from '../lib/rtsp/client-types.js';
+import type { RtspSessionInfo, RtspTrack } from '../lib/rtsp/client/types.js';
 import { measureNs, withPeer, type Benchmark } from './harness.js';
 
 let sink = 0;
@@ -24,7 +24,7 @@ function packets(): RtpPacket[] {
   return out.slice(0, 1024);
 }
 
-const noTimers = { now: () => clock, setTimer: () => ({ cancel() {} }) };
+const noTimers = { now: () => clock, wallClock: () => clock, setTimer: () => ({ cancel() {} }) };
 let clock = 0;
 
 export const benchmarks: Benchmark[] = [
@@ -34,7 +34,7 @@ export const benchmarks: Benchmark[] = [
       const pkts = packets();
       const track = { index: 0, payloadType: 96, clockRate: 90000, control: 'x', sdp: { formats: [] } } as unknown as RtspTrack;
       const info = { transport: 'udp', tracks: [track], rtpInfo: [] } as unknown as RtspSessionInfo;
-      const leg = new CameraLeg({ timers: noTimers, upstream: { sendNack: () => true, requestKeyframe: () => true }, onAccessUnit: (au) => { sink += au.size; } });
+      const leg = new CameraLeg({ clock: noTimers, upstream: { sendNack: () => true, requestKeyframe: () => true }, onAccessUnit: (au) => { sink += au.size; } });
       leg.start(info, track);
       let n = 0;
       // A running counter, not the harness's index (which restarts each run): the stream never jumps back.

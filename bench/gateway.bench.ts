@@ -13,6 +13,7 @@ import { gatewayRtcp } from '../lib/gateway/rtcp-adapter.js';
 import { seqsToNackItems, serializeRtcp } from '../lib/rtcp/index.js';
 import { measureNs, withPeer, type Benchmark, type BenchResult } from './harness.js';
 import { pseudoRandomBytes } from './fixtures.js';
+import { PolledTimers } from '../test/support/polled-clock.js';
 
 let sink = 0;
 
@@ -132,7 +133,7 @@ async function nack(): Promise<BenchResult> {
   const transport = new CountingTransport();
   const source = new PushSource();
   let now = 0;
-  const clock = { now: () => now, wallClock: () => 1_700_000_000_000 + now };
+  const clock = new PolledTimers(() => now, () => 1_700_000_000_000 + now);
   const stream = new Stream('bench', source, transport, createDeps({ history: { maxAgeMs: 1e9 } }, { clock }), {});
   const viewer = await stream.addViewer(OFFER);
   await new Promise((r) => setImmediate(r));

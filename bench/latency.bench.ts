@@ -18,8 +18,9 @@ import { quick, round, type Benchmark, type BenchResult } from './harness.js';
 import { cameraTrace, FPS } from './stream1080p.js';
 import { CameraToViewers } from './support/pipeline.js';
 import { Replay } from './support/replay.js';
+import { systemClock } from '../lib/clock.js';
 
-const realTime = { now: () => performance.now(), wallClock: () => Date.now() };
+const realTime = systemClock;
 
 function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];

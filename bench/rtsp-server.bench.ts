@@ -3,11 +3,11 @@
  * interleaved (TCP) viewers whose sockets are stand-ins that only count bytes, on virtual
  * time, so what is measured is camwire's own work per frame, not the kernel's.
  */
-import { loadH264Clip } from '../lib/rtsp/h264-clip.js';
-import { LoopingClipSource } from '../lib/rtsp/media-source.js';
-import { SharedStream } from '../lib/rtsp/shared-stream.js';
-import { InterleavedViewer, UdpViewer } from '../lib/rtsp/server-viewers.js';
-import { VirtualScheduler } from '../test/support/virtual-scheduler.js';
+import { loadH264Clip } from '../lib/rtsp/server/h264-clip.js';
+import { LoopingClipSource } from '../lib/rtsp/server/media-source.js';
+import { SharedStream } from '../lib/rtsp/server/shared-stream.js';
+import { InterleavedViewer, UdpViewer } from '../lib/rtsp/server/viewers.js';
+import { VirtualScheduler } from '../test/support/virtual-clock.js';
 import { syntheticNalus } from '../test/support/h264-synthetic.js';
 import { measureNs, withPeer, type Benchmark, type BenchResult } from './harness.js';
 
@@ -24,7 +24,7 @@ function fanout(viewers: number, kind: 'tcp' | 'udp'): BenchResult {
   const clock = new VirtualScheduler();
   // ~2 Mbit/s at 25 fps: 60 KB IDR every second, 9 KB P-frames
   const source = new LoopingClipSource(loadH264Clip(syntheticNalus({ frames: 50, gop: 25, idrBytes: 60000, sliceBytes: 9000 })), 25);
-  const stream = new SharedStream(source, { scheduler: clock });
+  const stream = new SharedStream(source, { clock: clock });
   const udpSink = { send: () => {} };
   for (let i = 0; i < viewers; i++) {
     stream.add(kind === 'tcp'

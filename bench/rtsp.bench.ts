@@ -3,8 +3,8 @@
  * every 500 frames, read in 64 KiB chunks like a socket delivers them), against a floor that
  * only walks the `$` headers and takes views.
  */
-import { RtspMessageParser } from '../lib/rtsp/message-parser.js';
-import { serializeInterleavedFrame, serializeResponse, RtspHeaders } from '../lib/rtsp/message.js';
+import { RtspMessageParser } from '../lib/rtsp/protocol/message-parser.js';
+import { serializeInterleavedFrame, serializeResponse, RtspHeaders } from '../lib/rtsp/protocol/index.js';
 import { measureNs, withPeer, type Benchmark } from './harness.js';
 import { rtpPackets } from './fixtures.js';
 

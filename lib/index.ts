@@ -1,5 +1,6 @@
 /** camwire public API for embedders. Re-exports only. */
 export { CamwireError } from './errors.js';
+export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export * from './rtp/index.js';
 export * from './sdp/index.js';
 export * from './rtcp/index.js';
@@ -7,7 +8,7 @@ export * from './recovery/index.js';
 export * from './netsim/index.js';
 export * from './h264/index.js';
 export * from './rtsp/index.js';
-export * from './rtsp/server-api.js';
+export * from './ingest/index.js';
 // Both rtcp (ReceptionStats) and rtsp (RtpReception) name their counters ReceptionCounters.
 export type { ReceptionCounters } from './rtcp/index.js';
 export type { ReceptionCounters as RtspReceptionCounters } from './rtsp/index.js';

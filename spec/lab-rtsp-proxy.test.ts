@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTool } from '../test/support/env.js';
 import { runTool } from '../test/support/spawn-tool.js';
-import { startCamera } from '../lib/lab/cameras.js';
-import { RtspImpairProxy } from '../lib/lab/rtsp-proxy.js';
+import { startCamera } from '../tools/lab/cameras.js';
+import { RtspImpairProxy } from '../tools/lab/rtsp-proxy.js';
 import type { LinkProfile } from '../lib/netsim/link.js';
 
 async function pull(profile: LinkProfile, cacheDir: string) {

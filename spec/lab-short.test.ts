@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTool } from '../test/support/env.js';
-import { buildScenario } from '../lib/lab/scenario.js';
-import { runOne } from '../lib/lab/run-one.js';
+import { buildScenario } from '../tools/lab/scenario.js';
+import { runOne } from '../tools/lab/run-one.js';
 
 const PLAY_S = 20;
 

@@ -4,10 +4,10 @@
  * and a server killed mid-stream and restarted. Multicast is in rtsp-multicast.test.ts.
  */
 import t from 'tap';
-import { probe } from '../lib/rtsp/probe.js';
-import { RtspClient } from '../lib/rtsp/client.js';
+import { probe } from '../lib/ingest/probe.js';
+import { RtspClient } from '../lib/rtsp/client/client.js';
 import { isKeyframeStart } from '../lib/h264/index.js';
-import type { RtspStateChange } from '../lib/rtsp/client-types.js';
+import type { RtspStateChange } from '../lib/rtsp/client/types.js';
 import { missingGstRtspServer, startGstServer } from './support/gst-server.js';
 
 const why = missingGstRtspServer();

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../test/support/env.js';
 import { createNetnsPair, missingNetns } from './support/netns.js';
 
-const udpModule = pathToFileURL(join(repoRoot, 'dist', 'lib', 'rtsp', 'udp.js')).href;
+const udpModule = pathToFileURL(join(repoRoot, 'dist', 'lib', 'rtsp', 'client', 'udp.js')).href;
 
 function run(ns: string, code: string): Promise<string> {
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });

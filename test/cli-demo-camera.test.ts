@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseDemoCameraArgs } from '../lib/cli-demo-camera.js';
+import { parseDemoCameraArgs } from '../lib/app/cli-demo-camera.js';
 
 t.test('camwire demo-camera arguments', (t) => {
   t.same(parseDemoCameraArgs([]), {});

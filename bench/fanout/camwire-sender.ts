@@ -3,7 +3,7 @@
  * serving one stream fed by the synthetic 1080p30 camera (access units in real time), so the
  * orchestrator can measure this process's CPU per delivered packet.
  */
-import { startGateway } from '../../lib/http/start.js';
+import { startGateway } from '../../lib/app/start.js';
 import { gop } from '../stream1080p.js';
 import { PacedSource } from './paced-source.js';
 import { benchDeps } from '../support/gateway-deps.js';

@@ -7,9 +7,10 @@
  * (sequence/timestamp/SSRC/PT rewrite) -> a transport that drops the packet.
  */
 import { parseRtp } from '../../lib/rtp/packet.js';
-import { CameraLeg } from '../../lib/rtsp/camera-leg.js';
-import { PolledTimers } from '../../test/support/polled-timers.js';
+import { CameraLeg } from '../../lib/ingest/camera-leg.js';
+import { PolledTimers } from '../../test/support/polled-clock.js';
 import { udpSession } from '../../test/support/camera-sim.js';
+import type { Clock } from '../../lib/clock.js';
 import type { AccessUnit } from '../../lib/gateway/source.js';
 import { Stream } from '../../lib/gateway/stream.js';
 import type { GatewayDeps } from '../../lib/gateway/deps.js';
@@ -27,24 +28,25 @@ const externalSource: VideoSource = {
   stats: () => ({}),
 };
 
-export class VirtualTime {
+export class VirtualTime extends PolledTimers {
   t = 0;
-  now = (): number => this.t;
-  wallClock = (): number => 1_700_000_000_000 + this.t;
+  constructor() {
+    super(() => this.t, () => 1_700_000_000_000 + this.t);
+  }
 }
 
 export class CameraToViewers {
   readonly camera: CameraLeg;
-  private readonly timers: PolledTimers;
+  private readonly clock: PolledTimers;
   readonly stream: Stream;
   readonly transport = new NullTransport();
   accessUnits = 0;
 
-  constructor(readonly time: { now(): number; wallClock(): number }, deps: GatewayDeps = benchDeps(), forwarding: 'frame' | 'packet' = 'frame') {
-    this.timers = new PolledTimers(() => time.now());
+  constructor(readonly time: Clock, deps: GatewayDeps = benchDeps(), forwarding: 'frame' | 'packet' = 'frame') {
+    this.clock = new PolledTimers(() => time.now());
     // The camera itself is not simulated: NACKs and keyframe requests go nowhere.
     this.camera = new CameraLeg({
-      timers: this.timers, upstream: { sendNack: () => true, requestKeyframe: () => true }, onAccessUnit: (au) => this.onAccessUnit(au),
+      clock: this.clock, upstream: { sendNack: () => true, requestKeyframe: () => true }, onAccessUnit: (au) => this.onAccessUnit(au),
       onPacket: forwarding === 'packet' ? (p) => this.stream.onPacket(p) : undefined,
       recovery: { reorder: { startupHold: false } }, dropIncomplete: true,
       depacketizer: { transientUnits: true }, // as the gateway's RtspSource sets it
@@ -65,7 +67,7 @@ export class CameraToViewers {
   /** One packet from the camera, arriving at `now` (ms; the leg reads it from `time`, which must agree). */
   push(buf: Uint8Array, _now: number): void {
     this.camera.onRtp(parseRtp(buf));
-    this.timers.runDue();
+    this.clock.runDue();
   }
 
   private onAccessUnit(au: AccessUnit): void {

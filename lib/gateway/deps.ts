@@ -3,7 +3,7 @@
  * camwire's own modules (lib/h264, lib/recovery, lib/rtcp) into them; tests may wire others.
  * Keeping them narrow keeps lib/gateway about composition, not about wire formats.
  */
-import type { SenderReportFields } from '../rtsp/server-rtcp.js';
+import type { SenderReportFields } from '../rtsp/server/rtcp.js';
 import type { SourceInfo } from './source.js';
 
 /**
@@ -82,17 +82,8 @@ export interface ResendGate {
   allow(seq: number, nowMs: number, rttMs: number): boolean;
 }
 
-export interface Clock {
-  /** Milliseconds; monotonic enough for intervals. */
-  now(): number;
-  /** Wall-clock ms since the Unix epoch, for SR NTP timestamps. */
-  wallClock(): number;
-}
-
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  wallClock: () => Date.now(),
-};
+export { systemClock, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 
 /** The video format chosen from a browser's offer. */
 export interface NegotiatedVideo {

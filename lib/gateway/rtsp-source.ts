@@ -3,9 +3,9 @@
  * NACK on UDP/multicast, depacketizer, no broken frames forwarded: `dropIncomplete`). Keyframe
  * requests from the Stream go to the camera as RTCP PLI, as do the leg's own; the leg sends its NACKs.
  */
-import {
-  RtspClient, attachCameraLeg, firstH264Track, redactSecret, systemTimers, type CameraLeg, type CameraLegOptions, type RtspClientOptions, type RtspSessionInfo, type RtspTrack,
-} from '../rtsp/index.js';
+import { RtspClient, redactSecret, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
+import { attachCameraLeg, firstH264Track, type CameraLeg, type CameraLegOptions } from '../ingest/index.js';
+import { systemClock } from '../clock.js';
 import { formatProfileLevelId } from '../sdp/index.js';
 import { parseSps } from '../h264/index.js';
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
@@ -49,7 +49,7 @@ export class RtspSource implements VideoSource {
     const reorder = this.o.reorder ?? 'auto';
     // Attached first: the leg has started on a session's track by the time onSession runs.
     const { leg, detach } = attachCameraLeg(client, {
-      timers: this.o.client?.timers ?? systemTimers,
+      clock: this.o.client?.clock ?? systemClock,
       onAccessUnit: (au) => this.sink?.onAccessUnit(au),
       onPacket: sink.forwarding === 'packet' ? (p) => this.sink?.onPacket?.(p) : undefined,
       reorder: reorder === 'on' ? 'always' : reorder === 'auto',

@@ -13,70 +13,10 @@ import { CutThrough, type CutThroughSink } from './cut-through.js';
 import type { RefragmenterPacketizer } from '../h264/refragmenter.js';
 import type { PeerState, WebRtcTransport } from './transport.js';
 import { Viewer, type CachedKeyframe, type ViewerStats } from './viewer.js';
+import { STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
 
-export interface StreamOptions {
-  /** Start the source on the first viewer and stop it after the last leaves (default true). */
-  onDemand?: boolean;
-  /** With onDemand: how long the source keeps running after the last viewer left (default 5000 ms). */
-  idleStopMs?: number;
-  /** A viewer whose media track has not opened after this long is dropped (default 15000 ms). */
-  connectTimeoutMs?: number;
-  /** Viewers at once (default 50); more get PEER_LIMIT. */
-  maxViewers?: number;
-  /**
-   * Negotiate RTX (RFC 4588) when the browser offers it (default false). Chromium does not
-   * count RTX-recovered packets as received, so with RTX its packetsLost shows the raw link
-   * loss even when every packet is recovered; plain retransmission on the media SSRC (the
-   * default) makes packetsLost show what was really lost.
-   */
-  rtx?: boolean;
-  /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
-  keyframeCacheMaxAgeMs?: number;
-  /**
-   * Packet forwarding: a keyframe unit larger than this is sent but not cached (default
-   * 8 MiB, the depacketizer's own bound on a unit in frame forwarding). A camera that never
-   * ends its unit cannot grow memory without end.
-   */
-  keyframeCacheMaxBytes?: number;
-  /**
-   * When a viewer starts on a cached keyframe that later frames already followed, ask the
-   * camera for a fresh keyframe (rate-limited like PLI) so its picture is exact soon (default true).
-   */
-  keyframeOnJoin?: boolean;
-  /** Answer viewers' NACKs (default true; false only to measure what loss does without them). */
-  nack?: boolean;
-  /** A source timestamp jump larger than this re-bases the egress timeline (default 10000 ms). */
-  timestampJumpMs?: number;
-  /**
-   * Offer XR Receiver Reference Time feedback (RFC 3611 `a=rtcp-fb:<pt> rrtr`) and answer each
-   * RRTR with a DLRR block (default true). A receive-only browser has no other way to learn its
-   * round-trip time; without it Chromium retries NACKs on a fixed guess and holds frames longer.
-   */
-  rrtr?: boolean;
-  /**
-   * What viewers' PLI/FIR do (default 'forward': merged and rate-limited, then sent to the
-   * camera). 'ignore' drops them, as the server in the motivating study did: a loss
-   * researcher's control, never what a deployment wants.
-   */
-  viewerKeyframeRequests?: 'forward' | 'ignore';
-  /**
-   * A viewer whose browser sent no RTCP for this long is dropped (default 30000 ms). Browsers
-   * send receiver reports every second or so; silence means the tab or the network is gone,
-   * and ICE consent freshness would end the peer about then anyway.
-   */
-  viewerRtcpTimeoutMs?: number;
-  /** A viewer whose connection stays 'disconnected' this long is dropped (default 10000 ms). */
-  viewerDisconnectTimeoutMs?: number;
-  /**
-   * 'frame' (default): an access unit goes out once all its packets are in, re-packetized
-   * whole. 'packet': each camera packet goes out as it arrives (re-cut to the egress MTU), so
-   * a keyframe's last packet reaches the 100th viewer without waiting for the whole keyframe
-   * to be sent to the 99 before it; a packet missing from the camera's sequence abandons its
-   * unit and the stream resumes at the next IDR. Needs a source that gives packets (camwire's
-   * RTSP client does); a camera that never sets the RTP marker costs one packet of lag.
-   */
-  forwarding?: 'frame' | 'packet';
-}
+export { STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
+
 
 export interface StreamStats {
   name: string;
@@ -110,7 +50,6 @@ export interface ViewerInfo extends ViewerStats {
 const CLOCK_RATE_PER_MS = 90;
 const EGRESS_PAYLOAD_TYPE = 96;
 const MAX_EGRESS_PACKET = 1500;
-const DEFAULT_KEYFRAME_CACHE_MAX_BYTES = 8 * 1024 * 1024;
 
 export class Stream implements SourceSink, CutThroughSink {
   readonly name: string;
@@ -168,13 +107,13 @@ export class Stream implements SourceSink, CutThroughSink {
     }
     this.history = deps.history();
     this.gate = deps.keyframeGate();
-    this.onDemand = opts.onDemand ?? true;
+    this.onDemand = opts.onDemand ?? STREAM_DEFAULTS.onDemand;
     this.emptySince = deps.clock.now();
     // The egress SSRC and PT are placeholders: every viewer rewrites them to its own.
     this.packetizer.ssrc = this.ssrc;
     this.packetizer.payloadType = EGRESS_PAYLOAD_TYPE;
     this.packetizer.sequenceNumber = randomBytes(2).readUInt16BE(0);
-    this.forwarding = opts.forwarding ?? 'frame';
+    this.forwarding = opts.forwarding ?? STREAM_DEFAULTS.forwarding;
     if (this.forwarding === 'packet') {
       const pz = this.packetizer;
       if (!pz.parameterSets) throw new GatewayError('BAD_OPTION', 'packet forwarding needs a packetizer that knows parameter sets');
@@ -203,7 +142,7 @@ export class Stream implements SourceSink, CutThroughSink {
 
   /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
   async addViewer(offerSdp: string): Promise<Viewer> {
-    if (this.viewers.size + this.pendingViewers >= (this.opts.maxViewers ?? 50)) {
+    if (this.viewers.size + this.pendingViewers >= (this.opts.maxViewers ?? STREAM_DEFAULTS.maxViewers)) {
       throw new GatewayError('PEER_LIMIT', `stream ${this.name} already has ${this.viewers.size} viewers`);
     }
     this.pendingViewers++;
@@ -215,7 +154,7 @@ export class Stream implements SourceSink, CutThroughSink {
   }
 
   private async createViewer(offerSdp: string): Promise<Viewer> {
-    const wantRtx = (this.opts.rtx ?? false) && this.deps.rtx !== undefined;
+    const wantRtx = (this.opts.rtx ?? STREAM_DEFAULTS.rtx) && this.deps.rtx !== undefined;
     const video = this.deps.negotiate(offerSdp, this.source.info(), wantRtx);
     const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
     const ssrcs = randomBytes(8);
@@ -227,7 +166,7 @@ export class Stream implements SourceSink, CutThroughSink {
         ssrc: ssrcs.readUInt32BE(0),
         rtxSsrc: video.rtxPayloadType !== undefined ? ssrcs.readUInt32BE(4) : undefined,
         cname: `camwire-${this.name}`,
-        rrtr: this.opts.rrtr ?? true,
+        rrtr: this.opts.rrtr ?? STREAM_DEFAULTS.rrtr,
         streamId: `camwire-${this.name}`,
         trackId: `video-${id}`,
       },
@@ -245,7 +184,7 @@ export class Stream implements SourceSink, CutThroughSink {
     );
     viewer = new Viewer({
       id, peer, history: this.history, rtcp: this.deps.rtcp, rtx: this.deps.rtx, clock: this.deps.clock,
-      onKeyframeRequest: () => this.viewerKeyframeRequest(), answerNacks: this.opts.nack ?? true,
+      onKeyframeRequest: () => this.viewerKeyframeRequest(), answerNacks: this.opts.nack ?? STREAM_DEFAULTS.nack,
       resendGate: this.deps.resendGate(),
     });
     if (peer.state === 'closed' || peer.state === 'failed') {
@@ -281,13 +220,13 @@ export class Stream implements SourceSink, CutThroughSink {
 
   /** A viewer whose browser went away without DELETE: nothing else would ever end it. */
   private vanished(v: Viewer, now: number): boolean {
-    if (v.state === 'connecting') return now - v.createdAt > (this.opts.connectTimeoutMs ?? 15000);
-    if (v.disconnectedSince !== undefined && now - v.disconnectedSince > (this.opts.viewerDisconnectTimeoutMs ?? 10000)) return true;
-    return now - v.lastRtcpAt > (this.opts.viewerRtcpTimeoutMs ?? 30000);
+    if (v.state === 'connecting') return now - v.createdAt > (this.opts.connectTimeoutMs ?? STREAM_DEFAULTS.connectTimeoutMs);
+    if (v.disconnectedSince !== undefined && now - v.disconnectedSince > (this.opts.viewerDisconnectTimeoutMs ?? STREAM_DEFAULTS.viewerDisconnectTimeoutMs)) return true;
+    return now - v.lastRtcpAt > (this.opts.viewerRtcpTimeoutMs ?? STREAM_DEFAULTS.viewerRtcpTimeoutMs);
   }
 
   private viewerKeyframeRequest(): void {
-    if (this.opts.viewerKeyframeRequests === 'ignore') this.c.keyframeRequestsIgnored++;
+    if ((this.opts.viewerKeyframeRequests ?? STREAM_DEFAULTS.viewerKeyframeRequests) === 'ignore') this.c.keyframeRequestsIgnored++;
     else this.requestKeyframe();
   }
 
@@ -309,7 +248,7 @@ export class Stream implements SourceSink, CutThroughSink {
       }
     }
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
-    if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? 5000)) {
+    if (this.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= (this.opts.idleStopMs ?? STREAM_DEFAULTS.idleStopMs)) {
       void this.stopSource();
     }
   }
@@ -396,7 +335,7 @@ export class Stream implements SourceSink, CutThroughSink {
     }
     let pkt = packet;
     let b = this.building;
-    if (b && (b.bytes += packet.length) > (this.opts.keyframeCacheMaxBytes ?? DEFAULT_KEYFRAME_CACHE_MAX_BYTES)) {
+    if (b && (b.bytes += packet.length) > (this.opts.keyframeCacheMaxBytes ?? STREAM_DEFAULTS.keyframeCacheMaxBytes)) {
       // The frames after this keyframe reference it, not the cached one: that one is stale too.
       this.building = b = undefined;
       this.cache = undefined;
@@ -526,7 +465,7 @@ export class Stream implements SourceSink, CutThroughSink {
 
   private usableCache(): (CachedKeyframe & { timestamp: number }) | undefined {
     const cache = this.cache;
-    return cache && this.deps.clock.now() - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? 30000) ? cache : undefined;
+    return cache && this.deps.clock.now() - cache.at <= (this.opts.keyframeCacheMaxAgeMs ?? STREAM_DEFAULTS.keyframeCacheMaxAgeMs) ? cache : undefined;
   }
 
   /** Starts `v` on the cached keyframe (stamped `cacheTs`) followed by live packets from `nextLiveSeq`, or waits for the next keyframe. */
@@ -537,7 +476,7 @@ export class Stream implements SourceSink, CutThroughSink {
       v.startFromCache(cache, nextLiveSeq, cacheTs);
       // Frames sent since the cached keyframe reference pictures this viewer never got: the
       // picture is approximate until the next keyframe, so ask the camera for one now.
-      if ((this.opts.keyframeOnJoin ?? true) && cacheTs !== cache.timestamp) this.requestKeyframe();
+      if ((this.opts.keyframeOnJoin ?? STREAM_DEFAULTS.keyframeOnJoin) && cacheTs !== cache.timestamp) this.requestKeyframe();
     } else {
       v.waitForKeyframe();
       this.requestKeyframe();
@@ -567,7 +506,7 @@ export class Stream implements SourceSink, CutThroughSink {
 
   /** Keeps the egress timeline continuous across camera restarts and timestamp jumps. */
   private rebaseIfNeeded(sourceTs: number, now: number): void {
-    const jumpLimit = (this.opts.timestampJumpMs ?? 10000) * CLOCK_RATE_PER_MS;
+    const jumpLimit = (this.opts.timestampJumpMs ?? STREAM_DEFAULTS.timestampJumpMs) * CLOCK_RATE_PER_MS;
     if (!this.rebasePending && Math.abs(tsDistance(this.lastSourceTs, sourceTs)) <= jumpLimit) return;
     // At least 1 ms after the last frame, so a restarted camera's first frame is a new frame.
     const target = this.lastAuAt < 0 ? this.lastEgressTs : tsAdd(this.egressTsAt(now), CLOCK_RATE_PER_MS);

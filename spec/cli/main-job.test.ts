@@ -18,7 +18,7 @@ t.test('camwire with no camera plays the demo camera in Chromium, and exits clea
     t.comment('skip: ' + why);
     return;
   }
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/lib/cli.js'), '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/lib/app/cli.js'), '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));

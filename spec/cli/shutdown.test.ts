@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/support/env.js';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { createNativeTransport } from '../../native-bindings/webrtc.js';
 import { CHROMIUM_OFFER } from '../../test/support/offers.js';
 
@@ -28,7 +28,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       webrtc: { bindAddress: '127.0.0.1' },
       streams: { hall: { url: camera.url, transport: 'udp', onDemand: false } },
     }));
-    const child = spawn(process.execPath, [join(repoRoot, 'dist/lib/cli.js'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'dist/lib/app/cli.js'), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));

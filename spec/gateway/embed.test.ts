@@ -6,7 +6,7 @@
 import t from 'tap';
 import { startGateway } from '../../lib/http/index.js';
 import { parseConfig } from '../../lib/gateway/index.js';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { CHROMIUM_OFFER } from '../../test/support/offers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -9,9 +9,9 @@
 import t, { type Test } from 'tap';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
+import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
 import type { StreamConfig } from '../../lib/gateway/gateway.js';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { FakeTransport, type FakePeer } from '../../test/support/fake-transport.js';
 import { carriesIdr } from '../../test/support/h264-synthetic.js';
 import { CHROMIUM_OFFER } from '../../test/support/offers.js';

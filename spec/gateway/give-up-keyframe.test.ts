@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from '../../lib/http/index.js';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { annexB, describeFirstPacket } from '../../test/support/h264-synthetic.js';
 import { makeClip } from '../../test/support/clip.js';
 import { FakeTransport } from '../../test/support/fake-transport.js';

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTool } from '../../test/support/env.js';
-import { buildScenario, parseImpairment } from '../../lib/lab/scenario.js';
-import { runOne } from '../../lib/lab/run-one.js';
+import { buildScenario, parseImpairment } from '../../tools/lab/scenario.js';
+import { runOne } from '../../tools/lab/run-one.js';
 
 t.test('packet forwarding, 1% unrepaired camera-leg loss: Chromium assembles only the units camwire finished', async (t) => {
   for (const tool of ['chromium', 'ffmpeg']) {

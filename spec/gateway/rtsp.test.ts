@@ -4,11 +4,11 @@
  * viewers share one RTSP session; killing and restarting the camera keeps viewers connected.
  */
 import t, { type Test } from 'tap';
-import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
+import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
 import { missingTool } from '../../test/support/env.js';
 import { launchChromium, startViewer, viewerStats, VIEWER_SCRIPT, type Chromium } from '../../test/support/chromium.js';
 import { missingGstRtspServer, startGstServer, type GstServer } from '../support/gst-server.js';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,8 +10,8 @@
  * without NACK packets are lost), never timing.
  */
 import t from 'tap';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
-import { probe } from '../../lib/rtsp/probe.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
+import { probe } from '../../lib/ingest/probe.js';
 import { startUdpRelay, type UdpRelay } from '../../lib/netsim/udp-relay.js';
 import { probeThroughRelay } from '../support/relay-probe.js';
 import type { LinkProfile } from '../../lib/netsim/link.js';

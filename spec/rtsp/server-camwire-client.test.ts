@@ -3,8 +3,8 @@
  * Basic and Digest, and a PLI sent upstream by the client answered with a keyframe.
  */
 import t from 'tap';
-import { RtspClient } from '../../lib/rtsp/client.js';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { RtspClient } from '../../lib/rtsp/client/client.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import type { RtpPacket } from '../../lib/rtp/packet.js';
 import { demoClip } from '../../test/support/demo-clip.js';
 

@@ -3,7 +3,7 @@
  * authentication. The server runs in this process on real time; the tools run as children.
  */
 import t from 'tap';
-import { startDemoCamera, type DemoCameraOptions } from '../../lib/rtsp/demo-camera.js';
+import { startDemoCamera, type DemoCameraOptions } from '../../lib/rtsp/server/demo-camera.js';
 import { missingTool } from '../../test/support/env.js';
 import { runTool } from '../../test/support/spawn-tool.js';
 import { demoClip } from '../../test/support/demo-clip.js';

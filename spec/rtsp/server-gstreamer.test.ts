@@ -1,6 +1,6 @@
 /** GStreamer's rtspsrc plays camwire's demo camera over UDP and TCP, and with Digest auth. */
 import t from 'tap';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { missingTool } from '../../test/support/env.js';
 import { runTool } from '../../test/support/spawn-tool.js';
 import { demoClip } from '../../test/support/demo-clip.js';

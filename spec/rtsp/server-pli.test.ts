@@ -6,10 +6,10 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
-import { loadH264Clip } from '../../lib/rtsp/h264-clip.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
+import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
 import { splitAnnexB } from '../../lib/h264/nal.js';
-import { parseSession, parseTransport } from '../../lib/rtsp/headers/index.js';
+import { parseSession, parseTransport } from '../../lib/rtsp/protocol/headers/index.js';
 import { demoClip } from '../../test/support/demo-clip.js';
 import { RtspTestClient } from '../../test/support/rtsp-test-client.js';
 import { describeFirstPacket } from '../../test/support/h264-synthetic.js';

@@ -8,14 +8,14 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RtspServer } from '../../lib/rtsp/server.js';
-import { clipSource } from '../../lib/rtsp/demo-camera.js';
-import { parseSession, parseTransport } from '../../lib/rtsp/headers/index.js';
+import { RtspServer } from '../../lib/rtsp/server/server.js';
+import { clipSource } from '../../lib/rtsp/server/demo-camera.js';
+import { parseSession, parseTransport } from '../../lib/rtsp/protocol/headers/index.js';
 import { missingTool } from '../../test/support/env.js';
 import { runTool } from '../../test/support/spawn-tool.js';
 import { demoClip } from '../../test/support/demo-clip.js';
 import { buildPcap, type UdpRecord } from '../../test/support/pcap.js';
-import { VirtualScheduler } from '../../test/support/virtual-scheduler.js';
+import { VirtualScheduler } from '../../test/support/virtual-clock.js';
 import { RtspTestClient, ioTurn } from '../../test/support/rtsp-test-client.js';
 
 t.test('tshark decodes the server\'s RTP/H.264 and RTCP without malformed packets', async (t) => {
@@ -24,7 +24,7 @@ t.test('tshark decodes the server\'s RTP/H.264 and RTCP without malformed packet
   const clip = await demoClip();
   if (clip.skip) { t.comment('skip: ' + clip.skip); return; }
   const clock = new VirtualScheduler();
-  const server = new RtspServer({ port: 0, scheduler: clock, senderReportIntervalMs: 500 });
+  const server = new RtspServer({ port: 0, clock: clock, senderReportIntervalMs: 500 });
   server.addStream('/demo', clipSource(clip.path!));
   await server.listen();
   t.teardown(() => server.close());

@@ -3,7 +3,7 @@
  * announces the relay's port as its RTP client_port (`udpAnnouncePorts`), the relay forwards
  * to the real socket through `forward`. RTCP both ways stays on the direct, clean path.
  */
-import { probe, type ProbeOptions, type ProbeResult } from '../../lib/rtsp/probe.js';
+import { probe, type ProbeOptions, type ProbeResult } from '../../lib/ingest/probe.js';
 import { startUdpRelay, type UdpRelay } from '../../lib/netsim/udp-relay.js';
 import type { LinkProfile } from '../../lib/netsim/link.js';
 

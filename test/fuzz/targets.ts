@@ -10,9 +10,9 @@ import { CamwireError } from '../../lib/errors.js';
 import { parseRtp, serializeRtp } from '../../lib/rtp/index.js';
 import { parseRtcp, serializeRtcp } from '../../lib/rtcp/index.js';
 import { describeTracks, parseSdp } from '../../lib/sdp/index.js';
-import { RtspMessageParser } from '../../lib/rtsp/message.js';
-import { parseAuthorization, parsePublic, parseRtpInfo, parseSession, parseTransports, parseWwwAuthenticate } from '../../lib/rtsp/headers/index.js';
-import { RtspAuthenticator, verifyAuthorization } from '../../lib/rtsp/auth.js';
+import { RtspMessageParser } from '../../lib/rtsp/protocol/index.js';
+import { parseAuthorization, parsePublic, parseRtpInfo, parseSession, parseTransports, parseWwwAuthenticate } from '../../lib/rtsp/protocol/headers/index.js';
+import { RtspAuthenticator, verifyAuthorization } from '../../lib/rtsp/protocol/auth.js';
 import { H264Depacketizer, H264Packetizer, parseSps } from '../../lib/h264/index.js';
 import { CutThrough } from '../../lib/gateway/cut-through.js';
 import { negotiateOffer } from '../../lib/gateway/negotiate.js';
@@ -96,6 +96,15 @@ const RTCP_VECTORS = [
   hex('81cd0003 00000001 11223344 00640003'), // NACK
 ];
 
+// Hand-written after real cameras, so the RTSP target has seeds on a clone without the corpus.
+const RTSP_VECTORS = [
+  'RTSP/1.0 200 OK\r\nCSeq: 2\r\nContent-Base: rtsp://10.0.0.5/axis-media/media.amp/\r\nContent-Type: application/sdp\r\n'
+    + 'Content-Length: 60\r\n\r\nv=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=x\r\nm=video 0 RTP/AVP 96\r\n',
+  'RTSP/1.0 401 Unauthorized\r\nCSeq: 1\r\nWWW-Authenticate: Digest realm="IP Camera(23435)", nonce="8e6f0c1f"\r\n\r\n',
+  'RTSP/1.0 200 OK\r\nCSeq: 4\r\nSession: 12345678;timeout=60\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=1A2B3C4D\r\n\r\n',
+  'GET_PARAMETER rtsp://cam/ RTSP/1.0\r\nCSeq: 9\r\nSession: 12345678\r\n\r\n$\x00\x00\x0c\x80\x60\x00\x01\x00\x00\x00\x00\x12\x34\x56\x78',
+].map((m) => new Uint8Array(Buffer.from(m, 'latin1')));
+
 /** The camera password the digest target answers with; long enough that random input rarely holds it. */
 export const DIGEST_PASSWORD = 'pw-7Kq2';
 
@@ -153,7 +162,7 @@ export const TARGETS: FuzzTarget[] = [
   },
   {
     name: 'rtsp-message',
-    seeds: () => corpusSeeds(/\.txt$/),
+    seeds: () => [...RTSP_VECTORS, ...corpusSeeds(/\.txt$/)],
     run(input) {
       let messages = 0;
       const parser = new RtspMessageParser({ onMessage: () => void messages++, onFrame: () => undefined }, { maxHeaderBytes: 8192, maxBodyBytes: 65536 });

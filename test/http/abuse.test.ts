@@ -6,9 +6,9 @@
  */
 import t from 'tap';
 import { connect, type Socket } from 'node:net';
-import { startGateway } from '../../lib/http/start.js';
+import { startGateway } from '../../lib/app/start.js';
 import { parseConfig } from '../../lib/gateway/config.js';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';
 

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { readBody, HttpError } from '../../lib/http/body.js';
-import { startGateway } from '../../lib/http/start.js';
+import { startGateway } from '../../lib/app/start.js';
 import { parseConfig } from '../../lib/gateway/config.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';

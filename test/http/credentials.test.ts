@@ -4,7 +4,7 @@
  * sources fail and report why. No piece of either password may reach a client or a log.
  */
 import t from 'tap';
-import { startGateway } from '../../lib/http/start.js';
+import { startGateway } from '../../lib/app/start.js';
 import { parseConfig } from '../../lib/gateway/config.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';

@@ -3,7 +3,7 @@
  * the player URL can carry ?token=, and no response may let a browser pass it on.
  */
 import t from 'tap';
-import { startGateway } from '../../lib/http/start.js';
+import { startGateway } from '../../lib/app/start.js';
 import { parseConfig } from '../../lib/gateway/config.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
+import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
 import { parseConfig, type HttpConfig } from '../../lib/gateway/config.js';
 import { countSdpLines } from '../../lib/http/offer-lines.js';
 import { FakeTransport } from '../support/fake-transport.js';

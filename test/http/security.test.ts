@@ -4,7 +4,7 @@
  * camera credentials appear nowhere a client or a log can see.
  */
 import t from 'tap';
-import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
+import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
 import type { CamwireConfig } from '../../lib/gateway/config.js';
 import { parseConfig } from '../../lib/gateway/config.js';
 import { FakeTransport } from '../support/fake-transport.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
+import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
 import type { SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { createDeps } from '../../lib/gateway/wiring.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createSocket, type Socket } from 'node:dgram';
-import { ImpairedPipe } from '../../lib/lab/impaired-pipe.js';
+import { ImpairedPipe } from '../../tools/lab/impaired-pipe.js';
 import type { LinkProfile } from '../../lib/netsim/link.js';
 
 function rtp(seq: number, ts: number): Buffer {

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { strategyStreamConfig } from '../../lib/lab/lab-deps.js';
-import { STRATEGIES } from '../../lib/lab/scenario.js';
+import { strategyStreamConfig } from '../../tools/lab/lab-deps.js';
+import { STRATEGIES } from '../../tools/lab/scenario.js';
 import { parseConfig } from '../../lib/gateway/config.js';
 
 t.test('strategies map onto the gateway config switches', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { judge, judgeStrategy, pliToKeyframe, summarize, summaryTable, type RunRecord, type Sample } from '../../lib/lab/record.js';
-import { STAT_FIELDS, type BrowserStats } from '../../lib/lab/browser.js';
-import { buildScenario, STRATEGIES } from '../../lib/lab/scenario.js';
+import { judge, judgeStrategy, pliToKeyframe, summarize, summaryTable, type RunRecord, type Sample } from '../../tools/lab/record.js';
+import { STAT_FIELDS, type BrowserStats } from '../../tools/lab/browser.js';
+import { buildScenario, STRATEGIES } from '../../tools/lab/scenario.js';
 
 function browser(over: Partial<BrowserStats>): BrowserStats {
   const b = Object.fromEntries(STAT_FIELDS.map((f) => [f, 0])) as BrowserStats;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RecoveryTracker } from '../../lib/lab/recovery-tracker.js';
+import { RecoveryTracker } from '../../tools/lab/recovery-tracker.js';
 
 t.test('latency from loss to the first repair that got through, across the wrap', async (t) => {
   const r = new RecoveryTracker();

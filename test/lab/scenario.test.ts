@@ -1,5 +1,5 @@
 import t from 'tap';
-import { DEFAULT_MATRIX, PRESETS, STRATEGIES, buildScenario, describeProfile, parseImpairment } from '../../lib/lab/scenario.js';
+import { DEFAULT_MATRIX, PRESETS, STRATEGIES, buildScenario, describeProfile, parseImpairment } from '../../tools/lab/scenario.js';
 
 t.test('every preset names known strategies in its figures, and the default matrix exists', async (t) => {
   for (const p of Object.values(PRESETS)) {

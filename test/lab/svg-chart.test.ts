@@ -1,5 +1,5 @@
 import t from 'tap';
-import { escapeXml, niceTicks, renderLineChart } from '../../lib/lab/svg-chart.js';
+import { escapeXml, niceTicks, renderLineChart } from '../../tools/lab/svg-chart.js';
 
 t.test('niceTicks: 1-2-5 steps that cover the range', async (t) => {
   t.same(niceTicks(0, 10, 5), [0, 2, 4, 6, 8, 10]);

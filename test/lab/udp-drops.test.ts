@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseProcNetUdp, socketDrops, systemRcvbufErrors } from '../../lib/lab/udp-drops.js';
+import { parseProcNetUdp, socketDrops, systemRcvbufErrors } from '../../tools/lab/udp-drops.js';
 
 const SAMPLE = `   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
   120: 0100007F:A1B2 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 123 2 0000000000000000 17

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { WireCounter, classify } from '../../lib/lab/wire-counter.js';
+import { WireCounter, classify } from '../../tools/lab/wire-counter.js';
 
 function rtp(seq: number, ts: number, ssrc = 0x11223344, pt = 102): Uint8Array {
   const b = new Uint8Array(40);

@@ -1,8 +1,8 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { inspect } from 'node:util';
-import { digestResponse, RtspAuthenticator, verifyAuthorization, basicAuthorization } from '../../lib/rtsp/auth.js';
-import { parseAuthorization, parseWwwAuthenticate } from '../../lib/rtsp/headers/authenticate.js';
+import { digestResponse, RtspAuthenticator, verifyAuthorization, basicAuthorization } from '../../lib/rtsp/protocol/auth.js';
+import { parseAuthorization, parseWwwAuthenticate } from '../../lib/rtsp/protocol/headers/authenticate.js';
 
 t.test('RFC 2617 3.5 worked example (MD5, qop=auth)', async (t) => {
   t.equal(

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { describeRtspTracks } from '../../lib/rtsp/client-describe.js';
-import { RtspMessageParser, bodyText, type RtspMessage } from '../../lib/rtsp/message.js';
-import { baseUrlFor } from '../../lib/rtsp/url.js';
-import { RtspClientError } from '../../lib/rtsp/client-errors.js';
+import { describeRtspTracks } from '../../lib/rtsp/client/describe.js';
+import { RtspMessageParser, bodyText, type RtspMessage } from '../../lib/rtsp/protocol/index.js';
+import { baseUrlFor } from '../../lib/rtsp/protocol/url.js';
+import { RtspClientError } from '../../lib/rtsp/client/errors.js';
 import { readCorpus } from '../support/env.js';
 
 function corpusDescribe(name: string, requestUrl: string) {

@@ -5,11 +5,11 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { RtspClient } from '../../lib/rtsp/client.js';
-import { RtspClientError } from '../../lib/rtsp/client-errors.js';
-import { RtspHeaders } from '../../lib/rtsp/header-map.js';
-import type { ResponseInit, RtspRequest } from '../../lib/rtsp/message.js';
-import { FakeTimers } from '../support/fake-timers.js';
+import { RtspClient } from '../../lib/rtsp/client/client.js';
+import { RtspClientError } from '../../lib/rtsp/client/errors.js';
+import { RtspHeaders } from '../../lib/rtsp/protocol/header-map.js';
+import type { ResponseInit, RtspRequest } from '../../lib/rtsp/protocol/index.js';
+import { FakeTimers } from '../support/fake-clock.js';
 import { fakeCamera } from './client-support.js';
 
 type Step =
@@ -58,20 +58,20 @@ t.test('any server behaviour ends in a session or a typed error', async (t) => {
       script = steps;
       k = 0;
       runs++;
-      const timers = new FakeTimers();
-      const client = new RtspClient({ url: cam.server.url(), transport, timers, reconnect: { enabled: false }, maxRedirects: 2 });
+      const clock = new FakeTimers();
+      const client = new RtspClient({ url: cam.server.url(), transport, clock, reconnect: { enabled: false }, maxRedirects: 2 });
       let outcome: unknown = 'pending';
       client.start().then((i) => (outcome = i), (e) => (outcome = e));
       for (let i = 0; i < 200 && outcome === 'pending'; i++) {
-        await timers.advance(500);
+        await clock.advance(500);
         await new Promise((r) => setTimeout(r, 1));
       }
-      // stop() waits up to 1 s (on the injected timers) for a TEARDOWN answer that a hostile
+      // stop() waits up to 1 s (on the injected clock) for a TEARDOWN answer that a hostile
       // server may never send: keep virtual time moving until it returns.
       let stopped = false;
       const stopping = client.stop().then(() => (stopped = true));
       for (let i = 0; i < 20 && !stopped; i++) {
-        await timers.advance(500);
+        await clock.advance(500);
         await new Promise((r) => setTimeout(r, 1));
       }
       await stopping;

@@ -1,8 +1,8 @@
 /** A well-behaved fake camera for client tests; each test bends one behaviour. */
 import { createSocket, type Socket } from 'node:dgram';
-import { RtspHeaders } from '../../lib/rtsp/header-map.js';
-import { parseTransport } from '../../lib/rtsp/headers/transport.js';
-import type { ResponseInit, RtspRequest } from '../../lib/rtsp/message.js';
+import { RtspHeaders } from '../../lib/rtsp/protocol/header-map.js';
+import { parseTransport } from '../../lib/rtsp/protocol/headers/transport.js';
+import type { ResponseInit, RtspRequest } from '../../lib/rtsp/protocol/index.js';
 import { FakeRtspServer, cameraSdp, type FakeConnection } from '../support/fake-rtsp-server.js';
 
 export interface CameraOptions {

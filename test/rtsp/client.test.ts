@@ -1,13 +1,13 @@
 import t from 'tap';
-import { RtspClient } from '../../lib/rtsp/client.js';
-import { RtspHeaders } from '../../lib/rtsp/header-map.js';
-import { RtspClientError } from '../../lib/rtsp/client-errors.js';
-import { parseAuthorization } from '../../lib/rtsp/headers/authenticate.js';
-import { verifyAuthorization } from '../../lib/rtsp/auth.js';
+import { RtspClient } from '../../lib/rtsp/client/client.js';
+import { RtspHeaders } from '../../lib/rtsp/protocol/header-map.js';
+import { RtspClientError } from '../../lib/rtsp/client/errors.js';
+import { parseAuthorization } from '../../lib/rtsp/protocol/headers/authenticate.js';
+import { verifyAuthorization } from '../../lib/rtsp/protocol/auth.js';
 import { parseRtcp, serializeRtcp } from '../../lib/rtcp/index.js';
 import type { RtpPacket } from '../../lib/rtp/packet.js';
-import type { RtspStateChange } from '../../lib/rtsp/client-types.js';
-import { FakeTimers, until } from '../support/fake-timers.js';
+import type { RtspStateChange } from '../../lib/rtsp/client/types.js';
+import { FakeTimers, until } from '../support/fake-clock.js';
 import { rtpPacket, cameraSdp } from '../support/fake-rtsp-server.js';
 import { fakeCamera, sendUdp } from './client-support.js';
 
@@ -16,8 +16,8 @@ const noReconnect = { enabled: false };
 t.test('TCP: OPTIONS, DESCRIBE, SETUP, PLAY; interleaved RTP reaches the rtp event', async (t) => {
   const cam = await fakeCamera();
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url('/live?ch=1'), transport: 'tcp', timers, reconnect: noReconnect });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url('/live?ch=1'), transport: 'tcp', clock, reconnect: noReconnect });
   const got: RtpPacket[] = [];
   client.on('rtp', (p) => got.push(p));
   const info = await client.start();
@@ -46,17 +46,17 @@ t.test('keep-alive: GET_PARAMETER when in Public, else OPTIONS, at max(timeout -
     ['OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN', 'OPTIONS', 3, 1000],
   ] as const) {
     const cam = await fakeCamera({ public: pub, timeout });
-    const timers = new FakeTimers();
-    const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
+    const clock = new FakeTimers();
+    const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
     await client.start();
     const before = cam.server.requests.length;
     const conn = cam.server.connections[0];
     // keep media flowing so the media watchdog stays quiet
     cam.server.sendFrame(conn, 0, rtpPacket(1, 0));
     await until(() => client.stats.tracks[0]?.received === 1, 'packet');
-    await timers.advance(interval - 1);
+    await clock.advance(interval - 1);
     t.equal(cam.server.requests.length, before, `${method}: nothing before ${interval} ms`);
-    await timers.advance(1);
+    await clock.advance(1);
     await until(() => cam.server.requests.length === before + 1, 'keep-alive');
     const ka = cam.server.requests[before];
     t.equal(ka.method, method);
@@ -78,8 +78,8 @@ t.test('Digest auth, and a 401 with a new nonce on a keep-alive mid-session (Axi
     },
   });
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: `rtsp://admin:s3cret@127.0.0.1:${cam.server.port}/stream`, transport: 'tcp', timers, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: `rtsp://admin:s3cret@127.0.0.1:${cam.server.port}/stream`, transport: 'tcp', clock, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
   const info = await client.start();
   t.equal(info.authScheme, 'Digest MD5');
   t.same(cam.server.methods(), ['OPTIONS', 'OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY']);
@@ -89,7 +89,7 @@ t.test('Digest auth, and a 401 with a new nonce on a keep-alive mid-session (Axi
   cam.server.sendFrame(cam.server.connections[0], 0, rtpPacket(1, 0));
   nonce = 'n2';
   const n = cam.server.requests.length;
-  await timers.advance(55_000);
+  await clock.advance(55_000);
   await until(() => cam.server.requests.length >= n + 2, 're-authenticated keep-alive');
   t.same(cam.server.methods().slice(n), ['GET_PARAMETER', 'GET_PARAMETER']);
   t.ok(verifyAuthorization(cam.server.requests[n + 1].headers.get('authorization'), 'GET_PARAMETER', user, { realm: 'cam', nonce: 'n2' }));
@@ -104,7 +104,7 @@ t.test('wrong password: RTSP_UNAUTHORIZED after one retry, no credentials leak',
     override: (req) => (req.method === 'OPTIONS' ? undefined : { status: 401, headers: new RtspHeaders({ 'WWW-Authenticate': 'Digest realm="cam", nonce="fixed"' }) }),
   });
   t.teardown(() => cam.close());
-  const client = new RtspClient({ url: `rtsp://admin:wrongpw@127.0.0.1:${cam.server.port}/stream`, transport: 'tcp', timers: new FakeTimers(), reconnect: noReconnect });
+  const client = new RtspClient({ url: `rtsp://admin:wrongpw@127.0.0.1:${cam.server.port}/stream`, transport: 'tcp', clock: new FakeTimers(), reconnect: noReconnect });
   const err = (await client.start().catch((e) => e)) as RtspClientError;
   t.type(err, RtspClientError);
   t.equal(err.code, 'RTSP_UNAUTHORIZED');
@@ -129,13 +129,13 @@ t.test('CSeq: a stray response is skipped; a wrong CSeq alone is accepted after 
     },
   });
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers, reconnect: noReconnect });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock, reconnect: noReconnect });
   const started = client.start();
   await until(() => cam.server.methods().includes('PLAY'), 'PLAY sent');
-  await timers.advance(499);
+  await clock.advance(499);
   t.equal(client.state, 'connecting', 'wrong CSeq not taken at once');
-  await timers.advance(1);
+  await clock.advance(1);
   const info = await started;
   t.equal(info.keepAliveMethod, 'OPTIONS', 'Public taken from the real OPTIONS answer, not the stray one');
   t.equal(client.stats.mismatchedCseq, 2);
@@ -151,12 +151,12 @@ t.test('redirects are followed, with a bound', async (t) => {
     },
   });
   t.teardown(() => cam.close());
-  const client = new RtspClient({ url: cam.server.url('/old'), transport: 'tcp', timers: new FakeTimers(), reconnect: noReconnect });
+  const client = new RtspClient({ url: cam.server.url('/old'), transport: 'tcp', clock: new FakeTimers(), reconnect: noReconnect });
   const info = await client.start();
   t.equal(info.url, cam.server.url('/new'));
   t.equal(client.stats.redirects, 1);
   await client.stop();
-  const loop = new RtspClient({ url: cam.server.url('/loop'), transport: 'tcp', timers: new FakeTimers(), reconnect: noReconnect, maxRedirects: 3 });
+  const loop = new RtspClient({ url: cam.server.url('/loop'), transport: 'tcp', clock: new FakeTimers(), reconnect: noReconnect, maxRedirects: 3 });
   const err = await loop.start().catch((e) => e);
   t.equal(err.code, 'RTSP_TOO_MANY_REDIRECTS');
   t.equal(cam.server.requests.filter((r) => r.url.endsWith('/loop') && r.method === 'DESCRIBE').length, 4);
@@ -165,8 +165,8 @@ t.test('redirects are followed, with a bound', async (t) => {
 t.test('UDP: RTP from the server port pair, RTCP RR every 5 s, PLI upstream', async (t) => {
   const cam = await fakeCamera();
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url(), transport: 'udp', timers, reconnect: noReconnect });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'udp', clock, reconnect: noReconnect });
   const got: number[] = [];
   client.on('rtp', (p) => got.push(p.sequenceNumber));
   const info = await client.start();
@@ -177,7 +177,7 @@ t.test('UDP: RTP from the server port pair, RTCP RR every 5 s, PLI upstream', as
   t.ok(client.stats.tracks[0].receiveBufferBytes >= 200_000, `receive buffer ${client.stats.tracks[0].receiveBufferBytes} bytes`);
   for (let s = 10; s < 20; s++) if (s !== 15) sendUdp(cam, 0, rtpPacket(s, s * 3000, 0xabcdef01));
   await until(() => got.length === 9, 'nine packets');
-  await timers.advance(5000);
+  await clock.advance(5000);
   await until(() => cam.udp[0].rtcpIn.length >= 1, 'receiver report');
   const rr = parseRtcp(cam.udp[0].rtcpIn[0]);
   t.equal(rr[0].type, 'rr');
@@ -197,13 +197,13 @@ t.test('auto: 461 on UDP SETUP falls back to TCP', async (t) => {
     override: (req) => (req.method === 'SETUP' && !req.headers.get('transport')!.includes('TCP') ? { status: 461 } : undefined),
   });
   t.teardown(() => cam.close());
-  const client = new RtspClient({ url: cam.server.url(), timers: new FakeTimers(), reconnect: noReconnect });
+  const client = new RtspClient({ url: cam.server.url(), clock: new FakeTimers(), reconnect: noReconnect });
   const info = await client.start();
   t.equal(info.transport, 'tcp');
   t.equal(client.stats.udpToTcpFallbacks, 1);
   t.ok(client.stats.quirks.includes('udp-unsupported-461'));
   await client.stop();
-  const strict = new RtspClient({ url: cam.server.url(), transport: 'udp', timers: new FakeTimers(), reconnect: noReconnect });
+  const strict = new RtspClient({ url: cam.server.url(), transport: 'udp', clock: new FakeTimers(), reconnect: noReconnect });
   const err = await strict.start().catch((e) => e);
   t.equal(err.code, 'RTSP_UNSUPPORTED_TRANSPORT', 'explicit udp: typed 461 error');
 });
@@ -211,14 +211,14 @@ t.test('auto: 461 on UDP SETUP falls back to TCP', async (t) => {
 t.test('auto: no UDP packet within 3 s of PLAY falls back to TCP', async (t) => {
   const cam = await fakeCamera();
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url(), timers, reconnect: noReconnect });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), clock, reconnect: noReconnect });
   const sessions: string[] = [];
   client.on('session', (s) => sessions.push(s.transport));
   await client.start();
-  await timers.advance(2999);
+  await clock.advance(2999);
   t.same(sessions, ['udp']);
-  await timers.advance(1);
+  await clock.advance(1);
   await until(() => sessions.length === 2, 'TCP session');
   t.same(sessions, ['udp', 'tcp']);
   t.equal(client.stats.udpToTcpFallbacks, 1);
@@ -229,8 +229,8 @@ t.test('454 on keep-alive: typed error, reconnect with backoff, new session gene
   let lose = false;
   const cam = await fakeCamera({ timeout: 10, override: (req) => (lose && req.method === 'GET_PARAMETER' ? { status: 454 } : undefined) });
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers, reconnect: { initialDelayMs: 1000 } });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock, reconnect: { initialDelayMs: 1000 } });
   const states: RtspStateChange[] = [];
   const errors: string[] = [];
   const gens: number[] = [];
@@ -240,14 +240,14 @@ t.test('454 on keep-alive: typed error, reconnect with backoff, new session gene
   await client.start();
   cam.server.sendFrame(cam.server.connections[0], 0, rtpPacket(1, 0));
   lose = true;
-  await timers.advance(5000);
+  await clock.advance(5000);
   await until(() => errors.length === 1, 'error event');
   t.same(errors, ['RTSP_SESSION_NOT_FOUND']);
   const rec = states.find((s) => s.state === 'reconnecting')!;
   t.match(rec, { attempt: 1, delayMs: 1000 });
   t.equal(rec.reason?.code, 'RTSP_SESSION_NOT_FOUND');
   lose = false;
-  await timers.advance(1000);
+  await clock.advance(1000);
   await until(() => gens.length === 2, 'second session');
   t.same(gens, [1, 2]);
   t.same(states.map((s) => s.state), ['connecting', 'playing', 'reconnecting', 'connecting', 'playing']);
@@ -257,7 +257,7 @@ t.test('454 on keep-alive: typed error, reconnect with backoff, new session gene
 t.test('requests from the server are answered', async (t) => {
   const cam = await fakeCamera();
   t.teardown(() => cam.close());
-  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers: new FakeTimers(), reconnect: noReconnect });
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock: new FakeTimers(), reconnect: noReconnect });
   await client.start();
   const conn = cam.server.connections[0];
   cam.server.sendRequest(conn, 'OPTIONS', '*', { CSeq: '7' });
@@ -283,15 +283,15 @@ t.test('typed errors: 404, connection refused, bad SDP, no tracks, timeout', asy
     },
   });
   t.teardown(() => cam.close());
-  const codeOf = async (url: string, timers = new FakeTimers()) =>
-    (await new RtspClient({ url, transport: 'tcp', timers, reconnect: noReconnect }).start().catch((e) => e)).code;
+  const codeOf = async (url: string, clock = new FakeTimers()) =>
+    (await new RtspClient({ url, transport: 'tcp', clock, reconnect: noReconnect }).start().catch((e) => e)).code;
   t.equal(await codeOf(cam.server.url('/missing')), 'RTSP_NOT_FOUND');
   t.equal(await codeOf(cam.server.url('/badsdp')), 'RTSP_BAD_SDP');
   t.equal(await codeOf(cam.server.url('/audio')), 'RTSP_NO_TRACKS');
-  const timers = new FakeTimers();
-  const pending = codeOf(cam.server.url('/silent'), timers);
+  const clock = new FakeTimers();
+  const pending = codeOf(cam.server.url('/silent'), clock);
   await until(() => cam.server.requests.some((r) => r.url.endsWith('/silent') && r.method === 'DESCRIBE'), 'DESCRIBE sent');
-  await timers.advance(10_000);
+  await clock.advance(10_000);
   t.equal(await pending, 'RTSP_TIMEOUT');
   const free = cam.server.port;
   await cam.close();
@@ -301,8 +301,8 @@ t.test('typed errors: 404, connection refused, bad SDP, no tracks, timeout', asy
 t.test('camera dropped mid-stream: reconnect, new SSRC accepted', async (t) => {
   const cam = await fakeCamera({ sdp: cameraSdp({ sessionControl: '*' }) });
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock });
   const ssrcs: number[] = [];
   const states: string[] = [];
   client.on('rtp', (p) => ssrcs.push(p.ssrc));
@@ -312,7 +312,7 @@ t.test('camera dropped mid-stream: reconnect, new SSRC accepted', async (t) => {
   await until(() => ssrcs.length === 1, 'first packet');
   cam.server.dropAll();
   await until(() => states.includes('reconnecting:RTSP_CONNECTION_CLOSED'), 'reconnecting');
-  await timers.advance(1000);
+  await clock.advance(1000);
   await until(() => cam.server.connections.length === 2 && client.state === 'playing', 'second session');
   cam.server.sendFrame(cam.server.connections[1], 0, rtpPacket(5, 0, 2));
   await until(() => ssrcs.length === 2, 'packet after restart');
@@ -330,7 +330,7 @@ t.test('Hikvision-style SETUP answer: padded Session, ssrc with a space, channel
         : undefined,
   });
   t.teardown(() => cam.close());
-  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers: new FakeTimers(), reconnect: noReconnect });
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock: new FakeTimers(), reconnect: noReconnect });
   const got: number[] = [];
   client.on('rtp', (p, track) => got.push(track.index));
   const info = await client.start();
@@ -350,14 +350,14 @@ t.test('Hikvision-style SETUP answer: padded Session, ssrc with a space, channel
 t.test('PAUSE and resume; ANNOUNCE from the server starts a fresh session', async (t) => {
   const cam = await fakeCamera();
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers, reconnect: noReconnect });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock, reconnect: noReconnect });
   const gens: number[] = [];
   client.on('session', (s) => gens.push(s.generation));
   await client.start();
   await client.pause();
   t.equal(client.state, 'paused');
-  await timers.advance(30_000);
+  await clock.advance(30_000);
   t.equal(client.state, 'paused', 'no media timeout while paused');
   await client.resume();
   t.equal(client.state, 'playing');
@@ -374,16 +374,16 @@ t.test('Axis: a keep-alive answer with a shorter timeout shortens the interval',
     override: (req) => (req.method === 'GET_PARAMETER' ? { status: 200, headers: new RtspHeaders({ Session: `12345678; timeout=${kaTimeout}` }) } : undefined),
   });
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
   await client.start();
   const count = () => cam.server.methods().filter((m) => m === 'GET_PARAMETER').length;
   kaTimeout = 30;
-  await timers.advance(55_000);
+  await clock.advance(55_000);
   await until(() => count() === 1, 'first keep-alive at 55 s');
-  await timers.advance(24_999);
+  await clock.advance(24_999);
   t.equal(count(), 1);
-  await timers.advance(1);
+  await clock.advance(1);
   await until(() => count() === 2, 'next keep-alive 25 s later');
   t.ok(client.stats.quirks.includes('session-timeout-changed'));
   await client.stop();
@@ -392,8 +392,8 @@ t.test('Axis: a keep-alive answer with a shorter timeout shortens the interval',
 t.test('RTCP from the camera: SR parsed into the rtcp event, echoed as LSR/DLSR in our RR', async (t) => {
   const cam = await fakeCamera();
   t.teardown(() => cam.close());
-  const timers = new FakeTimers();
-  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', timers, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
+  const clock = new FakeTimers();
+  const client = new RtspClient({ url: cam.server.url(), transport: 'tcp', clock, reconnect: noReconnect, mediaTimeoutMs: 3_600_000 });
   const rtcpTypes: string[] = [];
   client.on('rtcp', (packets) => rtcpTypes.push(...packets.map((p) => p.type)));
   await client.start();
@@ -403,7 +403,7 @@ t.test('RTCP from the camera: SR parsed into the rtcp event, echoed as LSR/DLSR 
   cam.server.sendFrame(conn, 1, sr);
   await until(() => rtcpTypes.length === 1, 'SR event');
   t.same(rtcpTypes, ['sr']);
-  await timers.advance(5000);
+  await clock.advance(5000);
   await until(() => conn.frames.length === 1, 'RR on channel 1');
   t.equal(conn.frames[0].channel, 1);
   const [rr] = parseRtcp(conn.frames[0].data);
@@ -414,6 +414,6 @@ t.test('RTCP from the camera: SR parsed into the rtcp event, echoed as LSR/DLSR 
 t.test('garbage from the server is a typed protocol error', async (t) => {
   const cam = await fakeCamera({ override: () => new Uint8Array(Buffer.from('\x16\x03\x01 this is TLS, not RTSP\r\n\r\n', 'latin1')) });
   t.teardown(() => cam.close());
-  const err = await new RtspClient({ url: cam.server.url(), transport: 'tcp', timers: new FakeTimers(), reconnect: noReconnect }).start().catch((e) => e);
+  const err = await new RtspClient({ url: cam.server.url(), transport: 'tcp', clock: new FakeTimers(), reconnect: noReconnect }).start().catch((e) => e);
   t.equal(err.code, 'RTSP_PROTOCOL');
 });

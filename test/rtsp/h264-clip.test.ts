@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { loadH264Clip } from '../../lib/rtsp/h264-clip.js';
-import { RtspServerError } from '../../lib/rtsp/server-errors.js';
+import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
+import { RtspServerError } from '../../lib/rtsp/server/errors.js';
 import { splitAnnexB } from '../../lib/h264/nal.js';
 import { annexB, PPS, SPS, syntheticNalus } from '../support/h264-synthetic.js';
 

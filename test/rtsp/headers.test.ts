@@ -13,8 +13,8 @@ import {
   parseAuthorization,
   serializeAuthParams,
   type TransportSpec,
-} from '../../lib/rtsp/headers/index.js';
-import { RtspParseError } from '../../lib/rtsp/errors.js';
+} from '../../lib/rtsp/protocol/headers/index.js';
+import { RtspParseError } from '../../lib/rtsp/protocol/errors.js';
 
 t.test('Transport replies seen on cameras', async (t) => {
   t.match(parseTransport('RTP/AVP/TCP;unicast;interleaved=0-1;ssrc=30A98EE7'), {

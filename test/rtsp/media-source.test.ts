@@ -1,6 +1,6 @@
 import t from 'tap';
-import { loadH264Clip } from '../../lib/rtsp/h264-clip.js';
-import { LoopingClipSource } from '../../lib/rtsp/media-source.js';
+import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
+import { LoopingClipSource } from '../../lib/rtsp/server/media-source.js';
 import { syntheticNalus } from '../support/h264-synthetic.js';
 
 const frameNo = (nalus: readonly Uint8Array[]): number => {

@@ -11,8 +11,8 @@ import {
   bodyText,
   type RtspMessage,
   type RtspParserLimits,
-} from '../../lib/rtsp/message.js';
-import { RtspParseError } from '../../lib/rtsp/errors.js';
+} from '../../lib/rtsp/protocol/index.js';
+import { RtspParseError } from '../../lib/rtsp/protocol/errors.js';
 import { corpusFile, interleavedFrames, readCorpus } from '../support/env.js';
 
 type Item = { kind: 'msg'; m: object } | { kind: 'frame'; channel: number; hex: string };

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { RtpPacer } from '../../lib/rtsp/pacer.js';
+import { RtpPacer } from '../../lib/rtsp/server/pacer.js';
 
 t.test('frames are due at anchor + timestamp distance, across the 2^32 timestamp wrap', (t) => {
   const p = new RtpPacer();

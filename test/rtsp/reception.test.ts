@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { RtpReception } from '../../lib/rtsp/reception.js';
+import { RtpReception } from '../../lib/rtsp/client/reception.js';
 import { seqAdd } from '../../lib/rtp/seq.js';
 
 t.test('in-order stream across the 65535 -> 0 wrap', async (t) => {

@@ -1,8 +1,8 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { ServerAuth } from '../../lib/rtsp/server-auth.js';
-import { digestResponse } from '../../lib/rtsp/auth.js';
-import { parseWwwAuthenticate } from '../../lib/rtsp/headers/authenticate.js';
+import { ServerAuth } from '../../lib/rtsp/server/auth.js';
+import { digestResponse } from '../../lib/rtsp/protocol/auth.js';
+import { parseWwwAuthenticate } from '../../lib/rtsp/protocol/headers/authenticate.js';
 
 function auth(now: { t: number }, extra: Partial<ConstructorParameters<typeof ServerAuth>[0]> = {}): ServerAuth {
   return new ServerAuth({ users: { alice: 'wonder land' }, realm: 'cam', methods: ['digest', 'basic'], now: () => now.t, ...extra });

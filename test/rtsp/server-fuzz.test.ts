@@ -4,10 +4,10 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { RtspServer } from '../../lib/rtsp/server.js';
-import { loadH264Clip } from '../../lib/rtsp/h264-clip.js';
-import { LoopingClipSource } from '../../lib/rtsp/media-source.js';
-import { VirtualScheduler } from '../support/virtual-scheduler.js';
+import { RtspServer } from '../../lib/rtsp/server/server.js';
+import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
+import { LoopingClipSource } from '../../lib/rtsp/server/media-source.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
 import { RtspTestClient } from '../support/rtsp-test-client.js';
 import { syntheticNalus } from '../support/h264-synthetic.js';
 
@@ -23,7 +23,7 @@ const transport = fc.oneof(
 
 t.test('random request sequences get one reply each and never break the server', async (t) => {
   const clock = new VirtualScheduler();
-  const server = new RtspServer({ port: 0, scheduler: clock, maxSessions: 8 });
+  const server = new RtspServer({ port: 0, clock: clock, maxSessions: 8 });
   server.addStream('/demo', new LoopingClipSource(loadH264Clip(syntheticNalus({ frames: 10, gop: 5 })), 25));
   await server.listen();
   t.teardown(() => server.close());

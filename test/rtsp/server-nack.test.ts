@@ -1,13 +1,13 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { loadH264Clip } from '../../lib/rtsp/h264-clip.js';
-import { LoopingClipSource } from '../../lib/rtsp/media-source.js';
-import { SharedStream, type StreamViewer } from '../../lib/rtsp/shared-stream.js';
-import { readViewerFeedback } from '../../lib/rtsp/server-rtcp.js';
+import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
+import { LoopingClipSource } from '../../lib/rtsp/server/media-source.js';
+import { SharedStream, type StreamViewer } from '../../lib/rtsp/server/shared-stream.js';
+import { readViewerFeedback } from '../../lib/rtsp/server/rtcp.js';
 import { ResendLimiter } from '../../lib/recovery/history.js';
 import { serializeRtcp, seqsToNackItems, ntpMiddle32FromMs, msToDlsr } from '../../lib/rtcp/index.js';
 import { parseRtp } from '../../lib/rtp/packet.js';
-import { VirtualScheduler } from '../support/virtual-scheduler.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
 import { syntheticNalus } from '../support/h264-synthetic.js';
 
 const EMPTY = new Uint8Array(0);
@@ -42,7 +42,7 @@ t.test('viewer feedback: arbitrary bytes never throw', async () => {
 t.test('shared stream answers a NACK across the wrap from its history, once per RTT per viewer', async (t) => {
   const clock = new VirtualScheduler();
   const source = new LoopingClipSource(loadH264Clip(syntheticNalus({ frames: 10, gop: 5, idrBytes: 3000 })), 25);
-  const s = new SharedStream(source, { scheduler: clock, initialSequenceNumber: 65530 });
+  const s = new SharedStream(source, { clock: clock, initialSequenceNumber: 65530 });
   const v = new Recorder();
   s.add(v);
   clock.advance(200);
@@ -60,7 +60,7 @@ t.test('shared stream answers a NACK across the wrap from its history, once per 
   const st = s.stats();
   t.equal(st.retransmissions, 3);
   t.ok(st.history!.expired >= 1 && st.history!.unknown >= 1);
-  const off = new SharedStream(source, { scheduler: clock, retransmission: false });
+  const off = new SharedStream(source, { clock: clock, retransmission: false });
   t.equal(off.answerNack([1], limiter, 50, v), 0);
   t.equal(off.stats().history, undefined);
 });

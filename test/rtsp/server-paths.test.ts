@@ -1,6 +1,6 @@
 import t from 'tap';
-import { normalizePath, resolveRequestUrl, splitRequestUrl } from '../../lib/rtsp/server-paths.js';
-import { buildH264Sdp, profileLevelId } from '../../lib/rtsp/server-sdp.js';
+import { normalizePath, resolveRequestUrl, splitRequestUrl } from '../../lib/rtsp/server/paths.js';
+import { buildH264Sdp, profileLevelId } from '../../lib/rtsp/server/sdp.js';
 import { PPS, SPS } from '../support/h264-synthetic.js';
 import { parseSdp } from '../../lib/sdp/parse.js';
 import { describeTracks } from '../../lib/sdp/tracks.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { buildSenderReport, findKeyframeRequest } from '../../lib/rtsp/server-rtcp.js';
+import { buildSenderReport, findKeyframeRequest } from '../../lib/rtsp/server/rtcp.js';
 import { parseRtcp } from '../../lib/rtcp/compound.js';
 
 t.test('sender report: SR then SDES CNAME, lengths in 32-bit words minus one', (t) => {

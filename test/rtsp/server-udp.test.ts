@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bindUdpPair, closeUdpQuietly, MulticastPool } from '../../lib/rtsp/server-udp.js';
+import { bindUdpPair, closeUdpQuietly, MulticastPool } from '../../lib/rtsp/server/udp.js';
 
 t.test('UDP port pairs: RTP on an even port, RTCP on the next; a taken fixed pair is a typed error', async (t) => {
   const a = await bindUdpPair('127.0.0.1');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { InterleavedViewer, UdpViewer, type StreamWriter } from '../../lib/rtsp/server-viewers.js';
+import { InterleavedViewer, UdpViewer, type StreamWriter } from '../../lib/rtsp/server/viewers.js';
 
 /** A socket whose kernel never drains unless told to. */
 class StuckWriter implements StreamWriter {

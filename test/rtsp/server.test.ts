@@ -4,19 +4,19 @@
  */
 import t from 'tap';
 import { createSocket } from 'node:dgram';
-import { RtspServer, type RtspServerOptions } from '../../lib/rtsp/server.js';
-import { loadH264Clip } from '../../lib/rtsp/h264-clip.js';
-import { LoopingClipSource } from '../../lib/rtsp/media-source.js';
-import { bodyText } from '../../lib/rtsp/message.js';
-import { parseRtpInfo, parseSession, parseTransport } from '../../lib/rtsp/headers/index.js';
+import { RtspServer, type RtspServerOptions } from '../../lib/rtsp/server/server.js';
+import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
+import { LoopingClipSource } from '../../lib/rtsp/server/media-source.js';
+import { bodyText } from '../../lib/rtsp/protocol/index.js';
+import { parseRtpInfo, parseSession, parseTransport } from '../../lib/rtsp/protocol/headers/index.js';
 import { parseRtp } from '../../lib/rtp/packet.js';
-import { VirtualScheduler } from '../support/virtual-scheduler.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
 import { RtspTestClient, ioTurn } from '../support/rtsp-test-client.js';
 import { describeFirstPacket, syntheticNalus, type SyntheticClipOptions } from '../support/h264-synthetic.js';
 
 async function start(opts: RtspServerOptions = {}, clip: SyntheticClipOptions = { frames: 50, gop: 25 }) {
   const clock = new VirtualScheduler();
-  const server = new RtspServer({ port: 0, scheduler: clock, ...opts });
+  const server = new RtspServer({ port: 0, clock: clock, ...opts });
   server.addStream('/demo', new LoopingClipSource(loadH264Clip(syntheticNalus(clip)), 25));
   await server.listen();
   return { clock, server, url: server.url('/demo') };

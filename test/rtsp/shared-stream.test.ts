@@ -1,10 +1,10 @@
 import t from 'tap';
-import { loadH264Clip } from '../../lib/rtsp/h264-clip.js';
-import { LoopingClipSource } from '../../lib/rtsp/media-source.js';
-import { SharedStream, type StreamViewer } from '../../lib/rtsp/shared-stream.js';
+import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
+import { LoopingClipSource } from '../../lib/rtsp/server/media-source.js';
+import { SharedStream, type StreamViewer } from '../../lib/rtsp/server/shared-stream.js';
 import { parseRtp } from '../../lib/rtp/packet.js';
 import { seqAdd, tsDistance } from '../../lib/rtp/seq.js';
-import { VirtualScheduler } from '../support/virtual-scheduler.js';
+import { VirtualScheduler } from '../support/virtual-clock.js';
 import { describeFirstPacket, sliceFrameNumber, syntheticNalus } from '../support/h264-synthetic.js';
 
 class Recorder implements StreamViewer {
@@ -28,7 +28,7 @@ function pinned(ssrc: number, seq: number, ts: number): () => number {
 
 function stream(clock: VirtualScheduler, frames = 10, gop = 5, random = pinned(0x11223344, 65530, 0xffffff00)) {
   const source = new LoopingClipSource(loadH264Clip(syntheticNalus({ frames, gop, idrBytes: 3000 })), 25);
-  return { source, s: new SharedStream(source, { scheduler: clock, random }) };
+  return { source, s: new SharedStream(source, { clock: clock, random }) };
 }
 
 t.test('sequence numbers and timestamps continue across loops and across the 16-bit wrap', (t) => {

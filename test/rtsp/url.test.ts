@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { RtspHeaders } from '../../lib/rtsp/header-map.js';
-import { splitCredentials, stripCredentials, redactUrl, redactText, redactSecret, baseUrlFor, resolveControl, rtspUrlParts } from '../../lib/rtsp/url.js';
+import { RtspHeaders } from '../../lib/rtsp/protocol/header-map.js';
+import { splitCredentials, stripCredentials, redactUrl, redactText, redactSecret, baseUrlFor, resolveControl, rtspUrlParts } from '../../lib/rtsp/protocol/url.js';
 
 t.test('credentials are split off and redacted', async (t) => {
   t.same(splitCredentials('rtsp://admin:p%40ss:w@10.0.0.2:554/axis-media/media.amp?x=1'), {

@@ -2,10 +2,10 @@
 import { H264Packetizer } from '../../lib/h264/index.js';
 import { parseRtp, type RtpPacket } from '../../lib/rtp/index.js';
 import { Link, modelsFromProfile, type LinkProfile } from '../../lib/netsim/index.js';
-import { CameraLeg } from '../../lib/rtsp/camera-leg.js';
-import type { RtspSessionInfo, RtspTrack } from '../../lib/rtsp/client-types.js';
+import { CameraLeg } from '../../lib/ingest/camera-leg.js';
+import type { RtspSessionInfo, RtspTrack } from '../../lib/rtsp/client/types.js';
 import type { AccessUnit } from '../../lib/gateway/source.js';
-import { PolledTimers } from './polled-timers.js';
+import { PolledTimers } from './polled-clock.js';
 
 /** A camera's frames: SPS+PPS+IDR every `gop` frames, P frames between, each with a recognisable body. */
 export function frames(count: number, gop: number, sizes: number[]): AccessUnit[] {
@@ -53,10 +53,10 @@ export function run(profile: LinkProfile, seed: number, count: number, gop: numb
   const emitted: AccessUnit[] = [];
   let now = 0;
   let keyframeRequests = 0;
-  const timers = new PolledTimers(() => now);
+  const clock = new PolledTimers(() => now);
   const link = new Link<Uint8Array>(modelsFromProfile(profile, seed));
   const leg = new CameraLeg({
-    timers,
+    clock,
     upstream: {
       sendNack(_track, seqs) {
         for (const s of seqs) {
@@ -78,7 +78,7 @@ export function run(profile: LinkProfile, seed: number, count: number, gop: numb
   for (; now <= end; now++) {
     while (next < schedule.length && schedule[next].at <= now) link.send(schedule[next].pkt, schedule[next++].pkt.length, now);
     link.deliver(now, (data) => leg.onRtp(parseRtp(data) as RtpPacket));
-    timers.runDue();
+    clock.runDue();
   }
   const index = new Map(original.map((au, i) => [au.timestamp, i]));
   return { emitted, index, original, leg, keyframeRequests };

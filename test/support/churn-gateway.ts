@@ -3,8 +3,8 @@
  * node-datachannel transport, started with --expose-gc. Prints {"address"} once listening;
  * answers IPC {cmd:'mem'} with heap and RSS after full collections, native peers and viewers.
  */
-import { startGateway } from '../../lib/http/start.js';
-import { startDemoCamera } from '../../lib/rtsp/demo-camera.js';
+import { startGateway } from '../../lib/app/start.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { createNativeTransport } from '../../native-bindings/webrtc.js';
 
 const camera = await startDemoCamera({ host: '127.0.0.1', port: 0 });

@@ -1,5 +1,5 @@
 /** A gateway on loopback fed by ffmpeg-made clips (ClipSource), for end-to-end tests. */
-import { startGateway, type GatewayHandle } from '../../lib/http/start.js';
+import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
 import type { StreamOptions } from '../../lib/gateway/stream.js';
 import type { GatewayDeps } from '../../lib/gateway/deps.js';
 import { ClipSource } from './clip-source.js';

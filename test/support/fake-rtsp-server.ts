@@ -3,9 +3,9 @@
  * handler that answers (or not), and the test can push frames or requests to the client.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { RtspMessageParser } from '../../lib/rtsp/message-parser.js';
-import { RtspHeaders } from '../../lib/rtsp/header-map.js';
-import { serializeRequest, serializeResponse, serializeInterleavedFrame, type ResponseInit, type RtspRequest, type RtspResponse } from '../../lib/rtsp/message.js';
+import { RtspMessageParser } from '../../lib/rtsp/protocol/message-parser.js';
+import { RtspHeaders } from '../../lib/rtsp/protocol/header-map.js';
+import { serializeRequest, serializeResponse, serializeInterleavedFrame, type ResponseInit, type RtspRequest, type RtspResponse } from '../../lib/rtsp/protocol/index.js';
 
 export interface FakeConnection {
   id: number;

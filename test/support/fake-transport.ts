@@ -1,5 +1,7 @@
 /** In-memory WebRtcTransport for unit tests: records what would go to the browser. */
 import type { PeerHandlers, PeerMediaParams, PeerState, WebRtcPeer, WebRtcTransport } from '../../lib/gateway/transport.js';
+import type { Clock, TimerHandle } from '../../lib/clock.js';
+import { PolledTimers } from './polled-clock.js';
 
 export class FakePeer implements WebRtcPeer {
   readonly answerSdp: string;
@@ -73,12 +75,17 @@ export class FakeTransport implements WebRtcTransport {
 }
 
 /** A clock the test moves by hand. */
-export class VirtualClock {
+export class VirtualClock implements Clock {
   t = 0;
   wall = 1_700_000_000_000;
   now = (): number => this.t;
   wallClock = (): number => this.wall + this.t;
+  private readonly timers = new PolledTimers(this.now, this.wallClock);
+  setTimer(delayMs: number, fn: () => void): TimerHandle {
+    return this.timers.setTimer(delayMs, fn);
+  }
   advance(ms: number): void {
     this.t += ms;
+    this.timers.runDue();
   }
 }

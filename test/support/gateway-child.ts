@@ -3,7 +3,7 @@
  * `node gateway-child.js '<json>'`. Prints {"address"} once listening; on stdin end, prints
  * {"final": snapshot} and exits after a clean shutdown.
  */
-import { startGateway } from '../../lib/http/start.js';
+import { startGateway } from '../../lib/app/start.js';
 import type { StreamOptions } from '../../lib/gateway/stream.js';
 import { ClipSource } from './clip-source.js';
 import { makeClip, type ClipOptions } from './clip.js';

@@ -3,7 +3,7 @@
  * one request at a time, responses and interleaved frames collected as they arrive.
  */
 import { connect, type Socket } from 'node:net';
-import { RtspHeaders, RtspMessageParser, serializeRequest, type RtspResponse } from '../../lib/rtsp/message.js';
+import { RtspHeaders, RtspMessageParser, serializeRequest, type RtspResponse } from '../../lib/rtsp/protocol/index.js';
 
 export interface Frame {
   channel: number;

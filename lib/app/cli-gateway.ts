@@ -1,0 +1,95 @@
+/**
+ * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--config FILE]`: the main job.
+ * With no source at all, the built-in demo camera is started and served as `demo`, so a fresh
+ * checkout shows moving video with no camera. Ctrl-C (or SIGTERM) shuts down cleanly:
+ * TEARDOWN to the cameras, peers closed, process exits.
+ */
+import { readFileSync } from 'node:fs';
+import { CamwireError } from '../errors.js';
+import { parseConfig, type CamwireConfig } from '../gateway/config.js';
+import { startGateway } from './start.js';
+import { startDemoCamera, type DemoCamera } from '../rtsp/server/demo-camera.js';
+import { redactUrl } from '../rtsp/protocol/url.js';
+
+export interface GatewayArgs {
+  sources: { name: string; url: string }[];
+  http?: { host: string; port: number };
+  configFile?: string;
+}
+
+/** Parses the command line; a string is a usage error. */
+export function parseGatewayArgs(argv: readonly string[]): GatewayArgs | string {
+  const out: GatewayArgs = { sources: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--http') {
+      const v = argv[++i] ?? '';
+      const m = /^(?:(.*):)?(\d{1,5})$/.exec(v);
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port > 65535) return `--http needs HOST:PORT or PORT, got "${v}"`;
+      out.http = { host: m[1] ? m[1].replace(/^\[(.*)\]$/, '$1') : '127.0.0.1', port };
+    } else if (a === '--config') {
+      out.configFile = argv[++i];
+      if (!out.configFile) return '--config needs a file';
+    } else if (a.startsWith('--')) {
+      return `unknown option ${a}`;
+    } else {
+      const m = /^([A-Za-z0-9._-]{1,64})=(rtsps?:\/\/.*)$/.exec(a);
+      const source = m ? { name: m[1], url: m[2] } : { name: '', url: a };
+      if (!/^rtsps?:\/\//i.test(source.url)) return `not an rtsp:// URL: ${redactUrl(source.url)}`;
+      out.sources.push(source);
+    }
+  }
+  // A bare URL is `cam`; several bare URLs are cam, cam2, cam3...
+  let bare = 0;
+  for (const s of out.sources) if (!s.name) s.name = bare++ === 0 ? 'cam' : `cam${bare}`;
+  return out;
+}
+
+/** Merges the config file (if any) and the command line; the command line wins. */
+export function buildConfig(args: GatewayArgs): CamwireConfig {
+  const file: Record<string, unknown> = args.configFile ? (JSON.parse(readFileSync(args.configFile, 'utf8')) as Record<string, unknown>) : {};
+  const streams = { ...((file.streams as Record<string, unknown> | undefined) ?? {}) };
+  for (const s of args.sources) streams[s.name] = { ...((streams[s.name] as object | undefined) ?? {}), url: s.url };
+  const http = { ...((file.http as object | undefined) ?? {}), ...(args.http ?? {}) };
+  return parseConfig({ ...file, http, streams });
+}
+
+export async function runGateway(argv: readonly string[]): Promise<number> {
+  const args = parseGatewayArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write(`camwire: ${args}\n`);
+    return 2;
+  }
+  let demo: DemoCamera | undefined;
+  let config: CamwireConfig;
+  try {
+    config = buildConfig(args);
+    if (Object.keys(config.streams).length === 0) {
+      demo = await startDemoCamera({ host: '127.0.0.1', port: 0 });
+      config = parseConfig({ ...config, streams: { demo: { url: demo.url } } });
+      process.stdout.write(`no camera given: serving the built-in demo camera (${demo.url}) as "demo"\n`);
+    }
+  } catch (err) {
+    await demo?.close();
+    process.stderr.write(`camwire: ${err instanceof CamwireError || err instanceof SyntaxError ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const handle = await startGateway(config).catch(async (err: unknown) => {
+    await demo?.close();
+    process.stderr.write(`camwire: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return undefined;
+  });
+  if (!handle) return 1;
+  for (const name of Object.keys(config.streams)) process.stdout.write(`stream "${name}": ${handle.address}/watch/${name}\n`);
+  process.stdout.write(`camwire is running: open ${handle.address}/ (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  process.stdout.write('camwire: shutting down\n');
+  await handle.close();
+  await demo?.close();
+  return 0;
+}

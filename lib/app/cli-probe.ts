@@ -1,0 +1,61 @@
+/** `camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json]` */
+import { probe, formatProbe, type ProbeOptions } from '../ingest/probe.js';
+import { redactText } from '../rtsp/protocol/url.js';
+import type { RtspTransportPreference } from '../rtsp/client/types.js';
+
+export const PROBE_USAGE = 'usage: camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json]\n';
+
+const TRANSPORTS: readonly RtspTransportPreference[] = ['udp', 'tcp', 'multicast', 'auto'];
+
+export interface ProbeArgs {
+  url: string;
+  transport: RtspTransportPreference;
+  seconds: number;
+  json: boolean;
+  /** Send RTCP NACKs for lost packets on UDP (off with --no-nack, for comparison). */
+  nack: boolean;
+  /** Reorder buffer on UDP and multicast (off with --no-reorder). */
+  reorder: boolean;
+}
+
+/** Parses the arguments after `probe`; a string is a usage error. */
+export function parseProbeArgs(argv: readonly string[]): ProbeArgs | string {
+  const out: Partial<ProbeArgs> = { transport: 'auto', seconds: 5, json: false, nack: true, reorder: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    if (flag === '--json') out.json = true;
+    else if (flag === '--no-nack') out.nack = false;
+    else if (flag === '--no-reorder') out.reorder = false;
+    else if (flag === '--transport') {
+      const v = value() as RtspTransportPreference;
+      if (!TRANSPORTS.includes(v)) return `--transport must be one of ${TRANSPORTS.join(', ')}`;
+      out.transport = v;
+    } else if (flag === '--seconds') {
+      const v = Number(value());
+      if (!Number.isFinite(v) || v <= 0 || v > 3600) return '--seconds must be a number of seconds (0 < N <= 3600)';
+      out.seconds = v;
+    } else if (flag === '-h' || flag === '--help') return '';
+    else if (a.startsWith('-')) return `unknown option ${a}`;
+    else if (out.url === undefined) out.url = a;
+    else return 'only one URL';
+  }
+  if (!out.url) return 'an rtsp:// URL is required';
+  if (!/^rtsps?:\/\//i.test(out.url)) return 'the URL must start with rtsp://';
+  return out as ProbeArgs;
+}
+
+/** Runs the probe and prints the result; returns the process exit code (0 ok, 1 failed, 2 usage). */
+export async function runProbe(argv: readonly string[], extra: Partial<ProbeOptions> = {}): Promise<number> {
+  const args = parseProbeArgs(argv);
+  if (typeof args === 'string') {
+    process.stderr.write((args ? `camwire probe: ${args}\n` : '') + PROBE_USAGE);
+    return 2;
+  }
+  const r = await probe({ ...extra, url: args.url, transport: args.transport, seconds: args.seconds, nack: args.nack, reorder: args.reorder });
+  if (args.json) process.stdout.write(JSON.stringify(r) + '\n');
+  else process.stdout.write(formatProbe(r));
+  if (!r.ok && !args.json) process.stderr.write(`camwire probe: ${r.error?.code ?? 'FAILED'}: ${redactText(r.error?.message ?? 'no media')}\n`);
+  return r.ok ? 0 : 1;
+}

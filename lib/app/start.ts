@@ -1,0 +1,147 @@
+/**
+ * The composition root: native WebRTC transport + Gateway + HTTP server. `startGateway` is what
+ * the CLI (and embedders) call; `close()` shuts everything down so the process can exit.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createNativeTransport } from '../../native-bindings/webrtc.js';
+import type { GatewayDeps } from '../gateway/deps.js';
+import { Gateway, type SourceFactory } from '../gateway/gateway.js';
+import type { CamwireConfig } from '../gateway/config.js';
+import { defaultDeps, defaultSourceFactory } from '../gateway/wiring.js';
+import type { WebRtcTransport } from '../gateway/transport.js';
+import { createMetricsHandler, createRequestHandler, type HttpGuardStats } from '../http/server.js';
+import type { HttpConfig } from '../gateway/config.js';
+
+/** Replaceable parts, for tests and embedders. */
+export interface StartOverrides {
+  deps?: GatewayDeps;
+  sourceFactory?: SourceFactory;
+  transport?: WebRtcTransport;
+}
+
+export interface GatewayHandle {
+  /** http://host:port of the HTTP API and player. */
+  address: string;
+  gateway: Gateway;
+  /** http://host:port of the metrics listener, when `metrics.port` is set. */
+  metricsAddress?: string;
+  /** Requests refused by the HTTP guards, and open connections now. */
+  httpStats(): HttpGuardStats & { connections: number };
+  /** Ends viewers, stops sources, closes the server and releases node-datachannel. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type { CamwireConfig };
+
+export async function startGateway(config: CamwireConfig, overrides: StartOverrides = {}): Promise<GatewayHandle> {
+  const transport = overrides.transport ?? createNativeTransport(config.webrtc);
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway(
+      { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults, maxViewersTotal: config.maxViewersTotal },
+      transport,
+      overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu),
+      overrides.sourceFactory ?? defaultSourceFactory(),
+    );
+  } catch (err) {
+    transport.cleanup();
+    throw err;
+  }
+  const http = config.http ?? {};
+  const separateMetrics = config.metrics?.port !== undefined;
+  const handler = createRequestHandler(gateway, { ...http, metrics: !separateMetrics });
+  const server = guardedServer(handler, http);
+  let metricsServer: Server | undefined;
+  try {
+    await listen(server, http.port ?? 8080, http.host ?? '127.0.0.1');
+    if (separateMetrics) {
+      const m = config.metrics!;
+      metricsServer = guardedServer(createMetricsHandler(gateway, m.token), http);
+      await listen(metricsServer, m.port!, m.host ?? '127.0.0.1');
+    }
+  } catch (err) {
+    server.close();
+    await gateway.close();
+    transport.cleanup();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    address: addressOf(server),
+    metricsAddress: metricsServer ? addressOf(metricsServer) : undefined,
+    gateway,
+    httpStats: () => ({ ...handler.stats(), connections: connectionCount(server) }),
+    close: () => {
+      closing ??= (async () => {
+        await gateway.close();
+        for (const s of [server, metricsServer]) {
+          if (!s) continue;
+          s.closeAllConnections();
+          await new Promise<void>((r) => s.close(() => r()));
+        }
+        transport.cleanup();
+      })();
+      return closing;
+    },
+  };
+}
+
+function addressOf(server: Server): string {
+  const addr = server.address() as AddressInfo;
+  return `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+const openSockets = new WeakMap<Server, Set<Socket>>();
+
+function connectionCount(server: Server): number {
+  return openSockets.get(server)?.size ?? 0;
+}
+
+/**
+ * An HTTP server with the slow-client and size limits of `o`: headers must arrive within
+ * headersTimeoutMs and the whole request within requestTimeoutMs (slowloris), idle keep-alive
+ * sockets close after keepAliveTimeoutMs, header size and count are capped, and connections
+ * are capped in total and per client address.
+ */
+function guardedServer(handler: Parameters<typeof createServer>[1], o: HttpConfig): Server {
+  const server = createServer({
+    maxHeaderSize: o.maxHeaderBytes ?? 16 * 1024,
+    headersTimeout: o.headersTimeoutMs ?? 10_000,
+    requestTimeout: o.requestTimeoutMs ?? 30_000,
+    keepAliveTimeout: o.keepAliveTimeoutMs ?? 5_000,
+    // the timeout checks run this often; the default (30 s) would let slow clients linger
+    connectionsCheckingInterval: 1_000,
+  }, handler);
+  server.maxHeadersCount = o.maxHeaders ?? 64;
+  server.maxConnections = o.maxConnections ?? 1024;
+  const perAddress = o.maxConnectionsPerAddress ?? 64;
+  const sockets = new Set<Socket>();
+  const byAddress = new Map<string, number>();
+  openSockets.set(server, sockets);
+  server.on('connection', (socket: Socket) => {
+    const a = socket.remoteAddress ?? '';
+    const n = (byAddress.get(a) ?? 0) + 1;
+    if (n > perAddress) return void socket.destroy();
+    byAddress.set(a, n);
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      const left = (byAddress.get(a) ?? 1) - 1;
+      if (left <= 0) byAddress.delete(a);
+      else byAddress.set(a, left);
+    });
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  return server;
+}

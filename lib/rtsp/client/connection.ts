@@ -1,0 +1,221 @@
+/**
+ * One RTSP control connection of the client: TCP socket, stream parser, CSeq, one request in
+ * flight at a time, server-sent requests answered, interleaved frames passed on.
+ *
+ * CSeq matching survives cameras that get it wrong: a response whose CSeq matches the request
+ * in flight answers it; any other response (a stray `CSeq: 150`, Foscam's `Cseq: 0`, Tapo's
+ * previous CSeq) is held and only accepted for the request in flight if no matching response
+ * arrives within `mismatchGraceMs`.
+ */
+import { connect, type Socket } from 'node:net';
+import { RtspHeaders } from '../protocol/header-map.js';
+import { RtspMessageParser, type RtspParserLimits } from '../protocol/message-parser.js';
+import { serializeRequest, serializeResponse, writeInterleavedHeader, type ResponseInit, type RtspRequest, type RtspResponse } from '../protocol/index.js';
+import { RtspParseError } from '../protocol/errors.js';
+import { RtspClientError } from './errors.js';
+import type { TimerHandle, Clock } from '../../clock.js';
+
+export interface RtspConnectionOptions {
+  clock: Clock;
+  /** TCP connect timeout. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Time to wait for a response. Default 10000 ms. */
+  requestTimeoutMs?: number;
+  /** How long a response with the wrong CSeq waits for the right one. Default 500 ms. */
+  mismatchGraceMs?: number;
+  parserLimits?: Partial<RtspParserLimits>;
+  onFrame(channel: number, data: Uint8Array): void;
+  /** Answer to a request the server sent us (CSeq is added). */
+  onRequest(req: RtspRequest): ResponseInit;
+  /** The connection ended; `error` is undefined after close(). */
+  onClose(error: RtspClientError | undefined): void;
+}
+
+export interface RtspConnectionStats {
+  requests: number;
+  responses: number;
+  /** Responses with a CSeq we did not expect (dropped or accepted after the grace time). */
+  mismatchedCseq: number;
+  serverRequests: number;
+  bytesIn: number;
+  framesOut: number;
+  /**
+   * Quickest request-to-response time on this connection (ms), -1 before the first: the path's
+   * round trip plus the camera's handling of a request, an upper bound on the RTT.
+   */
+  quickestResponseMs: number;
+}
+
+interface InFlight {
+  method: string;
+  cseq: number;
+  resolve(r: RtspResponse): void;
+  reject(e: RtspClientError): void;
+  timeout: TimerHandle;
+  sentAt: number;
+  grace?: TimerHandle;
+  candidate?: RtspResponse;
+}
+
+export class RtspConnection {
+  readonly stats: RtspConnectionStats = { requests: 0, responses: 0, mismatchedCseq: 0, serverRequests: 0, bytesIn: 0, framesOut: 0, quickestResponseMs: -1 };
+  private readonly parser: RtspMessageParser;
+  private cseq = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+  private inFlight: InFlight | undefined;
+  private closed = false;
+
+  private constructor(private readonly socket: Socket, private readonly opts: RtspConnectionOptions) {
+    this.parser = new RtspMessageParser(
+      {
+        onMessage: (m) => (m.type === 'response' ? this.onResponse(m) : this.onServerRequest(m)),
+        onFrame: (ch, data) => opts.onFrame(ch, data),
+      },
+      opts.parserLimits,
+    );
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.stats.bytesIn += chunk.length;
+      try {
+        this.parser.push(chunk);
+      } catch (e) {
+        if (e instanceof RtspParseError) this.fail(new RtspClientError('RTSP_PROTOCOL', `unparseable data from server: ${e.message}`));
+        else this.fail(new RtspClientError('RTSP_PROTOCOL', `handler failed: ${(e as Error).message}`));
+      }
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => this.fail(socketError(e)));
+    socket.on('close', () => this.fail(new RtspClientError('RTSP_CONNECTION_CLOSED', 'server closed the RTSP connection')));
+  }
+
+  static open(host: string, port: number, opts: RtspConnectionOptions): Promise<RtspConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port });
+      const timer = opts.clock.setTimer(opts.connectTimeoutMs ?? 5000, () => {
+        socket.destroy();
+        reject(new RtspClientError('RTSP_TIMEOUT', `TCP connect to port ${port} timed out`));
+      });
+      socket.once('error', (e: NodeJS.ErrnoException) => {
+        timer.cancel();
+        reject(socketError(e));
+      });
+      socket.once('connect', () => {
+        timer.cancel();
+        socket.removeAllListeners('error');
+        resolve(new RtspConnection(socket, opts));
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+
+  /** Sends a request once every earlier one has been answered; resolves with its response. */
+  request(method: string, url: string, headers: RtspHeaders, body?: Uint8Array | string): Promise<RtspResponse> {
+    const run = () => this.send(method, url, headers, body);
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private send(method: string, url: string, headers: RtspHeaders, body?: Uint8Array | string): Promise<RtspResponse> {
+    if (this.closed) return Promise.reject(new RtspClientError('RTSP_CONNECTION_CLOSED', `${method} on a closed connection`));
+    const cseq = ++this.cseq;
+    const h = headers.clone().set('CSeq', String(cseq));
+    const bytes = serializeRequest({ method, url, headers: h, body });
+    return new Promise((resolve, reject) => {
+      const timeout = this.opts.clock.setTimer(this.opts.requestTimeoutMs ?? 10_000, () => {
+        this.settle(undefined);
+        reject(new RtspClientError('RTSP_TIMEOUT', `no answer to ${method} in ${this.opts.requestTimeoutMs ?? 10_000} ms`));
+      });
+      this.inFlight = { method, cseq, resolve, reject, timeout, sentAt: this.opts.clock.now() };
+      this.stats.requests++;
+      this.socket.write(bytes);
+    });
+  }
+
+  private settle(r: RtspResponse | undefined): InFlight | undefined {
+    const f = this.inFlight;
+    if (!f) return undefined;
+    this.inFlight = undefined;
+    f.timeout.cancel();
+    f.grace?.cancel();
+    if (r) {
+      const ms = this.opts.clock.now() - f.sentAt;
+      if (this.stats.quickestResponseMs < 0 || ms < this.stats.quickestResponseMs) this.stats.quickestResponseMs = ms;
+      f.resolve(r);
+    }
+    return f;
+  }
+
+  private onResponse(res: RtspResponse): void {
+    this.stats.responses++;
+    const f = this.inFlight;
+    const cseq = Number(res.headers.get('cseq'));
+    if (f && cseq === f.cseq) {
+      this.settle(res);
+      return;
+    }
+    this.stats.mismatchedCseq++;
+    if (!f) return;
+    f.candidate = res;
+    f.grace ??= this.opts.clock.setTimer(this.opts.mismatchGraceMs ?? 500, () => {
+      if (this.inFlight === f && f.candidate) this.settle(f.candidate);
+    });
+  }
+
+  private onServerRequest(req: RtspRequest): void {
+    this.stats.serverRequests++;
+    let res: ResponseInit;
+    try {
+      res = this.opts.onRequest(req);
+    } catch {
+      res = { status: 500 };
+    }
+    const headers = res.headers?.clone() ?? new RtspHeaders();
+    const cseq = req.headers.get('cseq');
+    if (cseq !== undefined) headers.set('CSeq', cseq);
+    if (!this.closed) this.socket.write(serializeResponse({ ...res, headers }));
+  }
+
+  /** Writes one interleaved frame (RTCP upstream on TCP). */
+  sendFrame(channel: number, data: Uint8Array): void {
+    if (this.closed) return;
+    this.socket.cork();
+    this.socket.write(writeInterleavedHeader(channel, data.length, Buffer.allocUnsafe(4)));
+    this.socket.write(data);
+    this.socket.uncork();
+    this.stats.framesOut++;
+  }
+
+  close(): void {
+    this.shutdown(undefined);
+  }
+
+  private fail(e: RtspClientError): void {
+    this.shutdown(e);
+  }
+
+  private shutdown(e: RtspClientError | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    const f = this.settle(undefined);
+    f?.reject(e ?? new RtspClientError('RTSP_CLOSED', `${f.method} aborted: connection closed`));
+    this.socket.destroy();
+    this.opts.onClose(e);
+  }
+}
+
+function socketError(e: NodeJS.ErrnoException): RtspClientError {
+  if (e.code === 'ECONNREFUSED') return new RtspClientError('RTSP_CONNECTION_REFUSED', 'connection refused');
+  if (e.code === 'ETIMEDOUT') return new RtspClientError('RTSP_TIMEOUT', 'connection timed out');
+  return new RtspClientError('RTSP_CONNECTION_FAILED', `connection failed: ${e.code ?? e.message}`);
+}

@@ -1,0 +1,141 @@
+/** Public types of the RTSP client: options, tracks, session info, events, stats. */
+import type { RtpPacket } from '../../rtp/packet.js';
+import type { RtcpPacket } from '../../rtcp/index.js';
+import type { SdpTrack, SessionDescription } from '../../sdp/index.js';
+import type { RtspParserLimits } from '../protocol/message-parser.js';
+import type { RtpInfoEntry } from '../protocol/headers/rtp-info.js';
+import type { ReceptionCounters } from './reception.js';
+import type { Clock } from '../../clock.js';
+import type { RtspClientError } from './errors.js';
+
+export type RtspTransportMode = 'udp' | 'tcp' | 'multicast';
+export type RtspTransportPreference = RtspTransportMode | 'auto';
+
+export interface ReconnectOptions {
+  /** Reconnect when the camera drops or a (re)connection fails. Default true. */
+  enabled?: boolean;
+  /** First wait. Default 1000 ms. */
+  initialDelayMs?: number;
+  /** Longest wait. Default 30000 ms. */
+  maxDelayMs?: number;
+  /** Growth per consecutive failure. Default 2. */
+  factor?: number;
+  /** Give up after this many consecutive failures. Default Infinity. */
+  maxAttempts?: number;
+}
+
+export interface RtspClientOptions {
+  /** `rtsp://[user:pass@]host[:port]/path`. Credentials are taken out and never reported. */
+  url: string;
+  /** `auto` (default): UDP, falling back to TCP on 461 or when no packet arrives in time. */
+  transport?: RtspTransportPreference;
+  /** Which SDP tracks to set up. Default: every video track. */
+  wantTrack?: (track: SdpTrack) => boolean;
+  clock?: Clock;
+  /** Default `camwire`. Some cameras answer 401 without a User-Agent (go2rtc#235). */
+  userAgent?: string;
+  /** Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Default 10000 ms. */
+  requestTimeoutMs?: number;
+  /** UDP/multicast: no RTP within this time after PLAY means try TCP (auto) or fail. Default 3000 ms. */
+  udpFallbackMs?: number;
+  /** While playing, no RTP for this long ends the session (then reconnect). Default 10000 ms. */
+  mediaTimeoutMs?: number;
+  /** RTCP receiver reports to the camera. Default every 5000 ms. */
+  rtcpIntervalMs?: number;
+  /** UDP SO_RCVBUF. Default 4 MiB. */
+  receiveBufferBytes?: number;
+  /** 3xx redirects followed before giving up. Default 5. */
+  maxRedirects?: number;
+  reconnect?: ReconnectOptions;
+  /** Local address for UDP sockets. Default 0.0.0.0. */
+  bindAddress?: string;
+  /** Interface address for multicast membership. Default: the kernel's choice. */
+  multicastInterface?: string;
+  parserLimits?: Partial<RtspParserLimits>;
+  /**
+   * UDP unicast: the client ports announced in SETUP instead of the bound ones, given those and
+   * the track. For the lab: a netsim relay in front of the RTP socket puts loss and reordering
+   * on the camera's path. RTCP we send still leaves from the bound RTCP port. Default: the bound ports.
+   */
+  udpAnnouncePorts?: (bound: { rtpPort: number; rtcpPort: number }, track: RtspTrack) => [number, number] | Promise<[number, number]>;
+}
+
+export interface RtspTrack {
+  /** Position among the tracks set up (what events carry). */
+  index: number;
+  mediaType: string;
+  codec?: string;
+  payloadType: number;
+  clockRate: number;
+  /** Absolute control URL used in SETUP. */
+  control: string;
+  /** What describeTracks made of the media section. */
+  sdp: SdpTrack;
+}
+
+export interface RtspSessionInfo {
+  /** Request URL without credentials. */
+  url: string;
+  server?: string;
+  transport: RtspTransportMode;
+  tracks: RtspTrack[];
+  sessionId: string;
+  /** Seconds (60 when the server did not say). */
+  timeoutS: number;
+  keepAliveMethod: 'GET_PARAMETER' | 'OPTIONS';
+  authScheme?: string;
+  sdp: string;
+  description: SessionDescription;
+  rtpInfo: RtpInfoEntry[];
+  /** Counts sessions of this client: a new value means new SSRC, sequence numbers and timestamps. */
+  generation: number;
+  /** Quickest RTSP request-to-response time of the handshake (ms): an upper bound on the RTT to the camera. */
+  controlRttMs?: number;
+}
+
+export type RtspClientState = 'idle' | 'connecting' | 'playing' | 'paused' | 'reconnecting' | 'closed';
+
+export interface RtspStateChange {
+  state: RtspClientState;
+  /** Why we left the previous state, when it was a failure. */
+  reason?: RtspClientError;
+  /** reconnecting: which consecutive attempt comes next, and after how long. */
+  attempt?: number;
+  delayMs?: number;
+  transport?: RtspTransportMode;
+}
+
+export interface RtspClientEvents {
+  rtp: (packet: RtpPacket, track: RtspTrack) => void;
+  rtcp: (packets: RtcpPacket[], track: RtspTrack) => void;
+  state: (change: RtspStateChange) => void;
+  error: (error: RtspClientError) => void;
+  session: (info: RtspSessionInfo) => void;
+}
+
+export interface RtspTrackStats extends ReceptionCounters {
+  rtcpReceived: number;
+  rtcpSent: number;
+  rtpParseErrors: number;
+  /** Packets from an unexpected address, payload type or channel. */
+  foreignPackets: number;
+  /** UDP/multicast: SO_RCVBUF the kernel granted (Linux reports twice the usable size); 0 on TCP. */
+  receiveBufferBytes: number;
+}
+
+export interface RtspClientStats {
+  sessions: number;
+  reconnects: number;
+  udpToTcpFallbacks: number;
+  redirects: number;
+  keepAlivesSent: number;
+  keepAliveFailures: number;
+  reauthentications: number;
+  mismatchedCseq: number;
+  serverRequests: number;
+  tracks: RtspTrackStats[];
+  /** Quirks of this server that were worked around (deduplicated, stable strings). */
+  quirks: string[];
+}

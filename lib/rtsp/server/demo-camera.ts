@@ -1,0 +1,69 @@
+/**
+ * The built-in demo camera: camwire's RTSP server looping a short H.264 clip shipped with
+ * the package (assets/demo.h264), so everything plays with no real camera. Timestamps and
+ * sequence numbers continue across loops, as from a camera that never stops.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { splitAnnexB } from '../../h264/nal.js';
+import { parseSps } from '../../h264/sps.js';
+import { loadH264Clip } from './h264-clip.js';
+import { LoopingClipSource } from './media-source.js';
+import { RtspServer, type RtspServerOptions } from './server.js';
+import { RtspServerError } from './errors.js';
+
+export const DEMO_PATH = '/demo';
+
+/** assets/demo.h264 of the installed package (searched upwards from this module). */
+export function demoClipPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'assets', 'demo.h264');
+    if (existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new RtspServerError('RTSP_SERVER_BAD_CLIP', 'assets/demo.h264 not found next to the camwire package');
+    dir = up;
+  }
+}
+
+/**
+ * A looping source for an Annex-B H.264 file. The frame rate comes from `frameRate`, else
+ * the SPS timing info, else 25.
+ */
+export function clipSource(file: string, frameRate?: number): LoopingClipSource {
+  const clip = loadH264Clip(splitAnnexB(readFileSync(file)));
+  let fps = frameRate;
+  if (fps === undefined) {
+    try {
+      fps = parseSps(clip.sps).frameRate;
+    } catch {
+      fps = undefined;
+    }
+  }
+  return new LoopingClipSource(clip, fps && fps > 0 && fps <= 240 ? fps : 25);
+}
+
+export interface DemoCameraOptions extends RtspServerOptions {
+  /** Annex-B file to loop. Default: the packaged assets/demo.h264. */
+  clip?: string;
+  /** Path the stream is served at. Default /demo. */
+  path?: string;
+  frameRate?: number;
+}
+
+export interface DemoCamera {
+  readonly server: RtspServer;
+  /** rtsp://host:port/demo */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the demo camera (port 8554 on 127.0.0.1 unless told otherwise; port 0 = any). */
+export async function startDemoCamera(opts: DemoCameraOptions = {}): Promise<DemoCamera> {
+  const path = opts.path ?? DEMO_PATH;
+  const server = new RtspServer(opts);
+  server.addStream(path, clipSource(opts.clip ?? demoClipPath(), opts.frameRate));
+  await server.listen();
+  return { server, url: server.url(path), close: () => server.close() };
+}

@@ -1,0 +1,11 @@
+/** The RTSP server's public surface (re-exports only), for lib/rtsp/index.ts or lib/index.ts. */
+export { RtspServer, type RtspServerOptions, type RtspServerStats, type RtspServerCounters } from './server.js';
+export { startDemoCamera, clipSource, demoClipPath, DEMO_PATH, type DemoCamera, type DemoCameraOptions } from './demo-camera.js';
+export { LoopingClipSource, type H264Source, type MediaFrame, type LoopSourceStats } from './media-source.js';
+export { loadH264Clip, type H264Clip, type ClipFrame } from './h264-clip.js';
+export { RtspServerError, type RtspServerErrorCode } from './errors.js';
+export type { Clock } from '../../clock.js';
+export type { ServerAuthOptions, AuthMethod as RtspServerAuthMethod } from './auth.js';
+export type { MulticastOptions as RtspServerMulticastOptions } from './udp.js';
+export type { SharedStreamStats } from './shared-stream.js';
+export type { ViewerStats as RtspViewerStats } from './viewers.js';

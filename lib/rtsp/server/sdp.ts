@@ -1,0 +1,54 @@
+/**
+ * The session description the server answers DESCRIBE with: one H.264 video track,
+ * packetization-mode=1, profile-level-id and sprop-parameter-sets taken from the stream's
+ * own SPS/PPS (RFC 6184 8.1), so clients can start decoding without in-band parameter sets.
+ * Written by lib/sdp (strict output).
+ */
+import { serializeSdp } from '../../sdp/serialize.js';
+import { formatProfileLevelId, serializeH264Fmtp } from '../../sdp/h264-fmtp.js';
+
+export interface H264SdpFields {
+  /** Numeric session id for the o= line. */
+  sessionId: number;
+  /** Address the o= line names (the server's local address on this connection). */
+  originAddress: string;
+  sessionName: string;
+  sps: Uint8Array;
+  pps: Uint8Array;
+  payloadType: number;
+  /** Control attribute of the track, relative to the Content-Base. */
+  trackControl: string;
+  frameRate?: number;
+}
+
+/** profile_idc, constraint flags and level_idc: the three bytes after the SPS NAL header. */
+export function profileLevelId(sps: Uint8Array): string {
+  return formatProfileLevelId({ profileIdc: sps[1], constraintFlags: sps[2], levelIdc: sps[3] });
+}
+
+export function buildH264Sdp(f: H264SdpFields): string {
+  const addrType = f.originAddress.includes(':') ? 'IP6' : 'IP4';
+  const fmtp = serializeH264Fmtp({
+    packetizationMode: 1,
+    profileLevelId: { profileIdc: f.sps[1], constraintFlags: f.sps[2], levelIdc: f.sps[3] },
+    parameterSets: [f.sps, f.pps],
+  });
+  const media = [
+    { key: 'rtpmap', value: `${f.payloadType} H264/90000` },
+    { key: 'fmtp', value: `${f.payloadType} ${fmtp}` },
+  ];
+  if (f.frameRate) media.push({ key: 'framerate', value: String(f.frameRate) });
+  media.push({ key: 'control', value: f.trackControl });
+  return serializeSdp({
+    version: 0,
+    origin: { username: '-', sessionId: String(f.sessionId), sessionVersion: '1', netType: 'IN', addrType, address: f.originAddress },
+    sessionName: f.sessionName.replace(/[\r\n]/g, ' '),
+    emails: [],
+    phones: [],
+    connection: { netType: 'IN', addrType, address: addrType === 'IP6' ? '::' : '0.0.0.0' },
+    bandwidths: [],
+    timings: [{ start: '0', stop: '0', repeats: [] }],
+    attributes: [{ key: 'tool', value: 'camwire' }, { key: 'range', value: 'npt=now-' }, { key: 'control', value: '*' }],
+    media: [{ type: 'video', port: 0, protocol: 'RTP/AVP', formats: [String(f.payloadType)], connections: [], bandwidths: [], attributes: media }],
+  });
+}

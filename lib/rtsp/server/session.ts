@@ -1,0 +1,87 @@
+/**
+ * State the server keeps per RTSP session (one H.264 track each) and per multicast group.
+ * A session belongs to the connection that created it and ends with it, on TEARDOWN, or
+ * when nothing (request, RTCP) has been heard from its client for the session timeout.
+ */
+import type { Socket as DatagramSocket } from 'node:dgram';
+import type { SharedStream, StreamViewer } from './shared-stream.js';
+import { UdpViewer } from './viewers.js';
+
+export type SessionTransport =
+  | { kind: 'udp'; address: string; rtpPort: number; rtcpPort: number }
+  | { kind: 'tcp'; rtpChannel: number; rtcpChannel: number }
+  | { kind: 'multicast'; group: MulticastGroup };
+
+export class ServerSession {
+  playing = false;
+  viewer: StreamViewer | undefined;
+  lastActivity: number;
+
+  constructor(
+    readonly id: string,
+    readonly path: string,
+    readonly stream: SharedStream,
+    readonly connectionId: number,
+    /** The owning connection's session set. */
+    readonly owner: Set<ServerSession>,
+    public transport: SessionTransport,
+    now: number,
+  ) {
+    this.lastActivity = now;
+  }
+
+  /** `address:port` RTCP from this client arrives from, for UDP unicast sessions. */
+  get rtcpSourceKey(): string | undefined {
+    const t = this.transport;
+    return t.kind === 'udp' ? `${t.address}:${t.rtcpPort}` : undefined;
+  }
+}
+
+/**
+ * One group per served path while any session receives it by multicast: the stream is sent
+ * once to the group, whoever listens. Each newly playing member asks the stream for a
+ * keyframe, since it joins mid-GOP.
+ */
+export class MulticastGroup {
+  readonly viewer: UdpViewer;
+  private readonly playing = new Set<ServerSession>();
+  private readonly members = new Set<ServerSession>();
+
+  constructor(
+    readonly address: string,
+    readonly rtpPort: number,
+    readonly ttl: number,
+    readonly stream: SharedStream,
+    readonly sender: DatagramSocket,
+    readonly rtcp: DatagramSocket | undefined,
+  ) {
+    this.viewer = new UdpViewer(sender, sender, address, rtpPort, rtpPort + 1);
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  join(s: ServerSession): void {
+    this.members.add(s);
+  }
+
+  /** Removes the member; true when the group is now empty. */
+  leave(s: ServerSession): boolean {
+    this.stop(s);
+    this.members.delete(s);
+    return this.members.size === 0;
+  }
+
+  play(s: ServerSession): void {
+    if (this.playing.has(s)) return;
+    this.playing.add(s);
+    if (this.playing.size === 1) this.stream.add(this.viewer);
+    else this.stream.requestKeyframe();
+  }
+
+  stop(s: ServerSession): void {
+    if (!this.playing.delete(s)) return;
+    if (this.playing.size === 0) this.stream.remove(this.viewer);
+  }
+}

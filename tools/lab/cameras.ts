@@ -1,0 +1,115 @@
+/**
+ * Camera stand-ins for the lab: camwire's own demo camera (its RTSP server looping an H.264
+ * clip) and GStreamer's RTSP server (Python GI, the pipeline from TESTING.md). Each run gets a
+ * fresh camera so every strategy sees the same picture from the same starting point.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { demoClipPath, startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
+import type { SourceKind } from './scenario.js';
+
+export interface LabCamera {
+  kind: SourceKind;
+  host: string;
+  port: number;
+  path: string;
+  /** Process id when the camera is a child process. */
+  pid?: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The clip the demo camera loops in the lab. The packaged assets/demo.h264 is kept small
+ * (about 0.5 Mbit/s, two packets a frame), which hides what loss does to a camera's stream, so
+ * the lab makes its own once with ffmpeg (720p30 test pattern, baseline, one slice, keyframe every 2 s, about
+ * 6 Mbit/s, about 20 packets a frame: a 1080p camera's bit rate, so a frame spans many packets as in the study).
+ */
+export function labClip(cacheDir: string): string {
+  const file = join(cacheDir, 'lab-720p30-v3.h264');
+  if (existsSync(file)) return file;
+  mkdirSync(cacheDir, { recursive: true });
+  const r = spawnSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '10',
+    '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast', '-g', '60',
+    '-x264-params', 'threads=1:sliced-threads=0:scenecut=0', '-crf', '27', '-pix_fmt', 'yuv420p', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', file,
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status === 0) return file;
+  try {
+    return demoClipPath();
+  } catch {
+    throw new Error(`ffmpeg could not make the lab clip (${r.error?.message ?? r.stderr?.toString()}) and assets/demo.h264 is absent`);
+  }
+}
+
+export async function startCamera(kind: SourceKind, cacheDir: string): Promise<LabCamera> {
+  return kind === 'demo' ? startDemo(cacheDir) : startGStreamer();
+}
+
+async function startDemo(cacheDir: string): Promise<LabCamera> {
+  const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir), frameRate: 30 });
+  const u = new URL(cam.url);
+  return { kind: 'demo', host: u.hostname, port: Number(u.port), path: u.pathname, close: () => cam.close() };
+}
+
+const GST_SCRIPT = `
+import sys, gi
+gi.require_version('Gst', '1.0'); gi.require_version('GstRtspServer', '1.0'); gi.require_version('GstRtsp', '1.0')
+from gi.repository import Gst, GstRtspServer, GstRtsp, GLib
+Gst.init(None)
+server = GstRtspServer.RTSPServer()
+server.set_address('127.0.0.1')
+server.set_service(sys.argv[1])
+factory = GstRtspServer.RTSPMediaFactory()
+factory.set_launch('( videotestsrc is-live=true pattern=ball ! video/x-raw,width=1280,height=720,framerate=30/1 ! timeoverlay ! '
+  'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=60 threads=1 ! video/x-h264,profile=constrained-baseline ! '
+  'rtph264pay name=pay0 pt=96 config-interval=-1 )')
+factory.set_shared(True)
+factory.set_protocols(GstRtsp.RTSPLowerTrans(0) | GstRtsp.RTSPLowerTrans.UDP | GstRtsp.RTSPLowerTrans.TCP)
+server.get_mount_points().add_factory('/cam', factory)
+server.attach(None)
+print('ready', flush=True)
+GLib.MainLoop().run()
+`;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const a = s.address();
+  const port = typeof a === 'object' && a ? a.port : 0;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function startGStreamer(): Promise<LabCamera> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('/usr/bin/python3', ['-c', GST_SCRIPT, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`GStreamer RTSP server did not start: ${err}`)), 10000);
+    child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) { clearTimeout(t); resolve(); } });
+    child.once('exit', (code) => { clearTimeout(t); reject(new Error(`GStreamer RTSP server exited (${code}): ${err}`)); });
+  });
+  return {
+    kind: 'gstreamer', host: '127.0.0.1', port, path: '/cam', pid: child.pid,
+    close: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** Why a camera kind cannot run here, or undefined when it can. */
+export function cameraMissing(kind: SourceKind): string | undefined {
+  if (kind === 'demo') {
+    const r = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+    if (!r.error) return undefined;
+    try { demoClipPath(); return undefined; } catch { /* neither */ }
+    return 'ffmpeg is needed to make the lab clip (and assets/demo.h264 is absent)';
+  }
+  const r = spawnSync('/usr/bin/python3', ['-c', "import gi; gi.require_version('GstRtspServer', '1.0'); from gi.repository import GstRtspServer"], { stdio: 'ignore' });
+  return r.status === 0 ? undefined : 'GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0) not available';
+}

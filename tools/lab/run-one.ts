@@ -1,0 +1,186 @@
+/**
+ * One lab run, end to end: a fresh camera, the RTSP proxy that can impair the camera leg,
+ * camwire (startGateway) configured for one strategy, the relay on the WebRTC leg, and
+ * headless Chromium playing over WHEP. Samples once a second, then ends the measurement
+ * window (no new frames cross the relay), lets retransmissions drain, and takes the last sample.
+ */
+import type { WebRtcTransport } from '../../lib/gateway/transport.js';
+import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
+import { createNativeTransport } from '../../native-bindings/webrtc.js';
+import { LabBrowser, answerCandidatePort, type BrowserStats } from './browser.js';
+import { startCamera, type LabCamera } from './cameras.js';
+import { ImpairedPipe } from './impaired-pipe.js';
+import { judgeStrategy, summarize, type CamwireCounters, type RunRecord, type Sample } from './record.js';
+import { RtspImpairProxy } from './rtsp-proxy.js';
+import { socketDrops, systemRcvbufErrors } from './udp-drops.js';
+import { labPeerCounters, strategyStreamConfig, strategyTransport } from './lab-deps.js';
+import type { Scenario, Strategy } from './scenario.js';
+
+export interface RunOptions {
+  /** Where the ffmpeg-made clip is cached. */
+  cacheDir: string;
+  /** Seconds allowed for retransmissions in flight after the window closes. */
+  drainS?: number;
+  /** Screenshot of the picture at the end of the window. */
+  screenshot?: string;
+  log?: (line: string) => void;
+}
+
+const STREAM = 'lab';
+/** Frames in transit through the camera leg at the window's start and end may differ by one. */
+const CAMERA_EDGE_TOLERANCE = 1;
+
+export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): Promise<RunRecord> {
+  const log = o.log ?? (() => undefined);
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  const notes: string[] = [];
+  labPeerCounters.clear();
+  try {
+    const camera: LabCamera = await startCamera(sc.source, o.cacheDir);
+    cleanups.push(() => camera.close());
+    const imp = sc.impairment;
+    const cameraLeg = imp.leg === 'camera';
+    const proxy = await RtspImpairProxy.start({
+      camera: { host: camera.host, port: camera.port },
+      impairment: cameraLeg ? imp : { leg: 'camera', forward: {}, back: {}, minSize: 0 },
+      seed: sc.seed,
+    });
+    cleanups.push(() => proxy.close());
+
+    const transport: WebRtcTransport = strategyTransport(createNativeTransport({ bindAddress: '127.0.0.1' }), strategy);
+    const gw: GatewayHandle = await startGateway(
+      {
+        http: { host: '127.0.0.1', port: 0 },
+        streams: { [STREAM]: { url: proxy.url(camera.path), transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
+      },
+      { transport },
+    );
+    cleanups.push(() => gw.close());
+
+    const pipe = await ImpairedPipe.start({
+      mediaArrivesOn: 'b',
+      media: cameraLeg ? {} : imp.forward,
+      reverse: cameraLeg ? {} : imp.back,
+      minSize: imp.minSize,
+      seed: sc.seed,
+    });
+    cleanups.push(() => pipe.close());
+
+    // A strategy may break the camera leg entirely (no reorder buffer under reordering): record that too.
+    if (!(await waitFor(async () => (await camwire(gw)).accessUnits > 0, 10000))) notes.push('camwire had no video from the camera after 10 s');
+    const rcvbuf0 = systemRcvbufErrors();
+    const browser = await LabBrowser.launch();
+    cleanups.push(() => browser.close());
+    const startedAt = Date.now();
+    await browser.play(`${gw.address}/api/streams`, `${gw.address}/whep/${STREAM}`, pipe.aPort, (sdp) => {
+      const port = answerCandidatePort(sdp);
+      if (port === undefined) throw new Error('camwire answer has no host candidate');
+      pipe.setPeer('b', { address: '127.0.0.1', port });
+      return sdp;
+    });
+    log(`  ${sc.id} / ${strategy.name}: playing for ${sc.durationS} s`);
+
+    // Camera-leg frames are counted from the moment the viewer starts, like the frames camwire sends.
+    const cam0 = proxy.cameraFrames();
+    const au0 = (await camwire(gw)).accessUnits;
+    const samples: Sample[] = [];
+    const take = async (): Promise<Sample> => {
+      const [b, c] = await Promise.all([browser.stats(), camwire(gw)]);
+      const w = pipe.wire.counts;
+      const d = pipe.dropped();
+      return {
+        t: Math.round((Date.now() - startedAt) / 100) / 10,
+        browser: b,
+        wire: { framesSent: w.frames, framesMarked: w.framesMarked, seqDiscontinuities: w.seqDiscontinuities, mediaPackets: w.mediaPackets, retransmissions: w.retransmissions, rtx: w.rtx, droppedMedia: d.media, droppedBack: d.reverse, cameraFrames: proxy.cameraFrames() - cam0 },
+        camwire: c,
+      };
+    };
+    for (let i = 1; i <= sc.durationS; i++) {
+      await sleepUntil(startedAt + i * 1000);
+      samples.push(await take());
+    }
+    pipe.cut();
+    const camEnd = proxy.cameraFrames() - cam0;
+    const auEnd = (await camwire(gw)).accessUnits - au0;
+    if (o.screenshot) await browser.screenshot(o.screenshot).catch(() => notes.push('screenshot failed'));
+    await sleepUntil(Date.now() + (o.drainS ?? 1.5) * 1000);
+    const last = await take();
+    samples.push(last);
+    const events = await browser.events();
+    const rcvbuf1 = systemRcvbufErrors();
+    const chromiumPort = pipe.peer('a')?.port;
+    const camwirePort = pipe.peer('b')?.port;
+    const kernelDrops = {
+      machineRcvbufErrors: rcvbuf0 !== undefined && rcvbuf1 !== undefined ? rcvbuf1 - rcvbuf0 : undefined,
+      bySocket: socketDrops([chromiumPort ?? 0, camwirePort ?? 0, pipe.aPort, pipe.bPort]),
+      ports: { chromium: chromiumPort, camwire: camwirePort, relayA: pipe.aPort, relayB: pipe.bPort },
+    };
+    if (last.browser.framesDecoded === 0) notes.push('Chromium decoded no frame');
+    // Frames the camera sent in the window that camwire never turned into access units. Both
+    // counts are window deltas; frames in transit at either edge can differ by one.
+    const cameraFramesLost = cameraLeg ? Math.max(0, camEnd - auEnd - CAMERA_EDGE_TOLERANCE) : 0;
+    const summary = summarize(last, { ...events, startedAt }, cameraFramesLost);
+    if (strategy.recovery === 'nack') summary.repair = pipe.recovery.stats();
+    summary.kernelDrops = kernelDrops.machineRcvbufErrors;
+    const { judged, failures } = judgeStrategy(summary, strategy.name, sc.expect);
+    return {
+      scenario: { id: sc.id, title: sc.title, source: sc.source, durationS: sc.durationS, impairment: sc.impairment },
+      strategy,
+      seed: sc.seed,
+      startedAt: new Date(startedAt).toISOString(),
+      samples,
+      summary,
+      judged,
+      failures,
+      detail: {
+        notes,
+        events,
+        kernelDrops,
+        transportExperiments: [...labPeerCounters.values()],
+        cameraWindow: { cameraFrames: camEnd, camwireAccessUnits: auEnd },
+        webrtcRelay: pipe.stats(),
+        cameraRelay: proxy.stats(),
+        camwire: await fetchJson(`${gw.address}/api/streams`),
+      },
+    };
+  } finally {
+    for (const c of cleanups.reverse()) {
+      try { await c(); } catch { /* keep closing the rest */ }
+    }
+  }
+}
+
+async function fetchJson(url: string): Promise<unknown> {
+  const r = await fetch(url);
+  return r.json();
+}
+
+/** camwire's counters for the lab stream and its (single) viewer, via GET /api/streams. */
+async function camwire(gw: GatewayHandle): Promise<CamwireCounters> {
+  const all = (await fetchJson(`${gw.address}/api/streams`)) as { streams: Record<string, any>[] };
+  const s = all.streams.find((x) => x.name === STREAM) ?? {};
+  const v = (s.viewers as Record<string, number>[] | undefined)?.[0] ?? {};
+  const n = (x: unknown) => (typeof x === 'number' ? x : 0);
+  return {
+    accessUnits: n(s.accessUnits), keyframes: n(s.keyframes),
+    keyframeRequestsForwarded: n(s.keyframeRequestsForwarded), keyframeRequestsSuppressed: n(s.keyframeRequestsSuppressed),
+    packetsSent: n(v.packetsSent), nacksReceived: n(v.nacksReceived), nackedPackets: n(v.nackedPackets),
+    retransmitted: n(v.retransmitted), rtxSent: n(v.rtxSent), retransmitUnavailable: n(v.retransmitUnavailable),
+    plisReceived: n(v.plisReceived), firsReceived: n(v.firsReceived), rttMs: n(v.rttMs),
+  };
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+function sleepUntil(t: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+}
+
+export type { BrowserStats };
