@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/support/env.js';
 import { RtspClient, H264Depacketizer, ReorderBuffer, startDemoCamera, startGateway, parseConfig, type RtpPacket } from '../../lib/index.js';
+import { parseGatewayArgs } from '../../lib/app/cli-gateway.js';
+import { parseProbeArgs } from '../../lib/app/cli-probe.js';
+import { parseDemoCameraArgs } from '../../lib/app/cli-demo-camera.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,4 +88,29 @@ t.test('embedding example: a gateway inside your own program', async (t) => {
     await camera.close();
   }
   pageShows(t, 'gateway');
+});
+
+/** `npx camwire ...` lines of the shell blocks of a page: the arguments, and the comment after `#`. */
+function camwireCommands(page: string): { argv: string[]; comment: string }[] {
+  const text = readFileSync(join(repoRoot, page), 'utf8');
+  const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+  return blocks.flatMap((b) => b.split('\n')).filter((l) => l.startsWith('npx camwire')).map((l) => {
+    const [command, comment = ''] = l.split(/\s+#\s+/, 2);
+    return { argv: command.trim().split(/\s+/).slice(2), comment };
+  });
+}
+
+t.test('the camwire command lines the README and docs/configuration.md show are accepted as written', (t) => {
+  const commands = [...camwireCommands('README.md'), ...camwireCommands('docs/configuration.md')];
+  t.ok(commands.length >= 5, `${commands.length} command lines`);
+  for (const { argv, comment } of commands) {
+    const line = `camwire ${argv.join(' ')}`;
+    const parsed = argv[0] === 'probe' ? parseProbeArgs(argv.slice(1)) : argv[0] === 'demo-camera' ? parseDemoCameraArgs(argv.slice(1)) : parseGatewayArgs(argv);
+    t.not(typeof parsed, 'string', `${line}: ${typeof parsed === 'string' ? parsed : 'accepted'}`);
+    const servedAs = /served as "([^"]+)"/.exec(comment)?.[1];
+    if (servedAs && typeof parsed !== 'string' && 'sources' in parsed) {
+      t.same(parsed.sources.map((x) => x.name), [servedAs], `${line}: served as ${servedAs}`);
+    }
+  }
+  t.end();
 });
