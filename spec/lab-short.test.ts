@@ -45,6 +45,6 @@ t.test('lab, 5% loss on the WebRTC leg: none fails as in the study, nack+rtx rep
   t.ok(r.receivedPct >= 99, `recovery: Chromium assembled at least 99% of the frames sent (${r.receivedPct}%)`);
   // Decoding and freezes depend on timing (a CPU-starved Chromium drops and freezes frames by
   // itself, as the lab's clean-link control shows), and timing never decides a CI test: they
-  // are reported here and measured by `npm run lab` (README, loss-lab section).
+  // are reported here and measured by `npm run lab` (docs/loss-lab.md).
   t.comment(`issue 7 figures: ${r.decodedPct}% decoded (bar 99.5%), ${r.freezeCount} freezes (bar 0); load ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores, ${r.kernelDrops ?? '?'} kernel UDP drops`);
 });
