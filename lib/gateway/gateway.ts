@@ -1,6 +1,6 @@
 /**
  * Streams by name, their lifecycle, and the `?src=` allow-list. Transport, protocol pieces
- * and sources are injected: the composition root (lib/http/start.ts) wires the real ones.
+ * and sources are injected: the composition root (lib/app/start.ts) wires the real ones.
  */
 import { createHash } from 'node:crypto';
 import { stripCredentials, type RtspClientOptions } from '../rtsp/index.js';
