@@ -1,4 +1,7 @@
-/** camwire public API for embedders. Re-exports only. */
+/**
+ * camwire public API for embedders. Re-exports only. Loading it does not load the native
+ * WebRTC addon (startGateway does); one layer alone: `camwire/rtp`, `camwire/sdp`... (package.json).
+ */
 export { CamwireError } from './errors.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export * from './rtp/index.js';
@@ -14,3 +17,4 @@ export type { ReceptionCounters } from './rtcp/index.js';
 export type { ReceptionCounters as RtspReceptionCounters } from './rtsp/index.js';
 export * from './gateway/index.js';
 export * from './http/index.js';
+export * from './app/index.js';

@@ -1,10 +1,11 @@
 /**
  * The composition root: native WebRTC transport + Gateway + HTTP server. `startGateway` is what
  * the CLI (and embedders) call; `close()` shuts everything down so the process can exit.
+ * node-datachannel's addon is loaded here, when the first gateway without an injected
+ * transport starts, not when camwire is imported: embedders of one layer never map it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createNativeTransport } from '../../native-bindings/webrtc.js';
 import type { GatewayDeps } from '../gateway/deps.js';
 import { Gateway, type SourceFactory } from '../gateway/gateway.js';
 import type { CamwireConfig } from '../gateway/config.js';
@@ -35,7 +36,7 @@ export interface GatewayHandle {
 export type { CamwireConfig };
 
 export async function startGateway(config: CamwireConfig, overrides: StartOverrides = {}): Promise<GatewayHandle> {
-  const transport = overrides.transport ?? createNativeTransport(config.webrtc);
+  const transport = overrides.transport ?? (await import('../../native-bindings/webrtc.js')).createNativeTransport(config.webrtc);
   let gateway: Gateway;
   try {
     gateway = new Gateway(

@@ -11,7 +11,7 @@
  * buffer (NAL units are views into it), so callers may keep it and packet buffers may be reused.
  */
 import type { RtpPacket } from '../rtp/packet.js';
-import { seqDistance } from '../rtp/seq.js';
+import { SequenceTracker } from '../rtp/sequence-tracker.js';
 import { findStartCode, NalType } from './nal.js';
 import { ParameterSets } from './parameter-sets.js';
 import { emptyDepacketizerStats, type DepacketizerStats } from './depacketizer-stats.js';
@@ -31,7 +31,6 @@ export class H264Depacketizer {
   private readonly insert: boolean;
   private readonly scanSlices: boolean;
   private readonly scanOthers: boolean;
-  private readonly maxMisorder: number;
 
   private buf: Uint8Array;
   private len = 0;
@@ -40,8 +39,7 @@ export class H264Depacketizer {
   private ends: number[] = [];
   private nalCount = 0;
 
-  private haveSeq = false;
-  private lastSeq = 0;
+  private readonly sequence: SequenceTracker;
   private lossPending = false;
   private pendingDiscontinuity = false;
 
@@ -62,7 +60,9 @@ export class H264Depacketizer {
     const scan = options.annexBScan ?? 'non-vcl';
     this.scanSlices = scan === 'all';
     this.scanOthers = scan !== 'none';
-    this.maxMisorder = options.maxMisorder ?? 3000;
+    const maxMisorder = options.maxMisorder ?? 3000;
+    // one bound both ways, as before the tracker: a jump further ahead is a restart, not loss
+    this.sequence = new SequenceTracker({ maxMisorder, maxDropout: maxMisorder });
     this.transient = options.transientUnits ?? false;
     this.buf = new Uint8Array(Math.min(INITIAL_SCRATCH, Math.max(this.maxSize, 16)));
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
@@ -71,8 +71,7 @@ export class H264Depacketizer {
 
   /** The next packet should carry `seq` (RTP-Info after PLAY): a gap before it is then a loss. */
   expectSequenceNumber(seq: number): void {
-    this.haveSeq = true;
-    this.lastSeq = (seq - 1) & 0xffff;
+    this.sequence.expect(seq);
   }
 
   /** Out-of-band parameter sets (e.g. from a later SDP); Annex-B prefixes are tolerated. */
@@ -107,7 +106,7 @@ export class H264Depacketizer {
   reset(): void {
     if (this.open && this.nalCount > 0) this.stats.accessUnitsDiscarded++;
     this.closeAu();
-    this.haveSeq = false;
+    this.sequence.reset();
     this.lossPending = false;
   }
 
@@ -117,24 +116,15 @@ export class H264Depacketizer {
     let gap = this.lossPending;
     this.lossPending = false;
     let unknownStart = false;
-    if (!this.haveSeq) {
-      unknownStart = !looksLikeUnitStart(payload);
-    } else {
-      const d = seqDistance(this.lastSeq, seq);
-      if (d <= 0 && d > -this.maxMisorder) {
-        if (d === 0) stats.duplicates++;
-        else stats.late++;
-        return;
-      }
-      if (d !== 1) {
-        gap = true;
-        // a jump beyond maxMisorder either way is a restart (camera reset), not a count of losses
-        if (d > 1 && d <= this.maxMisorder) stats.lostPackets += d - 1;
-        else stats.sequenceRestarts++;
-      }
+    switch (this.sequence.track(seq)) {
+      case 'first': unknownStart = !looksLikeUnitStart(payload); break;
+      case 'next': break;
+      case 'duplicate': stats.duplicates++; return;
+      case 'late': stats.late++; return;
+      case 'gap': gap = true; stats.lostPackets += this.sequence.missing; break;
+      // a camera reset, not a count of losses
+      case 'restart': gap = true; stats.sequenceRestarts++; break;
     }
-    this.haveSeq = true;
-    this.lastSeq = seq;
     stats.bytes += payload.length;
 
     if (gap) {
@@ -362,7 +352,7 @@ export class H264Depacketizer {
       packets: this.packets,
       size: size + extra,
       firstSequenceNumber: this.firstSeq,
-      lastSequenceNumber: this.lastSeq,
+      lastSequenceNumber: this.sequence.newest,
     };
     if (au.complete) stats.accessUnitsComplete++;
     else stats.accessUnitsIncomplete++;

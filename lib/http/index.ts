@@ -1,4 +1,3 @@
-export { startGateway, type GatewayHandle, type StartOverrides } from '../app/start.js';
 export { createRequestHandler, type HttpOptions } from './server.js';
 export { renderMetrics } from './metrics.js';
 export { playerPage } from './player.js';

@@ -6,6 +6,11 @@
  *
  * Extended sequence numbers (cycles * 65536 + seq) are what the sink sees; they are strictly
  * increasing, also across a camera restart (the buffer resynchronizes instead of waiting).
+ *
+ * It does not use lib/rtp's SequenceTracker on purpose: it measures distance from the next
+ * packet to release (not the newest received), tells duplicates from late arrivals by each
+ * number's recorded fate, and takes a restart only when two consecutive far-off packets confirm
+ * it (RFC 3550 A.1 probation), so the in-order stages behind it may restart at once.
  */
 import { seqDistance } from '../rtp/seq.js';
 

@@ -2,3 +2,4 @@ export * from './packet.js';
 export * from './seq.js';
 export * from './errors.js';
 export * from './extension.js';
+export * from './sequence-tracker.js';

@@ -4,7 +4,7 @@
  * pulled on demand, counters in /api/streams and /metrics, and a clean shutdown.
  */
 import t from 'tap';
-import { startGateway } from '../../lib/http/index.js';
+import { startGateway } from '../../lib/app/index.js';
 import { parseConfig } from '../../lib/gateway/index.js';
 import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { CHROMIUM_OFFER } from '../../test/support/offers.js';

@@ -10,7 +10,7 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGateway } from '../../lib/http/index.js';
+import { startGateway } from '../../lib/app/index.js';
 import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { annexB, describeFirstPacket } from '../../test/support/h264-synthetic.js';
 import { makeClip } from '../../test/support/clip.js';

@@ -8,6 +8,7 @@
  * Pure: arrival times come in as parameters.
  */
 import { ReceptionStats, type RtcpReportBlock } from '../../rtcp/index.js';
+import { SequenceTracker } from '../../rtp/sequence-tracker.js';
 
 export interface ReceptionCounters {
   ssrc: number | undefined;
@@ -29,8 +30,16 @@ export type ReceptionReportBlock = RtcpReportBlock;
 
 const DUPLICATE_WINDOW = 1024;
 
+/**
+ * No jump is a restart here, unlike in the depacketizer: as in RFC 3550 A.3 (and ReceptionStats'
+ * unwrapper, whose extended numbers these must equal) half the number space either way is loss
+ * or reordering, and only a new SSRC restarts the counters.
+ */
+const UNBOUNDED = { maxMisorder: Infinity, maxDropout: Infinity } as const;
+
 export class RtpReception {
   private readonly seen = new Float64Array(DUPLICATE_WINDOW).fill(-1);
+  private readonly sequence = new SequenceTracker(UNBOUNDED);
   private stats: ReceptionStats | undefined;
   private bytes = 0;
   private reordered = 0;
@@ -47,17 +56,18 @@ export class RtpReception {
       if (stats !== undefined) this.ssrcChanges++;
       stats = this.restart(ssrc);
     }
-    const ext = stats.peekExtended(seq);
+    // late and duplicate packets leave the tracker as it was, so tracking before the window is safe
+    const event = this.sequence.track(seq);
+    const ext = this.sequence.lastExtended;
     const slot = ext % DUPLICATE_WINDOW;
     if (this.seen[slot] === ext) {
       this.duplicated++;
       return 'duplicate';
     }
     this.seen[slot] = ext;
-    const before = stats.highestExtended;
     stats.onRtp(seq, timestamp, arrivalMs);
     this.bytes += bytes;
-    if (before >= 0 && ext < before) {
+    if (event === 'late') {
       this.reordered++;
       return 'reordered';
     }
@@ -91,6 +101,7 @@ export class RtpReception {
   private restart(ssrc: number): ReceptionStats {
     this.stats = new ReceptionStats(ssrc, this.clockRate, { baseFollowsLatePackets: true });
     this.seen.fill(-1);
+    this.sequence.reset();
     this.bytes = this.reordered = this.duplicated = 0;
     return this.stats;
   }
