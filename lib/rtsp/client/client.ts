@@ -11,7 +11,7 @@ import { RtspAuthenticator } from '../protocol/auth.js';
 import { redactText, redactUrl, splitCredentials } from '../protocol/url.js';
 import { RtspClientError } from './errors.js';
 import { ClientSession, RedirectSignal, type SessionEnd } from './session.js';
-import { buildNack, buildFir } from './rtcp.js';
+import { buildNack } from './rtcp.js';
 import { systemClock, type TimerHandle, type Clock } from '../../clock.js';
 import { RECONNECT_DEFAULTS, RTSP_CLIENT_DEFAULTS } from './types.js';
 import type {
@@ -35,7 +35,6 @@ export class RtspClient extends EventEmitter {
   private stopped = false;
   private running: Promise<void> | undefined;
   private wait: { timer: TimerHandle; resolve: () => void } | undefined;
-  private firSeq = 0;
   private lastTracks: RtspClientStats['tracks'] = [];
   private readonly quirks = new Set<string>();
   private readonly counters = {
@@ -115,12 +114,6 @@ export class RtspClient extends EventEmitter {
   /** PLI to the camera (RFC 4585). */
   requestKeyframe(track: number): boolean {
     return this.session?.requestKeyframe(track) ?? false;
-  }
-
-  /** FIR to the camera (RFC 5104), for servers that ignore PLI. */
-  requestFullIntra(track: number, ourSsrc = 1): boolean {
-    const ssrc = this.session?.trackStats()[track]?.ssrc;
-    return ssrc !== undefined && this.sendRtcp(track, buildFir(ourSsrc, ssrc, this.firSeq++));
   }
 
   /** Generic NACK for lost sequence numbers (RFC 4585 6.2.1). */

@@ -44,10 +44,6 @@ export class RtpPacer {
     this.anchored = true;
   }
 
-  get isAnchored(): boolean {
-    return this.anchored;
-  }
-
   /**
    * Milliseconds from `nowMs` until a packet stamped `rtpTimestamp` is due (0 when due or
    * late). Re-anchors on `rtpTimestamp` when it is later than `maxLagMs`.
