@@ -145,9 +145,15 @@ export class Gateway {
     return stripCredentials(url);
   }
 
-  snapshot(): { stream: StreamStats; url: string | undefined; settings: StreamSettings; viewers: ViewerInfo[]; viewerTotals: Record<string, number> }[] {
+  snapshot(): {
+    stream: StreamStats; url: string | undefined; settings: StreamSettings; viewers: ViewerInfo[]; viewerTotals: Record<string, number>;
+  }[] {
     return [...this.streams.values()].map((s) => ({
-      stream: s.stats(), url: this.publicUrl(s.name), settings: effectiveSettings(this.configs.get(s.name)), viewers: s.viewerInfo(), viewerTotals: s.viewerTotals(),
+      stream: s.stats(),
+      url: this.publicUrl(s.name),
+      settings: effectiveSettings(this.configs.get(s.name)),
+      viewers: s.viewerInfo(),
+      viewerTotals: s.viewerTotals(),
     }));
   }
 

@@ -69,10 +69,12 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
     this.reorder = new ReorderBuffer<T>(this, options.reorder);
     const nackOptions = options.nack === false ? undefined : options.nack ?? {};
     this.nack = nackOptions ? new NackGenerator(nackOptions) : undefined;
-    this.firstDelay = (nackOptions?.firstDelayMs ?? NACK_GENERATOR_DEFAULTS.firstDelayMs) + (nackOptions?.batchIntervalMs ?? NACK_GENERATOR_DEFAULTS.batchIntervalMs);
+    // The generator's own defaults, for the hold time that must cover its requests.
+    const nack = NACK_GENERATOR_DEFAULTS;
+    this.firstDelay = (nackOptions?.firstDelayMs ?? nack.firstDelayMs) + (nackOptions?.batchIntervalMs ?? nack.batchIntervalMs);
     this.recoveryRtts = options.recoveryRtts ?? RECOVERING_RECEIVER_DEFAULTS.recoveryRtts;
-    this.minRetry = nackOptions?.minRetryIntervalMs ?? NACK_GENERATOR_DEFAULTS.minRetryIntervalMs;
-    this.rtt = nackOptions?.initialRttMs ?? NACK_GENERATOR_DEFAULTS.initialRttMs;
+    this.minRetry = nackOptions?.minRetryIntervalMs ?? nack.minRetryIntervalMs;
+    this.rtt = nackOptions?.initialRttMs ?? nack.initialRttMs;
     this.updateRecoveryWait();
   }
 
