@@ -6,13 +6,14 @@
 import nodeDataChannel from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { GatewayError } from '../lib/gateway/errors.js';
-import type {
-  PeerHandlers,
-  PeerMediaParams,
-  PeerState,
-  PeerTransportStats,
-  WebRtcPeer,
-  WebRtcTransport,
+import {
+  WEBRTC_DEFAULTS,
+  type PeerHandlers,
+  type PeerMediaParams,
+  type PeerState,
+  type PeerTransportStats,
+  type WebRtcPeer,
+  type WebRtcTransport,
 } from '../lib/gateway/transport.js';
 
 export interface NativeTransportOptions {
@@ -28,7 +29,11 @@ export interface NativeTransportOptions {
   log?: (line: string) => void;
 }
 
-const DEFAULT_GATHERING_TIMEOUT_MS = 5000;
+/** ICE binds to every interface on ephemeral ports, and logs go nowhere, unless given. */
+export const NATIVE_TRANSPORT_DEFAULTS = Object.freeze({
+  gatheringTimeoutMs: WEBRTC_DEFAULTS.gatheringTimeoutMs,
+  logLevel: 'Warning',
+} as const satisfies Required<Pick<NativeTransportOptions, 'gatheringTimeoutMs' | 'logLevel'>>);
 let nextPeerId = 1;
 
 export function createNativeTransport(opts: NativeTransportOptions = {}): WebRtcTransport {
@@ -42,7 +47,7 @@ class NativeTransport implements WebRtcTransport {
   constructor(private readonly opts: NativeTransportOptions) {
     if (opts.log) {
       const log = opts.log;
-      nodeDataChannel.initLogger(opts.logLevel ?? 'Warning', (level, message) => log(`[${level}] ${message}`));
+      nodeDataChannel.initLogger(opts.logLevel ?? NATIVE_TRANSPORT_DEFAULTS.logLevel, (level, message) => log(`[${level}] ${message}`));
     }
   }
 
@@ -62,7 +67,7 @@ class NativeTransport implements WebRtcTransport {
     });
     const peer = new NativePeer(pc, media, handlers, () => this.peers.delete(peer));
     this.peers.add(peer);
-    return peer.answer(offerSdp, o.gatheringTimeoutMs ?? DEFAULT_GATHERING_TIMEOUT_MS);
+    return peer.answer(offerSdp, o.gatheringTimeoutMs ?? NATIVE_TRANSPORT_DEFAULTS.gatheringTimeoutMs);
   }
 
   cleanup(): void {

@@ -12,6 +12,7 @@ import type { CamwireConfig } from '../gateway/config.js';
 import { defaultDeps, defaultSourceFactory } from '../gateway/wiring.js';
 import type { WebRtcTransport } from '../gateway/transport.js';
 import { createMetricsHandler, createRequestHandler, type HttpGuardStats } from '../http/server.js';
+import { HTTP_LISTENER_DEFAULTS as LISTENER } from '../http/listener-options.js';
 import type { HttpConfig } from '../gateway/config.js';
 
 /** Replaceable parts, for tests and embedders. */
@@ -55,11 +56,11 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const server = guardedServer(handler, http);
   let metricsServer: Server | undefined;
   try {
-    await listen(server, http.port ?? 8080, http.host ?? '127.0.0.1');
+    await listen(server, http.port ?? LISTENER.port, http.host ?? LISTENER.host);
     if (separateMetrics) {
       const m = config.metrics!;
       metricsServer = guardedServer(createMetricsHandler(gateway, m.token), http);
-      await listen(metricsServer, m.port!, m.host ?? '127.0.0.1');
+      await listen(metricsServer, m.port!, m.host ?? LISTENER.host);
     }
   } catch (err) {
     server.close();
@@ -117,16 +118,16 @@ function connectionCount(server: Server): number {
  */
 function guardedServer(handler: Parameters<typeof createServer>[1], o: HttpConfig): Server {
   const server = createServer({
-    maxHeaderSize: o.maxHeaderBytes ?? 16 * 1024,
-    headersTimeout: o.headersTimeoutMs ?? 10_000,
-    requestTimeout: o.requestTimeoutMs ?? 30_000,
-    keepAliveTimeout: o.keepAliveTimeoutMs ?? 5_000,
+    maxHeaderSize: o.maxHeaderBytes ?? LISTENER.maxHeaderBytes,
+    headersTimeout: o.headersTimeoutMs ?? LISTENER.headersTimeoutMs,
+    requestTimeout: o.requestTimeoutMs ?? LISTENER.requestTimeoutMs,
+    keepAliveTimeout: o.keepAliveTimeoutMs ?? LISTENER.keepAliveTimeoutMs,
     // the timeout checks run this often; the default (30 s) would let slow clients linger
     connectionsCheckingInterval: 1_000,
   }, handler);
-  server.maxHeadersCount = o.maxHeaders ?? 64;
-  server.maxConnections = o.maxConnections ?? 1024;
-  const perAddress = o.maxConnectionsPerAddress ?? 64;
+  server.maxHeadersCount = o.maxHeaders ?? LISTENER.maxHeaders;
+  server.maxConnections = o.maxConnections ?? LISTENER.maxConnections;
+  const perAddress = o.maxConnectionsPerAddress ?? LISTENER.maxConnectionsPerAddress;
   const sockets = new Set<Socket>();
   const byAddress = new Map<string, number>();
   openSockets.set(server, sockets);

@@ -1,61 +1,36 @@
 /**
- * The gateway's configuration (the `--config` JSON file and `startGateway`'s argument):
- * shape, defaults, and validation with clear errors naming the offending key.
+ * The gateway's configuration (the `--config` JSON file and `startGateway`'s argument): its
+ * shape, validation with clear errors naming the offending key, and the complete default
+ * config. Every default comes from the component that applies it (the *_DEFAULTS objects);
+ * this file only says which key of the file is which component's setting.
  */
 import { CamwireError } from '../errors.js';
-import type { StreamConfig } from './gateway.js';
-import type { StreamOptions } from './stream.js';
+import { GATEWAY_DEFAULTS, type StreamConfig } from './gateway.js';
+import { STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
 import type { RecoveryConfig } from './wiring.js';
+import { WEBRTC_DEFAULTS, type WebRtcConfig } from './transport.js';
+import { RTSP_SOURCE_DEFAULTS } from './rtsp-source.js';
+import { RECONNECT_DEFAULTS, RTSP_CLIENT_DEFAULTS } from '../rtsp/client/types.js';
+import { KEYFRAME_POLICY_DEFAULTS } from '../recovery/keyframe-policy.js';
+import { RESEND_LIMITER_DEFAULTS, RETRANSMISSION_HISTORY_DEFAULTS } from '../recovery/history.js';
+import { REORDER_BUFFER_DEFAULTS } from '../recovery/reorder-buffer.js';
+import { HTTP_DEFAULTS, type HttpOptions } from '../http/server.js';
+import { HTTP_LISTENER_DEFAULTS, type HttpListenerOptions } from '../http/listener-options.js';
 
+export type { WebRtcConfig } from './transport.js';
+
+export type ConfigErrorCode = 'CONFIG_INVALID';
+
+/** A config that is not valid JSON of the right shape; the message names the key at fault. */
 export class ConfigError extends CamwireError {
+  declare readonly code: ConfigErrorCode;
   constructor(message: string) {
     super('CONFIG_INVALID', message);
   }
 }
 
-export interface WebRtcConfig {
-  /** Local address ICE binds to (default: all interfaces). */
-  bindAddress?: string;
-  /** UDP port range for ICE (default: ephemeral ports). */
-  portRangeBegin?: number;
-  portRangeEnd?: number;
-  /** Give up answering an offer when ICE gathering takes longer (default 5000 ms). */
-  gatheringTimeoutMs?: number;
-  /** Largest RTP packet sent to browsers, header included (default 1200). */
-  mtu?: number;
-}
-
-export interface HttpConfig {
-  /** Default 127.0.0.1. */
-  host?: string;
-  /** Default 8080; 0 picks a free port. */
-  port?: number;
-  /** Largest accepted SDP offer (default 65536 bytes). */
-  maxBodyBytes?: number;
-  /** Most lines in an SDP offer (default 1000); more get 413 SDP_TOO_MANY_LINES before the offer is parsed. */
-  maxOfferLines?: number;
-  /** Access-Control-Allow-Origin: '*' (default), one origin, or a list of allowed origins. */
-  corsOrigin?: string | string[];
-  /** Require this bearer token on every route (`?token=` works for opening the player). */
-  token?: string;
-  /** Require HTTP basic auth on every route. */
-  basicAuth?: { user: string; password: string };
-  /** Per-address rate limit: requestsPerSecond (20), burst (40), maxAddresses tracked (10000), exemptLoopback (true); false for none. */
-  rateLimit?: { requestsPerSecond?: number; burst?: number; maxAddresses?: number; exemptLoopback?: boolean } | false;
-  /** Slow clients: all headers within this (default 10000 ms)... */
-  headersTimeoutMs?: number;
-  /** ...the whole request within this (default 30000 ms)... */
-  requestTimeoutMs?: number;
-  /** ...and an idle keep-alive connection closes after this (default 5000 ms). */
-  keepAliveTimeoutMs?: number;
-  /** Largest request head (default 16384 bytes: 431 beyond). */
-  maxHeaderBytes?: number;
-  /** Header lines read per request (default 64; more are ignored). */
-  maxHeaders?: number;
-  /** Open connections in total (default 1024) and per client address (default 64). */
-  maxConnections?: number;
-  maxConnectionsPerAddress?: number;
-}
+/** The HTTP API (lib/http) and its listener; `metrics` and the clock are the composition root's. */
+export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now'> & HttpListenerOptions;
 
 export interface MetricsConfig {
   /** Serve /metrics on its own listener at this port instead of the main one (default: main listener). */
@@ -85,110 +60,215 @@ export interface CamwireConfig {
 
 type Check = (v: unknown, path: string) => void;
 
-const num = (min: number, max: number): Check => (v, path) => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new ConfigError(`${path} must be a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  }
-};
-const str: Check = (v, path) => {
+/**
+ * One key of the config: how its value is checked, and the value camwire uses when it is
+ * absent (undefined when the absence itself is the default: no token, the kernel's choice).
+ */
+interface Setting {
+  readonly check: Check;
+  defaultValue(): unknown;
+}
+
+const setting = (check: Check, value?: unknown): Setting => ({
+  check,
+  defaultValue: () => (typeof value === 'object' && value !== null ? structuredClone(value) : value),
+});
+
+const num = (min: number, max: number, value?: number): Setting =>
+  setting((v, path) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      throw new ConfigError(`${path} must be a number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    }
+  }, value);
+const checkText: Check = (v, path) => {
   if (typeof v !== 'string' || v.length === 0) throw new ConfigError(`${path} must be a non-empty string`);
 };
+const text = (value?: string): Setting => setting(checkText, value);
 /** A secret must be long enough not to be guessed; its value never appears in an error. */
-const secret: Check = (v, path) => {
+const secret = setting((v, path) => {
   if (typeof v !== 'string' || v.length < 8) throw new ConfigError(`${path} must be a string of at least 8 characters`);
-};
-const bool: Check = (v, path) => {
-  if (typeof v !== 'boolean') throw new ConfigError(`${path} must be true or false`);
-};
-const oneOf = (...values: string[]): Check => (v, path) => {
-  if (!values.includes(v as string)) throw new ConfigError(`${path} must be one of ${values.join(', ')}`);
-};
-const rtspUrl: Check = (v, path) => {
-  str(v, path);
+});
+const flag = (value?: boolean): Setting =>
+  setting((v, path) => {
+    if (typeof v !== 'boolean') throw new ConfigError(`${path} must be true or false`);
+  }, value);
+const oneOf = (values: readonly string[], value?: string): Setting =>
+  setting((v, path) => {
+    if (!values.includes(v as string)) throw new ConfigError(`${path} must be one of ${values.join(', ')}`);
+  }, value);
+const rtspUrl = setting((v, path) => {
+  checkText(v, path);
   if (!/^rtsps?:\/\/[^/\s]+/i.test(v as string)) throw new ConfigError(`${path} must be an rtsp:// URL`);
-};
-const stringOrList: Check = (v, path) => (Array.isArray(v) ? strings(v, path) : str(v, path));
-const strings: Check = (v, path) => {
+});
+const checkTexts: Check = (v, path) => {
   if (!Array.isArray(v)) throw new ConfigError(`${path} must be an array of strings`);
-  v.forEach((x, i) => str(x, `${path}[${i}]`));
+  v.forEach((x, i) => checkText(x, `${path}[${i}]`));
 };
+const texts = (value?: readonly string[]): Setting => setting(checkTexts, value);
+const textOrTexts = (value?: string): Setting => setting((v, path) => (Array.isArray(v) ? checkTexts(v, path) : checkText(v, path)), value);
 
-function object(shape: Record<string, Check>): Check {
-  return (v, path) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object`);
-    for (const [k, val] of Object.entries(v)) {
-      // own keys only: `valueOf` or `constructor` in a config file are unknown settings, not Object methods
-      const check = Object.hasOwn(shape, k) ? shape[k] : undefined;
-      if (!check) throw new ConfigError(`${path}.${k} is not a known setting (known: ${Object.keys(shape).join(', ')})`);
-      if (val !== undefined) check(val, `${path}.${k}`);
-    }
+/** An object of known keys; its default holds the defaults of its keys (undefined when none has one). */
+function object(shape: Record<string, Setting>): Setting {
+  return {
+    check: (v, path) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object`);
+      for (const [k, val] of Object.entries(v)) {
+        // own keys only: `valueOf` or `constructor` in a config file are unknown settings, not Object methods
+        const s = Object.hasOwn(shape, k) ? shape[k] : undefined;
+        if (!s) throw new ConfigError(`${path}.${k} is not a known setting (known: ${Object.keys(shape).join(', ')})`);
+        if (val !== undefined) s.check(val, `${path}.${k}`);
+      }
+    },
+    defaultValue: () => {
+      const out: Record<string, unknown> = {};
+      for (const [k, s] of Object.entries(shape)) {
+        const d = s.defaultValue();
+        if (d !== undefined) out[k] = d;
+      }
+      return Object.keys(out).length > 0 ? out : undefined;
+    },
   };
 }
 
-const STREAM_OPTIONS: Record<string, Check> = {
-  onDemand: bool,
-  idleStopMs: num(0, 86_400_000),
-  maxViewers: num(1, 10_000),
-  rtx: bool,
-  nack: bool,
-  keyframeCacheMaxAgeMs: num(0, 3_600_000),
-  keyframeCacheMaxBytes: num(65_536, 1 << 30),
-  keyframeOnJoin: bool,
-  connectTimeoutMs: num(1000, 600_000),
-  timestampJumpMs: num(100, 3_600_000),
-  rrtr: bool,
-  viewerKeyframeRequests: oneOf('forward', 'ignore'),
-  viewerRtcpTimeoutMs: num(1000, 3_600_000),
-  viewerDisconnectTimeoutMs: num(1000, 3_600_000),
-  forwarding: oneOf('frame', 'packet'),
-};
+/** `false` turns the feature off; otherwise an object of `shape`, whose defaults are the default. */
+function falseOr(shape: Setting): Setting {
+  return { check: (v, path) => (v === false ? undefined : shape.check(v, path)), defaultValue: shape.defaultValue };
+}
 
-const RTSP_OPTIONS = object({
-  connectTimeoutMs: num(100, 600_000),
-  requestTimeoutMs: num(100, 600_000),
-  udpFallbackMs: num(100, 600_000),
-  mediaTimeoutMs: num(100, 3_600_000),
-  rtcpIntervalMs: num(100, 600_000),
-  receiveBufferBytes: num(65536, 1 << 30),
-  userAgent: str,
-  bindAddress: str,
-  multicastInterface: str,
-  parserLimits: object({ maxHeaderBytes: num(1024, 16 << 20), maxHeaderCount: num(8, 100_000), maxBodyBytes: num(4096, 1 << 30) }),
-  reconnect: object({ enabled: bool, initialDelayMs: num(0, 600_000), maxDelayMs: num(0, 3_600_000), factor: num(1, 100), maxAttempts: num(0, 1e9) }),
+/** A stream's options; in `streamDefaults` with STREAM_DEFAULTS, in a stream without (streamDefaults fill them). */
+const streamOptions = (d: Partial<typeof STREAM_DEFAULTS>): Record<string, Setting> => ({
+  onDemand: flag(d.onDemand),
+  idleStopMs: num(0, 86_400_000, d.idleStopMs),
+  maxViewers: num(1, 10_000, d.maxViewers),
+  connectTimeoutMs: num(1000, 600_000, d.connectTimeoutMs),
+  nack: flag(d.nack),
+  rtx: flag(d.rtx),
+  keyframeCacheMaxAgeMs: num(0, 3_600_000, d.keyframeCacheMaxAgeMs),
+  keyframeCacheMaxBytes: num(65_536, 1 << 30, d.keyframeCacheMaxBytes),
+  keyframeOnJoin: flag(d.keyframeOnJoin),
+  timestampJumpMs: num(100, 3_600_000, d.timestampJumpMs),
+  rrtr: flag(d.rrtr),
+  viewerKeyframeRequests: oneOf(['forward', 'ignore'], d.viewerKeyframeRequests),
+  viewerRtcpTimeoutMs: num(1000, 3_600_000, d.viewerRtcpTimeoutMs),
+  viewerDisconnectTimeoutMs: num(1000, 3_600_000, d.viewerDisconnectTimeoutMs),
+  forwarding: oneOf(['frame', 'packet'], d.forwarding),
 });
 
+const client = RTSP_CLIENT_DEFAULTS;
+const RTSP_OPTIONS = object({
+  connectTimeoutMs: num(100, 600_000, client.connectTimeoutMs),
+  requestTimeoutMs: num(100, 600_000, client.requestTimeoutMs),
+  udpFallbackMs: num(100, 600_000, client.udpFallbackMs),
+  mediaTimeoutMs: num(100, 3_600_000, client.mediaTimeoutMs),
+  rtcpIntervalMs: num(100, 600_000, client.rtcpIntervalMs),
+  receiveBufferBytes: num(65536, 1 << 30, client.receiveBufferBytes),
+  userAgent: text(client.userAgent),
+  bindAddress: text(client.bindAddress),
+  multicastInterface: text(),
+  parserLimits: object({
+    maxHeaderBytes: num(1024, 16 << 20, client.parserLimits.maxHeaderBytes),
+    maxHeaderCount: num(8, 100_000, client.parserLimits.maxHeaderCount),
+    maxBodyBytes: num(4096, 1 << 30, client.parserLimits.maxBodyBytes),
+  }),
+  reconnect: object({
+    enabled: flag(RECONNECT_DEFAULTS.enabled),
+    initialDelayMs: num(0, 600_000, RECONNECT_DEFAULTS.initialDelayMs),
+    maxDelayMs: num(0, 3_600_000, RECONNECT_DEFAULTS.maxDelayMs),
+    factor: num(1, 100, RECONNECT_DEFAULTS.factor),
+    // default: never give up (RECONNECT_DEFAULTS.maxAttempts is Infinity, which JSON cannot write)
+    maxAttempts: num(0, 1e9),
+  }),
+});
+
+const STREAM = object({
+  url: rtspUrl,
+  transport: oneOf(['auto', 'udp', 'tcp', 'multicast'], client.transport),
+  cameraNack: flag(RTSP_SOURCE_DEFAULTS.nack),
+  cameraReorder: oneOf(['auto', 'on', 'off'], RTSP_SOURCE_DEFAULTS.reorder),
+  reorderMinWaitMs: num(0, 5000, REORDER_BUFFER_DEFAULTS.minWaitMs),
+  rtsp: RTSP_OPTIONS,
+  ...streamOptions({}),
+});
+
+const listener = HTTP_LISTENER_DEFAULTS;
+const limit = HTTP_DEFAULTS.rateLimit;
+const history = RETRANSMISSION_HISTORY_DEFAULTS;
 const CONFIG = object({
   http: object({
-    host: str, port: num(0, 65535), maxBodyBytes: num(1024, 16 * 1024 * 1024), maxOfferLines: num(16, 1_000_000), corsOrigin: stringOrList,
-    token: secret, basicAuth: object({ user: str, password: secret }),
-    rateLimit: (v, path) => (v === false ? undefined : object({ requestsPerSecond: num(0.01, 1e6), burst: num(1, 1e6), maxAddresses: num(1, 1e7), exemptLoopback: bool })(v, path)),
-    headersTimeoutMs: num(100, 600_000), requestTimeoutMs: num(100, 3_600_000), keepAliveTimeoutMs: num(100, 600_000),
-    maxHeaderBytes: num(1024, 1 << 20), maxHeaders: num(1, 10_000), maxConnections: num(1, 1e6), maxConnectionsPerAddress: num(1, 1e6),
+    host: text(listener.host),
+    port: num(0, 65535, listener.port),
+    maxBodyBytes: num(1024, 16 * 1024 * 1024, HTTP_DEFAULTS.maxBodyBytes),
+    maxOfferLines: num(16, 1_000_000, HTTP_DEFAULTS.maxOfferLines),
+    corsOrigin: textOrTexts(HTTP_DEFAULTS.corsOrigin),
+    token: secret,
+    basicAuth: object({ user: text(), password: secret }),
+    rateLimit: falseOr(object({
+      requestsPerSecond: num(0.01, 1e6, limit.requestsPerSecond),
+      burst: num(1, 1e6, limit.burst),
+      maxAddresses: num(1, 1e7, limit.maxAddresses),
+      exemptLoopback: flag(limit.exemptLoopback),
+    })),
+    headersTimeoutMs: num(100, 600_000, listener.headersTimeoutMs),
+    requestTimeoutMs: num(100, 3_600_000, listener.requestTimeoutMs),
+    keepAliveTimeoutMs: num(100, 600_000, listener.keepAliveTimeoutMs),
+    maxHeaderBytes: num(1024, 1 << 20, listener.maxHeaderBytes),
+    maxHeaders: num(1, 10_000, listener.maxHeaders),
+    maxConnections: num(1, 1e6, listener.maxConnections),
+    maxConnectionsPerAddress: num(1, 1e6, listener.maxConnectionsPerAddress),
   }),
-  metrics: object({ port: num(0, 65535), host: str, token: secret }),
-  maxViewersTotal: num(1, 1e6),
-  streams: (v, path) => {
+  metrics: object({ port: num(0, 65535), host: text(listener.host), token: secret }),
+  maxViewersTotal: num(1, 1e6, GATEWAY_DEFAULTS.maxViewersTotal),
+  streams: setting((v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object of name -> stream`);
     for (const [name, s] of Object.entries(v)) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
-      object({ url: rtspUrl, transport: oneOf('auto', 'udp', 'tcp', 'multicast'), cameraNack: bool, cameraReorder: oneOf('auto', 'on', 'off'), reorderMinWaitMs: num(0, 5000), rtsp: RTSP_OPTIONS, ...STREAM_OPTIONS })(s, `${path}.${name}`);
+      STREAM.check(s, `${path}.${name}`);
       if ((s as { url?: unknown }).url === undefined) throw new ConfigError(`${path}.${name}.url is required`);
     }
-  },
-  allowSources: strings,
-  maxSourceStreams: num(0, 10_000),
-  streamDefaults: object(STREAM_OPTIONS),
-  webrtc: object({ bindAddress: str, portRangeBegin: num(1, 65535), portRangeEnd: num(1, 65535), gatheringTimeoutMs: num(100, 60_000), mtu: num(300, 1500) }),
+  }, {}),
+  allowSources: texts(GATEWAY_DEFAULTS.allowSources),
+  maxSourceStreams: num(0, 10_000, GATEWAY_DEFAULTS.maxSourceStreams),
+  streamDefaults: object(streamOptions(STREAM_DEFAULTS)),
+  webrtc: object({
+    bindAddress: text(),
+    portRangeBegin: num(1, 65535),
+    portRangeEnd: num(1, 65535),
+    gatheringTimeoutMs: num(100, 60_000, WEBRTC_DEFAULTS.gatheringTimeoutMs),
+    mtu: num(300, 1500, WEBRTC_DEFAULTS.mtu),
+  }),
   recovery: object({
-    history: object({ maxAgeMs: num(10, 60_000), maxPackets: num(16, 1_000_000), maxPacketSize: num(64, 1500), byteCapacity: num(1500, 1 << 30) }),
-    keyframeRequestIntervalMs: num(0, 60_000),
-    resendMemory: num(16, 1 << 20),
+    history: object({
+      maxAgeMs: num(10, 60_000, history.maxAgeMs),
+      maxPackets: num(16, 1_000_000, history.maxPackets),
+      maxPacketSize: num(64, 1500, history.maxPacketSize),
+      // default: room for maxPackets packets (it follows them, so a fixed number would be wrong)
+      byteCapacity: num(1500, 1 << 30),
+    }),
+    keyframeRequestIntervalMs: num(0, 60_000, KEYFRAME_POLICY_DEFAULTS.minIntervalMs),
+    resendMemory: num(16, 1 << 20, RESEND_LIMITER_DEFAULTS.slots),
   }),
 });
 
+/**
+ * The complete default config: every key that has a default, with the value camwire uses
+ * (keys whose absence is the default, such as `http.token` or `webrtc.bindAddress`, are
+ * absent). No streams: see `defaultStreamConfig`. A fresh object on every call.
+ */
+export function defaultConfig(): CamwireConfig {
+  return CONFIG.defaultValue() as CamwireConfig;
+}
+
+/**
+ * What a stream entry means besides its `url`: the camera leg's and RTSP client's defaults.
+ * Its StreamOptions keys are absent: `streamDefaults` gives them.
+ */
+export function defaultStreamConfig(): Omit<StreamConfig, 'url'> {
+  return STREAM.defaultValue() as Omit<StreamConfig, 'url'>;
+}
+
 /** Validates a parsed JSON config; throws ConfigError naming the key at fault. */
 export function parseConfig(input: unknown): CamwireConfig {
-  CONFIG(input, 'config');
+  CONFIG.check(input, 'config');
   const cfg = input as CamwireConfig;
   if (cfg.streams === undefined) (cfg as { streams: Record<string, StreamConfig> }).streams = {};
   const w = cfg.webrtc;

@@ -1,8 +1,32 @@
 import { CamwireError } from '../errors.js';
 
-/**
- * Failures of the gateway and its WebRTC transport. Codes:
- * OFFER_NO_VIDEO, OFFER_NO_H264, OFFER_REJECTED, GATHERING_TIMEOUT, PEER_LIMIT, STREAM_UNKNOWN,
- * TRANSPORT_CLOSED.
- */
-export class GatewayError extends CamwireError {}
+export type GatewayErrorCode =
+  /** The browser's offer has no active video m-line, or none with an a=mid (BUNDLE needs one). */
+  | 'OFFER_NO_VIDEO'
+  /** The offer has no H.264 format with packetization-mode=1. */
+  | 'OFFER_NO_H264'
+  /** The WebRTC stack refused the offer or failed to answer it. */
+  | 'OFFER_REJECTED'
+  /** ICE gathering took longer than webrtc.gatheringTimeoutMs. */
+  | 'GATHERING_TIMEOUT'
+  /** A stream's maxViewers, or maxViewersTotal over all streams, is reached. */
+  | 'PEER_LIMIT'
+  /** maxSourceStreams ad-hoc `?src=` streams exist already. */
+  | 'STREAM_LIMIT'
+  /** A `?src=` URL outside allowSources (or one carrying credentials). */
+  | 'SOURCE_NOT_ALLOWED'
+  /** A stream name outside [A-Za-z0-9._-]{1,64}, or one already taken. */
+  | 'STREAM_BAD_NAME'
+  | 'STREAM_EXISTS'
+  /** The WebRTC transport was cleaned up (the gateway is shutting down). */
+  | 'TRANSPORT_CLOSED'
+  /** A stream's parts cannot work together (egress MTU too large, packet forwarding without parameter sets). */
+  | 'BAD_OPTION';
+
+/** Failures of the gateway and its WebRTC transport. */
+export class GatewayError extends CamwireError {
+  declare readonly code: GatewayErrorCode;
+  constructor(code: GatewayErrorCode, message: string) {
+    super(code, message);
+  }
+}

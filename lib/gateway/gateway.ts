@@ -8,6 +8,7 @@ import type { GatewayDeps } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { VideoSource } from './source.js';
 import { Stream, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
+import { STREAM_DEFAULTS } from './stream-options.js';
 import type { WebRtcTransport } from './transport.js';
 import type { Viewer } from './viewer.js';
 
@@ -37,8 +38,8 @@ export type RtspStreamOptions = Pick<
 export interface GatewayOptions {
   streams: Record<string, StreamConfig>;
   /** `?src=` URLs allowed as ad-hoc streams: glob patterns where `*` matches anything (default none). */
-  allowSources?: string[];
-  /** Defaults applied to every stream, including ad-hoc ones. */
+  allowSources?: readonly string[];
+  /** Defaults applied to every stream, including ad-hoc ones (a stream's own keys win; STREAM_DEFAULTS fill the rest). */
   streamDefaults?: StreamOptions;
   /** Ad-hoc `?src=` streams at once (default 16); more get STREAM_LIMIT (503). Idle ones are removed. */
   maxSourceStreams?: number;
@@ -47,6 +48,17 @@ export interface GatewayOptions {
   /** Viewers at once over all streams, offers being answered included (default 500); more get PEER_LIMIT. */
   maxViewersTotal?: number;
 }
+
+export const GATEWAY_DEFAULTS = Object.freeze({
+  allowSources: Object.freeze([] as string[]),
+  streamDefaults: STREAM_DEFAULTS,
+  maxSourceStreams: 16,
+  tickMs: 250,
+  maxViewersTotal: 500,
+} as const satisfies Required<Omit<GatewayOptions, 'streams'>>);
+
+/** A stream's settings in effect (GET /api/streams shows them): no URL, nothing secret. */
+export type StreamSettings = Required<StreamOptions>;
 
 /** Builds the source for a stream (the RTSP client in production, clips in tests). */
 export type SourceFactory = (name: string, config: StreamConfig) => VideoSource;
@@ -69,9 +81,9 @@ export class Gateway {
     private readonly deps: GatewayDeps,
     private readonly makeSource: SourceFactory,
   ) {
-    this.allow = (opts.allowSources ?? []).map(globToRegExp);
+    this.allow = (opts.allowSources ?? GATEWAY_DEFAULTS.allowSources).map(globToRegExp);
     for (const [name, cfg] of Object.entries(opts.streams)) this.addStream(name, cfg);
-    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 250);
+    this.timer = setInterval(() => this.tick(), opts.tickMs ?? GATEWAY_DEFAULTS.tickMs);
     this.timer.unref();
   }
 
@@ -94,7 +106,7 @@ export class Gateway {
     // Offers being answered count (Stream.addViewer counts them before its first await).
     let total = 0;
     for (const s of this.streams.values()) total += s.viewerLoad;
-    const max = this.opts.maxViewersTotal ?? 500;
+    const max = this.opts.maxViewersTotal ?? GATEWAY_DEFAULTS.maxViewersTotal;
     if (total >= max) throw new GatewayError('PEER_LIMIT', `camwire already serves ${max} viewers`);
     return stream.addViewer(offerSdp);
   }
@@ -118,7 +130,7 @@ export class Gateway {
     const name = AD_HOC_PREFIX + createHash('sha256').update(url).digest('hex').slice(0, 12);
     const existing = this.streams.get(name);
     if (existing) return existing;
-    if (this.adHoc.size >= (this.opts.maxSourceStreams ?? 16)) {
+    if (this.adHoc.size >= (this.opts.maxSourceStreams ?? GATEWAY_DEFAULTS.maxSourceStreams)) {
       throw new GatewayError('STREAM_LIMIT', `already ${this.adHoc.size} ad-hoc streams; try again when one is idle`);
     }
     const stream = this.addStream(name, { url, onDemand: true });
@@ -133,9 +145,15 @@ export class Gateway {
     return stripCredentials(url);
   }
 
-  snapshot(): { stream: StreamStats; url: string | undefined; viewers: ViewerInfo[]; viewerTotals: Record<string, number> }[] {
+  snapshot(): {
+    stream: StreamStats; url: string | undefined; settings: StreamSettings; viewers: ViewerInfo[]; viewerTotals: Record<string, number>;
+  }[] {
     return [...this.streams.values()].map((s) => ({
-      stream: s.stats(), url: this.publicUrl(s.name), viewers: s.viewerInfo(), viewerTotals: s.viewerTotals(),
+      stream: s.stats(),
+      url: this.publicUrl(s.name),
+      settings: effectiveSettings(this.configs.get(s.name)),
+      viewers: s.viewerInfo(),
+      viewerTotals: s.viewerTotals(),
     }));
   }
 
@@ -164,6 +182,15 @@ export class Gateway {
       }
     }
   }
+}
+
+/** A stream's own settings (streamDefaults merged in), else STREAM_DEFAULTS: what it runs with. */
+function effectiveSettings(cfg: StreamOptions | undefined): StreamSettings {
+  const settings: StreamSettings = { ...STREAM_DEFAULTS };
+  for (const key of Object.keys(STREAM_DEFAULTS) as (keyof StreamSettings)[]) {
+    if (cfg?.[key] !== undefined) (settings as Record<keyof StreamSettings, unknown>)[key] = cfg[key];
+  }
+  return settings;
 }
 
 /**

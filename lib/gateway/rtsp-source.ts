@@ -3,8 +3,9 @@
  * NACK on UDP/multicast, depacketizer, no broken frames forwarded: `dropIncomplete`). Keyframe
  * requests from the Stream go to the camera as RTCP PLI, as do the leg's own; the leg sends its NACKs.
  */
-import { RtspClient, redactSecret, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
+import { RTSP_CLIENT_DEFAULTS, RtspClient, redactSecret, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
 import { attachCameraLeg, firstH264Track, type CameraLeg, type CameraLegOptions } from '../ingest/index.js';
+import { CAMERA_LEG_DEFAULTS } from '../ingest/camera-leg.js';
 import { systemClock } from '../clock.js';
 import { formatProfileLevelId } from '../sdp/index.js';
 import { parseSps } from '../h264/index.js';
@@ -27,6 +28,12 @@ export interface RtspSourceOptions {
   depacketizer?: CameraLegOptions['depacketizer'];
 }
 
+/** `transport` and `client` default as the RTSP client's, `recovery` and `depacketizer` as the camera leg's. */
+export const RTSP_SOURCE_DEFAULTS = Object.freeze({
+  reorder: 'auto',
+  nack: CAMERA_LEG_DEFAULTS.nack,
+} as const satisfies Required<Pick<RtspSourceOptions, 'reorder' | 'nack'>>);
+
 export class RtspSource implements VideoSource {
   private client: RtspClient | undefined;
   private leg: CameraLeg | undefined;
@@ -44,16 +51,16 @@ export class RtspSource implements VideoSource {
   start(sink: SourceSink): void {
     if (this.client) return;
     this.sink = sink;
-    const client = new RtspClient({ ...this.o.client, url: this.o.url, transport: this.o.transport ?? 'auto' });
+    const client = new RtspClient({ ...this.o.client, url: this.o.url, transport: this.o.transport ?? RTSP_CLIENT_DEFAULTS.transport });
     this.client = client;
-    const reorder = this.o.reorder ?? 'auto';
+    const reorder = this.o.reorder ?? RTSP_SOURCE_DEFAULTS.reorder;
     // Attached first: the leg has started on a session's track by the time onSession runs.
     const { leg, detach } = attachCameraLeg(client, {
       clock: this.o.client?.clock ?? systemClock,
       onAccessUnit: (au) => this.sink?.onAccessUnit(au),
       onPacket: sink.forwarding === 'packet' ? (p) => this.sink?.onPacket?.(p) : undefined,
       reorder: reorder === 'on' ? 'always' : reorder === 'auto',
-      nack: (this.o.nack ?? true) && reorder !== 'off',
+      nack: (this.o.nack ?? RTSP_SOURCE_DEFAULTS.nack) && reorder !== 'off',
       nackOnMulticast: true,
       recovery: this.o.recovery,
       // The Stream packetizes each unit before onAccessUnit returns: no copy of it is needed.

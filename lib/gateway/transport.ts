@@ -5,6 +5,27 @@
  * lib/gateway depends only on this interface (dependencies point down the data flow).
  */
 
+import { PACKETIZER_DEFAULTS } from '../h264/packetizer.js';
+
+/** How the WebRTC stack is set up (the config's `webrtc` block). */
+export interface WebRtcConfig {
+  /** Local address ICE binds to (default: all interfaces). */
+  bindAddress?: string;
+  /** UDP port range for ICE (default: ephemeral ports). */
+  portRangeBegin?: number;
+  portRangeEnd?: number;
+  /** Give up answering an offer when ICE gathering takes longer (default 5000 ms). */
+  gatheringTimeoutMs?: number;
+  /** Largest RTP packet sent to browsers, header included (default 1200). */
+  mtu?: number;
+}
+
+/** ICE binds to every interface on ephemeral ports unless given an address and a range. */
+export const WEBRTC_DEFAULTS = Object.freeze({
+  gatheringTimeoutMs: 5000,
+  mtu: PACKETIZER_DEFAULTS.mtu,
+} as const satisfies Required<Omit<WebRtcConfig, 'bindAddress' | 'portRangeBegin' | 'portRangeEnd'>>);
+
 /** What the answer offers the browser; chosen from its offer by `negotiateVideo`. */
 export interface PeerMediaParams {
   /** The offer's video `a=mid`. */

@@ -20,7 +20,15 @@ import { looksLikeUnitStart } from './unit-start.js';
 
 export { emptyDepacketizerStats, looksLikeUnitStart, type DepacketizerStats, type AccessUnit, type DepacketizerOptions };
 
-export const DEFAULT_MAX_ACCESS_UNIT_SIZE = 8 * 1024 * 1024;
+/** Options about one stream's packets (its parameter sets, its first sequence number) have no default. */
+export const DEPACKETIZER_DEFAULTS = Object.freeze({
+  maxAccessUnitSize: 8 * 1024 * 1024,
+  transientUnits: false,
+  insertParameterSets: false,
+  annexBScan: 'non-vcl',
+  maxMisorder: 3000,
+} as const satisfies Required<Omit<DepacketizerOptions, 'parameterSets' | 'firstSequenceNumber'>>);
+
 const INITIAL_SCRATCH = 256 * 1024;
 
 export class H264Depacketizer {
@@ -55,15 +63,15 @@ export class H264Depacketizer {
 
   constructor(onAccessUnit: (au: AccessUnit) => void, options: DepacketizerOptions = {}) {
     this.onAccessUnit = onAccessUnit;
-    this.maxSize = options.maxAccessUnitSize ?? DEFAULT_MAX_ACCESS_UNIT_SIZE;
-    this.insert = options.insertParameterSets ?? false;
-    const scan = options.annexBScan ?? 'non-vcl';
+    this.maxSize = options.maxAccessUnitSize ?? DEPACKETIZER_DEFAULTS.maxAccessUnitSize;
+    this.insert = options.insertParameterSets ?? DEPACKETIZER_DEFAULTS.insertParameterSets;
+    const scan = options.annexBScan ?? DEPACKETIZER_DEFAULTS.annexBScan;
     this.scanSlices = scan === 'all';
     this.scanOthers = scan !== 'none';
-    const maxMisorder = options.maxMisorder ?? 3000;
+    const maxMisorder = options.maxMisorder ?? DEPACKETIZER_DEFAULTS.maxMisorder;
     // one bound both ways, as before the tracker: a jump further ahead is a restart, not loss
     this.sequence = new SequenceTracker({ maxMisorder, maxDropout: maxMisorder });
-    this.transient = options.transientUnits ?? false;
+    this.transient = options.transientUnits ?? DEPACKETIZER_DEFAULTS.transientUnits;
     this.buf = new Uint8Array(Math.min(INITIAL_SCRATCH, Math.max(this.maxSize, 16)));
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
     if (options.firstSequenceNumber !== undefined) this.expectSequenceNumber(options.firstSequenceNumber);

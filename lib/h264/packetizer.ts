@@ -44,7 +44,18 @@ export interface PacketizerStats {
   emptyNalUnits: number;
 }
 
-export const DEFAULT_MTU = 1200;
+/** Out-of-band parameter sets have no default. */
+export const PACKETIZER_DEFAULTS = Object.freeze({
+  mtu: 1200,
+  payloadType: 96,
+  ssrc: 0,
+  sequenceNumber: 0,
+  insertParameterSets: true,
+  aggregate: true,
+} as const satisfies Required<Omit<PacketizerOptions, 'parameterSets'>>);
+
+/** The egress MTU (WebRTC-safe), under the name the gateway's wiring imports. */
+export const DEFAULT_MTU: number = PACKETIZER_DEFAULTS.mtu;
 const RTP_HEADER = 12;
 
 export class H264Packetizer {
@@ -70,16 +81,16 @@ export class H264Packetizer {
   private markLast = true;
 
   constructor(options: PacketizerOptions = {}) {
-    this.mtu = options.mtu ?? DEFAULT_MTU;
+    this.mtu = options.mtu ?? PACKETIZER_DEFAULTS.mtu;
     if (!Number.isInteger(this.mtu) || this.mtu < RTP_HEADER + 3) {
       throw new H264Error('H264_BAD_OPTION', `mtu ${this.mtu} leaves no room for an FU-A fragment`);
     }
     this.maxPayload = this.mtu - RTP_HEADER;
-    this.payloadType = options.payloadType ?? 96;
-    this.ssrc = options.ssrc ?? 0;
-    this.sequenceNumber = (options.sequenceNumber ?? 0) & 0xffff;
-    this.insert = options.insertParameterSets ?? true;
-    this.aggregate = options.aggregate ?? true;
+    this.payloadType = options.payloadType ?? PACKETIZER_DEFAULTS.payloadType;
+    this.ssrc = options.ssrc ?? PACKETIZER_DEFAULTS.ssrc;
+    this.sequenceNumber = (options.sequenceNumber ?? PACKETIZER_DEFAULTS.sequenceNumber) & 0xffff;
+    this.insert = options.insertParameterSets ?? PACKETIZER_DEFAULTS.insertParameterSets;
+    this.aggregate = options.aggregate ?? PACKETIZER_DEFAULTS.aggregate;
     if (options.parameterSets) this.parameterSets.set(options.parameterSets);
   }
 

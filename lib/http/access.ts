@@ -15,6 +15,11 @@ export interface AccessOptions {
   corsOrigin?: string | string[];
 }
 
+/** No token and no basic auth unless configured: the API is open. */
+export const ACCESS_DEFAULTS = Object.freeze({
+  corsOrigin: '*',
+} as const satisfies Required<Pick<AccessOptions, 'corsOrigin'>>);
+
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 function sameSecret(given: string, expected: Buffer): boolean {
@@ -29,7 +34,7 @@ export class AccessControl {
   constructor(o: AccessOptions = {}) {
     this.token = o.token !== undefined ? digest(o.token) : undefined;
     this.basic = o.basicAuth ? digest(`${o.basicAuth.user}:${o.basicAuth.password}`) : undefined;
-    const c = o.corsOrigin ?? '*';
+    const c = o.corsOrigin ?? ACCESS_DEFAULTS.corsOrigin;
     this.origins = Array.isArray(c) ? c : [c];
   }
 

@@ -1,11 +1,32 @@
 import type { IncomingMessage } from 'node:http';
 import { CamwireError } from '../errors.js';
 
-/** HTTP-level failure with the status to answer. Codes: BODY_TOO_LARGE, SDP_TOO_MANY_LINES, CLIENT_ABORTED, BAD_CONTENT_TYPE, NOT_FOUND, BAD_REQUEST. */
+export type HttpErrorCode =
+  /** 400: the request body failed, or the client went away before it was complete. */
+  | 'BAD_REQUEST'
+  | 'CLIENT_ABORTED'
+  /** 413: the offer is over maxBodyBytes or maxOfferLines. */
+  | 'BODY_TOO_LARGE'
+  | 'SDP_TOO_MANY_LINES'
+  /** 415: a WHEP offer not sent as application/sdp. */
+  | 'BAD_CONTENT_TYPE'
+  /** 400: the offer has no video m-line (checked before the gateway parses it). */
+  | 'OFFER_NO_VIDEO'
+  /** 401, 403, 429: no or wrong credentials, a `?src=` outside the allow-list, too many requests. */
+  | 'UNAUTHORIZED'
+  | 'SOURCE_NOT_ALLOWED'
+  | 'RATE_LIMITED'
+  /** 404, 405 */
+  | 'STREAM_UNKNOWN'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED';
+
+/** HTTP-level failure with the status to answer. */
 export class HttpError extends CamwireError {
+  declare readonly code: HttpErrorCode;
   constructor(
     readonly status: number,
-    code: string,
+    code: HttpErrorCode,
     message: string,
   ) {
     super(code, message);

@@ -2,11 +2,9 @@
  * A cap on the lines of a WHEP offer, checked before the SDP parser sees it. maxBodyBytes
  * alone lets 64 KiB of bare newlines through: tens of thousands of empty lines, each an
  * allocation and a pass through the parser's line handling. A real browser offer has 30 to
- * 300 lines; the default (1000) leaves room for every candidate a multi-homed host gathers.
+ * 300 lines; the default (HTTP_DEFAULTS.maxOfferLines, 1000) leaves room for every candidate a multi-homed host gathers.
  */
 import { HttpError } from './body.js';
-
-export const DEFAULT_MAX_OFFER_LINES = 1000;
 
 /**
  * Lines as lib/sdp/parse.ts splits them (CRLF, LF or a lone CR end a line; a final line

@@ -18,6 +18,13 @@ export interface RateLimitOptions {
   exemptLoopback?: boolean;
 }
 
+export const RATE_LIMIT_DEFAULTS = Object.freeze({
+  requestsPerSecond: 20,
+  burst: 40,
+  maxAddresses: 10_000,
+  exemptLoopback: true,
+} as const satisfies Required<RateLimitOptions>);
+
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
 
 interface Bucket {
@@ -35,10 +42,10 @@ export class RateLimiter {
   refused = 0;
 
   constructor(o: RateLimitOptions = {}) {
-    this.rate = o.requestsPerSecond ?? 20;
-    this.burst = o.burst ?? 40;
-    this.max = o.maxAddresses ?? 10000;
-    this.exemptLoopback = o.exemptLoopback ?? true;
+    this.rate = o.requestsPerSecond ?? RATE_LIMIT_DEFAULTS.requestsPerSecond;
+    this.burst = o.burst ?? RATE_LIMIT_DEFAULTS.burst;
+    this.max = o.maxAddresses ?? RATE_LIMIT_DEFAULTS.maxAddresses;
+    this.exemptLoopback = o.exemptLoopback ?? RATE_LIMIT_DEFAULTS.exemptLoopback;
   }
 
   get size(): number {

@@ -7,10 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CamwireError } from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { Stream } from '../gateway/stream.js';
-import { AccessControl, type AccessOptions } from './access.js';
+import { ACCESS_DEFAULTS, AccessControl, type AccessOptions } from './access.js';
 import { HttpError, readBody } from './body.js';
-import { checkOfferLines, DEFAULT_MAX_OFFER_LINES } from './offer-lines.js';
-import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { checkOfferLines } from './offer-lines.js';
+import { RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { renderMetrics } from './metrics.js';
 import { playerPage } from './player.js';
 import { setSecurityHeaders } from './security-headers.js';
@@ -27,6 +27,15 @@ export interface HttpOptions extends AccessOptions {
   /** Clock for the rate limit (ms). */
   now?: () => number;
 }
+
+/** No token, no basic auth and the real clock unless given. */
+export const HTTP_DEFAULTS = Object.freeze({
+  maxBodyBytes: 64 * 1024,
+  maxOfferLines: 1000,
+  corsOrigin: ACCESS_DEFAULTS.corsOrigin,
+  rateLimit: RATE_LIMIT_DEFAULTS,
+  metrics: true,
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -68,9 +77,9 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     limiter: opts.rateLimit === false ? undefined : new RateLimiter(opts.rateLimit),
     now: opts.now ?? (() => performance.now()),
     unauthorized: 0,
-    maxBody: opts.maxBodyBytes ?? 64 * 1024,
-    maxOfferLines: opts.maxOfferLines ?? DEFAULT_MAX_OFFER_LINES,
-    metrics: opts.metrics ?? true,
+    maxBody: opts.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes,
+    maxOfferLines: opts.maxOfferLines ?? HTTP_DEFAULTS.maxOfferLines,
+    metrics: opts.metrics ?? HTTP_DEFAULTS.metrics,
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
@@ -206,7 +215,7 @@ function sourceQueryAllowed(gateway: Gateway, url: URL): boolean {
 
 function streamsJson(gateway: Gateway) {
   return {
-    streams: gateway.snapshot().map((x) => ({ ...x.stream, url: x.url, viewers: x.viewers })),
+    streams: gateway.snapshot().map((x) => ({ ...x.stream, url: x.url, settings: x.settings, viewers: x.viewers })),
   };
 }
 

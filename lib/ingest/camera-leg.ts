@@ -13,10 +13,10 @@
 import type { RtpPacket } from '../rtp/packet.js';
 import type { RtcpPacket } from '../rtcp/index.js';
 import { ntpMiddle32FromMs, rttFromReportBlock } from '../rtcp/index.js';
-import { RecoveringReceiver, type RecoveringReceiverOptions } from '../recovery/receiver.js';
-import type { ReorderSink } from '../recovery/reorder-buffer.js';
-import { NackGenerator, type NackGeneratorOptions } from '../recovery/nack-generator.js';
-import { H264Depacketizer, type AccessUnit, type DepacketizerOptions } from '../h264/index.js';
+import { RECOVERING_RECEIVER_DEFAULTS, RecoveringReceiver, type RecoveringReceiverOptions } from '../recovery/receiver.js';
+import { REORDER_BUFFER_DEFAULTS, type ReorderSink } from '../recovery/reorder-buffer.js';
+import { NACK_GENERATOR_DEFAULTS, NackGenerator, type NackGeneratorOptions } from '../recovery/nack-generator.js';
+import { DEPACKETIZER_DEFAULTS, H264Depacketizer, type AccessUnit, type DepacketizerOptions } from '../h264/index.js';
 import type { RtspSessionInfo, RtspTrack, RtspTransportMode } from '../rtsp/client/types.js';
 import type { TimerHandle, Clock } from '../clock.js';
 
@@ -61,6 +61,20 @@ export interface CameraLegOptions {
    */
   dropIncomplete?: boolean;
 }
+
+/**
+ * The leg's own choices, and the recovery and depacketizer defaults it runs with unless told
+ * otherwise: the reorder hold between minWaitMs and maxWaitMs, NACK pacing (first request,
+ * retries, give-up). `ourSsrc` has none (any report block with an LSR gives the RTT).
+ */
+export const CAMERA_LEG_DEFAULTS = Object.freeze({
+  reorder: true,
+  nack: true,
+  nackOnMulticast: false,
+  dropIncomplete: false,
+  recovery: Object.freeze({ recoveryRtts: RECOVERING_RECEIVER_DEFAULTS.recoveryRtts, reorder: REORDER_BUFFER_DEFAULTS, nack: NACK_GENERATOR_DEFAULTS }),
+  depacketizer: DEPACKETIZER_DEFAULTS,
+} as const satisfies Required<Omit<CameraLegOptions, 'clock' | 'upstream' | 'onAccessUnit' | 'onPacket' | 'ourSsrc'>>);
 
 export interface CameraLegStats {
   sessions: number;
@@ -156,9 +170,9 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     this.rtxPt = rtx ? rtx.payloadType : -1;
     this.reorderOn = false;
     this.nackOn = false;
-    this.waitingForKeyframe = this.keyframeWanted = this.opts.dropIncomplete ?? false;
+    this.waitingForKeyframe = this.keyframeWanted = this.opts.dropIncomplete ?? CAMERA_LEG_DEFAULTS.dropIncomplete;
     if (this.keyframeWanted) this.schedule(this.opts.clock.now());
-    const reorder = this.opts.reorder ?? true;
+    const reorder = this.opts.reorder ?? CAMERA_LEG_DEFAULTS.reorder;
     if (session.transport === 'tcp' && reorder !== 'always') return;
     const nack = this.nackEnabled() ? this.opts.recovery?.nack ?? {} : false;
     this.reorderOn = reorder !== false;
@@ -280,8 +294,8 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   }
 
   private nackEnabled(): boolean {
-    if (!(this.opts.nack ?? true)) return false;
-    return this.transport === 'udp' || (this.transport === 'multicast' && (this.opts.nackOnMulticast ?? false));
+    if (!(this.opts.nack ?? CAMERA_LEG_DEFAULTS.nack)) return false;
+    return this.transport === 'udp' || (this.transport === 'multicast' && (this.opts.nackOnMulticast ?? CAMERA_LEG_DEFAULTS.nackOnMulticast));
   }
 
   private liveCounters(): Counters {

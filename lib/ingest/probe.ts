@@ -8,7 +8,7 @@ import { RtspClientError } from '../rtsp/client/errors.js';
 import { redactText, redactUrl } from '../rtsp/protocol/url.js';
 import { parseSps, type Sps } from '../h264/index.js';
 import { CameraLeg, type CameraLegOptions, type CameraLegStats } from './camera-leg.js';
-import type { RtspClientOptions, RtspSessionInfo, RtspTransportPreference, RtspTrackStats } from '../rtsp/client/types.js';
+import { RTSP_CLIENT_DEFAULTS, type RtspClientOptions, type RtspSessionInfo, type RtspTransportPreference, type RtspTrackStats } from '../rtsp/client/types.js';
 import { systemClock, type Clock } from '../clock.js';
 
 export interface ProbeOptions {
@@ -26,6 +26,11 @@ export interface ProbeOptions {
   /** Tuning of the reorder buffer and NACK generator. */
   recovery?: CameraLegOptions['recovery'];
 }
+
+/** `nack`, `reorder` and `recovery` default as the camera leg's do, `transport` as the client's. */
+export const PROBE_DEFAULTS = Object.freeze({
+  seconds: 5,
+} as const satisfies Required<Pick<ProbeOptions, 'seconds'>>);
 
 /** Loss recovery of the H.264 tracks (the camera leg), summed over tracks. */
 export interface ProbeRecovery {
@@ -103,12 +108,12 @@ function trySps(nal: Uint8Array | undefined): Sps | undefined {
 
 export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   const clock = o.clock ?? systemClock;
-  const seconds = o.seconds ?? 5;
+  const seconds = o.seconds ?? PROBE_DEFAULTS.seconds;
   const client = new RtspClient({
     wantTrack: (t) => /^(video|audio)$/i.test(t.mediaType) && t.payloadTypes.length > 0,
     ...o.client,
     url: o.url,
-    transport: o.transport ?? 'auto',
+    transport: o.transport ?? RTSP_CLIENT_DEFAULTS.transport,
     clock,
     reconnect: { enabled: false },
   });

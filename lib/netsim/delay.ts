@@ -12,6 +12,11 @@ export interface DelayOptions {
   preserveOrder?: boolean;
 }
 
+export const DELAY_DEFAULTS = Object.freeze({
+  jitterMs: 0,
+  preserveOrder: false,
+} as const satisfies Required<Omit<DelayOptions, 'delayMs'>>);
+
 export class Delay implements NetModel {
   readonly name = 'delay';
   readonly stats = { in: 0 };
@@ -21,10 +26,10 @@ export class Delay implements NetModel {
   private lastOut = -Infinity;
 
   constructor(options: DelayOptions, private readonly rng: Prng) {
-    if (!(options.delayMs >= 0) || !((options.jitterMs ?? 0) >= 0)) throw new NetsimError('NETSIM_BAD_OPTION', 'delay and jitter must be >= 0');
     this.delay = options.delayMs;
-    this.jitter = options.jitterMs ?? 0;
-    this.fifo = options.preserveOrder ?? false;
+    this.jitter = options.jitterMs ?? DELAY_DEFAULTS.jitterMs;
+    if (!(this.delay >= 0) || !(this.jitter >= 0)) throw new NetsimError('NETSIM_BAD_OPTION', 'delay and jitter must be >= 0');
+    this.fifo = options.preserveOrder ?? DELAY_DEFAULTS.preserveOrder;
   }
 
   process<T>(p: SimPacket<T>, out: SimPacket<T>[]): void {
@@ -44,6 +49,10 @@ export interface RateCapOptions {
   queueMs?: number;
 }
 
+export const RATE_CAP_DEFAULTS = Object.freeze({
+  queueMs: 100,
+} as const satisfies Required<Omit<RateCapOptions, 'kbps'>>);
+
 /** A bottleneck: packets are serialized at `kbps`; when the queue holds more than `queueMs`, new ones are dropped. */
 export class RateCap implements NetModel {
   readonly name = 'rate-cap';
@@ -55,7 +64,7 @@ export class RateCap implements NetModel {
   constructor(options: RateCapOptions) {
     if (!(options.kbps > 0)) throw new NetsimError('NETSIM_BAD_OPTION', 'kbps must be > 0');
     this.bytesPerMs = options.kbps / 8;
-    this.queueMs = options.queueMs ?? 100;
+    this.queueMs = options.queueMs ?? RATE_CAP_DEFAULTS.queueMs;
   }
 
   process<T>(p: SimPacket<T>, out: SimPacket<T>[]): void {

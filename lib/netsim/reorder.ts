@@ -18,6 +18,11 @@ export interface ReorderOptions {
   underLoad?: { gapMs: number; probability: number };
 }
 
+/** No reordering under load unless `underLoad` says when. */
+export const REORDER_MODEL_DEFAULTS = Object.freeze({
+  maxHoldMs: 50,
+} as const satisfies Required<Pick<ReorderOptions, 'maxHoldMs'>>);
+
 interface Held {
   p: SimPacket<unknown>;
   remaining: number;
@@ -41,7 +46,7 @@ export class Reorder implements NetModel {
     if (!(options.depth >= 1)) throw new NetsimError('NETSIM_BAD_OPTION', 'reorder depth must be >= 1');
     this.probability = options.probability;
     this.depth = Math.floor(options.depth);
-    this.maxHold = options.maxHoldMs ?? 50;
+    this.maxHold = options.maxHoldMs ?? REORDER_MODEL_DEFAULTS.maxHoldMs;
     this.loadGap = options.underLoad?.gapMs ?? -1;
     this.loadProbability = options.underLoad?.probability ?? options.probability;
     checkProbability('underLoad.probability', this.loadProbability);

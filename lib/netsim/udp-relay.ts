@@ -24,6 +24,13 @@ export interface UdpRelayOptions {
   seed?: number;
 }
 
+/** Clean links both ways unless `forward` / `back` are given. */
+export const UDP_RELAY_DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  seed: 1,
+} as const satisfies Required<Pick<UdpRelayOptions, 'host' | 'port' | 'seed'>>);
+
 export interface UdpRelay {
   /** Port clients send to. */
   readonly port: number;
@@ -44,8 +51,8 @@ interface Direction {
 }
 
 export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay> {
-  const host = options.host ?? '127.0.0.1';
-  const seed = options.seed ?? 1;
+  const host = options.host ?? UDP_RELAY_DEFAULTS.host;
+  const seed = options.seed ?? UDP_RELAY_DEFAULTS.seed;
   const build = (spec: LinkProfile | NetModel[] | undefined, s: number) =>
     new Link<Buffer>(Array.isArray(spec) ? spec : modelsFromProfile(spec ?? {}, s));
   const front = createSocket('udp4');
@@ -93,7 +100,7 @@ export async function startUdpRelay(options: UdpRelayOptions): Promise<UdpRelay>
 
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject);
-    front.bind(options.port ?? 0, host, () => { front.off('error', reject); resolve(); });
+    front.bind(options.port ?? UDP_RELAY_DEFAULTS.port, host, () => { front.off('error', reject); resolve(); });
   });
   await new Promise<void>((resolve, reject) => {
     upstream.once('error', reject);

@@ -28,6 +28,17 @@ export interface RetransmissionHistoryOptions {
   initialBytes?: number;
 }
 
+/** `maxBytes` (and its former name) has no fixed default: it follows maxPackets and maxPacketSize. */
+export const RETRANSMISSION_HISTORY_DEFAULTS = Object.freeze({
+  maxAgeMs: 1000,
+  maxPackets: 1024,
+  maxPacketSize: 1500,
+  initialBytes: 64 * 1024,
+} as const satisfies Required<Omit<RetransmissionHistoryOptions, 'maxBytes' | 'byteCapacity'>>);
+
+/** The default maxBytes holds maxPackets packets of this size (a 1200-byte egress MTU). */
+const TYPICAL_PACKET_BYTES = 1200;
+
 export interface RetransmissionHistoryStats {
   stored: number;
   /** Refused: shorter than an RTP header or longer than maxPacketSize. */
@@ -47,7 +58,6 @@ export interface ResendSink {
   resend(packet: Uint8Array, seq: number): void;
 }
 
-const INITIAL_BYTES = 64 * 1024;
 const INITIAL_SLOTS = 64;
 
 export class RetransmissionHistory {
@@ -77,14 +87,14 @@ export class RetransmissionHistory {
   private newestSeq = -1;
 
   constructor(options: RetransmissionHistoryOptions = {}) {
-    this.maxAgeMs = options.maxAgeMs ?? 1000;
-    this.maxPackets = options.maxPackets ?? 1024;
-    this.maxPacketSize = options.maxPacketSize ?? 1500;
+    this.maxAgeMs = options.maxAgeMs ?? RETRANSMISSION_HISTORY_DEFAULTS.maxAgeMs;
+    this.maxPackets = options.maxPackets ?? RETRANSMISSION_HISTORY_DEFAULTS.maxPackets;
+    this.maxPacketSize = options.maxPacketSize ?? RETRANSMISSION_HISTORY_DEFAULTS.maxPacketSize;
     if (this.maxPackets < 1 || this.maxPacketSize < 12) throw new RecoveryError('RECOVERY_BAD_OPTION', 'history needs maxPackets >= 1 and maxPacketSize >= 12');
-    this.maxBytes = options.maxBytes ?? options.byteCapacity ?? this.maxPackets * 1200 + this.maxPacketSize;
+    this.maxBytes = options.maxBytes ?? options.byteCapacity ?? this.maxPackets * TYPICAL_PACKET_BYTES + this.maxPacketSize;
     if (this.maxBytes < this.maxPacketSize) throw new RecoveryError('RECOVERY_BAD_OPTION', 'maxBytes (byteCapacity) must hold at least one maxPacketSize packet');
     if (this.maxBytes > 0xffffffff) throw new RecoveryError('RECOVERY_BAD_OPTION', 'maxBytes must be below 4 GiB');
-    this.bytes = new Uint8Array(Math.min(this.maxBytes, Math.max(this.maxPacketSize, options.initialBytes ?? INITIAL_BYTES)));
+    this.bytes = new Uint8Array(Math.min(this.maxBytes, Math.max(this.maxPacketSize, options.initialBytes ?? RETRANSMISSION_HISTORY_DEFAULTS.initialBytes)));
     let cap = 1;
     while (cap < this.maxPackets) cap *= 2;
     this.maxSlots = cap;
@@ -161,18 +171,6 @@ export class RetransmissionHistory {
     this.stats.served++;
     const o = this.offset[slot];
     return this.bytes.subarray(o, o + this.length[slot]);
-  }
-
-  /** Copies the held packet `seq` into `out` at `at`; returns its length, or -1 when not held. */
-  copyTo(seq: number, now: number, out: Uint8Array, at = 0): number {
-    const slot = this.lookup(seq & 0xffff, now);
-    if (slot < 0) return -1;
-    const o = this.offset[slot];
-    const len = this.length[slot];
-    if (out.length - at < len) throw new RecoveryError('RTX_BUFFER_TOO_SMALL', `need ${len} bytes, buffer has ${out.length - at}`);
-    this.stats.served++;
-    out.set(this.bytes.subarray(o, o + len), at);
-    return len;
   }
 
   /**
@@ -310,6 +308,11 @@ export class RetransmissionHistory {
   }
 }
 
+export const RESEND_LIMITER_DEFAULTS = Object.freeze({
+  /** Recent resends remembered per receiver (rounded up to a power of two). */
+  slots: 1024,
+} as const);
+
 /**
  * Per-receiver resend suppression: the same packet is not resent to one receiver twice
  * within one RTT (its first copy may still be on the way). Small fixed table keyed by seq.
@@ -320,8 +323,8 @@ export class ResendLimiter {
   private readonly times: Float64Array;
   private readonly mask: number;
 
-  /** `slots`: how many recent resends are remembered (rounded up to a power of two). Default 1024. */
-  constructor(slots = 1024) {
+  /** `slots`: how many recent resends are remembered (rounded up to a power of two). */
+  constructor(slots: number = RESEND_LIMITER_DEFAULTS.slots) {
     let cap = 1;
     while (cap < slots) cap <<= 1;
     this.mask = cap - 1;

@@ -38,6 +38,17 @@ export interface NackGeneratorOptions {
   batchIntervalMs?: number;
 }
 
+export const NACK_GENERATOR_DEFAULTS = Object.freeze({
+  firstDelayMs: 15,
+  initialRttMs: 100,
+  learnRtt: true,
+  minRetryIntervalMs: 10,
+  maxTries: 10,
+  maxAgeMs: 1000,
+  maxListSize: 1000,
+  batchIntervalMs: 5,
+} as const satisfies Required<NackGeneratorOptions>);
+
 export interface NackGeneratorStats {
   received: number;
   duplicates: number;
@@ -110,14 +121,14 @@ export class NackGenerator {
   private readonly request: NackRequest = { seqs: [], keyframe: false };
 
   constructor(options: NackGeneratorOptions = {}) {
-    this.firstDelay = options.firstDelayMs ?? 15;
-    this.rtt = this.initialRtt = options.initialRttMs ?? 100;
-    this.learnRtt = options.learnRtt ?? true;
-    this.minRetry = options.minRetryIntervalMs ?? 10;
-    this.maxTries = Math.min(65535, options.maxTries ?? 10);
-    this.maxAge = options.maxAgeMs ?? 1000;
-    this.maxList = Math.max(1, options.maxListSize ?? 1000);
-    this.batchInterval = options.batchIntervalMs ?? 5;
+    this.firstDelay = options.firstDelayMs ?? NACK_GENERATOR_DEFAULTS.firstDelayMs;
+    this.rtt = this.initialRtt = options.initialRttMs ?? NACK_GENERATOR_DEFAULTS.initialRttMs;
+    this.learnRtt = options.learnRtt ?? NACK_GENERATOR_DEFAULTS.learnRtt;
+    this.minRetry = options.minRetryIntervalMs ?? NACK_GENERATOR_DEFAULTS.minRetryIntervalMs;
+    this.maxTries = Math.min(65535, options.maxTries ?? NACK_GENERATOR_DEFAULTS.maxTries);
+    this.maxAge = options.maxAgeMs ?? NACK_GENERATOR_DEFAULTS.maxAgeMs;
+    this.maxList = Math.max(1, options.maxListSize ?? NACK_GENERATOR_DEFAULTS.maxListSize);
+    this.batchInterval = options.batchIntervalMs ?? NACK_GENERATOR_DEFAULTS.batchIntervalMs;
     const cap = this.maxList * 2;
     this.ext = new Float64Array(cap);
     this.detectedAt = new Float64Array(cap);

@@ -10,7 +10,7 @@
  * restart resets the NACK state.
  */
 import { ReorderBuffer, type ReorderBufferOptions, type ReorderSink } from './reorder-buffer.js';
-import { NackGenerator, type NackGeneratorOptions, type NackRequest } from './nack-generator.js';
+import { NACK_GENERATOR_DEFAULTS, NackGenerator, type NackGeneratorOptions, type NackRequest } from './nack-generator.js';
 import { JitterEstimator } from './jitter.js';
 
 export interface RecoveringReceiverOptions {
@@ -25,6 +25,12 @@ export interface RecoveringReceiverOptions {
    */
   recoveryRtts?: number;
 }
+
+/** Its reorder buffer and NACK generator have their own (REORDER_BUFFER_DEFAULTS, NACK_GENERATOR_DEFAULTS). */
+export const RECOVERING_RECEIVER_DEFAULTS = Object.freeze({
+  clockRate: 90000,
+  recoveryRtts: 3,
+} as const satisfies Required<Omit<RecoveringReceiverOptions, 'reorder' | 'nack'>>);
 
 export interface RecoveringReceiverStats {
   received: number;
@@ -59,14 +65,16 @@ export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
 
   constructor(sink: ReorderSink<T>, options: RecoveringReceiverOptions = {}) {
     this.sink = sink;
-    this.jitter = new JitterEstimator(options.clockRate ?? 90000);
+    this.jitter = new JitterEstimator(options.clockRate ?? RECOVERING_RECEIVER_DEFAULTS.clockRate);
     this.reorder = new ReorderBuffer<T>(this, options.reorder);
     const nackOptions = options.nack === false ? undefined : options.nack ?? {};
     this.nack = nackOptions ? new NackGenerator(nackOptions) : undefined;
-    this.firstDelay = (nackOptions?.firstDelayMs ?? 15) + (nackOptions?.batchIntervalMs ?? 5);
-    this.recoveryRtts = options.recoveryRtts ?? 3;
-    this.minRetry = nackOptions?.minRetryIntervalMs ?? 10;
-    this.rtt = nackOptions?.initialRttMs ?? 100;
+    // The generator's own defaults, for the hold time that must cover its requests.
+    const nack = NACK_GENERATOR_DEFAULTS;
+    this.firstDelay = (nackOptions?.firstDelayMs ?? nack.firstDelayMs) + (nackOptions?.batchIntervalMs ?? nack.batchIntervalMs);
+    this.recoveryRtts = options.recoveryRtts ?? RECOVERING_RECEIVER_DEFAULTS.recoveryRtts;
+    this.minRetry = nackOptions?.minRetryIntervalMs ?? nack.minRetryIntervalMs;
+    this.rtt = nackOptions?.initialRttMs ?? nack.initialRttMs;
     this.updateRecoveryWait();
   }
 

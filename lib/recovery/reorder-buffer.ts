@@ -45,6 +45,15 @@ export interface ReorderBufferOptions {
   startupHold?: boolean;
 }
 
+/** `waitMs` has no default: without it the hold time follows the jitter. */
+export const REORDER_BUFFER_DEFAULTS = Object.freeze({
+  capacity: 512,
+  minWaitMs: 20,
+  maxWaitMs: 200,
+  resyncJump: 3000,
+  startupHold: true,
+} as const satisfies Required<Omit<ReorderBufferOptions, 'waitMs'>>);
+
 export interface ReorderBufferStats {
   received: number;
   delivered: number;
@@ -108,18 +117,18 @@ export class ReorderBuffer<T extends {}> {
   constructor(sink: ReorderSink<T>, options: ReorderBufferOptions = {}) {
     this.sink = sink;
     let cap = 1;
-    while (cap < Math.max(2, options.capacity ?? 512)) cap <<= 1;
+    while (cap < Math.max(2, options.capacity ?? REORDER_BUFFER_DEFAULTS.capacity)) cap <<= 1;
     this.capacity = cap;
     this.mask = cap - 1;
     this.slots = new Array<T | undefined>(cap).fill(undefined);
     this.arrival = new Float64Array(cap);
     this.past = new Uint8Array(cap);
     this.fixedWait = options.waitMs;
-    this.minWait = options.minWaitMs ?? 20;
-    this.maxWait = options.maxWaitMs ?? 200;
-    this.resyncJump = Math.max(cap, options.resyncJump ?? 3000);
+    this.minWait = options.minWaitMs ?? REORDER_BUFFER_DEFAULTS.minWaitMs;
+    this.maxWait = options.maxWaitMs ?? REORDER_BUFFER_DEFAULTS.maxWaitMs;
+    this.resyncJump = Math.max(cap, options.resyncJump ?? REORDER_BUFFER_DEFAULTS.resyncJump);
     this.wait = this.fixedWait ?? this.minWait;
-    this.startupHold = options.startupHold ?? true;
+    this.startupHold = options.startupHold ?? REORDER_BUFFER_DEFAULTS.startupHold;
   }
 
   /** Current hold time for a gap, in ms. */

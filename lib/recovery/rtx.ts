@@ -63,35 +63,6 @@ export function parseRtx(rtx: Uint8Array, originalPayloadType: number, originalS
   return buf.length === size ? buf : buf.subarray(0, size);
 }
 
-export interface RtxSenderOptions {
-  payloadType: number;
-  ssrc: number;
-  /** First RTX sequence number; pick it at random in production (RFC 3550 5.1). */
-  initialSeq: number;
-}
-
-/** One RTX stream: its payload type, SSRC and own sequence space. */
-export class RtxSender {
-  readonly stats = { sent: 0 };
-  readonly payloadType: number;
-  readonly ssrc: number;
-  private seq: number;
-
-  constructor(options: RtxSenderOptions) {
-    this.payloadType = options.payloadType;
-    this.ssrc = options.ssrc;
-    this.seq = options.initialSeq & 0xffff;
-  }
-
-  /** RTX packet for `original`, taking the next RTX sequence number. */
-  wrap(original: Uint8Array, out?: Uint8Array): Uint8Array {
-    const pkt = buildRtx(original, this.payloadType, this.ssrc, this.seq, out);
-    this.seq = (this.seq + 1) & 0xffff;
-    this.stats.sent++;
-    return pkt;
-  }
-}
-
 function prepare(out: Uint8Array | undefined, size: number): Uint8Array {
   if (!out) return new Uint8Array(size);
   if (out.length < size) throw new RecoveryError('RTX_BUFFER_TOO_SMALL', `need ${size} bytes, buffer has ${out.length}`);

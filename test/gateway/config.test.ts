@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { ConfigError, parseConfig } from '../../lib/gateway/config.js';
+import { ConfigError, defaultConfig, defaultStreamConfig, parseConfig } from '../../lib/gateway/config.js';
 
 const EXAMPLE = {
   http: { host: '0.0.0.0', port: 8080 },
@@ -53,5 +53,17 @@ t.test('arbitrary JSON: a config or a ConfigError, nothing else', (t) => {
     }),
     { numRuns: 1000 },
   );
+  t.end();
+});
+
+t.test('the default config is a valid config, fresh on every call', (t) => {
+  const d = defaultConfig();
+  t.strictSame(parseConfig(structuredClone(d)), d);
+  const stream = { hall: { url: 'rtsp://cam.invalid/', ...defaultStreamConfig() } };
+  t.strictSame(parseConfig({ ...defaultConfig(), streams: structuredClone(stream) }).streams, stream, 'so are the default stream settings');
+  d.streams.x = { url: 'rtsp://cam.invalid/' };
+  d.allowSources!.push('rtsp://*');
+  t.strictSame(defaultConfig().streams, {});
+  t.strictSame(defaultConfig().allowSources, []);
   t.end();
 });

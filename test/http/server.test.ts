@@ -4,6 +4,7 @@ import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
 import type { SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { createDeps } from '../../lib/gateway/wiring.js';
+import { STREAM_DEFAULTS } from '../../lib/gateway/stream-options.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';
 
 class IdleSource implements VideoSource {
@@ -124,6 +125,30 @@ t.test('player, /api/streams and /metrics', (t) =>
     t.match(m, /camwire_stream_cut_through_gaps_total\{stream="demo"\} 0/, 'packet forwarding counters (zero in frame forwarding)');
     t.notMatch(m, /secret/);
   }));
+
+t.test('/api/streams shows each stream\'s settings in effect: its own, else streamDefaults, else STREAM_DEFAULTS', async (t) => {
+  const gw = await startGateway(
+    {
+      http: { host: '127.0.0.1', port: 0 },
+      streams: {
+        hall: { url: 'rtsp://user:secret@cam.invalid/hall', maxViewers: 3, forwarding: 'packet', rtsp: { userAgent: 'hall-agent' } },
+        lobby: { url: 'rtsp://cam.invalid/lobby' },
+      },
+      streamDefaults: { idleStopMs: 1234, maxViewers: 9 },
+    },
+    { transport: new FakeTransport(), deps: createDeps(), sourceFactory: (_name, cfg) => new IdleSource(cfg.url) },
+  );
+  try {
+    const api = (await (await fetch(gw.address + '/api/streams')).json()) as any;
+    const byName = Object.fromEntries(api.streams.map((s: any) => [s.name, s]));
+    t.strictSame(byName.hall.settings, { ...STREAM_DEFAULTS, idleStopMs: 1234, maxViewers: 3, forwarding: 'packet' });
+    t.strictSame(byName.lobby.settings, { ...STREAM_DEFAULTS, idleStopMs: 1234, maxViewers: 9 });
+    t.equal(byName.hall.url, 'rtsp://cam.invalid/hall');
+    t.notMatch(JSON.stringify(api), /secret|hall-agent/, 'no credentials, and only the stream options');
+  } finally {
+    await gw.close();
+  }
+});
 
 t.test('arbitrary requests never crash the server or answer 500', (t) =>
   withGateway(async (gw) => {

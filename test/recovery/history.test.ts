@@ -90,15 +90,6 @@ t.test('per-receiver suppression: not the same packet twice to one receiver with
   t.equal(h.stats.unknown, 1);
 });
 
-t.test('copyTo copies into a caller buffer', async (t) => {
-  const h = new RetransmissionHistory();
-  h.store(packet(5, 100), 0);
-  const out = new Uint8Array(1500);
-  t.equal(h.copyTo(5, 1, out, 4), 100);
-  t.same(out.subarray(4, 104), packet(5, 100));
-  t.equal(h.copyTo(6, 1, out), -1);
-});
-
 t.test('property: any sizes and timings, across the wrap: what is held is byte-exact, and within every bound', async (t) => {
   fc.assert(fc.property(
     fc.integer({ min: 0, max: 65535 }),

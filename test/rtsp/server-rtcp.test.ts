@@ -1,6 +1,8 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { buildSenderReport, findKeyframeRequest } from '../../lib/rtsp/server/rtcp.js';
+import { buildSenderReport, readViewerFeedback } from '../../lib/rtsp/server/rtcp.js';
+
+const keyframeRequest = (b: Uint8Array) => readViewerFeedback(b, 1, 0).keyframe;
 import { parseRtcp } from '../../lib/rtcp/compound.js';
 
 t.test('sender report: SR then SDES CNAME, lengths in 32-bit words minus one', (t) => {
@@ -38,17 +40,17 @@ t.test('finds PLI and FIR after a receiver report in a compound packet', (t) => 
   rr[0] = 0x80;
   rr[1] = 201;
   rr[3] = 1;
-  t.equal(findKeyframeRequest(Buffer.concat([rr, psfb(1, 2)])), 'pli');
-  t.equal(findKeyframeRequest(Buffer.concat([rr, psfb(4, 4)])), 'fir');
-  t.equal(findKeyframeRequest(rr), undefined);
-  t.equal(findKeyframeRequest(psfb(15, 4)), undefined, 'REMB (PSFB 15) is not a keyframe request');
-  t.equal(findKeyframeRequest(psfb(1, 2).subarray(0, 10)), undefined, 'truncated');
+  t.equal(keyframeRequest(Buffer.concat([rr, psfb(1, 2)])), 'pli');
+  t.equal(keyframeRequest(Buffer.concat([rr, psfb(4, 4)])), 'fir');
+  t.equal(keyframeRequest(rr), undefined);
+  t.equal(keyframeRequest(psfb(15, 4)), undefined, 'REMB (PSFB 15) is not a keyframe request');
+  t.equal(keyframeRequest(psfb(1, 2).subarray(0, 10)), undefined, 'truncated');
   t.end();
 });
 
 t.test('arbitrary bytes never throw', (t) => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
-    const r = findKeyframeRequest(b);
+    const r = keyframeRequest(b);
     return r === undefined || r === 'pli' || r === 'fir';
   }));
   t.end();

@@ -11,8 +11,9 @@ import { RtspAuthenticator } from '../protocol/auth.js';
 import { redactText, redactUrl, splitCredentials } from '../protocol/url.js';
 import { RtspClientError } from './errors.js';
 import { ClientSession, RedirectSignal, type SessionEnd } from './session.js';
-import { buildNack, buildFir } from './rtcp.js';
+import { buildNack } from './rtcp.js';
 import { systemClock, type TimerHandle, type Clock } from '../../clock.js';
+import { RECONNECT_DEFAULTS, RTSP_CLIENT_DEFAULTS } from './types.js';
 import type {
   RtspClientEvents, RtspClientOptions, RtspClientState, RtspClientStats, RtspSessionInfo, RtspStateChange, RtspTransportMode,
 } from './types.js';
@@ -34,7 +35,6 @@ export class RtspClient extends EventEmitter {
   private stopped = false;
   private running: Promise<void> | undefined;
   private wait: { timer: TimerHandle; resolve: () => void } | undefined;
-  private firSeq = 0;
   private lastTracks: RtspClientStats['tracks'] = [];
   private readonly quirks = new Set<string>();
   private readonly counters = {
@@ -116,12 +116,6 @@ export class RtspClient extends EventEmitter {
     return this.session?.requestKeyframe(track) ?? false;
   }
 
-  /** FIR to the camera (RFC 5104), for servers that ignore PLI. */
-  requestFullIntra(track: number, ourSsrc = 1): boolean {
-    const ssrc = this.session?.trackStats()[track]?.ssrc;
-    return ssrc !== undefined && this.sendRtcp(track, buildFir(ourSsrc, ssrc, this.firSeq++));
-  }
-
   /** Generic NACK for lost sequence numbers (RFC 4585 6.2.1). */
   sendNack(track: number, lostSeqs: Iterable<number>, ourSsrc = 1): boolean {
     const ssrc = this.session?.trackStats()[track]?.ssrc;
@@ -138,10 +132,10 @@ export class RtspClient extends EventEmitter {
   }
 
   private async run(resolve: (i: RtspSessionInfo) => void, reject: (e: RtspClientError) => void): Promise<void> {
-    const preference = this.opts.transport ?? 'auto';
+    const preference = this.opts.transport ?? RTSP_CLIENT_DEFAULTS.transport;
     let mode: RtspTransportMode = preference === 'auto' ? 'udp' : preference;
     const reconnect = this.opts.reconnect ?? {};
-    const retry = reconnect.enabled ?? true;
+    const retry = reconnect.enabled ?? RECONNECT_DEFAULTS.enabled;
     let failures = 0;
     let redirects = 0;
     let started = false;
@@ -192,8 +186,9 @@ export class RtspClient extends EventEmitter {
       }
       if (end === 'announce') continue;
       if (end instanceof RedirectSignal) {
-        if (++redirects > (this.opts.maxRedirects ?? 5)) {
-          end = new RtspClientError('RTSP_TOO_MANY_REDIRECTS', `more than ${this.opts.maxRedirects ?? 5} redirects`);
+        const maxRedirects = this.opts.maxRedirects ?? RTSP_CLIENT_DEFAULTS.maxRedirects;
+        if (++redirects > maxRedirects) {
+          end = new RtspClientError('RTSP_TOO_MANY_REDIRECTS', `more than ${maxRedirects} redirects`);
         } else {
           this.counters.redirects++;
           this.quirks.add('redirected');
@@ -208,13 +203,16 @@ export class RtspClient extends EventEmitter {
       if (err.code === 'RTSP_NO_MEDIA' && session.mode !== 'tcp' && fallBackToTcp('udp-no-packets-fell-back-to-tcp')) continue;
       this.report(err);
       failures++;
-      if (!retry || failures >= (reconnect.maxAttempts ?? Infinity)) {
+      if (!retry || failures >= (reconnect.maxAttempts ?? RECONNECT_DEFAULTS.maxAttempts)) {
         this.setState({ state: 'closed', reason: err });
         if (!started) reject(err);
         this.stopped = true;
         break;
       }
-      const delayMs = Math.min(reconnect.maxDelayMs ?? 30_000, (reconnect.initialDelayMs ?? 1000) * (reconnect.factor ?? 2) ** (failures - 1));
+      const delayMs = Math.min(
+        reconnect.maxDelayMs ?? RECONNECT_DEFAULTS.maxDelayMs,
+        (reconnect.initialDelayMs ?? RECONNECT_DEFAULTS.initialDelayMs) * (reconnect.factor ?? RECONNECT_DEFAULTS.factor) ** (failures - 1),
+      );
       this.counters.reconnects++;
       this.setState({ state: 'reconnecting', reason: err, attempt: failures, delayMs, transport: mode });
       await new Promise<void>((r) => {

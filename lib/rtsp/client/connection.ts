@@ -5,7 +5,7 @@
  * CSeq matching survives cameras that get it wrong: a response whose CSeq matches the request
  * in flight answers it; any other response (a stray `CSeq: 150`, Foscam's `Cseq: 0`, Tapo's
  * previous CSeq) is held and only accepted for the request in flight if no matching response
- * arrives within `mismatchGraceMs`.
+ * arrives within half a second.
  */
 import { connect, type Socket } from 'node:net';
 import { RtspHeaders } from '../protocol/header-map.js';
@@ -14,15 +14,17 @@ import { serializeRequest, serializeResponse, writeInterleavedHeader, type Respo
 import { RtspParseError } from '../protocol/errors.js';
 import { RtspClientError } from './errors.js';
 import type { TimerHandle, Clock } from '../../clock.js';
+import { RTSP_CLIENT_DEFAULTS } from './types.js';
+
+/** How long a response with the wrong CSeq waits for the right one (ms). */
+const MISMATCH_GRACE_MS = 500;
 
 export interface RtspConnectionOptions {
   clock: Clock;
-  /** TCP connect timeout. Default 5000 ms. */
+  /** TCP connect timeout (default: the client's). */
   connectTimeoutMs?: number;
-  /** Time to wait for a response. Default 10000 ms. */
+  /** Time to wait for a response (default: the client's). */
   requestTimeoutMs?: number;
-  /** How long a response with the wrong CSeq waits for the right one. Default 500 ms. */
-  mismatchGraceMs?: number;
   parserLimits?: Partial<RtspParserLimits>;
   onFrame(channel: number, data: Uint8Array): void;
   /** Answer to a request the server sent us (CSeq is added). */
@@ -90,7 +92,7 @@ export class RtspConnection {
   static open(host: string, port: number, opts: RtspConnectionOptions): Promise<RtspConnection> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port });
-      const timer = opts.clock.setTimer(opts.connectTimeoutMs ?? 5000, () => {
+      const timer = opts.clock.setTimer(opts.connectTimeoutMs ?? RTSP_CLIENT_DEFAULTS.connectTimeoutMs, () => {
         socket.destroy();
         reject(new RtspClientError('RTSP_TIMEOUT', `TCP connect to port ${port} timed out`));
       });
@@ -132,9 +134,10 @@ export class RtspConnection {
     const h = headers.clone().set('CSeq', String(cseq));
     const bytes = serializeRequest({ method, url, headers: h, body });
     return new Promise((resolve, reject) => {
-      const timeout = this.opts.clock.setTimer(this.opts.requestTimeoutMs ?? 10_000, () => {
+      const timeoutMs = this.opts.requestTimeoutMs ?? RTSP_CLIENT_DEFAULTS.requestTimeoutMs;
+      const timeout = this.opts.clock.setTimer(timeoutMs, () => {
         this.settle(undefined);
-        reject(new RtspClientError('RTSP_TIMEOUT', `no answer to ${method} in ${this.opts.requestTimeoutMs ?? 10_000} ms`));
+        reject(new RtspClientError('RTSP_TIMEOUT', `no answer to ${method} in ${timeoutMs} ms`));
       });
       this.inFlight = { method, cseq, resolve, reject, timeout, sentAt: this.opts.clock.now() };
       this.stats.requests++;
@@ -167,7 +170,7 @@ export class RtspConnection {
     this.stats.mismatchedCseq++;
     if (!f) return;
     f.candidate = res;
-    f.grace ??= this.opts.clock.setTimer(this.opts.mismatchGraceMs ?? 500, () => {
+    f.grace ??= this.opts.clock.setTimer(MISMATCH_GRACE_MS, () => {
       if (this.inFlight === f && f.candidate) this.settle(f.candidate);
     });
   }

@@ -7,7 +7,7 @@ import { parseRtp, type RtpPacket } from '../../rtp/packet.js';
 import { parseRtcp, type RtcpPacket } from '../../rtcp/index.js';
 import type { TransportSpec } from '../protocol/headers/transport.js';
 import { RtpReception } from './reception.js';
-import { DEFAULT_UDP_RECEIVE_BUFFER, UdpPortPair, type UdpPairOptions } from './udp.js';
+import { UDP_PAIR_DEFAULTS, UdpPortPair, type UdpPairOptions } from './udp.js';
 import type { RtspClientOptions, RtspTrack, RtspTrackStats, RtspTransportMode } from './types.js';
 import { RtspClientError } from './errors.js';
 
@@ -124,7 +124,7 @@ export class SessionMedia {
 
   /** A capped buffer drops IDR bursts (mediamtx#3308): say so, raise net.core.rmem_max to fix. */
   private checkBuffer(pair: UdpPortPair): void {
-    const asked = this.udp.receiveBufferBytes ?? DEFAULT_UDP_RECEIVE_BUFFER;
+    const asked = this.udp.receiveBufferBytes ?? UDP_PAIR_DEFAULTS.receiveBufferBytes;
     if (pair.receiveBufferBytes > 0 && pair.receiveBufferBytes < asked) this.sink.quirk('udp-receive-buffer-capped-by-kernel');
   }
 

@@ -18,7 +18,7 @@ import { RtspClientError, RtspStatusError, statusError } from './errors.js';
 import { SessionMedia, type MediaSink } from './media.js';
 import { describeRtspTracks } from './describe.js';
 import { buildReceiverReport, buildPli } from './rtcp.js';
-import type { RtspClientOptions, RtspSessionInfo, RtspTrack, RtspTransportMode } from './types.js';
+import { RTSP_CLIENT_DEFAULTS, type RtspClientOptions, type RtspSessionInfo, type RtspTrack, type RtspTransportMode } from './types.js';
 import type { TimerHandle, Clock } from '../../clock.js';
 
 /** The server moved the stream (3xx on connect, or a REDIRECT request mid-session). */
@@ -200,7 +200,7 @@ export class ClientSession {
     let retried = false;
     for (let attempt = 0; attempt < 4; attempt++) {
       const h = extra?.clone() ?? new RtspHeaders();
-      h.set('User-Agent', this.opts.userAgent ?? 'camwire');
+      h.set('User-Agent', this.opts.userAgent ?? RTSP_CLIENT_DEFAULTS.userAgent);
       if (this.sessionId !== undefined) h.set('Session', this.sessionId);
       const authorization = this.auth.authorization(method, url);
       if (authorization) h.set('Authorization', authorization);
@@ -289,7 +289,7 @@ export class ClientSession {
   }
 
   private scheduleReports(): void {
-    const ms = this.opts.rtcpIntervalMs ?? 5000;
+    const ms = this.opts.rtcpIntervalMs ?? RTSP_CLIENT_DEFAULTS.rtcpIntervalMs;
     this.pendingTimers.set(
       'report',
       this.t.setTimer(ms, () => {
@@ -306,8 +306,8 @@ export class ClientSession {
   /** First check after udpFallbackMs (UDP/multicast), then no RTP for mediaTimeoutMs ends the session. */
   private scheduleMediaWatch(first: boolean): void {
     const udpLike = this.media.mode !== 'tcp';
-    const timeout = this.opts.mediaTimeoutMs ?? 10_000;
-    const delay = first && udpLike ? this.opts.udpFallbackMs ?? 3000 : Math.max(250, timeout / 4);
+    const timeout = this.opts.mediaTimeoutMs ?? RTSP_CLIENT_DEFAULTS.mediaTimeoutMs;
+    const delay = first && udpLike ? this.opts.udpFallbackMs ?? RTSP_CLIENT_DEFAULTS.udpFallbackMs : Math.max(250, timeout / 4);
     this.pendingTimers.set(
       'watch',
       this.t.setTimer(delay, () => {
@@ -356,7 +356,7 @@ export class ClientSession {
     this.done = true;
     this.cancelTimers();
     if (this.conn?.isOpen && this.sessionId !== undefined) {
-      const h = new RtspHeaders({ 'User-Agent': this.opts.userAgent ?? 'camwire', Session: this.sessionId });
+      const h = new RtspHeaders({ 'User-Agent': this.opts.userAgent ?? RTSP_CLIENT_DEFAULTS.userAgent, Session: this.sessionId });
       const auth = this.auth.authorization('TEARDOWN', this.aggregateUrl);
       if (auth) h.set('Authorization', auth);
       const wait = new Promise<void>((r) => this.t.setTimer(1000, r));

@@ -1,12 +1,13 @@
-/** Public types of the RTSP client: options, tracks, session info, events, stats. */
+/** Public types of the RTSP client: options and their defaults, tracks, session info, events, stats. */
 import type { RtpPacket } from '../../rtp/packet.js';
 import type { RtcpPacket } from '../../rtcp/index.js';
 import type { SdpTrack, SessionDescription } from '../../sdp/index.js';
-import type { RtspParserLimits } from '../protocol/message-parser.js';
+import { DEFAULT_RTSP_PARSER_LIMITS, type RtspParserLimits } from '../protocol/message-parser.js';
 import type { RtpInfoEntry } from '../protocol/headers/rtp-info.js';
 import type { ReceptionCounters } from './reception.js';
 import type { Clock } from '../../clock.js';
 import type { RtspClientError } from './errors.js';
+import { UDP_PAIR_DEFAULTS } from './udp.js';
 
 export type RtspTransportMode = 'udp' | 'tcp' | 'multicast';
 export type RtspTransportPreference = RtspTransportMode | 'auto';
@@ -23,6 +24,14 @@ export interface ReconnectOptions {
   /** Give up after this many consecutive failures. Default Infinity. */
   maxAttempts?: number;
 }
+
+export const RECONNECT_DEFAULTS = Object.freeze({
+  enabled: true,
+  initialDelayMs: 1000,
+  maxDelayMs: 30_000,
+  factor: 2,
+  maxAttempts: Infinity,
+} as const satisfies Required<ReconnectOptions>);
 
 export interface RtspClientOptions {
   /** `rtsp://[user:pass@]host[:port]/path`. Credentials are taken out and never reported. */
@@ -61,6 +70,26 @@ export interface RtspClientOptions {
    */
   udpAnnouncePorts?: (bound: { rtpPort: number; rtcpPort: number }, track: RtspTrack) => [number, number] | Promise<[number, number]>;
 }
+
+/**
+ * What the client does unless told otherwise. The camera's URL has no default, nor do the
+ * hooks whose absence is the behaviour (wantTrack: every video track; clock: the system's;
+ * multicastInterface: the kernel's choice; udpAnnouncePorts: the bound ports).
+ */
+export const RTSP_CLIENT_DEFAULTS = Object.freeze({
+  transport: 'auto',
+  userAgent: 'camwire',
+  connectTimeoutMs: 5000,
+  requestTimeoutMs: 10_000,
+  udpFallbackMs: 3000,
+  mediaTimeoutMs: 10_000,
+  rtcpIntervalMs: 5000,
+  receiveBufferBytes: UDP_PAIR_DEFAULTS.receiveBufferBytes,
+  maxRedirects: 5,
+  reconnect: RECONNECT_DEFAULTS,
+  bindAddress: UDP_PAIR_DEFAULTS.bindAddress,
+  parserLimits: DEFAULT_RTSP_PARSER_LIMITS,
+} as const satisfies Required<Omit<RtspClientOptions, 'url' | 'wantTrack' | 'clock' | 'multicastInterface' | 'udpAnnouncePorts'>>);
 
 export interface RtspTrack {
   /** Position among the tracks set up (what events carry). */

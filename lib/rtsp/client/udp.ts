@@ -12,12 +12,20 @@ export interface UdpPairOptions {
   /** SO_RCVBUF asked for (the kernel may cap it at net.core.rmem_max). Default 4 MiB. */
   receiveBufferBytes?: number;
   /** Even RTP ports are picked at random from this range. Default [20000, 60000]. */
-  portRange?: [number, number];
+  portRange?: readonly [number, number];
   /** Tries before giving up on finding a free pair. Default 30. */
   attempts?: number;
 }
 
-export const DEFAULT_UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
+export const UDP_PAIR_DEFAULTS = Object.freeze({
+  bindAddress: '0.0.0.0',
+  receiveBufferBytes: 4 * 1024 * 1024,
+  portRange: Object.freeze([20000, 60000] as const),
+  attempts: 30,
+} as const satisfies Required<UdpPairOptions>);
+
+/** UDP_PAIR_DEFAULTS.receiveBufferBytes, under the name lib/rtsp's public API has exported. */
+export const DEFAULT_UDP_RECEIVE_BUFFER: number = UDP_PAIR_DEFAULTS.receiveBufferBytes;
 
 export type DatagramHandler = (data: Buffer, from: RemoteInfo) => void;
 
@@ -81,9 +89,9 @@ export class UdpPortPair {
 
   /** A free even port and the odd port above it. */
   static async unicast(opts: UdpPairOptions = {}): Promise<UdpPortPair> {
-    const address = opts.bindAddress ?? '0.0.0.0';
-    const [lo, hi] = opts.portRange ?? [20000, 60000];
-    const attempts = opts.attempts ?? 30;
+    const address = opts.bindAddress ?? UDP_PAIR_DEFAULTS.bindAddress;
+    const [lo, hi] = opts.portRange ?? UDP_PAIR_DEFAULTS.portRange;
+    const attempts = opts.attempts ?? UDP_PAIR_DEFAULTS.attempts;
     for (let k = 0; k < attempts; k++) {
       const port = (lo + 2 * Math.floor(Math.random() * ((hi - lo) / 2))) & ~1;
       const rtp = createSocket({ type: 'udp4' });
@@ -91,7 +99,7 @@ export class UdpPortPair {
       try {
         await bind(rtp, port, address);
         await bind(rtcp, port + 1, address);
-        return new UdpPortPair(rtp, rtcp, port, opts.receiveBufferBytes ?? DEFAULT_UDP_RECEIVE_BUFFER);
+        return new UdpPortPair(rtp, rtcp, port, opts.receiveBufferBytes ?? UDP_PAIR_DEFAULTS.receiveBufferBytes);
       } catch {
         closeQuietly(rtp);
         closeQuietly(rtcp);
@@ -119,7 +127,7 @@ export class UdpPortPair {
       closeQuietly(rtcp);
       throw new RtspClientError('RTSP_CONNECTION_FAILED', `cannot join multicast group ${group}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    return new UdpPortPair(rtp, rtcp, port, opts.receiveBufferBytes ?? DEFAULT_UDP_RECEIVE_BUFFER);
+    return new UdpPortPair(rtp, rtcp, port, opts.receiveBufferBytes ?? UDP_PAIR_DEFAULTS.receiveBufferBytes);
   }
 
   sendRtcp(data: Uint8Array, host: string, port: number): void {

@@ -17,6 +17,7 @@ export type DigestAlgorithm = 'MD5' | 'SHA-256';
 export interface ServerAuthOptions {
   /** user -> password. */
   users: Record<string, string>;
+  /** Default 'camwire'. */
   realm?: string;
   /** Challenges offered, in order. Default ['digest']. */
   methods?: readonly AuthMethod[];
@@ -28,6 +29,15 @@ export interface ServerAuthOptions {
   nonceLifetimeMs?: number;
   now: () => number;
 }
+
+/** `users` has no default: without it there is nothing to authenticate. */
+export const SERVER_AUTH_DEFAULTS = Object.freeze({
+  realm: 'camwire',
+  methods: Object.freeze(['digest'] as const),
+  digestAlgorithms: Object.freeze(['MD5'] as const),
+  qop: true,
+  nonceLifetimeMs: 300_000,
+} as const satisfies Required<Omit<ServerAuthOptions, 'users' | 'now'>>);
 
 export type AuthResult = 'ok' | 'missing' | 'denied' | 'stale';
 
@@ -49,11 +59,11 @@ export class ServerAuth {
 
   constructor(opts: ServerAuthOptions) {
     this.users = new Map(Object.entries(opts.users));
-    this.realm = opts.realm ?? 'camwire';
-    this.methods = opts.methods ?? ['digest'];
-    this.algorithms = opts.digestAlgorithms ?? ['MD5'];
-    this.qop = opts.qop ?? true;
-    this.nonceLifetimeMs = opts.nonceLifetimeMs ?? 300000;
+    this.realm = opts.realm ?? SERVER_AUTH_DEFAULTS.realm;
+    this.methods = opts.methods ?? SERVER_AUTH_DEFAULTS.methods;
+    this.algorithms = opts.digestAlgorithms ?? SERVER_AUTH_DEFAULTS.digestAlgorithms;
+    this.qop = opts.qop ?? SERVER_AUTH_DEFAULTS.qop;
+    this.nonceLifetimeMs = opts.nonceLifetimeMs ?? SERVER_AUTH_DEFAULTS.nonceLifetimeMs;
     this.now = opts.now;
   }
 

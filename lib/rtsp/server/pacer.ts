@@ -14,6 +14,11 @@ export interface PacerOptions {
   maxLagMs?: number;
 }
 
+export const PACER_DEFAULTS = Object.freeze({
+  clockRate: 90000,
+  maxLagMs: 1000,
+} as const satisfies Required<PacerOptions>);
+
 export interface PacerStats {
   /** Times the pacer gave up catching up and re-anchored on the current time. */
   reanchors: number;
@@ -28,8 +33,8 @@ export class RtpPacer {
   private anchored = false;
 
   constructor(opts: PacerOptions = {}) {
-    this.clockRate = opts.clockRate ?? 90000;
-    this.maxLagMs = opts.maxLagMs ?? 1000;
+    this.clockRate = opts.clockRate ?? PACER_DEFAULTS.clockRate;
+    this.maxLagMs = opts.maxLagMs ?? PACER_DEFAULTS.maxLagMs;
   }
 
   /** Declares that RTP time `rtpTimestamp` is due at wall time `nowMs`. */
@@ -37,10 +42,6 @@ export class RtpPacer {
     this.anchorRtp = rtpTimestamp >>> 0;
     this.anchorWallMs = nowMs;
     this.anchored = true;
-  }
-
-  get isAnchored(): boolean {
-    return this.anchored;
   }
 
   /**

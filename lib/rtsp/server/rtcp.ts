@@ -36,19 +36,6 @@ export function buildSenderReport(f: SenderReportFields): Uint8Array {
 
 export type KeyframeRequestKind = 'pli' | 'fir';
 
-/** The first PLI or FIR in an RTCP compound packet, or undefined (also for malformed input). */
-export function findKeyframeRequest(buf: Uint8Array): KeyframeRequestKind | undefined {
-  let packets;
-  try {
-    packets = parseRtcp(buf);
-  } catch (e) {
-    if (e instanceof RtcpParseError) return undefined;
-    throw e;
-  }
-  for (const p of packets) if (p.type === 'pli' || p.type === 'fir') return p.type;
-  return undefined;
-}
-
 /** What a viewer's RTCP asks of the server: a keyframe, resends, and the RTT its reports give. */
 export interface ViewerFeedback {
   keyframe: KeyframeRequestKind | undefined;

@@ -13,11 +13,12 @@ import { randomBytes } from 'node:crypto';
 import type { RemoteInfo } from 'node:dgram';
 import { RtspHeaders, RtspMessageParser, serializeResponse, type RtspMessage, type RtspRequest, type RtspParserLimits } from '../protocol/index.js';
 import type { H264Source } from './media-source.js';
-import { SharedStream, type SharedStreamStats } from './shared-stream.js';
+import { SHARED_STREAM_DEFAULTS, SharedStream, type SharedStreamStats } from './shared-stream.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ServerAuth, type ServerAuthOptions } from './auth.js';
 import { bindUdpPair, closeUdpQuietly, MulticastPool, type MulticastOptions, type UdpPair } from './udp.js';
+import { INTERLEAVED_VIEWER_DEFAULTS } from './viewers.js';
 import { normalizePath } from './paths.js';
 import { ServerSession } from './session.js';
 import { RequestHandler, type ServerConnection } from './requests.js';
@@ -73,6 +74,29 @@ export interface RtspServerOptions {
   random?: () => number;
 }
 
+/**
+ * Without a default: `udpRtpPort` (any free pair), `multicast` (off), `auth` (none),
+ * `initialSequenceNumber` (random), `clock` and `random` (the system's).
+ */
+export const RTSP_SERVER_DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  port: 8554,
+  udp: true,
+  sessionTimeoutMs: 60_000,
+  maxConnections: 128,
+  maxSessions: 256,
+  maxQueueBytes: INTERLEAVED_VIEWER_DEFAULTS.maxQueueBytes,
+  stallTimeoutMs: INTERLEAVED_VIEWER_DEFAULTS.stallTimeoutMs,
+  maxPendingRequests: 16,
+  /** Over DEFAULT_RTSP_PARSER_LIMITS: requests carry little. */
+  parserLimits: Object.freeze({ maxBodyBytes: 64 * 1024 }),
+  maxPacketSize: SHARED_STREAM_DEFAULTS.maxPacketSize,
+  senderReportIntervalMs: SHARED_STREAM_DEFAULTS.senderReportIntervalMs,
+  minKeyframeIntervalMs: SHARED_STREAM_DEFAULTS.minKeyframeIntervalMs,
+  retransmission: SHARED_STREAM_DEFAULTS.retransmission,
+  serverName: 'camwire',
+} as const satisfies Required<Omit<RtspServerOptions, 'udpRtpPort' | 'multicast' | 'auth' | 'initialSequenceNumber' | 'clock' | 'random'>>);
+
 
 export interface RtspServerStats extends RtspServerCounters {
   openConnections: number;
@@ -102,9 +126,9 @@ export class RtspServer {
 
   constructor(opts: RtspServerOptions = {}) {
     this.opts = opts;
-    this.host = opts.host ?? '127.0.0.1';
+    this.host = opts.host ?? RTSP_SERVER_DEFAULTS.host;
     this.clock = opts.clock ?? systemClock;
-    this.timeoutMs = opts.sessionTimeoutMs ?? 60000;
+    this.timeoutMs = opts.sessionTimeoutMs ?? RTSP_SERVER_DEFAULTS.sessionTimeoutMs;
     if (!(this.timeoutMs >= 1000)) throw new RtspServerError('RTSP_SERVER_BAD_OPTION', `sessionTimeoutMs ${this.timeoutMs} is below 1000`);
     const auth = opts.auth ? new ServerAuth({ ...opts.auth, now: () => this.clock.now() }) : undefined;
     this.handler = new RequestHandler({
@@ -113,11 +137,11 @@ export class RtspServer {
       counters: this.counters,
       clock: this.clock,
       auth,
-      serverName: opts.serverName ?? 'camwire',
+      serverName: opts.serverName ?? RTSP_SERVER_DEFAULTS.serverName,
       sessionTimeoutMs: this.timeoutMs,
-      maxSessions: opts.maxSessions ?? 256,
-      maxQueueBytes: opts.maxQueueBytes ?? 1024 * 1024,
-      stallTimeoutMs: opts.stallTimeoutMs ?? 10000,
+      maxSessions: opts.maxSessions ?? RTSP_SERVER_DEFAULTS.maxSessions,
+      maxQueueBytes: opts.maxQueueBytes ?? RTSP_SERVER_DEFAULTS.maxQueueBytes,
+      stallTimeoutMs: opts.stallTimeoutMs ?? RTSP_SERVER_DEFAULTS.stallTimeoutMs,
       multicast: opts.multicast ? new MulticastPool(opts.multicast) : undefined,
       udp: () => this.udp,
       newSessionId: () => randomBytes(8).toString('hex'),
@@ -151,7 +175,7 @@ export class RtspServer {
   }
 
   async listen(): Promise<number> {
-    if (this.opts.udp ?? true) {
+    if (this.opts.udp ?? RTSP_SERVER_DEFAULTS.udp) {
       this.udp = await bindUdpPair(this.host, this.opts.udpRtpPort);
       this.udp.rtcp.on('message', (msg, rinfo) => this.onUdpRtcp(msg, rinfo));
       this.udp.rtp.on('message', () => {}); // clients' NAT punch packets
@@ -159,11 +183,11 @@ export class RtspServer {
       this.udp.rtcp.on('error', () => {});
     }
     const tcp = createServer((socket) => this.onConnection(socket));
-    tcp.maxConnections = this.opts.maxConnections ?? 128;
+    tcp.maxConnections = this.opts.maxConnections ?? RTSP_SERVER_DEFAULTS.maxConnections;
     this.tcp = tcp;
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen(this.opts.port ?? 8554, this.host, () => {
+      tcp.listen(this.opts.port ?? RTSP_SERVER_DEFAULTS.port, this.host, () => {
         tcp.off('error', reject);
         resolve();
       });
@@ -232,7 +256,7 @@ export class RtspServer {
         onMessage: (m: RtspMessage) => this.onMessage(conn, m),
         onFrame: (channel: number, data: Uint8Array) => this.handler.onInterleaved(conn, channel, data),
       },
-      { maxBodyBytes: 64 * 1024, ...this.opts.parserLimits },
+      { ...RTSP_SERVER_DEFAULTS.parserLimits, ...this.opts.parserLimits },
     );
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -240,7 +264,7 @@ export class RtspServer {
       } catch {
         // out of step with the client: say so once and hang up
         this.counters.badRequests++;
-        if (!socket.destroyed) socket.end(serializeResponse({ status: 400, headers: new RtspHeaders({ Server: this.opts.serverName ?? 'camwire' }) }));
+        if (!socket.destroyed) socket.end(serializeResponse({ status: 400, headers: new RtspHeaders({ Server: this.opts.serverName ?? RTSP_SERVER_DEFAULTS.serverName }) }));
         socket.removeAllListeners('data');
       }
     });
@@ -255,7 +279,7 @@ export class RtspServer {
     if (m.type !== 'request') return; // replies to requests we never send: ignore
     this.counters.requests++;
     const req: RtspRequest = m;
-    if (conn.pending >= (this.opts.maxPendingRequests ?? 16)) {
+    if (conn.pending >= (this.opts.maxPendingRequests ?? RTSP_SERVER_DEFAULTS.maxPendingRequests)) {
       // a client that never reads its replies (or floods us) must not queue work without bound
       this.counters.badRequests++;
       conn.socket.destroy();

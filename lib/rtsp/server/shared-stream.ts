@@ -8,10 +8,10 @@
 import { tsAdd } from '../../rtp/seq.js';
 import type { H264Source } from './media-source.js';
 import { H264Packetizer } from '../../h264/packetizer.js';
-import { RtpPacer } from './pacer.js';
+import { PACER_DEFAULTS, RtpPacer } from './pacer.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { buildSenderReport } from './rtcp.js';
-import { RetransmissionHistory, type ResendLimiter, type ResendSink, type RetransmissionHistoryOptions, type RetransmissionHistoryStats } from '../../recovery/history.js';
+import { RETRANSMISSION_HISTORY_DEFAULTS, RetransmissionHistory, type ResendLimiter, type ResendSink, type RetransmissionHistoryOptions, type RetransmissionHistoryStats } from '../../recovery/history.js';
 
 /**
  * Bytes in front of every RTP packet a SharedStream delivers: `$`, channel 0, 16-bit length
@@ -30,6 +30,7 @@ export interface SharedStreamOptions {
   clock: Clock;
   /** Source of randomness for SSRC and initial sequence number/timestamp (tests pin it). Default Math.random. */
   random?: () => number;
+  /** Default 96. */
   payloadType?: number;
   /** RTP packet size limit. Default 1200 bytes. */
   maxPacketSize?: number;
@@ -48,6 +49,19 @@ export interface SharedStreamOptions {
    */
   retransmission?: RetransmissionHistoryOptions | false;
 }
+
+/**
+ * Without a default: `cname` (camwire-<ssrc>), `initialSequenceNumber` (random), `random`
+ * (Math.random) and the clock, which is always given.
+ */
+export const SHARED_STREAM_DEFAULTS = Object.freeze({
+  payloadType: 96,
+  maxPacketSize: 1200,
+  senderReportIntervalMs: 5000,
+  minKeyframeIntervalMs: 500,
+  maxLagMs: PACER_DEFAULTS.maxLagMs,
+  retransmission: RETRANSMISSION_HISTORY_DEFAULTS,
+} as const satisfies Required<Omit<SharedStreamOptions, 'clock' | 'random' | 'cname' | 'initialSequenceNumber'>>);
 
 export interface SharedStreamStats {
   viewers: number;
@@ -92,16 +106,16 @@ export class SharedStream {
     this.ssrc = Math.floor(random() * 0x100000000) >>> 0;
     this.packetizer = new H264Packetizer({
       ssrc: this.ssrc,
-      payloadType: opts.payloadType ?? 96,
-      mtu: opts.maxPacketSize ?? 1200,
+      payloadType: opts.payloadType ?? SHARED_STREAM_DEFAULTS.payloadType,
+      mtu: opts.maxPacketSize ?? SHARED_STREAM_DEFAULTS.maxPacketSize,
       sequenceNumber: opts.initialSequenceNumber !== undefined ? opts.initialSequenceNumber & 0xffff : Math.floor(random() * 0x10000),
       parameterSets: [source.sps, source.pps],
     });
     this.scratch = new Uint8Array(this.packetizer.mtu);
     this.timestamp = Math.floor(random() * 0x100000000) >>> 0;
-    this.pacer = new RtpPacer({ clockRate: 90000, maxLagMs: opts.maxLagMs ?? 1000 });
-    this.srIntervalMs = opts.senderReportIntervalMs ?? 5000;
-    this.minKeyframeIntervalMs = opts.minKeyframeIntervalMs ?? 500;
+    this.pacer = new RtpPacer({ clockRate: 90000, maxLagMs: opts.maxLagMs ?? SHARED_STREAM_DEFAULTS.maxLagMs });
+    this.srIntervalMs = opts.senderReportIntervalMs ?? SHARED_STREAM_DEFAULTS.senderReportIntervalMs;
+    this.minKeyframeIntervalMs = opts.minKeyframeIntervalMs ?? SHARED_STREAM_DEFAULTS.minKeyframeIntervalMs;
     this.cname = opts.cname ?? `camwire-${this.ssrc.toString(16)}`;
     if (opts.retransmission !== false) this.history = new RetransmissionHistory(opts.retransmission ?? {});
   }

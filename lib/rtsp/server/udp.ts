@@ -70,6 +70,13 @@ export interface MulticastOptions {
   interfaceAddress?: string;
 }
 
+export const MULTICAST_DEFAULTS = Object.freeze({
+  firstAddress: '239.255.42.1',
+  addresses: 16,
+  rtpPort: 5000,
+  ttl: 1,
+} as const satisfies Required<Omit<MulticastOptions, 'interfaceAddress'>>);
+
 function ipv4ToInt(a: string): number {
   const p = a.split('.').map(Number);
   if (p.length !== 4 || p.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) {
@@ -92,12 +99,12 @@ export class MulticastPool {
   private readonly used = new Set<number>();
 
   constructor(opts: MulticastOptions = {}) {
-    this.first = ipv4ToInt(opts.firstAddress ?? '239.255.42.1');
+    this.first = ipv4ToInt(opts.firstAddress ?? MULTICAST_DEFAULTS.firstAddress);
     if (this.first >>> 28 !== 0xe) throw new RtspServerError('RTSP_SERVER_BAD_OPTION', `${opts.firstAddress} is not a multicast address`);
-    this.size = opts.addresses ?? 16;
-    this.rtpPort = opts.rtpPort ?? 5000;
+    this.size = opts.addresses ?? MULTICAST_DEFAULTS.addresses;
+    this.rtpPort = opts.rtpPort ?? MULTICAST_DEFAULTS.rtpPort;
     if (this.rtpPort % 2 !== 0) throw new RtspServerError('RTSP_SERVER_BAD_OPTION', `multicast RTP port ${this.rtpPort} must be even`);
-    this.ttl = opts.ttl ?? 1;
+    this.ttl = opts.ttl ?? MULTICAST_DEFAULTS.ttl;
     this.interfaceAddress = opts.interfaceAddress;
   }
 

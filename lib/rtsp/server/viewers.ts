@@ -117,6 +117,11 @@ export interface InterleavedViewerOptions {
   disconnect: () => void;
 }
 
+export const INTERLEAVED_VIEWER_DEFAULTS = Object.freeze({
+  maxQueueBytes: 1024 * 1024,
+  stallTimeoutMs: 10_000,
+} as const satisfies Required<Pick<InterleavedViewerOptions, 'maxQueueBytes' | 'stallTimeoutMs'>>);
+
 export class InterleavedViewer extends KeyframeGatedViewer {
   readonly maxQueueBytes: number;
   readonly stallTimeoutMs: number;
@@ -126,8 +131,8 @@ export class InterleavedViewer extends KeyframeGatedViewer {
 
   constructor(private readonly socket: StreamWriter, private readonly opts: InterleavedViewerOptions) {
     super();
-    this.maxQueueBytes = opts.maxQueueBytes ?? 1024 * 1024;
-    this.stallTimeoutMs = opts.stallTimeoutMs ?? 10000;
+    this.maxQueueBytes = opts.maxQueueBytes ?? INTERLEAVED_VIEWER_DEFAULTS.maxQueueBytes;
+    this.stallTimeoutMs = opts.stallTimeoutMs ?? INTERLEAVED_VIEWER_DEFAULTS.stallTimeoutMs;
   }
 
   /** Largest number of unsent bytes seen on the connection when a packet was offered. */
