@@ -14,10 +14,16 @@ import { FragmentStage, avccSize, fragmentSize } from './fragment.js';
 import { aacTrackHeader, buildInitSegment, h264TrackHeader, opusTrackHeader, type AudioTrackHeader } from './init-segment.js';
 import { ParameterSets } from '../h264/parameter-sets.js';
 import { NalType, isVcl } from '../h264/nal.js';
-import type { AccessUnit } from '../h264/access-unit.js';
 
-/** What the muxer needs of an access unit (lib/h264's AccessUnit has it). */
-export type Mp4VideoSample = Pick<AccessUnit, 'nalus' | 'timestamp' | 'keyframe'>;
+/** What the muxer needs of an access unit: lib/h264's AccessUnit is one. */
+export interface Mp4VideoSample {
+  /** NAL units without start codes; views may be transient (they are copied at once). */
+  readonly nalus: readonly Uint8Array[];
+  /** RTP timestamp (90 kHz). */
+  readonly timestamp: number;
+  /** An IDR slice is present. */
+  readonly keyframe: boolean;
+}
 
 export interface Mp4MuxerStats {
   fragments: number;
