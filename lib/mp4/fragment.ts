@@ -18,16 +18,16 @@ const TFHD_DEFAULT_BASE_IS_MOOF = 0x02_0000;
 /** trun: data-offset, sample-duration, sample-size, sample-flags, sample-composition-time-offset present. */
 const TRUN_FLAGS = 0x00_0001 | 0x00_0100 | 0x00_0200 | 0x00_0400 | 0x00_0800;
 /** sample_depends_on = 2 (depends on no other sample). */
-export const SAMPLE_FLAGS_SYNC = 0x0200_0000;
+const SAMPLE_FLAGS_SYNC = 0x0200_0000;
 /** sample_depends_on = 1 and sample_is_non_sync_sample. */
-export const SAMPLE_FLAGS_NON_SYNC = 0x0101_0000;
+const SAMPLE_FLAGS_NON_SYNC = 0x0101_0000;
 
 const MDAT_HEADER = 8;
 /** Bytes of a NAL unit's length prefix in the samples (avcC lengthSizeMinusOne = 3). */
-export const NAL_LENGTH_SIZE = 4;
+const NAL_LENGTH_SIZE = 4;
 
-/** Bytes of a moof holding one traf of `samples` samples. */
-export function moofSize(samples: number): number {
+/** Bytes of a moof holding one traf of `samples` samples: moof 8, mfhd 16, traf 8, tfhd 16, tfdt 20, trun 20 + 16 a sample. */
+function moofSize(samples: number): number {
   return 88 + 16 * samples;
 }
 
@@ -93,11 +93,6 @@ export class FragmentStage {
   /** Sets the duration of the newest staged sample (known once the next one's decode time is). */
   setLastDuration(duration: number): void {
     this.durations[this.count - 1] = duration;
-  }
-
-  /** Duration of the newest staged sample, once set. */
-  get lastDuration(): number {
-    return this.durations[this.count - 1];
   }
 
   /** Writes the staged samples as one fragment and empties the stage. */
