@@ -17,6 +17,7 @@ import { H264Depacketizer, H264Packetizer, parseSps } from '../../lib/h264/index
 import { CutThrough } from '../../lib/gateway/cut-through.js';
 import { negotiateOffer } from '../../lib/gateway/negotiate.js';
 import { AccessControl } from '../../lib/http/access.js';
+import { WebSocketFrameDecoder } from '../../lib/http/websocket-frame.js';
 import { corpusDir, inCI } from '../support/env.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';
 
@@ -273,6 +274,38 @@ export const TARGETS: FuzzTarget[] = [
       if (ok && !right.some((r) => s.trim().toLowerCase().startsWith(r.split(' ')[0].toLowerCase())) && s !== 'lecture-hall-token') {
         throw new FuzzFinding(`let in with ${JSON.stringify(s)}`);
       }
+    },
+  },
+  {
+    name: 'websocket-frames',
+    // client frames as a browser sends them (RFC 6455 5.7 and after them): masked text "Hello", a
+    // fragmented text with a ping between its fragments, a 16-bit length binary, a close with a reason
+    seeds: () => ['818537fa213d7f9f4d5158', '018337fa213d7f9f4d 898037fa213d 808237fa213d5b95',
+      '82fe008037fa213d' + '37fa213d'.repeat(32), '888537fa213d3412434452', '8a8037fa213d 888237fa213d3412'].map(hex),
+    run(input) {
+      const MAX = 1024;
+      let messages = 0;
+      const within = (n: number, bound: number) => { if (n > bound) throw new FuzzFinding(`${n} bytes handed out over the ${bound}-byte bound`); };
+      const handler = {
+        onText: (s: string) => { messages++; within(Buffer.byteLength(s), MAX); },
+        onBinary: (b: Uint8Array) => { messages++; within(b.length, MAX); },
+        onPing: (b: Uint8Array) => within(b.length, 125),
+        onPong: (b: Uint8Array) => within(b.length, 125),
+        onClose: () => undefined,
+      };
+      // the same bytes whole, cut at a data-dependent point, and one byte at a time (short inputs)
+      const cut = input.length > 0 ? input[0] % input.length : 0;
+      const chunkings = [[input], [input.subarray(0, cut), input.subarray(cut)]];
+      if (input.length <= 256) chunkings.push(Array.from(input, (_, i) => input.subarray(i, i + 1)));
+      for (const chunks of chunkings) {
+        const decoder = new WebSocketFrameDecoder(handler, { maxMessageBytes: MAX });
+        try {
+          for (const c of chunks) decoder.push(c);
+        } catch (e) {
+          if (!isTypedError(e)) throw e;
+        }
+      }
+      if (messages > input.length) throw new FuzzFinding('more messages than bytes');
     },
   },
 ];

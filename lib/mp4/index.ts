@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './options.js';
+export * from './tracks.js';
+export * from './muxer.js';
+export * from './timeline.js';
+export { parseAudioSpecificConfig, type AudioSpecificConfigInfo } from './audio-entries.js';
