@@ -5,6 +5,7 @@
  * abandoned mid-way) never costs a number and viewers see no gap. Timestamps follow the
  * source's, shifted so that they run on continuously across camera restarts and timestamp jumps.
  */
+import { setRtpSequenceNumber } from '../rtp/packet.js';
 import { seqAdd, tsAdd, tsDistance } from '../rtp/seq.js';
 
 export interface EgressTimelineOptions {
@@ -61,8 +62,7 @@ export class EgressTimeline {
   /** Numbers `packet` (bytes 2-3) as it goes out and returns its sequence number. */
   stamp(packet: Uint8Array): number {
     const seq = this.seq;
-    packet[2] = seq >> 8;
-    packet[3] = seq & 0xff;
+    setRtpSequenceNumber(packet, seq);
     this.seq = seqAdd(seq, 1);
     return seq;
   }

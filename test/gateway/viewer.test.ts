@@ -258,3 +258,48 @@ t.test('the same packet is not resent twice within one RTT; the cached keyframe 
   nack(seqs);
   t.equal(viewer.stats().retransmitted, 6, 'after an RTT: resent again');
 });
+
+t.test('two tracks: NACKs and receiver reports reach the sender of the SSRC they name; counters add up, the state is the first track\'s', (t) => {
+  const clock = new VirtualClock();
+  const rtcp = new ScriptedRtcp();
+  const stores = [new Map<number, Uint8Array>(), new Map<number, Uint8Array>()];
+  const peer = new FakePeer(
+    { mid: '0', payloadType: 108, fmtp: '', ssrc: 0x1111, cname: 'c', streamId: 's', trackId: 't' },
+    { onRtcp: () => {}, onOpen: () => {}, onState: () => {} },
+    () => {},
+  );
+  peer.open();
+  const history = (m: Map<number, Uint8Array>): EgressHistory => ({ put: (s, p) => m.set(s, p), get: (s) => m.get(s) });
+  const viewer = new Viewer({
+    id: 'v', peer, rtcp, clock, onKeyframeRequest: () => {}, random: () => 0.5,
+    tracks: [
+      { kind: 'video', media: peer.media, history: history(stores[0]) },
+      { kind: 'audio', media: { ssrc: 0x2222, payloadType: 111, cname: 'c' }, history: history(stores[1]) },
+    ],
+  });
+  const video = viewer.sender('video')!;
+  const audio = viewer.sender('audio')!;
+  for (const [i, s] of [video, audio].entries()) {
+    s.waitForKeyframe();
+    const p = egressPacket(10, 0, i);
+    stores[i].set(10, p);
+    s.sendLive(p, 10, 0, true);
+  }
+  t.equal(viewer.state, 'playing');
+  const [v, a] = peer.rtp.map(parseRtp);
+  t.same([v.ssrc, v.payloadType, a.ssrc, a.payloadType], [0x1111, 108, 0x2222, 111], 'each track on its own SSRC and payload type');
+  rtcp.queue = [
+    { type: 'nack', mediaSsrc: 0x2222, lost: [a.sequenceNumber] },
+    { type: 'report', ssrc: 0x2222, fractionLost: 0.5, cumulativeLost: 7, jitter: 1, lastSr: 0, delaySinceLastSr: 0 },
+  ];
+  viewer.handleRtcp(new Uint8Array(4));
+  const resent = parseRtp(peer.rtp[2]);
+  t.same([resent.ssrc, resent.payload[2]], [0x2222, 1], 'the audio packet resent from the audio history');
+  t.same([audio.stats.nacksReceived, audio.stats.rrReceived, video.stats.nacksReceived, video.stats.rrReceived], [1, 1, 0, 0]);
+  const s = viewer.stats();
+  t.same([s.packetsSent, s.nacksReceived, s.retransmitted, s.rrReceived], [2, 1, 1, 1], 'summed over the tracks');
+  t.equal(s.fractionLost, 0, 'receiver-report fields are the first track\'s');
+  viewer.close();
+  t.same([viewer.state, video.state, audio.state], ['closed', 'closed', 'closed']);
+  t.end();
+});
