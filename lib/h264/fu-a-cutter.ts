@@ -7,7 +7,7 @@
  * one. The wait is the gap to the camera's next packet of the same NAL unit, which a camera
  * sends in one burst.
  *
- * The packets written are not numbered (bytes 2-3 are 0): whoever sends them numbers them.
+ * The pieces are not numbered (sequence number 0): whoever sends them numbers them.
  */
 import { H264Error } from './errors.js';
 import { NalType } from './nal.js';

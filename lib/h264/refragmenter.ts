@@ -22,9 +22,9 @@
  *
  * Pull-style like the packetizer: `push(payload, timestamp, marker)`, then `writeNext(out)`
  * until it returns 0. The payload is read, not copied, until the next push has begun. The
- * packets written are not numbered: whoever sends them numbers them as they go (the gateway's
- * egress timeline), so a packet staged and then abandoned never costs a sequence number. Never
- * throws on bad input: it counts and drops.
+ * sequence numbers in what it writes mean nothing (the packetizer's own, or 0): whoever sends
+ * the packets numbers them as they go (the gateway's egress timeline), so a packet staged and
+ * then abandoned never costs a number. Never throws on bad input: it counts and drops.
  */
 import { H264Error } from './errors.js';
 import { findStartCode, isVcl, NalType, splitAnnexB } from './nal.js';
