@@ -1,11 +1,12 @@
 /**
- * Packet forwarding (cut-through) for a Stream: each camera packet, in sequence order, goes out
+ * The camera side of packet forwarding (cut-through): each camera packet, in sequence order, goes out
  * re-cut to the egress MTU as soon as it arrives (lib/h264's refragmenter), instead of after
  * its whole access unit. What frame forwarding guarantees by waiting is kept by refusing: a
  * packet missing from the camera's sequence abandons the unit in progress (the browser gets
  * no marker for it and drops it), and nothing more goes out until a unit that starts with an
  * IDR. The unit the first packet after a gap belongs to is skipped too, unless that packet
- * begins with an SPS: otherwise its beginning may be what was lost.
+ * begins with an SPS: otherwise its beginning may be what was lost. What goes out goes to the
+ * sink (packet-forwarder.ts), which numbers, caches and sends it.
  */
 import { H264Refragmenter, type RefragmenterPacketizer } from '../h264/refragmenter.js';
 import { seqDistance } from '../rtp/seq.js';
@@ -15,7 +16,7 @@ import type { SourcePacket } from './source.js';
 export interface CutThroughSink {
   /** A unit begins at this camera timestamp: returns the shift to the egress timeline. */
   unitBegins(cameraTimestamp: number): number;
-  /** One egress packet (a view of a reused buffer: copy what is kept). */
+  /** One egress packet, not yet numbered (a view of a reused buffer: copy what is kept). */
   egress(packet: Uint8Array, unitStart: boolean, keyframe: boolean, unitEnd: boolean): void;
   /** A packet was missing: the unit in progress was abandoned; a keyframe is needed. */
   lost(): void;
@@ -40,7 +41,7 @@ export class CutThrough {
   private waiting = true;
   private skipTs = -1;
 
-  constructor(private readonly pz: RefragmenterPacketizer, private readonly sink: CutThroughSink, private readonly scratch: Uint8Array) {
+  constructor(pz: RefragmenterPacketizer, private readonly sink: CutThroughSink, private readonly scratch: Uint8Array) {
     this.refragmenter = new H264Refragmenter(pz);
   }
 
@@ -77,8 +78,6 @@ export class CutThrough {
           this.stats.waitingDropped++;
           this.skipTs = p.timestamp;
           r.abort();
-          // Not sent, so its sequence number is given to the next packet: viewers see no gap.
-          this.pz.sequenceNumber = (buf[2] << 8) | buf[3];
           return;
         }
         this.waiting = false;

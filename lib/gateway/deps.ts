@@ -8,11 +8,10 @@ import type { SourceInfo } from './source.js';
 
 /**
  * Access unit -> whole RTP packets (MTU-sized, SPS/PPS before an IDR, marker on the last),
- * pull-style and allocation-free, numbering the shared egress sequence (lib/h264's H264Packetizer).
+ * pull-style and allocation-free (lib/h264's H264Packetizer). Whatever sequence numbers it
+ * writes are replaced: the track's egress timeline numbers each packet as it goes out.
  */
 export interface EgressPacketizer {
-  /** Sequence number of the next packet written. */
-  sequenceNumber: number;
   ssrc: number;
   payloadType: number;
   /** Largest packet written (at most 1500). */

@@ -1,6 +1,13 @@
 export { Gateway, type GatewayOptions, type SourceFactory, type StreamConfig } from './gateway.js';
-export { Stream, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
-export { Viewer, type ViewerOptions, type ViewerState, type ViewerStats, type CachedKeyframe } from './viewer.js';
+export { Stream, STREAM_DEFAULTS, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
+export { Viewer, type ViewerOptions, type ViewerState, type ViewerStats, type ViewerTrackOptions, type CachedKeyframe } from './viewer.js';
+export { TrackSender, TRACK_SENDER_DEFAULTS, type SenderMedia, type SenderState, type TrackSenderOptions, type TrackSenderStats } from './track-sender.js';
+export type { MediaKind, Track } from './track.js';
+export { VideoTrack, VIDEO_CLOCK_RATE, type TrackOwner, type VideoTrackOptions, type VideoTrackStats } from './video-track.js';
+export { EgressTimeline, type EgressTimelineOptions } from './egress-timeline.js';
+export { KeyframeCache, type KeyframeCacheOptions, type KeyframeEntry } from './keyframe-cache.js';
+export type { CutThroughCounters, Forwarder, TrackOutput } from './forwarder.js';
+export { MAX_EGRESS_PACKET, PLACEHOLDER_PAYLOAD_TYPE } from './egress-packet.js';
 export type { AccessUnit as SourceAccessUnit, SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
 export type {
   PeerHandlers, PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer, WebRtcTransport,

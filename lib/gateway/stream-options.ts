@@ -18,9 +18,9 @@ export interface StreamOptions {
   /** A cached keyframe older than this is not used to start a viewer (default 30000 ms). */
   keyframeCacheMaxAgeMs?: number;
   /**
-   * Packet forwarding: a keyframe unit larger than this is sent but not cached (default
-   * 8 MiB, the depacketizer's own bound on a unit in frame forwarding). A camera that never
-   * ends its unit cannot grow memory without end.
+   * A keyframe unit larger than this (egress packets, headers included) is sent but not cached
+   * (default 8 MiB, the depacketizer's own bound on a unit). In packet forwarding a camera that
+   * never ends its unit cannot grow memory without end.
    */
   keyframeCacheMaxBytes?: number;
   /**
@@ -80,3 +80,10 @@ export const STREAM_DEFAULTS = Object.freeze({
   viewerDisconnectTimeoutMs: 10_000,
   forwarding: 'frame',
 } as const satisfies Required<StreamOptions>);
+
+/** `opts` over the defaults; an option given as undefined takes its default. */
+export function resolveStreamOptions(opts: StreamOptions): Required<StreamOptions> {
+  const out: Record<string, unknown> = { ...STREAM_DEFAULTS };
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined && k in STREAM_DEFAULTS) out[k] = v;
+  return out as Required<StreamOptions>;
+}

@@ -1,15 +1,17 @@
 /**
- * One browser watching a Stream. Maps the shared egress sequence onto the viewer's own
- * sequence numbers, timestamps and SSRC (so a viewer that joins late starts at its own
- * sequence), answers NACK from the shared history (RTX when negotiated), turns PLI/FIR into
- * keyframe requests, reads RR/REMB and sends an SR every second.
+ * One browser watching a Stream: its peer, one TrackSender per stream track (sequence and
+ * timestamp rewrite, NACK answers, SR), and the browser's RTCP, which arrives as one compound
+ * stream for all tracks and is handed to the sender whose SSRC it is about. PLI/FIR become
+ * keyframe requests to the Stream; XR RRTR is answered with a DLRR at once.
  */
-import { seqAdd, seqDistance, tsAdd } from '../rtp/seq.js';
-import { readU32, setRtpPayloadType, setRtpSequenceNumber, setRtpSsrc, setRtpTimestamp } from '../rtp/packet.js';
 import type { Clock, EgressHistory, GatewayRtcp, ResendGate, RtcpEvent, RtxBuilder } from './deps.js';
+import type { MediaKind } from './track.js';
+import { TrackSender, type SenderMedia, type SenderState, type TrackSenderStats } from './track-sender.js';
 import type { WebRtcPeer } from './transport.js';
 
-export type ViewerState = 'connecting' | 'waiting-keyframe' | 'playing' | 'closed';
+export type { CachedKeyframe } from './keyframe-cache.js';
+
+export type ViewerState = SenderState;
 
 export interface ViewerStats {
   state: ViewerState;
@@ -32,7 +34,7 @@ export interface ViewerStats {
   rrtrReceived: number;
   dlrrSent: number;
   rtcpErrors: number;
-  /** From the latest receiver report. */
+  /** From the latest receiver report about the first track. */
   fractionLost: number;
   cumulativeLost: number;
   jitter: number;
@@ -40,15 +42,21 @@ export interface ViewerStats {
   rembBitrate: number;
 }
 
+/** One stream track as this viewer receives it. */
+export interface ViewerTrackOptions {
+  kind: MediaKind;
+  /** What the answer gave this track (the peer's media for video). */
+  media: SenderMedia;
+  history: EgressHistory;
+  resendGate?: ResendGate;
+}
+
 export interface ViewerOptions {
   id: string;
   peer: WebRtcPeer;
-  history: EgressHistory;
+  /** In the stream's track order; the first is the viewer's state and its SSRC answers RRTR. */
+  tracks: readonly ViewerTrackOptions[];
   rtcp: GatewayRtcp;
-  /** Suppresses resending one packet twice within an RTT; none means always resend. */
-  resendGate?: ResendGate;
-  /** RTT assumed until receiver reports give one (default 100 ms). */
-  initialRttMs?: number;
   /** Used when the peer negotiated RTX; plain retransmission otherwise. */
   rtx?: RtxBuilder;
   clock: Clock;
@@ -56,20 +64,13 @@ export interface ViewerOptions {
   onKeyframeRequest(viewer: Viewer): void;
   /** Resend what NACKs ask for (default true). */
   answerNacks?: boolean;
+  /** RTT assumed until receiver reports give one (default 100 ms). */
+  initialRttMs?: number;
   /** SR interval (default 1000 ms). */
   senderReportIntervalMs?: number;
   /** Random 16/32-bit starting points; injected so tests are repeatable. */
   random?: () => number;
 }
-
-/** A keyframe's egress packets, kept so a new viewer can start on it at once. */
-export interface CachedKeyframe {
-  packets: readonly Uint8Array[];
-  firstSeq: number;
-}
-
-const MAX_RTP = 1500;
-const SR_HISTORY = 4;
 
 export class Viewer {
   readonly id: string;
@@ -80,27 +81,10 @@ export class Viewer {
   /** Since when the connection has been 'disconnected', if it is. */
   disconnectedSince: number | undefined;
   private readonly o: ViewerOptions;
-  private readonly scratch = new Uint8Array(MAX_RTP);
-  private readonly rtxScratch = new Uint8Array(MAX_RTP + 2);
-  /** The cached keyframe this viewer started on: NACKs for it are answered from here (it may be older than the history). */
-  private cachePackets: readonly Uint8Array[] = [];
-  private readonly ssrc: number;
-  private readonly rtxSsrc: number | undefined;
-  private readonly rtxPt: number | undefined;
-  private rtxSeq: number;
-  private stateValue: ViewerState = 'connecting';
-  // Live mapping: viewerSeq = egressSeq + liveSeqOffset, from egress seq liveFrom on.
-  private liveSeqOffset = 0;
-  private liveFromViewerSeq = 0;
-  private tsOffset: number;
-  // Cached-keyframe segment that preceded the live packets (if the viewer started on one).
-  private cacheViewerSeq = 0;
-  private cacheFirstEgressSeq = 0;
-  private cacheCount = 0;
-  private cacheViewerTs = 0;
-  private lastSrAt = -Infinity;
-  private readonly sentSrs: { ntpMiddle: number; at: number }[] = [];
-  private readonly s: ViewerStats;
+  private readonly senders: readonly TrackSender[];
+  private readonly byKind = new Map<MediaKind, TrackSender>();
+  private closed = false;
+  private readonly c = { plisReceived: 0, firsReceived: 0, rrtrReceived: 0, dlrrSent: 0, rtcpErrors: 0, rembBitrate: 0 };
 
   constructor(o: ViewerOptions) {
     this.o = o;
@@ -109,217 +93,104 @@ export class Viewer {
     this.createdAt = o.clock.now();
     this.lastRtcpAt = this.createdAt;
     const random = o.random ?? Math.random;
-    this.ssrc = o.peer.media.ssrc;
-    this.rtxPt = o.rtx ? o.peer.media.rtxPayloadType : undefined;
-    this.rtxSsrc = this.rtxPt !== undefined ? o.peer.media.rtxSsrc : undefined;
-    this.rtxSeq = Math.floor(random() * 0x10000);
-    this.tsOffset = Math.floor(random() * 0x100000000) >>> 0;
-    this.liveFromViewerSeq = Math.floor(random() * 0x10000);
-    this.s = {
-      state: 'connecting', packetsSent: 0, octetsSent: 0, sendFailures: 0, keyframeCacheStarts: 0,
-      nacksReceived: 0, nackedPackets: 0, retransmitted: 0, rtxSent: 0, retransmitUnavailable: 0, retransmitSuppressed: 0,
-      plisReceived: 0, firsReceived: 0, srSent: 0, rrReceived: 0, rrtrReceived: 0, dlrrSent: 0, rtcpErrors: 0,
-      fractionLost: 0, cumulativeLost: 0, jitter: 0, rttMs: 0, rembBitrate: 0,
-    };
+    this.senders = o.tracks.map((t) => new TrackSender({
+      peer: o.peer, media: t.media, history: t.history, rtcp: o.rtcp, clock: o.clock, rtx: o.rtx, resendGate: t.resendGate,
+      answerNacks: o.answerNacks, initialRttMs: o.initialRttMs, senderReportIntervalMs: o.senderReportIntervalMs, random,
+    }));
+    o.tracks.forEach((t, i) => this.byKind.set(t.kind, this.senders[i]));
   }
 
+  /** The state of its first track's media ('closed' once the viewer is). */
   get state(): ViewerState {
-    return this.stateValue;
+    return this.closed ? 'closed' : this.senders[0].state;
+  }
+
+  /** The sender for the stream's track of this kind. */
+  sender(kind: MediaKind): TrackSender | undefined {
+    return this.byKind.get(kind);
   }
 
   stats(): ViewerStats {
-    return { ...this.s, state: this.stateValue };
-  }
-
-  /** The track is open: wait for the next live keyframe. */
-  waitForKeyframe(): void {
-    if (this.stateValue === 'connecting') this.stateValue = 'waiting-keyframe';
-  }
-
-  /**
-   * Starts on a cached keyframe: its packets go out now, stamped with `nowEgressTs` (the
-   * newest egress timestamp, so the picture is not shown as old), followed seamlessly by the
-   * live packets from egress seq `nextLiveSeq`.
-   */
-  startFromCache(cache: CachedKeyframe, nextLiveSeq: number, nowEgressTs: number): void {
-    if (this.stateValue === 'closed' || this.stateValue === 'playing') return;
-    const n = cache.packets.length;
-    this.cacheViewerSeq = this.liveFromViewerSeq;
-    this.cacheFirstEgressSeq = cache.firstSeq;
-    this.cacheCount = n;
-    this.cachePackets = cache.packets;
-    this.cacheViewerTs = tsAdd(nowEgressTs, this.tsOffset);
-    for (let i = 0; i < n; i++) this.emit(cache.packets[i], seqAdd(this.cacheViewerSeq, i), this.cacheViewerTs);
-    this.liveFromViewerSeq = seqAdd(this.cacheViewerSeq, n);
-    this.liveSeqOffset = seqDistance(nextLiveSeq, this.liveFromViewerSeq);
-    this.stateValue = 'playing';
-    this.s.keyframeCacheStarts++;
-  }
-
-  /**
-   * Sends one live egress packet (every viewer gets every packet once playing). With
-   * `scratch`, the packet is the Stream's transient copy and its header is rewritten in place
-   * (every viewer rewrites all of seq, timestamp, SSRC and PT), saving a copy per viewer.
-   */
-  sendLive(packet: Uint8Array, egressSeq: number, egressTs: number, keyframeStart: boolean, scratch = false): void {
-    if (this.stateValue !== 'playing') {
-      if (this.stateValue !== 'waiting-keyframe' || !keyframeStart) return;
-      this.liveSeqOffset = seqDistance(egressSeq, this.liveFromViewerSeq);
-      this.stateValue = 'playing';
-    }
-    const seq = seqAdd(egressSeq, this.liveSeqOffset);
-    const ts = tsAdd(egressTs, this.tsOffset);
-    if (!scratch) return this.emit(packet, seq, ts);
-    setRtpSequenceNumber(packet, seq);
-    setRtpTimestamp(packet, ts);
-    setRtpSsrc(packet, this.ssrc);
-    setRtpPayloadType(packet, this.peer.media.payloadType);
-    this.count(this.peer.sendRtp(packet), packet.length);
+    const t = this.senderTotals();
+    const c = this.c;
+    return {
+      state: this.state, packetsSent: t.packetsSent, octetsSent: t.octetsSent, sendFailures: t.sendFailures,
+      keyframeCacheStarts: t.keyframeCacheStarts, nacksReceived: t.nacksReceived, nackedPackets: t.nackedPackets,
+      retransmitted: t.retransmitted, rtxSent: t.rtxSent, retransmitUnavailable: t.retransmitUnavailable,
+      retransmitSuppressed: t.retransmitSuppressed, plisReceived: c.plisReceived, firsReceived: c.firsReceived,
+      srSent: t.srSent, rrReceived: t.rrReceived, rrtrReceived: c.rrtrReceived, dlrrSent: c.dlrrSent, rtcpErrors: c.rtcpErrors,
+      fractionLost: t.fractionLost, cumulativeLost: t.cumulativeLost, jitter: t.jitter, rttMs: t.rttMs, rembBitrate: c.rembBitrate,
+    };
   }
 
   /** Browser RTCP (compound). */
   handleRtcp(packet: Uint8Array): void {
-    if (this.stateValue === 'closed') return;
+    if (this.closed) return;
     this.lastRtcpAt = this.o.clock.now();
     let events: RtcpEvent[];
     try {
       events = this.o.rtcp.parse(packet);
     } catch {
-      this.s.rtcpErrors++;
+      this.c.rtcpErrors++;
       return;
     }
     for (const e of events) this.handleEvent(e);
   }
 
-  /** Periodic work: the SR. `egressTsNow` is the stream's egress timestamp for this instant. */
-  tick(egressTsNow: number): void {
-    if (this.stateValue !== 'playing' || !this.peer.isOpen) return;
-    const now = this.o.clock.now();
-    if (now - this.lastSrAt < (this.o.senderReportIntervalMs ?? 1000)) return;
-    this.lastSrAt = now;
-    const wallClockMs = this.o.clock.wallClock();
-    const sr = this.o.rtcp.senderReport({
-      ssrc: this.ssrc, wallClockMs, rtpTimestamp: tsAdd(egressTsNow, this.tsOffset),
-      packetCount: this.s.packetsSent, octetCount: this.s.octetsSent, cname: this.peer.media.cname,
-    });
-    if (this.peer.sendRtcp(sr)) {
-      this.s.srSent++;
-      this.sentSrs.push({ ntpMiddle: this.o.rtcp.ntpMiddle(wallClockMs), at: now });
-      if (this.sentSrs.length > SR_HISTORY) this.sentSrs.shift();
-    }
-  }
-
   close(): void {
-    if (this.stateValue === 'closed') return;
-    this.stateValue = 'closed';
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.senders) s.close();
     this.peer.close();
   }
 
   private handleEvent(e: RtcpEvent): void {
     switch (e.type) {
       case 'nack':
-        this.s.nacksReceived++;
-        if (this.o.answerNacks === false) break;
-        for (const seq of e.lost) this.retransmit(seq);
+        this.senderFor(e.mediaSsrc).onNack(e.lost);
         break;
       case 'pli':
-        this.s.plisReceived++;
+        this.c.plisReceived++;
         this.o.onKeyframeRequest(this);
         break;
       case 'fir':
-        this.s.firsReceived++;
+        this.c.firsReceived++;
         this.o.onKeyframeRequest(this);
         break;
       case 'remb':
-        this.s.rembBitrate = e.bitrate;
+        this.c.rembBitrate = e.bitrate;
         break;
       case 'rrtr':
         // Answered at once, so the delay since the RRTR is zero: the browser's RTT is then
         // exactly the network's (and ours to send), which times its NACK retries.
-        this.s.rrtrReceived++;
-        if (this.peer.isOpen && this.peer.sendRtcp(this.o.rtcp.dlrr(this.ssrc, e.ssrc, e.lastRr, 0))) this.s.dlrrSent++;
+        this.c.rrtrReceived++;
+        if (this.peer.isOpen && this.peer.sendRtcp(this.o.rtcp.dlrr(this.senders[0].ssrc, e.ssrc, e.lastRr, 0))) this.c.dlrrSent++;
         break;
       case 'report':
-        if (e.ssrc !== this.ssrc) break;
-        this.s.rrReceived++;
-        this.s.fractionLost = e.fractionLost;
-        this.s.cumulativeLost = e.cumulativeLost;
-        this.s.jitter = e.jitter;
-        this.updateRtt(e.lastSr, e.delaySinceLastSr);
+        for (const s of this.senders) if (s.ssrc === e.ssrc) s.onReport(e);
         break;
     }
   }
 
-  private updateRtt(lastSr: number, dlsr: number): void {
-    if (lastSr === 0) return;
-    const sent = this.sentSrs.find((x) => x.ntpMiddle === lastSr);
-    if (!sent) return;
-    const rtt = this.o.clock.now() - sent.at - (dlsr * 1000) / 65536;
-    if (rtt >= 0) this.s.rttMs = Math.round(rtt * 10) / 10;
+  /** The sender of `mediaSsrc`; the first track's when none matches (a browser that names another SSRC). */
+  private senderFor(mediaSsrc: number): TrackSender {
+    for (const s of this.senders) if (s.ssrc === mediaSsrc) return s;
+    return this.senders[0];
   }
 
-  private retransmit(viewerSeq: number): void {
-    this.s.nackedPackets++;
-    const now = this.o.clock.now();
-    let original: Uint8Array | undefined;
-    let ts = 0;
-    const inCache = seqDistance(this.cacheViewerSeq, viewerSeq);
-    if (this.cacheCount > 0 && inCache >= 0 && inCache < this.cacheCount) {
-      original = this.cachePackets[inCache];
-      ts = this.cacheViewerTs;
-    } else if (this.stateValue === 'playing' && seqDistance(this.liveFromViewerSeq, viewerSeq) >= 0) {
-      original = this.o.history.get(seqAdd(viewerSeq, -this.liveSeqOffset), now);
-      ts = original ? tsAdd(readU32(original, 4), this.tsOffset) : 0;
+  /** Counters summed over the tracks; the receiver-report fields are the first track's. */
+  private senderTotals(): Readonly<TrackSenderStats> {
+    const first = this.senders[0].stats;
+    if (this.senders.length === 1) return first;
+    const sum: TrackSenderStats = { ...first };
+    for (const s of this.senders.slice(1)) {
+      for (const k of SUMMED) sum[k] += s.stats[k];
     }
-    if (!original) {
-      this.s.retransmitUnavailable++;
-      return;
-    }
-    const rtt = this.s.rttMs > 0 ? this.s.rttMs : (this.o.initialRttMs ?? 100);
-    if (this.o.resendGate && !this.o.resendGate.allow(viewerSeq, now, rtt)) {
-      this.s.retransmitSuppressed++;
-      return;
-    }
-    const out = this.rewrite(original, viewerSeq, ts);
-    if (!out) return;
-    if (this.rtxPt !== undefined && this.rtxSsrc !== undefined && this.o.rtx) {
-      const rtx = this.o.rtx.build(out, this.rtxPt, this.rtxSsrc, this.rtxSeq, this.rtxScratch);
-      this.rtxSeq = seqAdd(this.rtxSeq, 1);
-      if (this.peer.sendRtp(rtx)) this.s.rtxSent++;
-      else this.s.sendFailures++;
-    } else if (this.peer.sendRtp(out)) {
-      this.s.retransmitted++;
-    } else {
-      this.s.sendFailures++;
-    }
-  }
-
-  private emit(packet: Uint8Array, seq: number, ts: number): void {
-    const out = this.rewrite(packet, seq, ts);
-    if (out) this.count(this.peer.sendRtp(out), out.length);
-  }
-
-  private count(sent: boolean, length: number): void {
-    if (sent) {
-      this.s.packetsSent++;
-      this.s.octetsSent += length - 12;
-    } else {
-      this.s.sendFailures++;
-    }
-  }
-
-  /** Copies into the scratch buffer (the transport copies synchronously) and rewrites the header. */
-  private rewrite(packet: Uint8Array, seq: number, ts: number): Uint8Array | undefined {
-    if (packet.length > this.scratch.length) {
-      this.s.sendFailures++;
-      return undefined;
-    }
-    const out = this.scratch.subarray(0, packet.length);
-    out.set(packet);
-    setRtpSequenceNumber(out, seq);
-    setRtpTimestamp(out, ts);
-    setRtpSsrc(out, this.ssrc);
-    setRtpPayloadType(out, this.peer.media.payloadType);
-    return out;
+    return sum;
   }
 }
+
+const SUMMED = [
+  'packetsSent', 'octetsSent', 'sendFailures', 'keyframeCacheStarts', 'nacksReceived', 'nackedPackets', 'retransmitted',
+  'rtxSent', 'retransmitUnavailable', 'retransmitSuppressed', 'srSent', 'rrReceived',
+] as const satisfies readonly (keyof TrackSenderStats)[];

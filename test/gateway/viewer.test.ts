@@ -65,10 +65,10 @@ function setup(opts: { rtx?: boolean; random?: () => number } = {}) {
   );
   peer.open();
   const viewer = new Viewer({
-    id: 'v', peer, history, rtcp, rtx: opts.rtx ? testRtx : undefined, clock, random: opts.random,
+    id: 'v', peer, tracks: [{ kind: 'video', media: peer.media, history }], rtcp, rtx: opts.rtx ? testRtx : undefined, clock, random: opts.random,
     onKeyframeRequest: (v) => keyframeRequests.push(v.id),
   });
-  return { clock, rtcp, store, history, peer, viewer, keyframeRequests };
+  return { clock, rtcp, store, history, peer, viewer, sender: viewer.sender('video')!, keyframeRequests };
 }
 
 t.test('cached keyframe then live packets: contiguous viewer sequence, own SSRC and PT, NACK maps back (across the wrap)', (t) => {
@@ -81,7 +81,7 @@ t.test('cached keyframe then live packets: contiguous viewer sequence, own SSRC 
       fc.double({ min: 0, max: 0.9999, noNaN: true }),
       fc.boolean(),
       (egressStart, cacheLen, skipped, liveLen, r, rtx) => {
-        const { rtcp, store, peer, viewer } = setup({ rtx, random: () => r });
+        const { rtcp, store, peer, viewer, sender } = setup({ rtx, random: () => r });
         let seq = egressStart;
         let tag = 0;
         const cache: Uint8Array[] = [];
@@ -92,11 +92,11 @@ t.test('cached keyframe then live packets: contiguous viewer sequence, own SSRC 
         }
         // Packets of later frames the new viewer never sees (it joins after them).
         for (let i = 0; i < skipped; i++, seq = seqAdd(seq, 1)) store.set(seq, egressPacket(seq, 4000, tag++));
-        viewer.startFromCache({ packets: cache, firstSeq: egressStart }, seq, 4000);
+        sender.startFromCache({ packets: cache, firstSeq: egressStart }, seq, 4000);
         for (let i = 0; i < liveLen; i++, seq = seqAdd(seq, 1)) {
           const p = egressPacket(seq, 7000, tag++);
           store.set(seq, p);
-          viewer.sendLive(p, seq, 7000, false);
+          sender.sendLive(p, seq, 7000, false);
         }
         const sent = peer.rtp.map(parseRtp);
         if (sent.length !== cacheLen + liveLen) return false;
@@ -132,13 +132,13 @@ t.test('cached keyframe then live packets: contiguous viewer sequence, own SSRC 
 });
 
 t.test('a viewer without a cached keyframe waits for the next live keyframe', (t) => {
-  const { peer, viewer } = setup();
-  viewer.waitForKeyframe();
-  viewer.sendLive(egressPacket(65534, 0, 1), 65534, 0, false);
+  const { peer, viewer, sender } = setup();
+  sender.waitForKeyframe();
+  sender.sendLive(egressPacket(65534, 0, 1), 65534, 0, false);
   t.equal(peer.rtp.length, 0, 'nothing before a keyframe');
   t.equal(viewer.state, 'waiting-keyframe');
-  viewer.sendLive(egressPacket(65535, 3000, 2), 65535, 3000, true);
-  viewer.sendLive(egressPacket(0, 3000, 3), 0, 3000, false);
+  sender.sendLive(egressPacket(65535, 3000, 2), 65535, 3000, true);
+  sender.sendLive(egressPacket(0, 3000, 3), 0, 3000, false);
   t.equal(peer.rtp.length, 2);
   t.equal(viewer.state, 'playing');
   const [a, b] = peer.rtp.map(parseRtp);
@@ -147,11 +147,11 @@ t.test('a viewer without a cached keyframe waits for the next live keyframe', (t
 });
 
 t.test('NACK for packets never sent or expired is counted, not answered', (t) => {
-  const { rtcp, store, peer, viewer } = setup({ random: () => 0.5 });
-  viewer.waitForKeyframe();
+  const { rtcp, store, peer, viewer, sender } = setup({ random: () => 0.5 });
+  sender.waitForKeyframe();
   const p = egressPacket(10, 0, 1);
   store.set(10, p);
-  viewer.sendLive(p, 10, 0, true);
+  sender.sendLive(p, 10, 0, true);
   const vseq = parseRtp(peer.rtp[0]).sequenceNumber;
   store.clear();
   rtcp.queue = [{ type: 'nack', mediaSsrc: 0x1111, lost: [vseq, seqAdd(vseq, -5)] }];
@@ -162,13 +162,13 @@ t.test('NACK for packets never sent or expired is counted, not answered', (t) =>
 });
 
 t.test('PLI and FIR go to the keyframe policy; REMB and RR are read; bad RTCP is counted', (t) => {
-  const { rtcp, viewer, keyframeRequests, clock, peer } = setup();
-  viewer.waitForKeyframe();
-  viewer.sendLive(egressPacket(1, 0, 1), 1, 0, true);
+  const { rtcp, viewer, sender, keyframeRequests, clock, peer } = setup();
+  sender.waitForKeyframe();
+  sender.sendLive(egressPacket(1, 0, 1), 1, 0, true);
   rtcp.queue = [{ type: 'pli', mediaSsrc: 0x1111 }, { type: 'fir', mediaSsrc: 0x1111 }, { type: 'remb', bitrate: 2_500_000 }];
   viewer.handleRtcp(new Uint8Array(4));
   t.same(keyframeRequests, ['v', 'v']);
-  viewer.tick(90000);
+  sender.tick(90000);
   t.equal(peer.rtcp.length, 1, 'an SR went out');
   const srWall = clock.wallClock();
   clock.advance(250);
@@ -205,16 +205,16 @@ t.test('XR RRTR is answered at once with a DLRR naming the receiver and echoing 
 });
 
 t.test('SR once per second with the RTP timestamp of that instant on the viewer timeline', (t) => {
-  const { rtcp, viewer, clock, peer } = setup({ random: () => 0.25 });
-  viewer.waitForKeyframe();
-  viewer.sendLive(egressPacket(1, 90000, 1), 1, 90000, true);
+  const { rtcp, sender, clock, peer } = setup({ random: () => 0.25 });
+  sender.waitForKeyframe();
+  sender.sendLive(egressPacket(1, 90000, 1), 1, 90000, true);
   const sentTs = parseRtp(peer.rtp[0]).timestamp;
-  viewer.tick(90000);
+  sender.tick(90000);
   clock.advance(500);
-  viewer.tick(90000 + 45000);
+  sender.tick(90000 + 45000);
   t.equal(rtcp.srs.length, 1, 'not twice within a second');
   clock.advance(500);
-  viewer.tick(90000 + 90000);
+  sender.tick(90000 + 90000);
   t.equal(rtcp.srs.length, 2);
   t.equal(rtcp.srs[0].rtpTimestamp, sentTs, 'SR timestamp uses the same offset as the media');
   t.equal(rtcp.srs[1].rtpTimestamp, (sentTs + 90000) >>> 0);
@@ -235,14 +235,15 @@ t.test('the same packet is not resent twice within one RTT; the cached keyframe 
   );
   peer.open();
   const viewer = new Viewer({
-    id: 'v', peer, rtcp, clock, resendGate: new ResendLimiter(), onKeyframeRequest: () => {},
-    history: { put: (s, p) => store.set(s, p), get: (s) => store.get(s) },
+    id: 'v', peer, rtcp, clock, onKeyframeRequest: () => {},
+    tracks: [{ kind: 'video', media: peer.media, resendGate: new ResendLimiter(), history: { put: (s, p) => store.set(s, p), get: (s) => store.get(s) } }],
   });
+  const sender = viewer.sender('video')!;
   const cached = [egressPacket(100, 0, 1), egressPacket(101, 0, 2)];
-  viewer.startFromCache({ packets: cached, firstSeq: 100 }, 500, 9000);
+  sender.startFromCache({ packets: cached, firstSeq: 100 }, 500, 9000);
   const live = egressPacket(500, 12000, 3);
   store.set(500, live);
-  viewer.sendLive(live, 500, 12000, false);
+  sender.sendLive(live, 500, 12000, false);
   const seqs = peer.rtp.map((p) => parseRtp(p).sequenceNumber);
   const nack = (lost: number[]) => {
     rtcp.queue = [{ type: 'nack', mediaSsrc: 0x1111, lost }];
@@ -256,4 +257,49 @@ t.test('the same packet is not resent twice within one RTT; the cached keyframe 
   clock.advance(100);
   nack(seqs);
   t.equal(viewer.stats().retransmitted, 6, 'after an RTT: resent again');
+});
+
+t.test('two tracks: NACKs and receiver reports reach the sender of the SSRC they name; counters add up, the state is the first track\'s', (t) => {
+  const clock = new VirtualClock();
+  const rtcp = new ScriptedRtcp();
+  const stores = [new Map<number, Uint8Array>(), new Map<number, Uint8Array>()];
+  const peer = new FakePeer(
+    { mid: '0', payloadType: 108, fmtp: '', ssrc: 0x1111, cname: 'c', streamId: 's', trackId: 't' },
+    { onRtcp: () => {}, onOpen: () => {}, onState: () => {} },
+    () => {},
+  );
+  peer.open();
+  const history = (m: Map<number, Uint8Array>): EgressHistory => ({ put: (s, p) => m.set(s, p), get: (s) => m.get(s) });
+  const viewer = new Viewer({
+    id: 'v', peer, rtcp, clock, onKeyframeRequest: () => {}, random: () => 0.5,
+    tracks: [
+      { kind: 'video', media: peer.media, history: history(stores[0]) },
+      { kind: 'audio', media: { ssrc: 0x2222, payloadType: 111, cname: 'c' }, history: history(stores[1]) },
+    ],
+  });
+  const video = viewer.sender('video')!;
+  const audio = viewer.sender('audio')!;
+  for (const [i, s] of [video, audio].entries()) {
+    s.waitForKeyframe();
+    const p = egressPacket(10, 0, i);
+    stores[i].set(10, p);
+    s.sendLive(p, 10, 0, true);
+  }
+  t.equal(viewer.state, 'playing');
+  const [v, a] = peer.rtp.map(parseRtp);
+  t.same([v.ssrc, v.payloadType, a.ssrc, a.payloadType], [0x1111, 108, 0x2222, 111], 'each track on its own SSRC and payload type');
+  rtcp.queue = [
+    { type: 'nack', mediaSsrc: 0x2222, lost: [a.sequenceNumber] },
+    { type: 'report', ssrc: 0x2222, fractionLost: 0.5, cumulativeLost: 7, jitter: 1, lastSr: 0, delaySinceLastSr: 0 },
+  ];
+  viewer.handleRtcp(new Uint8Array(4));
+  const resent = parseRtp(peer.rtp[2]);
+  t.same([resent.ssrc, resent.payload[2]], [0x2222, 1], 'the audio packet resent from the audio history');
+  t.same([audio.stats.nacksReceived, audio.stats.rrReceived, video.stats.nacksReceived, video.stats.rrReceived], [1, 1, 0, 0]);
+  const s = viewer.stats();
+  t.same([s.packetsSent, s.nacksReceived, s.retransmitted, s.rrReceived], [2, 1, 1, 1], 'summed over the tracks');
+  t.equal(s.fractionLost, 0, 'receiver-report fields are the first track\'s');
+  viewer.close();
+  t.same([viewer.state, video.state, audio.state], ['closed', 'closed', 'closed']);
+  t.end();
 });

@@ -3,22 +3,30 @@ import t from 'tap';
 import fc from 'fast-check';
 import { H264Packetizer } from '../../lib/h264/packetizer.js';
 import { H264Refragmenter, type RefragmenterOptions } from '../../lib/h264/refragmenter.js';
-import { parseRtp, type RtpPacket } from '../../lib/rtp/packet.js';
+import { parseRtp, setRtpSequenceNumber, type RtpPacket } from '../../lib/rtp/packet.js';
 import { collector, hex, toHex } from './helpers.js';
 import { streamArb } from './arbitraries.js';
 import { PPS, SPS } from '../support/h264-synthetic.js';
 
 interface Out { packet: RtpPacket; unitStart: boolean; keyframe: boolean; unitEnd: boolean; bytes: number }
 
+/** Next sequence number per refragmenter: it leaves numbering to whoever sends its packets, as the gateway's egress timeline does. */
+const nextSeq = new WeakMap<H264Refragmenter, number>();
+
 function drain(r: H264Refragmenter, buf: Uint8Array, out: Out[]): void {
+  let seq = nextSeq.get(r) ?? 0;
   for (let n = r.writeNext(buf); n > 0; n = r.writeNext(buf)) {
+    setRtpSequenceNumber(buf, seq);
+    seq = (seq + 1) & 0xffff;
     out.push({ packet: parseRtp(buf.slice(0, n)), unitStart: r.unitStart, keyframe: r.keyframe, unitEnd: r.unitEnd, bytes: n });
   }
+  nextSeq.set(r, seq);
 }
 
 function refragment(cameraPackets: readonly RtpPacket[], egressMtu: number, options: RefragmenterOptions = { insertParameterSets: false }, seq0 = 0): { out: Out[]; r: H264Refragmenter } {
-  const pz = new H264Packetizer({ mtu: egressMtu, sequenceNumber: seq0, insertParameterSets: options.insertParameterSets });
+  const pz = new H264Packetizer({ mtu: egressMtu, insertParameterSets: options.insertParameterSets });
   const r = new H264Refragmenter(pz, options);
+  nextSeq.set(r, seq0);
   const buf = new Uint8Array(egressMtu);
   const out: Out[] = [];
   for (const p of cameraPackets) {

@@ -1,0 +1,30 @@
+/**
+ * A stream is made of tracks, one per media kind. Each owns its egress timeline (the only writer
+ * of its sequence numbers and timestamps), its retransmission history and what makes its
+ * packets; every viewer holds one TrackSender per track. What the Stream does with a track,
+ * whatever its kind: viewers come and go, open, get their SRs; the source starts and stops.
+ */
+import type { EgressHistory } from './deps.js';
+import type { SourceInfo } from './source.js';
+import type { TrackSender } from './track-sender.js';
+
+export type MediaKind = 'video' | 'audio';
+
+export interface Track {
+  readonly kind: MediaKind;
+  /** Retransmission history, keyed by egress sequence number (viewers' senders answer NACKs from it). */
+  readonly history: EgressHistory;
+  /** A viewer's sender for this track: it gets every packet from now on (once it has started). */
+  addSender(sender: TrackSender): void;
+  removeSender(sender: TrackSender): void;
+  /** The viewer's media opened: start its sender (at once, at the next unit, or at the next keyframe). */
+  open(sender: TrackSender): void;
+  /** Periodic work: each sender's SR, stamped with the track's egress timestamp for `now`. */
+  tick(now: number): void;
+  /** The source is being started: its first timestamp re-bases the timeline. */
+  sourceStarting(): void;
+  /** The source plays (again): a new session, whose sequence numbers and timestamps start afresh. */
+  sourcePlaying(info: SourceInfo): void;
+  /** The source went away (reconnecting, failed, stopped): what is cached from it is stale. */
+  sourceGone(): void;
+}
