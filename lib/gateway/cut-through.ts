@@ -9,7 +9,7 @@
  * sink (packet-forwarder.ts), which numbers, caches and sends it.
  */
 import { H264Refragmenter, type RefragmenterPacketizer } from '../h264/refragmenter.js';
-import { seqDistance } from '../rtp/seq.js';
+import { SequenceTracker } from '../rtp/sequence-tracker.js';
 import { NalType } from '../h264/nal.js';
 import type { SourcePacket } from './source.js';
 
@@ -31,13 +31,11 @@ export interface CutThroughStats {
   waitingDropped: number;
 }
 
-/** Further back than this is a camera that restarted its sequence, not a late packet (RFC 3550 A.1). */
-const MAX_MISORDER = 100;
-
 export class CutThrough {
   readonly stats: CutThroughStats = { late: 0, gaps: 0, waitingDropped: 0 };
   readonly refragmenter: H264Refragmenter;
-  private lastSeq = -1;
+  /** Further back than RFC 3550 A.1's MAX_MISORDER is a camera that restarted its sequence, not a late packet. */
+  private readonly sequence = new SequenceTracker();
   private waiting = true;
   private skipTs = -1;
 
@@ -47,23 +45,19 @@ export class CutThrough {
 
   /** A new camera session: sequence numbers start afresh, and so does the wait for an IDR. */
   reset(): void {
-    this.lastSeq = -1;
+    this.sequence.reset();
     this.waiting = true;
     this.skipTs = -1;
     this.refragmenter.abort();
   }
 
   take(p: SourcePacket): void {
-    const seq = p.sequenceNumber;
-    if (this.lastSeq >= 0) {
-      const d = seqDistance(this.lastSeq, seq);
-      if (d <= 0 && d > -MAX_MISORDER) {
-        this.stats.late++;
-        return;
-      }
-      if (d !== 1) this.gap(p);
+    const event = this.sequence.track(p.sequenceNumber);
+    if (event === 'late' || event === 'duplicate') {
+      this.stats.late++;
+      return;
     }
-    this.lastSeq = seq;
+    if (event === 'gap' || event === 'restart') this.gap(p);
     if (this.waiting && p.timestamp === this.skipTs) {
       this.stats.waitingDropped++;
       return;
