@@ -39,7 +39,7 @@ function fragmentRow(name: string, nalus: Uint8Array[], keyframe: boolean, itera
     out.set(source, 112);
     sink += out[0];
   }, { iterations, runs: 31, warmup: iterations });
-  return withPeer(name, 'ns/fragment', own, undefined, undefined, { fragmentBytes, copyNs: copy.median });
+  return withPeer(name, 'ns/fragment', own, undefined, undefined, { fragmentBytes, copyNs: copy.median, sink: sink > 0 });
 }
 
 export const benchmarks: Benchmark[] = [

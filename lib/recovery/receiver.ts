@@ -52,7 +52,7 @@ export interface RecoveringReceiverStats {
 
 const NO_REQUEST: NackRequest = Object.freeze({ seqs: Object.freeze([]) as unknown as number[], keyframe: false });
 
-export class RecoveringReceiver<T extends {}> implements ReorderSink<T> {
+export class RecoveringReceiver<T extends NonNullable<unknown>> implements ReorderSink<T> {
   readonly reorder: ReorderBuffer<T>;
   readonly nack: NackGenerator | undefined;
   readonly jitter: JitterEstimator;

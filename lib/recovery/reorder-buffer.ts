@@ -81,7 +81,7 @@ const UNKNOWN = 0;
 const DELIVERED = 1;
 const LOST = 2;
 
-export class ReorderBuffer<T extends {}> {
+export class ReorderBuffer<T extends NonNullable<unknown>> {
   readonly stats: ReorderBufferStats = {
     received: 0, delivered: 0, lost: 0, lossEvents: 0, reordered: 0, duplicates: 0, late: 0,
     tooOld: 0, timeouts: 0, overflows: 0, resyncs: 0, strays: 0,

@@ -20,9 +20,15 @@ export function parseApp(buf: Uint8Array, start: number, end: number, count: num
   return { type: 'app', subtype: count, ssrc: readU32(buf, start), name, data: buf.subarray(start + 8, end) };
 }
 
+/** Every character fits one byte (the name is four octets on the wire). */
+function isLatin1(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
 export function appSize(p: RtcpApp): number {
   if (p.subtype < 0 || p.subtype > 31 || !Number.isInteger(p.subtype)) throw new RtcpSerializeError('RTCP_BAD_FIELD', `APP subtype ${p.subtype} is not 0-31`);
-  if (p.name.length !== 4 || /[^\x00-\xff]/.test(p.name)) throw new RtcpSerializeError('RTCP_BAD_FIELD', `APP name ${JSON.stringify(p.name)} is not 4 one-byte characters`);
+  if (p.name.length !== 4 || !isLatin1(p.name)) throw new RtcpSerializeError('RTCP_BAD_FIELD', `APP name ${JSON.stringify(p.name)} is not 4 one-byte characters`);
   checkAligned(p.data, 'APP data');
   return checkPacketSize(RTCP_HEADER_SIZE + 8 + p.data.length, 'APP');
 }

@@ -18,6 +18,8 @@ import type {
   RtspClientEvents, RtspClientOptions, RtspClientState, RtspClientStats, RtspSessionInfo, RtspStateChange, RtspTransportMode,
 } from './types.js';
 
+// Typed events over EventEmitter: the interface only narrows the emitter's own methods.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export declare interface RtspClient {
   on<E extends keyof RtspClientEvents>(event: E, listener: RtspClientEvents[E]): this;
   once<E extends keyof RtspClientEvents>(event: E, listener: RtspClientEvents[E]): this;
@@ -25,6 +27,7 @@ export declare interface RtspClient {
   emit<E extends keyof RtspClientEvents>(event: E, ...args: Parameters<RtspClientEvents[E]>): boolean;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class RtspClient extends EventEmitter {
   private readonly opts: RtspClientOptions & { clock: Clock };
   private readonly auth: RtspAuthenticator;

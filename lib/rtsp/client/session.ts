@@ -13,7 +13,7 @@ import { parsePublic } from '../protocol/headers/public.js';
 import { DEFAULT_SESSION_TIMEOUT_S, parseSession } from '../protocol/headers/session.js';
 import { parseTransport, type TransportSpec } from '../protocol/headers/transport.js';
 import { parseRtpInfo, type RtpInfoEntry } from '../protocol/headers/rtp-info.js';
-import { baseUrlFor, redactText, resolveControl, rtspUrlParts } from '../protocol/url.js';
+import { baseUrlFor, redactText, rtspUrlParts } from '../protocol/url.js';
 import { RtspClientError, RtspStatusError, statusError } from './errors.js';
 import { SessionMedia, type MediaSink } from './media.js';
 import { describeRtspTracks } from './describe.js';

@@ -55,7 +55,7 @@ export class UdpPortPair {
   private onRtcpHandler: DatagramHandler = () => {};
 
   private constructor(readonly rtp: Socket, readonly rtcp: Socket, readonly rtpPort: number, receiveBuffer: number) {
-    let granted = 0;
+    let granted: number;
     for (const s of [rtp, rtcp]) {
       try {
         s.setRecvBufferSize(receiveBuffer);
