@@ -20,7 +20,16 @@ export interface StreamMuxConfig {
   otherDataLenBits?: number;
   /** Present when crcCheckPresent. */
   crcCheckSum?: number;
+  /**
+   * The config stops right after the AudioSpecificConfig, as GStreamer's rtpmp4apay writes it
+   * (`config=40002810`); read as FFmpeg does: byte lengths, buffer fullness 0xFF, nothing else.
+   */
+  abbreviated?: true;
 }
+
+/** Bits after the AudioSpecificConfig in the shortest full form: frameLengthType, fullness, two flags. */
+const TAIL_BITS = 3 + 8 + 1 + 1;
+const FULLNESS_UNKNOWN = 0xff;
 
 const truncated = () => new AudioConfigError('AUDIO_CONFIG_TRUNCATED', 'StreamMuxConfig ends early');
 const unsupported = (what: string) => new AudioConfigError('AUDIO_CONFIG_UNSUPPORTED', `StreamMuxConfig: ${what}`);
@@ -62,6 +71,11 @@ export function readStreamMuxConfig(r: BitReader, options: AudioConfigOptions = 
     asc = readAudioSpecificConfig(r, true, options);
     r.setEnd(end);
     r.skip(start + ascLen - r.position); // fillBits
+  }
+  if (audioMuxVersion === 0 && r.bitsLeft < TAIL_BITS) {
+    const short: StreamMuxConfig = { audioMuxVersion, numSubFrames, audioSpecificConfig: asc, latmBufferFullness: FULLNESS_UNKNOWN, abbreviated: true };
+    r.skip(r.bitsLeft);
+    return short;
   }
   const frameLengthType = r.readBits(3);
   if (frameLengthType !== 0) throw unsupported(`frameLengthType ${frameLengthType} (only byte lengths are read)`);
@@ -124,6 +138,12 @@ export function writeStreamMuxConfig(w: BitWriter, c: StreamMuxConfig): void {
     writeAudioSpecificConfig(probe, c.audioSpecificConfig);
     writeLatmValue(w, probe.bitLength);
     w.appendBits(probe.toBytes(), probe.bitLength);
+  }
+  if (c.abbreviated) {
+    if (c.audioMuxVersion !== 0 || c.latmBufferFullness !== FULLNESS_UNKNOWN || c.otherDataLenBits !== undefined || c.crcCheckSum !== undefined) {
+      throw badField('the abbreviated form is version 0 with nothing after the AudioSpecificConfig');
+    }
+    return;
   }
   w.writeBits(0, 3); // frameLengthType
   w.writeBits(c.latmBufferFullness, 8);
