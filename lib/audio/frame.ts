@@ -163,11 +163,44 @@ export class SequenceTracker {
  * After `lostPackets` went missing, can a packet stamped `ts` be the tail of a frame whose start
  * was lost? Some payload formats (MP4A-LATM, RFC 3640 with fragment-sized AU-size) cannot say.
  * It cannot when the timestamp jump accounts for at least one whole unit per lost packet: every
- * lost packet carried at least one unit, so none was left to carry this one's start. `expectedTs`
- * is where the unit after the last one delivered would start; `unitTicks` a unit's duration.
+ * lost packet carried at least one unit (or part of one), so none was left to carry this one's
+ * start. `expectedTs` is where the unit after the last one seen starts; `unitTicks` a unit's
+ * duration (a frame, or a LATM element: whatever one packet carries at least).
  */
 export function gapExplained(lostPackets: number, expectedTs: number, ts: number, unitTicks: number): boolean {
   const d = tsDistance(expectedTs, ts);
   if (d < 0 || unitTicks <= 0 || d % unitTicks !== 0) return false;
   return lostPackets <= d / unitTicks;
+}
+
+const enum Known { Nothing, Yes, Lost }
+
+/**
+ * Where the unit after the last packet seen starts, for gapExplained. Every packet used counts,
+ * delivered or not: a unit some of whose packets arrived was not lost whole. A packet whose
+ * extent is unknown (malformed) makes the next gap unexplainable.
+ */
+export class UnitClock {
+  private known = Known.Nothing;
+  private next = 0;
+
+  /** The packet's units end at `endTs` (exclusive). */
+  seen(endTs: number): void {
+    this.known = Known.Yes;
+    this.next = endTs;
+  }
+
+  lostTrack(): void {
+    this.known = Known.Lost;
+  }
+
+  reset(): void {
+    this.known = Known.Nothing;
+  }
+
+  /** The first packet of a stream is trusted: there is nothing to check it against. */
+  trusts(lostPackets: number, ts: number, unitTicks: number): boolean {
+    if (this.known === Known.Nothing) return true;
+    return this.known === Known.Yes && gapExplained(lostPackets, this.next, ts, unitTicks);
+  }
 }

@@ -6,7 +6,7 @@
  * reads it in band. Never throws on network input: drops are counted.
  *
  * LATM fragments carry no header, so after a loss a packet is used only when gapExplained says
- * it cannot be the tail of an element whose start was lost.
+ * it cannot be the tail of an element whose start was lost (the UnitClock counts every packet seen).
  */
 import type { RtpPacket } from '../rtp/packet.js';
 import { tsAdd } from '../rtp/seq.js';
@@ -14,7 +14,7 @@ import { aacFrameTicks } from './audio-specific-config.js';
 import { BitReader } from './bits.js';
 import { AudioConfigError, AudioFormatError, AudioPayloadError } from './errors.js';
 import {
-  emptyAudioStats, gapExplained, resolveDepacketizerOptions, SequenceTracker,
+  emptyAudioStats, resolveDepacketizerOptions, SequenceTracker, UnitClock,
   type AudioDepacketizer, type AudioDepacketizerOptions, type AudioDepacketizerStats, type AudioFrame, type AudioFrameSink,
 } from './frame.js';
 import { readStreamMuxConfig, type StreamMuxConfig } from './stream-mux-config.js';
@@ -75,8 +75,7 @@ export class LatmDepacketizer implements AudioDepacketizer {
   private assemblyPackets = 0;
   private discarding = false;
   private discardTs = 0;
-  private haveExpected = false;
-  private expectedTs = 0;
+  private readonly clock = new UnitClock();
   private discontinuity = false;
 
   constructor(private readonly onFrame: AudioFrameSink, config: LatmConfig, options: LatmOptions = {}) {
@@ -111,7 +110,7 @@ export class LatmDepacketizer implements AudioDepacketizer {
   reset(): void {
     this.assembling = false;
     this.discarding = false;
-    this.haveExpected = false;
+    this.clock.reset();
     this.discontinuity = true;
     this.seq.reset();
   }
@@ -131,6 +130,7 @@ export class LatmDepacketizer implements AudioDepacketizer {
       stats.emptyPayloads++;
       return;
     }
+    const trusted = gap === 0 || this.clock.trusts(gap, ts, this.elementTicks);
     if (this.assembling && ts !== this.assemblyTs) {
       // fragments share their element's timestamp: a new one ended it without a marker
       this.assembling = false;
@@ -139,13 +139,15 @@ export class LatmDepacketizer implements AudioDepacketizer {
     }
     if (this.discarding) {
       if (ts === this.discardTs) {
+        this.seenElement(ts);
         if (marker) this.discarding = false;
         return;
       }
       this.discarding = false;
     }
-    if (!this.assembling && gap > 0 && !this.explained(gap, ts)) {
+    if (!this.assembling && !trusted) {
       stats.unverifiedAfterLoss++;
+      this.seenElement(ts);
       this.dropFrame();
       this.discardFrom(ts, marker);
       return;
@@ -178,6 +180,7 @@ export class LatmDepacketizer implements AudioDepacketizer {
     this.assemblyLen += payload.length;
     this.assemblyPackets++;
     this.assemblySeq = seq;
+    this.seenElement(ts);
     return true;
   }
 
@@ -190,6 +193,7 @@ export class LatmDepacketizer implements AudioDepacketizer {
       else if (e instanceof AudioPayloadError && e.code === 'AUDIO_AU_PAST_END') stats.ausPastEnd++;
       else throw e;
       stats.malformed++;
+      this.clock.lostTrack();
       this.dropFrame();
     }
   }
@@ -225,6 +229,13 @@ export class LatmDepacketizer implements AudioDepacketizer {
       if (c.otherDataLenBits !== undefined) r.skip(c.otherDataLenBits);
       r.byteAlign();
     }
+    this.clock.seen(frameTs);
+  }
+
+  /** A packet of an element at `ts` (a fragment, or one not used): that element was not lost whole. */
+  private seenElement(ts: number): void {
+    if (this.elementTicks > 0) this.clock.seen(tsAdd(ts, this.elementTicks));
+    else this.clock.lostTrack();
   }
 
   /** The frame's bytes: a view when they are byte aligned (cpresent=0), else copied out of the bit stream. */
@@ -252,10 +263,6 @@ export class LatmDepacketizer implements AudioDepacketizer {
     this.discardFrom(this.assemblyTs, false);
   }
 
-  private explained(gap: number, ts: number): boolean {
-    return this.haveExpected && gapExplained(gap, this.expectedTs, ts, this.elementTicks);
-  }
-
   private discardFrom(ts: number, marker: boolean): void {
     if (marker) return;
     this.discarding = true;
@@ -274,8 +281,6 @@ export class LatmDepacketizer implements AudioDepacketizer {
     f.sequenceNumber = seq;
     f.discontinuity = this.discontinuity;
     this.discontinuity = false;
-    this.haveExpected = true;
-    this.expectedTs = tsAdd(ts, this.frameTicks);
     this.stats.frames++;
     this.onFrame(f);
   }

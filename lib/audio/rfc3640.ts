@@ -7,7 +7,8 @@
  *
  * AU-size of a fragment is the whole AU's size (RFC 3640 3.2.1.1), so a fragmented AU proves
  * itself complete. Some senders write each fragment's own size instead; after a loss such a
- * stream cannot tell a tail from a whole AU, and a packet is trusted only when gapExplained.
+ * stream cannot tell a tail from a whole AU, and after a loss a packet is trusted only when
+ * gapExplained says it cannot be one.
  */
 import type { RtpPacket } from '../rtp/packet.js';
 import { tsAdd } from '../rtp/seq.js';
@@ -16,7 +17,7 @@ import { checkAuHeaderLayout, emptyAuHeader, isEmptyLayout, readAuHeader, type A
 import { BitReader } from './bits.js';
 import { AudioFormatError, AudioPayloadError, type AudioPayloadErrorCode } from './errors.js';
 import {
-  emptyAudioStats, gapExplained, resolveDepacketizerOptions, SequenceTracker,
+  emptyAudioStats, resolveDepacketizerOptions, SequenceTracker, UnitClock,
   type AudioDepacketizer, type AudioDepacketizerOptions, type AudioDepacketizerStats, type AudioFrame, type AudioFrameSink,
 } from './frame.js';
 
@@ -70,8 +71,7 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
   private discarding = false;
   private discardTs = 0;
   private sizeStyle = SizeStyle.Unknown;
-  private haveExpected = false;
-  private expectedTs = 0;
+  private readonly clock = new UnitClock();
   private discontinuity = false;
 
   constructor(private readonly onFrame: AudioFrameSink, config: Rfc3640Config, options: AudioDepacketizerOptions = {}) {
@@ -98,7 +98,7 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
   reset(): void {
     this.pending = false;
     this.discarding = false;
-    this.haveExpected = false;
+    this.clock.reset();
     this.discontinuity = true;
     this.seq.reset();
   }
@@ -118,15 +118,16 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
       stats.emptyPayloads++;
       return;
     }
+    const trusted = gap === 0 || this.clock.trusts(gap, ts, this.frameTicks);
     try {
-      this.parse(payload, seq, ts, marker, gap);
+      this.parse(payload, seq, ts, marker, trusted);
     } catch (e) {
       if (!(e instanceof AudioPayloadError)) throw e;
       this.malformed(e.code, ts, marker);
     }
   }
 
-  private parse(p: Uint8Array, seq: number, ts: number, marker: boolean, gap: number): void {
+  private parse(p: Uint8Array, seq: number, ts: number, marker: boolean, trusted: boolean): void {
     const n = p.length;
     const h = this.header;
     let headerBits = 0;
@@ -162,7 +163,7 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
       if (count > 1 && total > dataLen) throw new AudioPayloadError('AUDIO_AU_PAST_END', `AU sizes add up to ${total}, data section has ${dataLen}`);
       if (this.layout.sizeLength === 0) h.size = dataLen;
     }
-    if (count === 1) this.single(p, dataStart, dataLen, seq, ts, marker, gap);
+    if (count === 1) this.single(p, dataStart, dataLen, seq, ts, marker, trusted);
     else this.aggregate(p, dataStart, count, headerBits, seq, ts, marker);
   }
 
@@ -189,12 +190,14 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
       else if (h.size > this.maxAu) this.oversized();
       else this.emit(p.subarray(start, offset), auTs, seq);
     }
+    this.clock.seen(tsAdd(ts, (serial + 1) * this.frameTicks));
   }
 
   /** One AU-header: a whole AU, or a fragment of one. */
-  private single(p: Uint8Array, dataStart: number, dataLen: number, seq: number, ts: number, marker: boolean, gap: number): void {
+  private single(p: Uint8Array, dataStart: number, dataLen: number, seq: number, ts: number, marker: boolean, trusted: boolean): void {
     const stats = this.stats;
     const size = this.header.size;
+    this.clock.seen(tsAdd(ts, this.frameTicks));
     if (this.pending) {
       if (ts === this.pendingTs) {
         this.append(p, dataStart, dataLen, seq, ts, marker);
@@ -213,7 +216,7 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
     else if (!marker) this.sizeStyle = SizeStyle.Fragment;
     if (marker && size <= dataLen) {
       // whole, unless the stream writes fragment sizes and a loss may have eaten this AU's start
-      if (gap > 0 && this.sizeStyle !== SizeStyle.WholeAu && !this.explained(gap, ts)) {
+      if (!trusted && this.sizeStyle !== SizeStyle.WholeAu) {
         stats.unverifiedAfterLoss++;
         this.dropFrame();
       } else if (size === 0) stats.ausEmpty++;
@@ -233,7 +236,7 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
     this.pendingPackets = 0;
     this.pendingSizesAgree = true;
     this.pendingFragmentSized = true;
-    this.pendingUnverified = gap > 0 && !this.explained(gap, ts);
+    this.pendingUnverified = !trusted;
     this.append(p, dataStart, dataLen, seq, ts, marker);
   }
 
@@ -255,7 +258,8 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
     if (!marker) return;
     this.pending = false;
     if (!this.pendingWhole()) {
-      this.stats.fragmentsIncomplete++;
+      if (this.pendingFragmentSized) this.stats.unverifiedAfterLoss++;
+      else this.stats.fragmentsIncomplete++;
       this.dropFrame();
       return;
     }
@@ -304,11 +308,8 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
       this.dropFrame();
     }
     this.discontinuity = true;
+    this.clock.lostTrack();
     this.discardFrom(ts, marker);
-  }
-
-  private explained(gap: number, ts: number): boolean {
-    return this.haveExpected && gapExplained(gap, this.expectedTs, ts, this.frameTicks);
   }
 
   private discardFrom(ts: number, marker: boolean): void {
@@ -339,8 +340,6 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
     f.sequenceNumber = seq;
     f.discontinuity = this.discontinuity;
     this.discontinuity = false;
-    this.haveExpected = true;
-    this.expectedTs = tsAdd(ts, this.frameTicks);
     this.stats.frames++;
     this.onFrame(f);
   }

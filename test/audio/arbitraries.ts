@@ -60,9 +60,9 @@ export const streamMuxConfigArb: fc.Arbitrary<StreamMuxConfig> = fc.record({
   return c;
 });
 
-/** Access units of 1..`max` random bytes (never starting 0xFF, which would read as ADTS). */
+/** Access units of 1..`max` random bytes, any length up to max (never starting 0xFF, which would read as ADTS). */
 export const ausArb = (max = 3000, maxCount = 24): fc.Arbitrary<Uint8Array[]> =>
-  fc.array(fc.uint8Array({ minLength: 1, maxLength: max }).map((a) => { if (a[0] === 0xff) a[0] = 0x21; return a; }), { minLength: 1, maxLength: maxCount });
+  fc.array(fc.uint8Array({ minLength: 1, maxLength: max, size: 'max' }).map((a) => { if (a[0] === 0xff) a[0] = 0x21; return a; }), { minLength: 1, maxLength: maxCount });
 
 export const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');

@@ -53,7 +53,7 @@ t.test('parser: typed errors for truncated headers and blocks', async (t) => {
 const blockArb: fc.Arbitrary<RedBlock> = fc.record({
   payloadType: fc.integer({ min: 0, max: 127 }),
   timestampOffset: fc.integer({ min: 0, max: 0x3fff }),
-  data: fc.uint8Array({ maxLength: 1023 }),
+  data: fc.uint8Array({ maxLength: 1023, size: 'max' }),
 });
 
 t.test('property: serializeRed -> parseRed is the identity', async (t) => {
@@ -71,7 +71,7 @@ t.test('property: serializeRed -> parseRed is the identity', async (t) => {
 });
 
 t.test('property: every encoded packet parses to its primary and, when it fits, the previous packet', async (t) => {
-  const frames = fc.array(fc.record({ data: fc.uint8Array({ maxLength: 1100 }), step: fc.integer({ min: -10, max: 20000 }) }), { minLength: 1, maxLength: 30 });
+  const frames = fc.array(fc.record({ data: fc.uint8Array({ maxLength: 1100, size: 'max' }), step: fc.integer({ min: -10, max: 20000 }) }), { minLength: 1, maxLength: 30 });
   fc.assert(fc.property(frames, fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 16, max: 1500 }), (list, ts0, mtu) => {
     const red = new RedEncoder({ payloadType: 111, maxPayloadBytes: mtu });
     let ts = ts0;
