@@ -45,7 +45,8 @@ export class RedEncoder {
   readonly stats: RedEncoderStats = { packets: 0, withRedundancy: 0, droppedOffset: 0, droppedLength: 0, droppedMtu: 0, droppedOrder: 0 };
   private readonly pt: number;
   private readonly out: Uint8Array;
-  private readonly prev = new Uint8Array(RED_MAX_BLOCK_LENGTH);
+  // the previous primary stays where the last call wrote it, in `out`: moved, never copied out
+  private prevOffset = 0;
   private prevLen = 0;
   private prevTs = 0;
   private havePrev = false;
@@ -68,24 +69,28 @@ export class RedEncoder {
     const n = payload.length;
     if (PRIMARY_HEADER + n > out.length) throw new AudioPayloadError('AUDIO_BUFFER_TOO_SMALL', `a ${n}-byte primary does not fit ${out.length} bytes`);
     stats.packets++;
-    let o = 0;
+    let o: number;
     if (this.havePrev && this.redundancyFits(n, timestamp)) {
       const offset = tsDistance(this.prevTs, timestamp);
       const len = this.prevLen;
+      // first the block into place (it may overlap the headers' bytes), then the headers
+      out.copyWithin(REDUNDANT_HEADER + PRIMARY_HEADER, this.prevOffset, this.prevOffset + len);
       out[0] = 0x80 | this.pt;
       out[1] = (offset >> 6) & 0xff;
       out[2] = ((offset & 0x3f) << 2) | (len >> 8);
       out[3] = len & 0xff;
       out[4] = this.pt;
-      out.set(this.prev.subarray(0, len), 5);
-      o = 5 + len;
+      o = REDUNDANT_HEADER + PRIMARY_HEADER + len;
       stats.withRedundancy++;
     } else {
       out[0] = this.pt;
-      o = 1;
+      o = PRIMARY_HEADER;
     }
     out.set(payload, o);
-    this.remember(payload, timestamp);
+    this.havePrev = true;
+    this.prevOffset = o;
+    this.prevLen = n;
+    this.prevTs = timestamp;
     return out.subarray(0, o + n);
   }
 
@@ -103,14 +108,6 @@ export class RedEncoder {
     else if (REDUNDANT_HEADER + PRIMARY_HEADER + this.prevLen + n > this.out.length) stats.droppedMtu++;
     else return true;
     return false;
-  }
-
-  private remember(payload: Uint8Array, timestamp: number): void {
-    this.havePrev = true;
-    this.prevTs = timestamp;
-    this.prevLen = payload.length;
-    // a payload too long for a block is never repeated: its length is all that is kept
-    if (payload.length <= RED_MAX_BLOCK_LENGTH) this.prev.set(payload);
   }
 }
 
