@@ -10,7 +10,7 @@
  */
 import type { TrackFormat, SdpTrack } from '../sdp/tracks.js';
 import { AAC_HBR_LAYOUT, AAC_LBR_LAYOUT, EMPTY_LAYOUT, type AuHeaderLayout } from './au-headers.js';
-import { aacFrameTicks, aacOutputSampleRate, parseAudioSpecificConfig, type AudioSpecificConfig } from './audio-specific-config.js';
+import { aacFrameSamples, aacFrameTicks, aacOutputSampleRate, parseAudioSpecificConfig, type AudioSpecificConfig } from './audio-specific-config.js';
 import { AudioConfigError, AudioFormatError } from './errors.js';
 import { parseStreamMuxConfig, type StreamMuxConfig } from './stream-mux-config.js';
 
@@ -129,13 +129,16 @@ function mpeg4Generic(f: AudioFormatInput, clockRate: number): AudioTrackDescrip
   if (constantDuration === 0) throw err('AUDIO_BAD_PARAMETER', 'constantduration=0');
   // AAC-hbr and -lbr fix their lengths (RFC 3640 3.3.5-6); cameras that leave them out mean those
   const base = mode === 'AAC-lbr' ? AAC_LBR_LAYOUT : mode === 'AAC-hbr' ? AAC_HBR_LAYOUT : EMPTY_LAYOUT;
+  const frameTicks = constantDuration ?? aacFrameTicks(asc, clockRate);
+  // a clock so slow that a frame rounds to no tick cannot stamp frames apart
+  if (frameTicks < 1) throw err('AUDIO_BAD_CLOCK_RATE', `a ${aacFrameSamples(asc)}-sample frame at ${asc.sampleRate} Hz is no tick of a ${clockRate} Hz clock`);
   const format: Mpeg4GenericFormat = {
     mode,
     modeAssumed: modeText === undefined && mode === 'AAC-hbr',
     layout: layoutOf(fmtp, base),
     configHex: config.hex,
     audioSpecificConfig: asc,
-    frameTicks: constantDuration ?? aacFrameTicks(asc, clockRate),
+    frameTicks,
   };
   if (constantDuration !== undefined) format.constantDuration = constantDuration;
   const codec: AudioCodec = mode === 'AAC-hbr' ? 'aac-hbr' : mode === 'AAC-lbr' ? 'aac-lbr' : 'aac-generic';
@@ -162,6 +165,7 @@ function latm(f: AudioFormatInput, clockRate: number): AudioTrackDescription {
     throw err('AUDIO_MISSING_CONFIG', 'MP4A-LATM with cpresent=0 and no config=: the StreamMuxConfig is nowhere');
   }
   const asc = format.streamMuxConfig?.audioSpecificConfig;
+  if (asc && aacFrameTicks(asc, clockRate) < 1) throw err('AUDIO_BAD_CLOCK_RATE', `a frame at ${asc.sampleRate} Hz is no tick of a ${clockRate} Hz clock`);
   return {
     payloadType: f.payloadType,
     codec: 'aac-latm',

@@ -250,8 +250,10 @@ export class LatmDepacketizer implements AudioDepacketizer {
   }
 
   private useConfig(c: StreamMuxConfig): void {
+    const ticks = aacFrameTicks(c.audioSpecificConfig, this.clockRate);
+    if (ticks < 1) throw new AudioConfigError('AUDIO_CONFIG_BAD_SAMPLE_RATE', `a frame at ${c.audioSpecificConfig.sampleRate} Hz is no tick of a ${this.clockRate} Hz clock`);
     this.config = c;
-    this.frameTicks = aacFrameTicks(c.audioSpecificConfig, this.clockRate);
+    this.frameTicks = ticks;
     this.elementTicks = this.frameTicks * (c.numSubFrames + 1);
   }
 

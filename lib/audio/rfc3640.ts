@@ -98,6 +98,7 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
   reset(): void {
     this.pending = false;
     this.discarding = false;
+    this.sizeStyle = SizeStyle.Unknown;
     this.clock.reset();
     this.discontinuity = true;
     this.seq.reset();

@@ -3,6 +3,7 @@
  * corpus (QUIRKS.md H), each test named after the device; corpus-camera.test.ts reads the real files.
  */
 import t from 'tap';
+import fc from 'fast-check';
 import { chooseAudioFormat, describeAudioFormat, type AudioFormatInput } from '../../lib/audio/audio-fmtp.js';
 import { AAC_HBR_LAYOUT, AAC_LBR_LAYOUT, EMPTY_LAYOUT } from '../../lib/audio/au-headers.js';
 import { AudioFormatError } from '../../lib/audio/errors.js';
@@ -115,6 +116,8 @@ t.test('typed errors: what cannot be depacketized says why', async (t) => {
   t.equal(code(format(14, 'MPA', 90000, undefined)), 'AUDIO_UNSUPPORTED_CODEC');
   t.equal(code(format(98, undefined, undefined, undefined)), 'AUDIO_UNSUPPORTED_CODEC', 'dynamic PT without rtpmap');
   t.equal(code(format(98, 'PCMU', 0, 1)), 'AUDIO_BAD_CLOCK_RATE');
+  t.equal(code(format(97, 'MPEG4-GENERIC', 1, 1, 'mode=AAC-hbr;config=1408')), 'AUDIO_BAD_CLOCK_RATE', 'a 1 Hz clock cannot stamp 64 ms frames apart');
+  t.equal(code(format(96, 'MP4A-LATM', 1, 1, 'cpresent=0;config=40002810')), 'AUDIO_BAD_CLOCK_RATE');
 });
 
 t.test('chooseAudioFormat: the first usable format in the camera\'s order, else the first error', async (t) => {
@@ -123,4 +126,19 @@ t.test('chooseAudioFormat: the first usable format in the camera\'s order, else 
   const [bad] = audioTracks('v=0\r\ns=x\r\nt=0 0\r\nm=audio 0 RTP/AVP 97\r\na=rtpmap:97 G726-32/8000\r\n');
   t.throws(() => chooseAudioFormat(bad), { code: 'AUDIO_UNSUPPORTED_CODEC' });
   t.throws(() => chooseAudioFormat({ formats: [] }), { code: 'AUDIO_UNSUPPORTED_CODEC' });
+});
+
+t.test('property: arbitrary fmtp text describes or throws AudioFormatError, for every codec', async (t) => {
+  const piece = fc.oneof(fc.constantFrom('mode=AAC-hbr', 'mode=generic', 'config=1408', 'config=40002810', 'cpresent=0', 'sizelength=13', 'indexlength=3',
+    'constantduration=1024', 'auxiliarydatasizelength=8', 'streamtype=5', ' ', ';'), fc.string({ maxLength: 12 }));
+  fc.assert(fc.property(fc.array(piece, { maxLength: 8 }), fc.constantFrom('mpeg4-generic', 'MP4A-LATM', 'opus', 'PCMU', 'G722', 'x'), fc.integer({ min: 0, max: 200000 }), (pieces, codec, clock) => {
+    try {
+      const d = describeAudioFormat(format(96, codec, clock, 1, pieces.join(';')));
+      if (!(d.sampleRate > 0) || !(d.channels > 0)) throw new Error(`described ${JSON.stringify(d)}`);
+      if (d.mpeg4Generic && !(d.mpeg4Generic.frameTicks > 0)) throw new Error('no frame duration');
+    } catch (e) {
+      if (!(e instanceof AudioFormatError)) throw e;
+    }
+  }), { numRuns: 2000 });
+  t.pass();
 });

@@ -74,6 +74,7 @@ t.test('cpresent=1: the config comes in band (unaligned frames), or is missing',
   t.equal(none.d.stats.configErrors, 1);
   t.throws(() => new LatmDepacketizer(() => undefined, { clockRate: 16000, muxConfigPresent: false }), { code: 'AUDIO_MISSING_CONFIG' });
   t.throws(() => new LatmDepacketizer(() => undefined, { clockRate: 0, muxConfigPresent: true }), { code: 'AUDIO_BAD_CLOCK_RATE' });
+  t.throws(() => new LatmDepacketizer(() => undefined, { clockRate: 1, muxConfigPresent: false, streamMuxConfig: GST }), { code: 'AUDIO_CONFIG_BAD_SAMPLE_RATE' });
   t.throws(() => new LatmDepacketizer(() => undefined, { clockRate: 1, muxConfigPresent: true }, { maxElementBytes: 0 }), { code: 'AUDIO_BAD_OPTION' });
 });
 
