@@ -18,3 +18,5 @@ export type { ReceptionCounters as RtspReceptionCounters } from './rtsp/index.js
 export * from './gateway/index.js';
 export * from './http/index.js';
 export * from './app/index.js';
+export * from './audio/index.js';
+export * from './mp4/index.js';

@@ -6,40 +6,12 @@ import { BoxWriter, fourcc } from './box-writer.js';
 import { Mp4MuxError } from './errors.js';
 import { MP4_DEFAULTS } from './options.js';
 import type { Mp4AacTrack, Mp4OpusTrack } from './tracks.js';
+import type { AudioSpecificConfig } from '../audio/audio-specific-config.js';
 
 const MP4A = fourcc('mp4a');
 const ESDS = fourcc('esds');
 const OPUS = fourcc('Opus');
 const DOPS = fourcc('dOps');
-
-export interface AudioSpecificConfigInfo {
-  objectType: number;
-  sampleRate: number;
-  /** From channelConfiguration; 0 (a program config element decides) is reported as 0. */
-  channelConfiguration: number;
-}
-
-const SAMPLE_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
-
-/** Reads the fields of an AudioSpecificConfig the sample entry needs. Throws MP4_BAD_AUDIO_CONFIG. */
-export function parseAudioSpecificConfig(asc: Uint8Array): AudioSpecificConfigInfo {
-  let bit = 0;
-  const read = (n: number): number => {
-    if (bit + n > asc.length * 8) throw new Mp4MuxError('MP4_BAD_AUDIO_CONFIG', `AudioSpecificConfig of ${asc.length} bytes is truncated`);
-    let v = 0;
-    for (let i = 0; i < n; i++, bit++) v = v * 2 + ((asc[bit >> 3] >> (7 - (bit & 7))) & 1);
-    return v;
-  };
-  let objectType = read(5);
-  if (objectType === 31) objectType = 32 + read(6);
-  if (objectType === 0) throw new Mp4MuxError('MP4_BAD_AUDIO_CONFIG', 'audio object type 0 (null)');
-  const index = read(4);
-  const sampleRate = index === 15 ? read(24) : SAMPLE_RATES[index];
-  if (!sampleRate) throw new Mp4MuxError('MP4_BAD_AUDIO_CONFIG', `sampling frequency index ${index} is reserved`);
-  const channelConfiguration = read(4);
-  if (channelConfiguration > 7 && channelConfiguration < 11) throw new Mp4MuxError('MP4_BAD_AUDIO_CONFIG', `channel configuration ${channelConfiguration} is reserved`);
-  return { objectType, sampleRate, channelConfiguration };
-}
 
 /** channelcount of the sample entry: informative for AAC (the decoder reads the config); 2 when a PCE decides. */
 function aacChannelCount(config: number): number {
@@ -67,7 +39,7 @@ function descriptor(w: BoxWriter, tag: number, length: number): void {
   w.u8(length & 0x7f);
 }
 
-export function writeMp4aEntry(w: BoxWriter, track: Mp4AacTrack, info: AudioSpecificConfigInfo, trackId: number): void {
+export function writeMp4aEntry(w: BoxWriter, track: Mp4AacTrack, info: AudioSpecificConfig, trackId: number): void {
   const asc = track.audioSpecificConfig;
   const entry = w.begin(MP4A);
   audioSampleEntryHead(w, aacChannelCount(info.channelConfiguration), info.sampleRate);

@@ -3,4 +3,3 @@ export * from './options.js';
 export * from './tracks.js';
 export * from './muxer.js';
 export * from './timeline.js';
-export { parseAudioSpecificConfig, type AudioSpecificConfigInfo } from './audio-entries.js';

@@ -5,8 +5,10 @@
 import { BoxWriter, fourcc } from './box-writer.js';
 import { Mp4MuxError } from './errors.js';
 import { writeAvc1Entry } from './avc-entry.js';
-import { parseAudioSpecificConfig, writeMp4aEntry, writeOpusEntry, checkOpusTrack } from './audio-entries.js';
-import { AAC_FRAME_SAMPLES, OPUS_PACKET_SAMPLES, OPUS_TIMESCALE, VIDEO_TIMESCALE, type Mp4AacTrack, type Mp4OpusTrack } from './tracks.js';
+import { writeMp4aEntry, writeOpusEntry, checkOpusTrack } from './audio-entries.js';
+import { aacFrameSamples, parseAudioSpecificConfig, type AudioSpecificConfig } from '../audio/audio-specific-config.js';
+import { AudioConfigError } from '../audio/errors.js';
+import { OPUS_PACKET_SAMPLES, OPUS_TIMESCALE, VIDEO_TIMESCALE, type Mp4AacTrack, type Mp4OpusTrack } from './tracks.js';
 import { parseSps } from '../h264/sps.js';
 import { H264Error } from '../h264/errors.js';
 
@@ -58,15 +60,25 @@ export function h264TrackHeader(id: number, sps: Uint8Array, pps: Uint8Array): T
   };
 }
 
+/** lib/audio's parser, its typed error carried over as the muxer's own. */
+function aacConfig(asc: Uint8Array): AudioSpecificConfig {
+  try {
+    return parseAudioSpecificConfig(asc);
+  } catch (e) {
+    if (e instanceof AudioConfigError) throw new Mp4MuxError('MP4_BAD_AUDIO_CONFIG', e.message);
+    throw e;
+  }
+}
+
 /** Throws MP4_BAD_AUDIO_CONFIG. */
 export function aacTrackHeader(id: number, track: Mp4AacTrack): AudioTrackHeader {
-  const info = parseAudioSpecificConfig(track.audioSpecificConfig);
+  const info = aacConfig(track.audioSpecificConfig);
   const timescale = track.clockRate ?? info.sampleRate;
   if (!Number.isInteger(timescale) || timescale < 1 || timescale > 0xffffffff) {
     throw new Mp4MuxError('MP4_BAD_AUDIO_CONFIG', `clock rate ${timescale} is not a positive 32-bit integer`);
   }
   return {
-    id, kind: 'audio', timescale, width: 0, height: 0, frameDuration: (AAC_FRAME_SAMPLES * timescale) / info.sampleRate,
+    id, kind: 'audio', timescale, width: 0, height: 0, frameDuration: (aacFrameSamples(info) * timescale) / info.sampleRate,
     entryBound: 128 + track.audioSpecificConfig.length,
     writeEntry: (w) => writeMp4aEntry(w, track, info, id),
   };

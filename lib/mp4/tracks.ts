@@ -50,7 +50,5 @@ export type Mp4Track = Mp4H264Track | Mp4AudioTrack;
 export const VIDEO_TIMESCALE = 90_000;
 export const OPUS_TIMESCALE = 48_000;
 
-/** Samples per AAC frame (AAC-LC; the muxer takes one frame per sample). */
-export const AAC_FRAME_SAMPLES = 1024;
 /** Samples (48 kHz) of a 20 ms Opus packet, the usual RTP packet time. */
 export const OPUS_PACKET_SAMPLES = 960;

@@ -20,6 +20,12 @@ import { AccessControl } from '../../lib/http/access.js';
 import { WebSocketFrameDecoder } from '../../lib/http/websocket-frame.js';
 import { corpusDir, inCI } from '../support/env.js';
 import { CHROMIUM_OFFER } from '../support/offers.js';
+import {
+  describeAudioFormat, LatmDepacketizer, parseAudioSpecificConfig, parseRed, parseStreamMuxConfig, RedEncoder, Rfc3640Depacketizer,
+  serializeAudioSpecificConfig, serializeStreamMuxConfig, AAC_HBR_LAYOUT, type AudioFrame,
+} from '../../lib/audio/index.js';
+import { packetizeLatm, packetizeRfc3640 } from '../support/audio-packetizers.js';
+import { parseFmtp } from '../../lib/sdp/index.js';
 
 export interface FuzzTarget {
   name: string;
@@ -274,6 +280,111 @@ export const TARGETS: FuzzTarget[] = [
     },
   },
   {
+    name: 'audio-config',
+    // camera configs (Axis, Dahua, Wowza, 119056E500), HE-AAC, GStreamer's and RFC 6416's LATM configs
+    seeds: () => ['1408', '1188', '1490', '119056e500', '2b118800', 'f8e08800', '40002810', '400026203fc0'].map((h) => hex(h)),
+    run(input) {
+      // the same bytes as an AudioSpecificConfig and as a StreamMuxConfig; what parses must write back to itself
+      const stable = <C>(parse: (b: Uint8Array) => C, serialize: (c: C) => Uint8Array) => {
+        let config: C;
+        try {
+          config = parse(input);
+        } catch (e) {
+          if (!isTypedError(e)) throw e;
+          return;
+        }
+        const again = JSON.stringify(parse(serialize(config)));
+        if (again !== JSON.stringify(config)) throw new FuzzFinding(`config not stable through serialize: ${again}`);
+      };
+      stable(parseAudioSpecificConfig, serializeAudioSpecificConfig);
+      stable(parseStreamMuxConfig, serializeStreamMuxConfig);
+    },
+  },
+  {
+    name: 'audio-fmtp',
+    seeds: () => ['streamtype=5;profile-level-id=15;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=1408; profile=1;',
+      'streamtype=5; profile-level-id=15; mode=AAC-hbr; config=1188; SizeLength=13; IndexLength=3; IndexDeltaLength=3;',
+      'config=1408', 'cpresent=0;config=40002810', 'minptime=10;useinbandfec=1', 'mode=generic;config=1408;ctsdeltalength=8;auxiliarydatasizelength=4'].map(bytes),
+    run(input) {
+      const fmtp = parseFmtp(`96 ${text(input)}`)?.parameters ?? new Map<string, string>();
+      for (const codec of ['mpeg4-generic', 'MP4A-LATM', 'opus', 'PCMA']) {
+        try {
+          const d = describeAudioFormat({ payloadType: 96, codec, clockRate: 16000, channels: 1, fmtp });
+          if (d.mpeg4Generic && !(d.mpeg4Generic.frameTicks > 0)) throw new FuzzFinding(`frame duration ${d.mpeg4Generic.frameTicks}`);
+        } catch (e) {
+          if (!isTypedError(e)) throw e;
+        }
+      }
+    },
+  },
+  {
+    name: 'aac-rfc3640',
+    // runs of RFC 3640 payloads (one-byte length prefix): whole, aggregated and fragmented AUs
+    seeds: () => [
+      payloadRun(packetizeRfc3640([hex('2110aabb'), hex('2111cc'), hex('2112')], { perPacket: 2 }).map((p) => p.payload)),
+      payloadRun(packetizeRfc3640([new Uint8Array(300).fill(0x21), hex('2113')], { mtu: 100 }).map((p) => p.payload)),
+      payloadRun(packetizeRfc3640([new Uint8Array(200).fill(0x22)], { mtu: 90, fragmentSizes: 'fragment' }).map((p) => p.payload)),
+      hex('0a 0020 0010 0010 2110 2111'),
+    ],
+    run(input) {
+      const MAX_AU = 2048;
+      let frames = 0;
+      const check = (f: AudioFrame) => {
+        frames++;
+        if (f.data.length === 0 || f.data.length > MAX_AU) throw new FuzzFinding(`frame of ${f.data.length} bytes outside 1..${MAX_AU}`);
+      };
+      const layouts = [AAC_HBR_LAYOUT, { ...AAC_HBR_LAYOUT, ctsDeltaLength: 8, dtsDeltaLength: 4, randomAccessIndication: true, auxiliaryDataSizeLength: 8 }];
+      for (const layout of layouts) {
+        const d = new Rfc3640Depacketizer(check, { layout, frameTicks: 1024 }, { maxAuBytes: MAX_AU });
+        forEachPayload(input, (payload, seq, ts, marker) => d.pushPayload(payload, seq, ts, marker));
+      }
+      if (frames > 2 * input.length) throw new FuzzFinding('more frames than bytes');
+    },
+  },
+  {
+    name: 'aac-latm',
+    seeds: () => [
+      payloadRun(packetizeLatm([hex('2110aa'), new Uint8Array(300).fill(0x21), hex('2112')], { config: parseStreamMuxConfig(hex('40002810')), mtu: 120 }).map((p) => p.payload)),
+      payloadRun(packetizeLatm([hex('2110'), hex('2111'), hex('2112'), hex('2113')], { config: { ...parseStreamMuxConfig(hex('400026203fc0')), numSubFrames: 1 }, inBand: true }).map((p) => p.payload)),
+    ],
+    run(input) {
+      const MAX_AU = 1024;
+      let frames = 0;
+      const check = (f: AudioFrame) => {
+        frames++;
+        if (f.data.length === 0 || f.data.length > MAX_AU) throw new FuzzFinding(`frame of ${f.data.length} bytes outside 1..${MAX_AU}`);
+      };
+      const gst = parseStreamMuxConfig(hex('40002810'));
+      for (const muxConfigPresent of [false, true]) {
+        const d = new LatmDepacketizer(check, { clockRate: 16000, muxConfigPresent, streamMuxConfig: gst }, { maxAuBytes: MAX_AU, maxElementBytes: 4096 });
+        forEachPayload(input, (payload, seq, ts, marker) => d.pushPayload(payload, seq, ts, marker));
+      }
+      if (frames > 2 * input.length) throw new FuzzFinding('more frames than bytes');
+    },
+  },
+  {
+    name: 'red',
+    seeds: () => ['ef0f00026faabbcc', '6faabb', 'ef0f0002ef1e00016f aabb cc dd'].map((h) => hex(h)),
+    run(input) {
+      let total = 0;
+      try {
+        for (const b of parseRed(input)) total += b.data.length;
+      } catch (e) {
+        if (!isTypedError(e)) throw e;
+      }
+      if (total > input.length) throw new FuzzFinding('RED blocks longer than the payload');
+      // the input as a run of Opus payloads through the encoder: never over its MTU
+      const red = new RedEncoder({ payloadType: 111, maxPayloadBytes: 300 });
+      forEachPayload(input, (payload, seq, ts) => {
+        try {
+          if (red.encode(payload, ts).length > 300) throw new FuzzFinding('RED payload over maxPayloadBytes');
+        } catch (e) {
+          if (!isTypedError(e)) throw e;
+        }
+      });
+    },
+  },
+  {
     name: 'websocket-frames',
     // client frames as a browser sends them (RFC 6455 5.7 and after them): masked text "Hello", a
     // fragmented text with a ping between its fragments, a 16-bit length binary, a close with a reason
@@ -306,3 +417,8 @@ export const TARGETS: FuzzTarget[] = [
     },
   },
 ];
+
+/** Payloads as forEachPayload reads them: each after a one-byte length (under 256 bytes each). */
+function payloadRun(payloads: Uint8Array[]): Uint8Array {
+  return new Uint8Array(payloads.flatMap((p) => [p.length, ...p]));
+}

@@ -1,0 +1,14 @@
+export * from './errors.js';
+export * from './audio-specific-config.js';
+export * from './stream-mux-config.js';
+export * from './adts.js';
+export * from './au-headers.js';
+export * from './frame.js';
+export * from './rfc3640.js';
+export * from './latm.js';
+export * from './passthrough.js';
+export * from './depacketizer.js';
+export * from './audio-fmtp.js';
+export * from './g711.js';
+export * from './red.js';
+export { BitReader, BitWriter } from './bits.js';
