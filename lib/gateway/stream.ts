@@ -159,7 +159,7 @@ export class Stream implements SourceSink {
       throw new GatewayError('TRANSPORT_CLOSED', 'the peer closed before it was added');
     }
     this.viewers.set(id, viewer);
-    for (const t of this.tracks) t.addSender(viewer.sender(t.kind)!);
+    for (const t of this.tracks) t.addSink(viewer.sender(t.kind)!);
     this.startSource();
     if (peer.isOpen) this.viewerOpened(viewer);
     return viewer;
@@ -169,7 +169,7 @@ export class Stream implements SourceSink {
     const v = this.viewers.get(id);
     if (!v) return false;
     this.viewers.delete(id);
-    for (const t of this.tracks) t.removeSender(v.sender(t.kind)!);
+    for (const t of this.tracks) t.removeSink(v.sender(t.kind)!);
     v.close();
     for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') this.departed[k] = (this.departed[k] ?? 0) + val;
     if (this.viewers.size === 0) this.emptySince = this.deps.clock.now();
