@@ -1,4 +1,5 @@
 import t from 'tap';
+import fc from 'fast-check';
 import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
 import { LoopingClipSource } from '../../lib/rtsp/server/media-source.js';
 import { clipMount } from '../../lib/rtsp/server/clip-mount.js';
@@ -176,5 +177,33 @@ t.test('a viewer joining just after a keyframe starts on the cached one at once;
   t.equal(c.rtp.length, 0, 'frames followed the cached keyframe: wait for the next one');
   clock.advance(1000);
   t.ok(c.rtp.length > 0 && c.rtp[0].keyframe, 'then start on it');
+  t.end();
+});
+
+t.test('property: whenever viewers join and leave, each starts on a keyframe and then misses no packet', (t) => {
+  fc.assert(fc.property(
+    fc.array(fc.record({ at: fc.integer({ min: 0, max: 3000 }), stay: fc.integer({ min: 1, max: 2000 }) }), { minLength: 1, maxLength: 6 }),
+    (joins) => {
+      const clock = new VirtualScheduler();
+      const { s } = stream(clock, 30, 10);
+      const t0 = clock.now();
+      const events = joins.flatMap((j, i) => [{ at: j.at, i, join: true }, { at: j.at + j.stay, i, join: false }]).sort((a, b) => a.at - b.at || Number(a.join) - Number(b.join));
+      const recorders = joins.map(() => new Recorder(clock, s));
+      for (const e of events) {
+        clock.advance(t0 + e.at - clock.now());
+        if (e.join) s.attach(recorders[e.i].output);
+        else s.detach(recorders[e.i].output);
+      }
+      for (const r of recorders) {
+        if (r.rtp.length === 0) continue;
+        if (!r.rtp[0].keyframe) return false;
+        for (let k = 1; k < r.rtp.length; k++) {
+          if (parseRtp(r.rtp[k].pkt).sequenceNumber !== seqAdd(parseRtp(r.rtp[k - 1].pkt).sequenceNumber, 1)) return false;
+        }
+      }
+      return true;
+    },
+  ), { numRuns: 60 });
+  t.pass('held for every schedule');
   t.end();
 });
