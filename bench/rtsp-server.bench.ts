@@ -1,12 +1,12 @@
 /**
- * The RTSP server's per-packet cost: one shared stream (packetize once) fanned out to N
- * interleaved (TCP) viewers whose sockets are stand-ins that only count bytes, on virtual
+ * The RTSP server's per-packet cost: one clip mount (a stream's video track: packetize once,
+ * one copy per packet) fanned out to N interleaved (TCP) or UDP viewers whose sockets are stand-ins that only count bytes, on virtual
  * time, so what is measured is camwire's own work per frame, not the kernel's.
  */
 import { loadH264Clip } from '../lib/rtsp/server/h264-clip.js';
 import { LoopingClipSource } from '../lib/rtsp/server/media-source.js';
-import { SharedStream } from '../lib/rtsp/server/shared-stream.js';
-import { InterleavedViewer, UdpViewer } from '../lib/rtsp/server/viewers.js';
+import { clipMount } from '../lib/rtsp/server/clip-mount.js';
+import { InterleavedOutput, UdpOutput } from '../lib/rtsp/server/outputs.js';
 import { VirtualScheduler } from '../test/support/virtual-clock.js';
 import { syntheticNalus } from '../test/support/h264-synthetic.js';
 import { measureNs, withPeer, type Benchmark, type BenchResult } from './harness.js';
@@ -24,12 +24,12 @@ function fanout(viewers: number, kind: 'tcp' | 'udp'): BenchResult {
   const clock = new VirtualScheduler();
   // ~2 Mbit/s at 25 fps: 60 KB IDR every second, 9 KB P-frames
   const source = new LoopingClipSource(loadH264Clip(syntheticNalus({ frames: 50, gop: 25, idrBytes: 60000, sliceBytes: 9000 })), 25);
-  const stream = new SharedStream(source, { clock: clock });
+  const stream = clipMount('bench', source, { clock: clock });
   const udpSink = { send: () => {} };
   for (let i = 0; i < viewers; i++) {
-    stream.add(kind === 'tcp'
-      ? new InterleavedViewer(new CountingWriter(), { rtpChannel: 0, rtcpChannel: 1, now: () => clock.now(), requestKeyframe: () => {}, disconnect: () => {} })
-      : new UdpViewer(udpSink, udpSink, '127.0.0.1', 5000, 5001));
+    stream.attach(kind === 'tcp'
+      ? new InterleavedOutput(stream, new CountingWriter(), { rtpChannel: 0, rtcpChannel: 1, disconnect: () => {} })
+      : new UdpOutput(stream, udpSink, udpSink, '127.0.0.1', 5000, 5001));
   }
   clock.advance(1000); // past the start-up keyframe
   const before = stream.stats().packets;

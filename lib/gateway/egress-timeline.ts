@@ -87,9 +87,18 @@ export class EgressTimeline {
     return tsAdd(this.lastTs, Math.round((now - this.lastUnitAt) * this.perMs));
   }
 
-  private rebase(sourceTs: number, now: number): void {
+  /** Egress timestamp of a unit beginning at `now` (ms) that re-bases the timeline, or that continues it on the source's pace (RTSP's RTP-Info). */
+  nextUnitTimestamp(now: number): number {
+    return this.rebasePending ? this.rebaseTarget(now) : this.egressTsAt(now);
+  }
+
+  private rebaseTarget(now: number): number {
     // At least 1 ms after the last unit, so a restarted camera's first frame is a new frame.
-    const target = this.lastUnitAt < 0 ? this.lastTs : tsAdd(this.egressTsAt(now), this.perMs);
+    return this.lastUnitAt < 0 ? this.lastTs : tsAdd(this.egressTsAt(now), this.perMs);
+  }
+
+  private rebase(sourceTs: number, now: number): void {
+    const target = this.rebaseTarget(now);
     this.shiftValue = (target - sourceTs) >>> 0;
     if (this.lastUnitAt >= 0) this.rebaseCount++;
     this.rebasePending = false;

@@ -2,6 +2,7 @@ export { Gateway, type GatewayOptions, type SourceFactory, type StreamConfig } f
 export { Stream, STREAM_DEFAULTS, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
 export { Viewer, type ViewerOptions, type ViewerState, type ViewerStats, type ViewerTrackOptions, type CachedKeyframe } from './viewer.js';
 export { TrackSender, TRACK_SENDER_DEFAULTS, type SenderMedia, type SenderState, type TrackSenderOptions, type TrackSenderStats } from './track-sender.js';
+export type { TrackSink, SinkState } from './track-sink.js';
 export type { MediaKind, Track } from './track.js';
 export { VideoTrack, VIDEO_CLOCK_RATE, type TrackOwner, type VideoTrackOptions, type VideoTrackStats } from './video-track.js';
 export { EgressTimeline, type EgressTimelineOptions } from './egress-timeline.js';

@@ -3,7 +3,9 @@
  * egress timeline, history, keyframe cache, forwarder), and the viewers' lifecycle: added from
  * a browser's offer, started when their media opens, reaped when their browser went away,
  * removed; the source started for the first viewer and stopped after the last (on demand).
- * Keyframe requests from every viewer and track go upstream merged and rate-limited.
+ * Other outputs (the RTSP server's) take the video track through `addOutput` and count as
+ * viewers for that. Keyframe requests from every viewer, output and track go upstream merged
+ * and rate-limited by the one KeyframeGate.
  */
 import { randomBytes } from 'node:crypto';
 import type { GatewayDeps, KeyframeGate } from './deps.js';
@@ -12,6 +14,7 @@ import type { CutThroughCounters } from './forwarder.js';
 import type { AccessUnit, SourcePacket, SourceSink, SourceState, VideoSource } from './source.js';
 import { resolveStreamOptions, type StreamOptions } from './stream-options.js';
 import type { Track } from './track.js';
+import type { TrackSink } from './track-sink.js';
 import type { PeerState, WebRtcTransport } from './transport.js';
 import { VideoTrack } from './video-track.js';
 import { Viewer, type ViewerStats } from './viewer.js';
@@ -41,6 +44,13 @@ export interface StreamStats {
   source: Record<string, number | string>;
 }
 
+/** Where a track's egress timeline starts, and the SSRC its packets carry (random unless given). */
+export interface EgressStart {
+  ssrc: number;
+  firstSequenceNumber: number;
+  firstTimestamp: number;
+}
+
 export interface ViewerInfo extends ViewerStats {
   id: string;
   connection: PeerState;
@@ -55,6 +65,8 @@ export class Stream implements SourceSink {
   /** Every track, in the order viewers hold their senders. */
   private readonly tracks: readonly Track[];
   private readonly viewers = new Map<string, Viewer>();
+  /** Sinks of outputs other than WebRTC viewers (RTSP), on the video track. */
+  private readonly outputs = new Set<TrackSink>();
   private readonly gate: KeyframeGate;
   private sourceStateValue: SourceState = 'idle';
   private running = false;
@@ -69,22 +81,27 @@ export class Stream implements SourceSink {
   constructor(
     name: string,
     private readonly source: VideoSource,
-    private readonly transport: WebRtcTransport,
+    /** None for a stream only other outputs (the RTSP server) take: it has no WebRTC viewers. */
+    private readonly transport: WebRtcTransport | undefined,
     private readonly deps: GatewayDeps,
     opts: StreamOptions = {},
+    egressStart?: EgressStart,
   ) {
     this.name = name;
     this.o = resolveStreamOptions(opts);
     this.forwarding = this.o.forwarding;
     this.gate = deps.keyframeGate();
     this.emptySince = deps.clock.now();
-    const start = randomBytes(10);
+    const random = randomBytes(10);
+    const start = egressStart ?? {
+      ssrc: random.readUInt32BE(0), firstTimestamp: random.readUInt32BE(4), firstSequenceNumber: random.readUInt16BE(8),
+    };
     this.video = new VideoTrack({
       packetizer: deps.packetizer(), history: deps.history(), clock: deps.clock, forwarding: this.forwarding,
       owner: { requestKeyframe: () => this.requestKeyframe(), keyframeSent: (seq, ts, now) => this.gate.onKeyframe(seq, ts, now) },
       keyframeCache: { maxAgeMs: this.o.keyframeCacheMaxAgeMs, maxBytes: this.o.keyframeCacheMaxBytes },
       keyframeOnJoin: this.o.keyframeOnJoin, timestampJumpMs: this.o.timestampJumpMs,
-      ssrc: start.readUInt32BE(0), firstTimestamp: start.readUInt32BE(4), firstSequenceNumber: start.readUInt16BE(8),
+      ssrc: start.ssrc, firstTimestamp: start.firstTimestamp, firstSequenceNumber: start.firstSequenceNumber,
     });
     this.tracks = [this.video];
     if (!this.o.onDemand) this.startSource();
@@ -99,9 +116,38 @@ export class Stream implements SourceSink {
     return this.viewers.size + this.pendingViewers;
   }
 
-  /** No viewers, none being added, source stopped: an ad-hoc stream in this state can go. */
+  /** No viewers or outputs, none being added, source stopped: an ad-hoc stream in this state can go. */
   get idle(): boolean {
-    return this.viewers.size === 0 && this.pendingViewers === 0 && !this.running;
+    return this.consumers === 0 && this.pendingViewers === 0 && !this.running;
+  }
+
+  /** The video track, for outputs that need its facts (SSRC, next sequence number, history). */
+  get videoTrack(): VideoTrack {
+    return this.video;
+  }
+
+  /**
+   * An output other than a WebRTC viewer takes the video track: `sink` gets its packets from
+   * the cached keyframe or the next one, and the source runs while it is there (on demand).
+   */
+  addOutput(sink: TrackSink): void {
+    if (this.outputs.has(sink)) return;
+    this.outputs.add(sink);
+    this.video.addSink(sink);
+    this.startSource();
+    this.video.open(sink);
+  }
+
+  removeOutput(sink: TrackSink): void {
+    if (!this.outputs.delete(sink)) return;
+    this.video.removeSink(sink);
+    sink.close();
+    if (this.consumers === 0) this.emptySince = this.deps.clock.now();
+  }
+
+  /** WebRTC viewers plus other outputs: what keeps an on-demand source running. */
+  private get consumers(): number {
+    return this.viewers.size + this.outputs.size;
   }
 
   get sourceState(): SourceState {
@@ -122,12 +168,16 @@ export class Stream implements SourceSink {
   }
 
   private async createViewer(offerSdp: string): Promise<Viewer> {
+    const transport = this.transport;
+    if (!transport) throw new GatewayError('TRANSPORT_CLOSED', `stream ${this.name} has no WebRTC transport`);
     const wantRtx = this.o.rtx && this.deps.rtx !== undefined;
     const video = this.deps.negotiate(offerSdp, this.source.info(), wantRtx);
     const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
     const ssrcs = randomBytes(8);
+    // Assigned once, after the peer exists; `let` because the peer's callbacks may fire before that.
+    // eslint-disable-next-line prefer-const
     let viewer: Viewer | undefined;
-    const peer = await this.transport.createPeer(
+    const peer = await transport.createPeer(
       offerSdp,
       {
         ...video,
@@ -159,7 +209,7 @@ export class Stream implements SourceSink {
       throw new GatewayError('TRANSPORT_CLOSED', 'the peer closed before it was added');
     }
     this.viewers.set(id, viewer);
-    for (const t of this.tracks) t.addSender(viewer.sender(t.kind)!);
+    for (const t of this.tracks) t.addSink(viewer.sender(t.kind)!);
     this.startSource();
     if (peer.isOpen) this.viewerOpened(viewer);
     return viewer;
@@ -169,10 +219,10 @@ export class Stream implements SourceSink {
     const v = this.viewers.get(id);
     if (!v) return false;
     this.viewers.delete(id);
-    for (const t of this.tracks) t.removeSender(v.sender(t.kind)!);
+    for (const t of this.tracks) t.removeSink(v.sender(t.kind)!);
     v.close();
     for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') this.departed[k] = (this.departed[k] ?? 0) + val;
-    if (this.viewers.size === 0) this.emptySince = this.deps.clock.now();
+    if (this.consumers === 0) this.emptySince = this.deps.clock.now();
     return true;
   }
 
@@ -198,7 +248,7 @@ export class Stream implements SourceSink {
     }
     for (const t of this.tracks) t.tick(now);
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
-    if (this.o.onDemand && this.running && this.viewers.size === 0 && now - this.emptySince >= this.o.idleStopMs) {
+    if (this.o.onDemand && this.running && this.consumers === 0 && now - this.emptySince >= this.o.idleStopMs) {
       void this.stopSource();
     }
   }
@@ -222,7 +272,7 @@ export class Stream implements SourceSink {
       for (const t of this.tracks) t.sourcePlaying(info);
       // Back after a reconnect with viewers watching: they can only resume on an IDR, and a
       // camera with a long GOP (or one shared with other clients) would make them wait for it.
-      if ((prev === 'reconnecting' || prev === 'failed') && this.viewers.size > 0) this.requestKeyframe();
+      if ((prev === 'reconnecting' || prev === 'failed') && this.consumers > 0) this.requestKeyframe();
     }
   }
 
@@ -266,9 +316,10 @@ export class Stream implements SourceSink {
     }));
   }
 
-  /** Ends every viewer and stops the source; settles when the source has stopped. */
+  /** Ends every viewer and output and stops the source; settles when the source has stopped. */
   close(): Promise<void> {
     for (const id of [...this.viewers.keys()]) this.removeViewer(id);
+    for (const sink of [...this.outputs]) this.removeOutput(sink);
     return this.stopSource();
   }
 

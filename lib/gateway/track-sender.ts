@@ -2,16 +2,18 @@
  * One viewer's sending state for one track. Maps the track's egress sequence onto the viewer's
  * own sequence numbers, timestamps, SSRC and payload type (so a viewer that joins late starts at
  * its own sequence), answers NACK from the track's history (RTX when negotiated), reads the
- * receiver reports about its SSRC and sends an SR every second. A Viewer holds one per track.
+ * receiver reports about its SSRC and sends an SR every second. A Viewer holds one per track:
+ * the WebRTC TrackSink.
  */
 import { seqAdd, seqDistance, tsAdd } from '../rtp/seq.js';
 import { readU32, RTP_HEADER_SIZE, setRtpPayloadType, setRtpSequenceNumber, setRtpSsrc, setRtpTimestamp } from '../rtp/packet.js';
 import type { Clock, EgressHistory, GatewayRtcp, ResendGate, RtcpEvent, RtxBuilder } from './deps.js';
 import { MAX_EGRESS_PACKET } from './egress-packet.js';
 import type { CachedKeyframe } from './keyframe-cache.js';
+import type { SinkState, TrackSink } from './track-sink.js';
 import type { WebRtcPeer } from './transport.js';
 
-export type SenderState = 'connecting' | 'waiting-keyframe' | 'playing' | 'closed';
+export type SenderState = SinkState;
 
 /** What the answer gave this track: the viewer's SSRC and payload types for it. */
 export interface SenderMedia {
@@ -73,7 +75,7 @@ export const TRACK_SENDER_DEFAULTS = Object.freeze({
 /** SRs remembered to match the receivers' LSR echoes against (an RTT needs the one echoed). */
 const SR_HISTORY = 4;
 
-export class TrackSender {
+export class TrackSender implements TrackSink {
   readonly ssrc: number;
   private readonly o: TrackSenderOptions;
   private readonly peer: WebRtcPeer;

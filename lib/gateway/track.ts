@@ -1,12 +1,13 @@
 /**
  * A stream is made of tracks, one per media kind. Each owns its egress timeline (the only writer
  * of its sequence numbers and timestamps), its retransmission history and what makes its
- * packets; every viewer holds one TrackSender per track. What the Stream does with a track,
- * whatever its kind: viewers come and go, open, get their SRs; the source starts and stops.
+ * packets; every output holds one TrackSink per track (a WebRTC viewer its TrackSender). What
+ * the Stream does with a track, whatever its kind: outputs come and go, open, get their SRs;
+ * the source starts and stops.
  */
 import type { EgressHistory } from './deps.js';
 import type { SourceInfo } from './source.js';
-import type { TrackSender } from './track-sender.js';
+import type { TrackSink } from './track-sink.js';
 
 export type MediaKind = 'video' | 'audio';
 
@@ -14,12 +15,12 @@ export interface Track {
   readonly kind: MediaKind;
   /** Retransmission history, keyed by egress sequence number (viewers' senders answer NACKs from it). */
   readonly history: EgressHistory;
-  /** A viewer's sender for this track: it gets every packet from now on (once it has started). */
-  addSender(sender: TrackSender): void;
-  removeSender(sender: TrackSender): void;
-  /** The viewer's media opened: start its sender (at once, at the next unit, or at the next keyframe). */
-  open(sender: TrackSender): void;
-  /** Periodic work: each sender's SR, stamped with the track's egress timestamp for `now`. */
+  /** An output's sink for this track (a viewer's sender, an RTSP output): it gets every packet from now on (once it has started). */
+  addSink(sink: TrackSink): void;
+  removeSink(sink: TrackSink): void;
+  /** The output's media opened: start its sink (at once, at the next unit, or at the next keyframe). */
+  open(sink: TrackSink): void;
+  /** Periodic work: each sink's SR, stamped with the track's egress timestamp for `now`. */
   tick(now: number): void;
   /** The source is being started: its first timestamp re-bases the timeline. */
   sourceStarting(): void;

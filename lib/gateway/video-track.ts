@@ -1,8 +1,8 @@
 /**
  * A stream's video track: one egress timeline, one retransmission history, the keyframe cache
  * that lets a new viewer start at once, and the forwarder (frame or packet) that makes its
- * packets from the source's. Every packet goes out once, through `emit`, to every viewer's
- * sender for this track.
+ * packets from the source's: the fan-out engine. Every packet goes out once, through `emit`, to
+ * every output's sink for this track (WebRTC viewers' senders, RTSP outputs).
  */
 import type { Clock } from '../clock.js';
 import type { EgressHistory, EgressPacketizer } from './deps.js';
@@ -15,7 +15,7 @@ import { KeyframeCache, type KeyframeCacheOptions } from './keyframe-cache.js';
 import { PacketForwarder } from './packet-forwarder.js';
 import type { AccessUnit, SourceInfo, SourcePacket } from './source.js';
 import type { Track } from './track.js';
-import type { TrackSender } from './track-sender.js';
+import type { TrackSink } from './track-sink.js';
 
 /** H.264's RTP clock (RFC 6184). */
 export const VIDEO_CLOCK_RATE = 90_000;
@@ -62,9 +62,9 @@ export class VideoTrack implements Track, TrackOutput {
   private readonly forwarder: Forwarder;
   private readonly owner: TrackOwner;
   private readonly keyframeOnJoin: boolean;
-  private readonly senders = new Set<TrackSender>();
-  /** Senders whose media opened while the forwarder may be mid-unit: they start at the next unit. */
-  private readonly deferred = new Set<TrackSender>();
+  private readonly sinks = new Set<TrackSink>();
+  /** Sinks whose media opened while the forwarder may be mid-unit: they start at the next unit. */
+  private readonly deferred = new Set<TrackSink>();
   private readonly c: VideoTrackStats = { accessUnits: 0, keyframes: 0, packetsOut: 0, bytesOut: 0 };
 
   constructor(o: VideoTrackOptions) {
@@ -94,26 +94,26 @@ export class VideoTrack implements Track, TrackOutput {
     this.forwarder.onPacket(p);
   }
 
-  addSender(sender: TrackSender): void {
-    this.senders.add(sender);
+  addSink(sink: TrackSink): void {
+    this.sinks.add(sink);
   }
 
-  removeSender(sender: TrackSender): void {
-    this.senders.delete(sender);
-    this.deferred.delete(sender);
+  removeSink(sink: TrackSink): void {
+    this.sinks.delete(sink);
+    this.deferred.delete(sink);
   }
 
-  open(sender: TrackSender): void {
-    if (sender.state !== 'connecting') return;
+  open(sink: TrackSink): void {
+    if (sink.state !== 'connecting') return;
     // Packet forwarding may be mid-unit: live packets after the cached keyframe would be a
     // picture without its start. (Without a cache the sender waits for a keyframe anyway.)
-    if (this.forwarder.defersStarts && this.keyframes.usable(this.clock.now())) this.deferred.add(sender);
-    else this.start(sender, this.timeline.nextSeq, this.timeline.lastTimestamp);
+    if (this.forwarder.defersStarts && this.keyframes.usable(this.clock.now())) this.deferred.add(sink);
+    else this.start(sink, this.timeline.nextSeq, this.timeline.lastTimestamp);
   }
 
   tick(now: number): void {
     const ts = this.timeline.egressTsAt(now);
-    for (const s of this.senders) s.tick(ts);
+    for (const s of this.sinks) s.tick(ts);
   }
 
   sourceStarting(): void {
@@ -146,8 +146,8 @@ export class VideoTrack implements Track, TrackOutput {
     this.history.put(seq, packet, now);
     this.c.packetsOut++;
     this.c.bytesOut += packet.length;
-    // Seq and timestamp go as arguments: a sender may have rewritten the shared header already.
-    for (const s of this.senders) s.sendLive(packet, seq, ts, keyframeStart, shared);
+    // Seq and timestamp go as arguments: a sink may have rewritten the shared header already.
+    for (const s of this.sinks) s.sendLive(packet, seq, ts, keyframeStart, shared);
   }
 
   /** @internal TrackOutput */
@@ -178,7 +178,7 @@ export class VideoTrack implements Track, TrackOutput {
   }
 
   /** Starts `s` on the cached keyframe (stamped `cacheTs`) followed by live packets from `nextLiveSeq`, or waits for the next keyframe. */
-  private start(s: TrackSender, nextLiveSeq: number, cacheTs: number): void {
+  private start(s: TrackSink, nextLiveSeq: number, cacheTs: number): void {
     if (s.state !== 'connecting') return;
     const cache = this.keyframes.usable(this.clock.now());
     if (cache) {

@@ -45,7 +45,7 @@ function setup(forwarding: 'frame' | 'packet', firstSequenceNumber: number) {
     peer.open();
     peers.push(peer);
     const s = new TrackSender({ peer, media: peer.media, history, rtcp: gatewayRtcp, clock, random: Math.random });
-    track.addSender(s);
+    track.addSink(s);
     track.open(s);
   };
   return { clock, track, puts, peers, join, keyframeRequests: () => keyframeRequests };

@@ -2,23 +2,15 @@ import t from 'tap';
 import fc from 'fast-check';
 import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
 import { LoopingClipSource } from '../../lib/rtsp/server/media-source.js';
-import { SharedStream, type StreamViewer } from '../../lib/rtsp/server/shared-stream.js';
+import { clipMount } from '../../lib/rtsp/server/clip-mount.js';
+import { UdpOutput } from '../../lib/rtsp/server/outputs.js';
 import { readViewerFeedback } from '../../lib/rtsp/server/rtcp.js';
-import { ResendLimiter } from '../../lib/recovery/history.js';
 import { serializeRtcp, seqsToNackItems, ntpMiddle32FromMs, msToDlsr } from '../../lib/rtcp/index.js';
 import { parseRtp } from '../../lib/rtp/packet.js';
 import { VirtualScheduler } from '../support/virtual-clock.js';
 import { syntheticNalus } from '../support/h264-synthetic.js';
 
 const EMPTY = new Uint8Array(0);
-
-class Recorder implements StreamViewer {
-  rtp: Uint8Array[] = [];
-  resent: Uint8Array[] = [];
-  deliverRtp(pkt: Uint8Array): void { this.rtp.push(pkt); }
-  deliverRtcp(): void {}
-  resend(pkt: Uint8Array): void { this.resent.push(pkt.slice()); }
-}
 
 t.test('viewer feedback: NACK seqs for our SSRC only, PLI, RTT from a report block about us', async (t) => {
   const now = 1_700_000_000_000;
@@ -39,28 +31,30 @@ t.test('viewer feedback: arbitrary bytes never throw', async () => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => { readViewerFeedback(b, 1, 0); }));
 });
 
-t.test('shared stream answers a NACK across the wrap from its history, once per RTT per viewer', async (t) => {
+t.test("a UDP output answers a NACK across the wrap from the track's history, once per RTT", async (t) => {
   const clock = new VirtualScheduler();
   const source = new LoopingClipSource(loadH264Clip(syntheticNalus({ frames: 10, gop: 5, idrBytes: 3000 })), 25);
-  const s = new SharedStream(source, { clock: clock, initialSequenceNumber: 65530 });
-  const v = new Recorder();
-  s.add(v);
+  const s = clipMount('demo', source, { clock, initialSequenceNumber: 65530 });
+  const rtp: Uint8Array[] = [];
+  const socket = { send: (pkt: Uint8Array, port: number) => { if (port === 4000) rtp.push(pkt); } };
+  const v = new UdpOutput(s, socket, socket, '127.0.0.1', 4000, 4001);
+  v.rttMs = 50;
+  s.attach(v);
   clock.advance(200);
-  const sent = v.rtp.map((p) => parseRtp(p).sequenceNumber);
+  const sent = rtp.map((p) => parseRtp(p).sequenceNumber);
+  const n = rtp.length;
   t.ok(sent.includes(65535) && sent.includes(2), 'crossed the wrap');
-  const limiter = new ResendLimiter();
-  t.equal(s.answerNack([65534, 1, 40000], limiter, 50, v), 2, 'held packets resent; one never sent');
-  t.same(v.resent.map((p) => parseRtp(p).sequenceNumber), [65534, 1]);
-  t.same(v.resent[0], v.rtp[sent.indexOf(65534)], 'byte-identical copy');
-  t.equal(s.answerNack([65534], limiter, 50, v), 0, 'not twice within one RTT');
+  t.equal(s.answerNack(v, [65534, 1, 40000]), 2, 'held packets resent; one never sent');
+  const resent = rtp.slice(n);
+  t.same(resent.map((p) => parseRtp(p).sequenceNumber), [65534, 1]);
+  t.same(resent[0], rtp[sent.indexOf(65534)], 'byte-identical copy');
+  t.equal(s.answerNack(v, [65534]), 0, 'not twice within one RTT');
   clock.advance(60);
-  t.equal(s.answerNack([65534], limiter, 50, v), 1, 'again after the RTT');
+  t.equal(s.answerNack(v, [65534]), 1, 'again after the RTT');
   clock.advance(2000);
-  t.equal(s.answerNack([65534], limiter, 50, v), 0, 'aged out of the history');
-  const st = s.stats();
-  t.equal(st.retransmissions, 3);
-  t.ok(st.history!.expired >= 1 && st.history!.unknown >= 1);
-  const off = new SharedStream(source, { clock: clock, retransmission: false });
-  t.equal(off.answerNack([1], limiter, 50, v), 0);
-  t.equal(off.stats().history, undefined);
+  t.equal(s.answerNack(v, [65534]), 0, 'aged out of the history');
+  t.equal(s.stats().retransmissions, 3);
+  t.equal(v.packetsResent, 3);
+  const off = clipMount('off', source, { clock, retransmission: false });
+  t.equal(off.answerNack(v, [1]), 0, 'retransmission off: NACKs are not answered');
 });

@@ -83,7 +83,7 @@ t.test('TCP interleaved: SETUP, PLAY with RTP-Info, keyframe first, PLI answered
   t.equal(p.status, 200);
   const [info] = parseRtpInfo(p.headers.get('RTP-Info')!);
   t.equal(info.url, url + '/trackID=0');
-  await play(clock, 600);
+  await play(clock, 1200); // past the 1 s keyframe request interval of the start's request
   const rtp = c.frames.filter((f) => f.channel === 0).map((f) => f.data);
   t.ok(rtp.length > 10);
   const first = parseRtp(rtp[0]);
@@ -93,7 +93,7 @@ t.test('TCP interleaved: SETUP, PLAY with RTP-Info, keyframe first, PLI answered
   t.ok(describeFirstPacket(rtp[0]).keyframe, 'starts with SPS/PPS + IDR');
   t.ok(c.frames.some((f) => f.channel === 1 && f.data[1] === 200), 'a sender report on the RTCP channel');
 
-  // PLI over the interleaved RTCP channel: the next frame is an IDR (mid-GOP, 600 ms in)
+  // PLI over the interleaved RTCP channel: the next frame is an IDR (mid-GOP, 1200 ms in)
   const before = c.frames.length;
   c.socket.write(Buffer.concat([Buffer.from([0x24, 1, 0, 12]), pli(first.ssrc)]));
   await ioTurn(20);
@@ -133,7 +133,7 @@ t.test('UDP unicast: server ports in the reply, RTP to client_port, RTCP PLI and
   t.equal(tr.serverPort![1], tr.serverPort![0] + 1);
   const id = parseSession(s.headers.get('Session')!).id;
   t.equal((await c.request('PLAY', url, { Session: id })).status, 200);
-  await play(clock, 600);
+  await play(clock, 1200); // past the 1 s keyframe request interval of the start's request
   t.ok(got.length > 10, `${got.length} RTP packets`);
   t.ok(describeFirstPacket(got[0]).keyframe);
   t.ok(rtcpGot.some((m) => m[1] === 200), 'SR to the client RTCP port');
@@ -165,10 +165,10 @@ t.test('one shared stream: two viewers, one SSRC; a viewer joining mid-GOP gets 
   t.teardown(() => server.close());
   const clients = [await RtspTestClient.connect(server.port), await RtspTestClient.connect(server.port)];
   t.teardown(() => clients.forEach((c) => c.close()));
-  for (const [i, c] of clients.entries()) {
+  for (const c of clients) {
     const s = await c.request('SETUP', url + '/trackID=0', { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
     await c.request('PLAY', url, { Session: parseSession(s.headers.get('Session')!).id });
-    await play(clock, 300); // the joiner's keyframe may wait out minKeyframeIntervalMs (500 ms)
+    await play(clock, 1000); // the joiner's keyframe may wait out minKeyframeIntervalMs (1 s)
   }
   const firsts = clients.map((c) => c.frames.find((f) => f.channel === 0)!.data);
   t.equal(parseRtp(firsts[0]).ssrc, parseRtp(firsts[1]).ssrc);

@@ -1,7 +1,7 @@
 /**
- * Where a served stream's pictures come from. The server pulls one frame at a time, at the
- * pace of the frames' durations, and asks for a keyframe when a viewer needs one (PLI/FIR,
- * a new viewer, a slow viewer that skipped ahead).
+ * Where a served clip's pictures come from. PacedClipSource pulls one frame at a time, at the
+ * pace of the frames' durations, and asks for a keyframe when its stream needs one (PLI/FIR,
+ * a new viewer, a slow viewer that skipped ahead: merged and rate-limited by the stream).
  */
 import type { ClipFrame, H264Clip } from './h264-clip.js';
 import { RtspServerError } from './errors.js';

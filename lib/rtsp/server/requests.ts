@@ -6,13 +6,13 @@
 import type { Socket } from 'node:net';
 import { RtspHeaders, serializeResponse, type RtspRequest } from '../protocol/index.js';
 import { parseSession, parseTransports, serializeRtpInfo, serializeTransport, type TransportSpec } from '../protocol/headers/index.js';
-import type { SharedStream } from './shared-stream.js';
+import type { RtspMount } from './mount.js';
 import type { Clock } from '../../clock.js';
 import type { ServerAuth } from './auth.js';
 import { openMulticastSockets, closeUdpQuietly, type MulticastPool, type UdpPair } from './udp.js';
 import { resolveRequestUrl, TRACK_CONTROL, type ResolvedUrl } from './paths.js';
 import { MulticastGroup, ServerSession, type SessionTransport } from './session.js';
-import { InterleavedViewer, UdpViewer } from './viewers.js';
+import { InterleavedOutput, UdpOutput } from './outputs.js';
 import { buildH264Sdp } from './sdp.js';
 import { readViewerFeedback } from './rtcp.js';
 import type { RtspServerCounters } from './counters.js';
@@ -33,7 +33,7 @@ export interface ServerConnection {
 }
 
 export interface RequestHandlerDeps {
-  streams: ReadonlyMap<string, SharedStream>;
+  streams: ReadonlyMap<string, RtspMount>;
   sessions: Map<string, ServerSession>;
   counters: RtspServerCounters;
   clock: Clock;
@@ -121,11 +121,11 @@ export class RequestHandler {
       sessionId: this.sdpSessionId,
       originAddress: conn.localAddress,
       sessionName: `camwire ${target.path}`,
-      sps: stream.source.sps,
-      pps: stream.source.pps,
+      sps: stream.facts.sps,
+      pps: stream.facts.pps,
       payloadType: stream.payloadType,
       trackControl: TRACK_CONTROL,
-      frameRate: stream.source.frameRate,
+      frameRate: stream.facts.frameRate,
     });
     return { status: 200, headers: { 'Content-Base': target.base, 'Content-Type': 'application/sdp' }, body: sdp };
   }
@@ -188,7 +188,7 @@ export class RequestHandler {
     return { status: 461 };
   }
 
-  private async chooseTransport(conn: ServerConnection, spec: TransportSpec, path: string, stream: SharedStream): Promise<{ transport: SessionTransport; reply: TransportSpec } | undefined> {
+  private async chooseTransport(conn: ServerConnection, spec: TransportSpec, path: string, stream: RtspMount): Promise<{ transport: SessionTransport; reply: TransportSpec } | undefined> {
     const ssrc = stream.ssrc;
     if (spec.lowerTransport === 'TCP') {
       if (spec.delivery === 'multicast') return undefined;
@@ -220,7 +220,7 @@ export class RequestHandler {
     };
   }
 
-  private async groupFor(path: string, stream: SharedStream): Promise<MulticastGroup | undefined> {
+  private async groupFor(path: string, stream: RtspMount): Promise<MulticastGroup | undefined> {
     const pool = this.d.multicast;
     if (!pool) return undefined;
     const existing = this.groups.get(path);
@@ -263,7 +263,8 @@ export class RequestHandler {
     const target = this.resolve(conn, req);
     if (!target || target.path !== s.path) return { status: 404 };
     if (!s.playing) this.startPlaying(conn, s);
-    const rtpInfo = serializeRtpInfo([{ url: target.base + TRACK_CONTROL, seq: s.stream.nextSequenceNumber, rtptime: s.stream.nextTimestamp }]);
+    const output = s.transport.kind === 'multicast' ? s.transport.group.viewer : s.viewer;
+    const rtpInfo = serializeRtpInfo([{ url: target.base + TRACK_CONTROL, ...s.stream.rtpInfo(output ?? { startedAt: undefined }) }]);
     return { status: 200, headers: { Session: this.sessionHeader(s), Range: 'npt=now-', 'RTP-Info': rtpInfo } };
   }
 
@@ -278,29 +279,27 @@ export class RequestHandler {
       const udp = this.d.udp()!;
       // a dual-stack (udp6) socket reaches IPv4 clients only through their mapped address
       const ipv4OnUdp6 = udp.type === 'udp6' && !t.address.includes(':');
-      s.viewer = new UdpViewer(udp.rtp, udp.rtcp, ipv4OnUdp6 ? `::ffff:${t.address}` : t.address, t.rtpPort, t.rtcpPort);
+      s.viewer = new UdpOutput(s.stream, udp.rtp, udp.rtcp, ipv4OnUdp6 ? `::ffff:${t.address}` : t.address, t.rtpPort, t.rtcpPort);
     } else {
-      s.viewer = new InterleavedViewer(conn.socket, {
+      s.viewer = new InterleavedOutput(s.stream, conn.socket, {
         rtpChannel: t.rtpChannel,
         rtcpChannel: t.rtcpChannel,
         maxQueueBytes: this.d.maxQueueBytes,
         stallTimeoutMs: this.d.stallTimeoutMs,
-        now: () => this.d.clock.now(),
-        requestKeyframe: () => s.stream.requestKeyframe(),
         disconnect: () => {
           this.d.counters.slowViewersDropped++;
           conn.socket.destroy();
         },
       });
     }
-    s.stream.add(s.viewer);
+    s.stream.attach(s.viewer);
   }
 
   private stopPlaying(s: ServerSession): void {
     if (!s.playing) return;
     s.playing = false;
     if (s.transport.kind === 'multicast') s.transport.group.stop(s);
-    if (s.viewer) s.stream.remove(s.viewer);
+    if (s.viewer) s.stream.detach(s.viewer);
     s.viewer = undefined;
   }
 
@@ -372,21 +371,21 @@ export class RequestHandler {
   onRtcp(s: ServerSession, data: Uint8Array): void {
     this.d.counters.rtcpReceived++;
     s.lastActivity = this.d.clock.now();
-    this.feedback(s.stream, s.viewer instanceof UdpViewer ? s.viewer : undefined, data);
+    this.feedback(s.stream, s.viewer instanceof UdpOutput ? s.viewer : undefined, data);
   }
 
   /** `udp`: the viewer to resend to (NACKs over TCP are ignored: nothing is lost there). */
-  private feedback(stream: SharedStream, udp: UdpViewer | undefined, data: Uint8Array): void {
+  private feedback(stream: RtspMount, udp: UdpOutput | undefined, data: Uint8Array): void {
     const f = readViewerFeedback(data, stream.ssrc, this.d.clock.wallClock());
     if (udp && f.rttMs !== undefined) udp.rttMs = f.rttMs;
     if (f.nackSeqs.length > 0) {
       this.d.counters.nacksReceived++;
-      if (udp) this.d.counters.retransmissionsSent += stream.answerNack(f.nackSeqs, udp.limiter, udp.rttMs, udp);
+      if (udp) this.d.counters.retransmissionsSent += stream.answerNack(udp, f.nackSeqs);
     }
     if (f.keyframe === undefined) return;
     if (f.keyframe === 'pli') this.d.counters.plisReceived++;
     else this.d.counters.firsReceived++;
-    stream.requestKeyframe();
+    stream.requestKeyframe(f.keyframe);
   }
 
   onInterleaved(conn: ServerConnection, channel: number, data: Uint8Array): void {

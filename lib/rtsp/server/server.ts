@@ -1,9 +1,10 @@
 /**
- * camwire's RTSP 1.0 server (RFC 2326): serves named H.264 streams, each one shared stream
- * fanned out to every viewer like a camera, over UDP unicast, TCP interleaved and UDP
- * multicast, with optional Basic/Digest authentication. Viewers' PLI/FIR make the next
- * frame a keyframe; sender reports go out every few seconds. Used as the built-in demo
- * camera and as a test peer for the RTSP client.
+ * camwire's RTSP 1.0 server (RFC 2326): serves mounts, each a gateway stream's video track
+ * fanned out to every viewer like a camera (one SSRC, one numbering), over UDP unicast, TCP
+ * interleaved and UDP multicast, with optional Basic/Digest authentication. Viewers' PLI/FIR
+ * go to the stream as keyframe requests (merged, rate-limited); sender reports go out every
+ * few seconds. `addStream` serves a clip that way (the built-in demo camera, the RTSP
+ * client's test peer); `addMount` serves any stream's track.
  *
  * Sessions belong to the connection that made them and end with it (like gortsplib), on
  * TEARDOWN, or (UDP and multicast) after `sessionTimeoutMs` without a request or RTCP.
@@ -13,12 +14,13 @@ import { randomBytes } from 'node:crypto';
 import type { RemoteInfo } from 'node:dgram';
 import { RtspHeaders, RtspMessageParser, serializeResponse, type RtspMessage, type RtspRequest, type RtspParserLimits } from '../protocol/index.js';
 import type { H264Source } from './media-source.js';
-import { SHARED_STREAM_DEFAULTS, SharedStream, type SharedStreamStats } from './shared-stream.js';
+import { CLIP_MOUNT_DEFAULTS, clipMount } from './clip-mount.js';
+import { RTSP_MOUNT_DEFAULTS, type RtspMount, type RtspMountStats } from './mount.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 import { systemClock } from '../../clock.js';
 import { ServerAuth, type ServerAuthOptions } from './auth.js';
 import { bindUdpPair, closeUdpQuietly, MulticastPool, type MulticastOptions, type UdpPair } from './udp.js';
-import { INTERLEAVED_VIEWER_DEFAULTS } from './viewers.js';
+import { INTERLEAVED_OUTPUT_DEFAULTS } from './outputs.js';
 import { normalizePath } from './paths.js';
 import { ServerSession } from './session.js';
 import { RequestHandler, type ServerConnection } from './requests.js';
@@ -26,7 +28,7 @@ import type { RtspServerCounters } from './counters.js';
 
 export type { RtspServerCounters } from './counters.js';
 import { RtspServerError } from './errors.js';
-import type { RetransmissionHistoryOptions } from '../../recovery/history.js';
+import { RETRANSMISSION_HISTORY_DEFAULTS, type RetransmissionHistoryOptions } from '../../recovery/history.js';
 
 export interface RtspServerOptions {
   /** Address to listen on (RTSP and UDP). Default 127.0.0.1. */
@@ -59,7 +61,10 @@ export interface RtspServerOptions {
   maxPacketSize?: number;
   /** Sender report interval. Default 5000 ms. */
   senderReportIntervalMs?: number;
-  /** At most one forced keyframe per this interval per stream. Default 500 ms. */
+  /**
+   * At most one keyframe request to a clip per this interval (its stream's KeyframePolicy, the
+   * gateway's: merged, never lost). Default 1000 ms.
+   */
   minKeyframeIntervalMs?: number;
   /**
    * Answer viewers' RTCP NACKs over UDP from a history of recently sent packets (like a camera
@@ -85,15 +90,15 @@ export const RTSP_SERVER_DEFAULTS = Object.freeze({
   sessionTimeoutMs: 60_000,
   maxConnections: 128,
   maxSessions: 256,
-  maxQueueBytes: INTERLEAVED_VIEWER_DEFAULTS.maxQueueBytes,
-  stallTimeoutMs: INTERLEAVED_VIEWER_DEFAULTS.stallTimeoutMs,
+  maxQueueBytes: INTERLEAVED_OUTPUT_DEFAULTS.maxQueueBytes,
+  stallTimeoutMs: INTERLEAVED_OUTPUT_DEFAULTS.stallTimeoutMs,
   maxPendingRequests: 16,
   /** Over DEFAULT_RTSP_PARSER_LIMITS: requests carry little. */
   parserLimits: Object.freeze({ maxBodyBytes: 64 * 1024 }),
-  maxPacketSize: SHARED_STREAM_DEFAULTS.maxPacketSize,
-  senderReportIntervalMs: SHARED_STREAM_DEFAULTS.senderReportIntervalMs,
-  minKeyframeIntervalMs: SHARED_STREAM_DEFAULTS.minKeyframeIntervalMs,
-  retransmission: SHARED_STREAM_DEFAULTS.retransmission,
+  maxPacketSize: CLIP_MOUNT_DEFAULTS.maxPacketSize,
+  senderReportIntervalMs: RTSP_MOUNT_DEFAULTS.senderReportIntervalMs,
+  minKeyframeIntervalMs: CLIP_MOUNT_DEFAULTS.minKeyframeIntervalMs,
+  retransmission: RETRANSMISSION_HISTORY_DEFAULTS,
   serverName: 'camwire',
 } as const satisfies Required<Omit<RtspServerOptions, 'udpRtpPort' | 'multicast' | 'auth' | 'initialSequenceNumber' | 'clock' | 'random'>>);
 
@@ -101,7 +106,7 @@ export const RTSP_SERVER_DEFAULTS = Object.freeze({
 export interface RtspServerStats extends RtspServerCounters {
   openConnections: number;
   sessions: number;
-  streams: Record<string, SharedStreamStats>;
+  streams: Record<string, RtspMountStats>;
 }
 
 export class RtspServer {
@@ -113,7 +118,7 @@ export class RtspServer {
     slowViewersDropped: 0,
   };
   private readonly opts: RtspServerOptions;
-  private readonly streams = new Map<string, SharedStream>();
+  private readonly streams = new Map<string, RtspMount>();
   private readonly sessions = new Map<string, ServerSession>();
   private readonly connections = new Map<number, ServerConnection>();
   private readonly handler: RequestHandler;
@@ -148,11 +153,11 @@ export class RtspServer {
     });
   }
 
-  /** Serves `source` at `path` (e.g. `/demo`). */
-  addStream(path: string, source: H264Source): void {
+  /** Serves the clip `source` at `path` (e.g. `/demo`), paced like a camera, through its own stream. */
+  addStream(path: string, source: H264Source): RtspMount {
     const p = normalizePath(path);
     if (this.streams.has(p)) throw new RtspServerError('RTSP_SERVER_BAD_OPTION', `a stream is already served at ${p}`);
-    this.streams.set(p, new SharedStream(source, {
+    const mount = clipMount(p, source, {
       clock: this.clock,
       random: this.opts.random,
       maxPacketSize: this.opts.maxPacketSize,
@@ -160,7 +165,16 @@ export class RtspServer {
       minKeyframeIntervalMs: this.opts.minKeyframeIntervalMs,
       retransmission: this.opts.retransmission,
       initialSequenceNumber: this.opts.initialSequenceNumber,
-    }));
+    });
+    this.streams.set(p, mount);
+    return mount;
+  }
+
+  /** Serves `mount` (a stream's video track and its SDP facts) at `path`. */
+  addMount(path: string, mount: RtspMount): void {
+    const p = normalizePath(path);
+    if (this.streams.has(p)) throw new RtspServerError('RTSP_SERVER_BAD_OPTION', `a stream is already served at ${p}`);
+    this.streams.set(p, mount);
   }
 
   /** The TCP port the server listens on (after `listen`). */
@@ -218,7 +232,7 @@ export class RtspServer {
   }
 
   stats(): RtspServerStats {
-    const streams: Record<string, SharedStreamStats> = {};
+    const streams: Record<string, RtspMountStats> = {};
     for (const [p, s] of this.streams) streams[p] = s.stats();
     return { ...this.counters, openConnections: this.connections.size, sessions: this.sessions.size, streams };
   }

@@ -4,8 +4,8 @@
  * when nothing (request, RTCP) has been heard from its client for the session timeout.
  */
 import type { Socket as DatagramSocket } from 'node:dgram';
-import type { SharedStream, StreamViewer } from './shared-stream.js';
-import { UdpViewer } from './viewers.js';
+import type { RtspMount } from './mount.js';
+import { UdpOutput, type InterleavedOutput } from './outputs.js';
 
 export type SessionTransport =
   | { kind: 'udp'; address: string; rtpPort: number; rtcpPort: number }
@@ -14,13 +14,13 @@ export type SessionTransport =
 
 export class ServerSession {
   playing = false;
-  viewer: StreamViewer | undefined;
+  viewer: UdpOutput | InterleavedOutput | undefined;
   lastActivity: number;
 
   constructor(
     readonly id: string,
     readonly path: string,
-    readonly stream: SharedStream,
+    readonly stream: RtspMount,
     readonly connectionId: number,
     /** The owning connection's session set. */
     readonly owner: Set<ServerSession>,
@@ -39,11 +39,12 @@ export class ServerSession {
 
 /**
  * One group per served path while any session receives it by multicast: the stream is sent
- * once to the group, whoever listens. Each newly playing member asks the stream for a
- * keyframe, since it joins mid-GOP.
+ * once to the group (one output of the mount), whoever listens. Each newly playing member
+ * asks the stream for a keyframe, since it joins mid-GOP.
  */
 export class MulticastGroup {
-  readonly viewer: UdpViewer;
+  /** The group's output while any member plays (a closed output never restarts: a new one each time). */
+  viewer: UdpOutput | undefined;
   private readonly playing = new Set<ServerSession>();
   private readonly members = new Set<ServerSession>();
 
@@ -51,12 +52,10 @@ export class MulticastGroup {
     readonly address: string,
     readonly rtpPort: number,
     readonly ttl: number,
-    readonly stream: SharedStream,
+    readonly stream: RtspMount,
     readonly sender: DatagramSocket,
     readonly rtcp: DatagramSocket | undefined,
-  ) {
-    this.viewer = new UdpViewer(sender, sender, address, rtpPort, rtpPort + 1);
-  }
+  ) {}
 
   get size(): number {
     return this.members.size;
@@ -76,12 +75,19 @@ export class MulticastGroup {
   play(s: ServerSession): void {
     if (this.playing.has(s)) return;
     this.playing.add(s);
-    if (this.playing.size === 1) this.stream.add(this.viewer);
-    else this.stream.requestKeyframe();
+    if (this.playing.size === 1) {
+      this.viewer = new UdpOutput(this.stream, this.sender, this.sender, this.address, this.rtpPort, this.rtpPort + 1);
+      this.stream.attach(this.viewer);
+    } else {
+      this.stream.requestKeyframe();
+    }
   }
 
   stop(s: ServerSession): void {
     if (!this.playing.delete(s)) return;
-    if (this.playing.size === 0) this.stream.remove(this.viewer);
+    if (this.playing.size === 0 && this.viewer) {
+      this.stream.detach(this.viewer);
+      this.viewer = undefined;
+    }
   }
 }
