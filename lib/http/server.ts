@@ -214,7 +214,6 @@ async function whepPost(
     req.resume();
     throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${name ?? ''}`);
   }
-
   const offer = await readBody(req, g.maxBody);
   checkOfferLines(offer, g.maxOfferLines);
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
