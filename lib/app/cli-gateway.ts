@@ -1,12 +1,16 @@
 /**
  * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--config FILE]`: the main job.
  * With no source at all, the built-in demo camera is started and served as `demo`, so a fresh
- * checkout shows moving video with no camera. Ctrl-C (or SIGTERM) shuts down cleanly:
- * TEARDOWN to the cameras, peers closed, process exits.
+ * checkout shows moving video with no camera. Ctrl-C (SIGINT) shuts down cleanly at once:
+ * TEARDOWN to the cameras, peers closed, process exits. SIGTERM (what an orchestrator sends)
+ * drains first: new viewers are refused and /readyz fails while the current viewers keep
+ * watching, until they have all left or drainTimeoutMs has passed; a second signal cuts the
+ * drain short. A signal during the shutdown itself ends the process as Node's default does.
  */
 import { readFileSync } from 'node:fs';
 import { CamwireError } from '../errors.js';
 import { parseConfig, type CamwireConfig } from '../gateway/config.js';
+import { GATEWAY_DEFAULTS, type Gateway } from '../gateway/gateway.js';
 import { startGateway } from './start.js';
 import { startDemoCamera, type DemoCamera } from '../rtsp/server/demo-camera.js';
 import { redactUrl } from '../rtsp/protocol/url.js';
@@ -83,13 +87,39 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
   if (!handle) return 1;
   for (const name of Object.keys(config.streams)) process.stdout.write(`stream "${name}": ${handle.address}/watch/${name}\n`);
   process.stdout.write(`camwire is running: open ${handle.address}/ (Ctrl-C to stop)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  if ((await nextSignal().signal) === 'SIGTERM') await drain(handle.gateway, config.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs);
   process.stdout.write('camwire: shutting down\n');
   await handle.close();
   await demo?.close();
   return 0;
+}
+
+/** The next SIGINT or SIGTERM; `cancel` (or the signal itself) removes the listeners, so Node's default applies again. */
+function nextSignal(): { signal: Promise<NodeJS.Signals>; cancel(): void } {
+  let cancel: () => void = () => undefined;
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    const on = (s: NodeJS.Signals) => {
+      cancel();
+      resolve(s);
+    };
+    cancel = () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+  return { signal, cancel };
+}
+
+/** Serves the current viewers until they leave or `timeoutMs` passes, refusing new ones; a second signal ends it early. */
+async function drain(gateway: Gateway, timeoutMs: number): Promise<void> {
+  const atStart = gateway.viewerCount;
+  process.stdout.write(`camwire: draining: ${atStart} viewers keep watching for up to ${timeoutMs} ms, new ones are refused\n`);
+  const second = nextSignal();
+  const result = await Promise.race([gateway.drain(timeoutMs), second.signal]);
+  second.cancel();
+  const left = typeof result === 'string' ? gateway.viewerCount : result.viewersLeft;
+  const why = typeof result === 'string' ? `cut short by ${result}` : result.ended === 'empty' ? 'every viewer left' : 'drainTimeoutMs reached';
+  process.stdout.write(`camwire: drain over (${why}): ${left} of ${atStart} viewers still connected\n`);
 }

@@ -41,7 +41,8 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   let gateway: Gateway;
   try {
     gateway = new Gateway(
-      { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults, maxViewersTotal: config.maxViewersTotal },
+      { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults,
+        maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs },
       transport,
       overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu),
       overrides.sourceFactory ?? defaultSourceFactory(),

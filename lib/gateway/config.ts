@@ -46,6 +46,8 @@ export interface CamwireConfig {
   metrics?: MetricsConfig;
   /** Viewers at once over all streams (default 500); more get 503. */
   maxViewersTotal?: number;
+  /** On SIGTERM, serve the current viewers this long at most (default 30000 ms) before shutting down. */
+  drainTimeoutMs?: number;
   /** Streams by name ([A-Za-z0-9._-], at most 64 characters). */
   streams: Record<string, StreamConfig>;
   /** `?src=` URL patterns (glob, `*` = anything) allowed as ad-hoc streams (default none: 403). */
@@ -218,6 +220,7 @@ const CONFIG = object({
   }),
   metrics: object({ port: num(0, 65535), host: text(listener.host), token: secret }),
   maxViewersTotal: num(1, 1e6, GATEWAY_DEFAULTS.maxViewersTotal),
+  drainTimeoutMs: num(0, 3_600_000, GATEWAY_DEFAULTS.drainTimeoutMs),
   streams: setting((v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object of name -> stream`);
     for (const [name, s] of Object.entries(v)) {

@@ -20,6 +20,8 @@ export type GatewayErrorCode =
   | 'STREAM_EXISTS'
   /** The WebRTC transport was cleaned up (the gateway is shutting down). */
   | 'TRANSPORT_CLOSED'
+  /** The gateway is draining before shutdown: it serves its viewers but takes no new ones. */
+  | 'DRAINING'
   /** A stream's parts cannot work together (egress MTU too large, packet forwarding without parameter sets). */
   | 'BAD_OPTION';
 

@@ -3,6 +3,7 @@
  * and sources are injected: the composition root (lib/app/start.ts) wires the real ones.
  */
 import { createHash } from 'node:crypto';
+import type { TimerHandle } from '../clock.js';
 import { stripCredentials, type RtspClientOptions } from '../rtsp/index.js';
 import type { GatewayDeps } from './deps.js';
 import { GatewayError } from './errors.js';
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   tickMs?: number;
   /** Viewers at once over all streams, offers being answered included (default 500); more get PEER_LIMIT. */
   maxViewersTotal?: number;
+  /** How long a drain (graceful shutdown) keeps serving the viewers it has (default 30000 ms). */
+  drainTimeoutMs?: number;
 }
 
 export const GATEWAY_DEFAULTS = Object.freeze({
@@ -55,10 +58,32 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   maxSourceStreams: 16,
   tickMs: 250,
   maxViewersTotal: 500,
+  drainTimeoutMs: 30_000,
 } as const satisfies Required<Omit<GatewayOptions, 'streams'>>);
 
 /** A stream's settings in effect (GET /api/streams shows them): no URL, nothing secret. */
 export type StreamSettings = Required<StreamOptions>;
+
+/** Whether the gateway should be sent new viewers, and if not, why (what GET /readyz answers). */
+export interface Readiness {
+  ready: boolean;
+  reason: 'ready' | 'draining' | 'no live source';
+}
+
+/** How a drain ended: every viewer gone, drainTimeoutMs reached, or close() called first. */
+export interface DrainResult {
+  viewersAtStart: number;
+  viewersLeft: number;
+  ended: 'empty' | 'timeout' | 'closed';
+}
+
+interface Drain {
+  readonly done: Promise<DrainResult>;
+  readonly settle: (r: DrainResult) => void;
+  readonly timer: TimerHandle;
+  readonly viewersAtStart: number;
+  settled: boolean;
+}
 
 /** Builds the source for a stream (the RTSP client in production, clips in tests). */
 export type SourceFactory = (name: string, config: StreamConfig) => VideoSource;
@@ -74,6 +99,7 @@ export class Gateway {
   private readonly adHoc = new Set<string>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private drainState: Drain | undefined;
 
   constructor(
     private readonly opts: GatewayOptions,
@@ -103,12 +129,59 @@ export class Gateway {
 
   /** Adds a viewer to `stream` within the gateway-wide limit (each stream keeps its own too). */
   addViewer(stream: Stream, offerSdp: string): Promise<Viewer> {
+    this.refuseWhileDraining();
     // Offers being answered count (Stream.addViewer counts them before its first await).
-    let total = 0;
-    for (const s of this.streams.values()) total += s.viewerLoad;
     const max = this.opts.maxViewersTotal ?? GATEWAY_DEFAULTS.maxViewersTotal;
-    if (total >= max) throw new GatewayError('PEER_LIMIT', `camwire already serves ${max} viewers`);
+    if (this.viewerLoad() >= max) throw new GatewayError('PEER_LIMIT', `camwire already serves ${max} viewers`);
     return stream.addViewer(offerSdp);
+  }
+
+  /** True from the start of a drain on: new viewers are refused with DRAINING. */
+  get draining(): boolean {
+    return this.drainState !== undefined;
+  }
+
+  /** Throws DRAINING when draining (before an ad-hoc stream is made for a viewer who would be refused). */
+  refuseWhileDraining(): void {
+    if (this.drainState) throw new GatewayError('DRAINING', 'camwire is draining before shutdown and takes no new viewers');
+  }
+
+  /** Viewers connected or connecting, over all streams. */
+  get viewerCount(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.viewerCount;
+    return n;
+  }
+
+  /**
+   * Not draining, and some stream can serve a viewer now: its source is playing, or it is on
+   * demand and stopped (it starts for the first viewer; whether the camera answers is known
+   * only then). With no stream at all, an allow-list of ad-hoc sources is enough.
+   */
+  readiness(): Readiness {
+    if (this.drainState) return { ready: false, reason: 'draining' };
+    if (this.streams.size === 0 && this.allow.length > 0) return { ready: true, reason: 'ready' };
+    for (const [name, s] of this.streams) {
+      const onDemand = this.configs.get(name)?.onDemand ?? STREAM_DEFAULTS.onDemand;
+      if (s.sourceState === 'playing' || (onDemand && s.sourceState === 'idle')) return { ready: true, reason: 'ready' };
+    }
+    return { ready: false, reason: 'no live source' };
+  }
+
+  /**
+   * Graceful shutdown, first half: from now on new viewers are refused (DRAINING) while the
+   * current ones keep their streams. Settles when the last viewer has left, after `timeoutMs`
+   * (default drainTimeoutMs), or at close(), whichever comes first; closes nothing itself.
+   * A second call returns the first drain.
+   */
+  drain(timeoutMs = this.opts.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs): Promise<DrainResult> {
+    if (this.drainState) return this.drainState.done;
+    let settle: (r: DrainResult) => void = () => undefined;
+    const done = new Promise<DrainResult>((resolve) => (settle = resolve));
+    const timer = this.deps.clock.setTimer(timeoutMs, () => this.endDrain('timeout'));
+    this.drainState = { done, settle, timer, viewersAtStart: this.viewerCount, settled: false };
+    if (this.viewerLoad() === 0) this.endDrain('empty');
+    return done;
   }
 
   streamNames(): string[] {
@@ -164,6 +237,7 @@ export class Gateway {
   async close(stopTimeoutMs = 3000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.endDrain('closed');
     clearInterval(this.timer);
     const stops = Promise.all([...this.streams.values()].map((s) => s.close()));
     let timer: NodeJS.Timeout | undefined;
@@ -172,7 +246,23 @@ export class Gateway {
     clearTimeout(timer);
   }
 
+  /** Viewers plus offers being answered, over all streams. */
+  private viewerLoad(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.viewerLoad;
+    return n;
+  }
+
+  private endDrain(ended: DrainResult['ended']): void {
+    const d = this.drainState;
+    if (!d || d.settled) return;
+    d.settled = true;
+    d.timer.cancel();
+    d.settle({ viewersAtStart: d.viewersAtStart, viewersLeft: this.viewerCount, ended });
+  }
+
   private tick(): void {
+    if (this.drainState && this.viewerLoad() === 0) this.endDrain('empty');
     for (const [name, s] of this.streams) {
       s.tick();
       if (this.adHoc.has(name) && s.idle) {

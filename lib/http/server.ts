@@ -1,7 +1,8 @@
 /**
  * The HTTP API: WHEP (POST /whep/<stream>, DELETE on the Location, OPTIONS + CORS), the player
- * page (/ and /watch/<stream>), GET /api/streams, GET /metrics. Every failure is a clear status
- * with a text body; no request can crash the server.
+ * page (/ and /watch/<stream>), GET /api/streams, GET /metrics, and the orchestrator's probes
+ * (GET /healthz, /readyz). Every failure is a clear status with a text body; no request can
+ * crash the server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CamwireError } from '../errors.js';
@@ -10,6 +11,7 @@ import type { Stream } from '../gateway/stream.js';
 import { ACCESS_DEFAULTS, AccessControl, type AccessOptions } from './access.js';
 import { HttpError, readBody } from './body.js';
 import { checkOfferLines } from './offer-lines.js';
+import { answerProbe, isProbe } from './probes.js';
 import { RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { renderMetrics } from './metrics.js';
 import { playerPage } from './player.js';
@@ -59,7 +61,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   TRANSPORT_CLOSED: 503,
   GATHERING_TIMEOUT: 504,
   STREAM_BAD_NAME: 400,
+  DRAINING: 503,
 };
+
+/**
+ * Retry-After (seconds) of a WHEP offer refused while draining: by then the balancer has seen
+ * /readyz fail, or Kubernetes has taken the terminating pod out of its Service, so the retry
+ * reaches another instance.
+ */
+const DRAINING_RETRY_AFTER_S = 2;
 
 interface Guard {
   access: AccessControl;
@@ -108,6 +118,8 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     res.setHeader('retry-after', String(wait));
     throw new HttpError(429, 'RATE_LIMITED', 'too many requests from this address');
   }
+  // Orchestrator probes carry no credentials either; they reveal only up and ready.
+  if (isProbe(req, path)) return answerProbe(gateway, path, res);
   // A CORS preflight carries no credentials by design; it reveals nothing but the allowed methods.
   const preflight = method === 'OPTIONS' && parts[0] === 'whep';
   if (!preflight && !g.access.allows(req, url)) {
@@ -153,13 +165,14 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
 }
 
-/** The separate metrics listener: GET /metrics only, behind its own optional bearer token. */
+/** The separate metrics listener: GET /metrics behind its own optional bearer token, and the probes (no token). */
 export function createMetricsHandler(gateway: Gateway, token?: string) {
   const access = new AccessControl({ token });
   return (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
     const url = new URL('http://camwire.invalid' + (req.url?.startsWith('/') ? req.url : '/'));
     req.resume();
+    if (isProbe(req, url.pathname)) return answerProbe(gateway, url.pathname, res);
     if (!access.allows(req, url)) {
       res.setHeader('www-authenticate', access.challenge());
       return fail(res, new HttpError(401, 'UNAUTHORIZED', 'metrics need a token'));
@@ -177,6 +190,10 @@ async function whepPost(
   name: string | undefined,
   g: Guard,
 ): Promise<void> {
+  if (gateway.draining) {
+    req.resume();
+    gateway.refuseWhileDraining();
+  }
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/sdp') {
     req.resume();
@@ -249,6 +266,7 @@ function fail(res: ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
+  if (code === 'DRAINING') res.setHeader('retry-after', String(DRAINING_RETRY_AFTER_S));
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'x-camwire-error': code });
   res.end(`${code}: ${message}\n`);
 }

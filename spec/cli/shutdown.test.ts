@@ -1,8 +1,9 @@
 /**
  * Graceful shutdown of the main job: camwire (a child process) pulls a camera (camwire's demo
  * camera in this process, RTP over UDP, so only a TEARDOWN ends the session before its
- * timeout) for a WHEP viewer; on SIGTERM it tears the RTSP session down, closes the peer, and
- * exits with 0.
+ * timeout) for a WHEP viewer; on SIGINT, and on SIGTERM after its drain (short here: the
+ * drain itself is spec/deploy/dockerfile.test.ts's), it tears the RTSP session down, closes the
+ * peer, and exits with 0.
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -25,6 +26,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const config = join(dir, 'camwire.json');
     writeFileSync(config, JSON.stringify({
       http: { host: '127.0.0.1', port: 0 },
+      drainTimeoutMs: 500,
       webrtc: { bindAddress: '127.0.0.1' },
       streams: { hall: { url: camera.url, transport: 'udp', onDemand: false } },
     }));
