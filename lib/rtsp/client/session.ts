@@ -359,8 +359,11 @@ export class ClientSession {
       const h = new RtspHeaders({ 'User-Agent': this.opts.userAgent ?? RTSP_CLIENT_DEFAULTS.userAgent, Session: this.sessionId });
       const auth = this.auth.authorization('TEARDOWN', this.aggregateUrl);
       if (auth) h.set('Authorization', auth);
-      const wait = new Promise<void>((r) => this.t.setTimer(1000, r));
+      let timer: TimerHandle | undefined;
+      const wait = new Promise<void>((r) => (timer = this.t.setTimer(1000, r)));
       await Promise.race([this.conn.request('TEARDOWN', this.aggregateUrl, h).catch(() => undefined), wait]);
+      // a pending timer would keep the process alive for the rest of the second
+      timer?.cancel();
     }
     this.close();
     this.endResolve('stopped');
