@@ -94,7 +94,8 @@ class NativeTransport implements WebRtcTransport {
 
 /**
  * libdatachannel's object form, not its URL strings: minted passwords are base64 ('+', '/',
- * '='), which a `turn:user:pass@host` string would have to escape.
+ * '='), which a `turn:user:pass@host` string would have to escape. Only what libjuice can use:
+ * STUN and TURN over UDP (no stuns:/turns:, no TCP).
  */
 function nativeIceServers(entries: readonly IceServerConfig[], id: string, wallClockMs: number): NativeIceServer[] {
   const out: NativeIceServer[] = [];
@@ -102,10 +103,10 @@ function nativeIceServers(entries: readonly IceServerConfig[], id: string, wallC
     for (const url of s.urls) {
       const u = parseIceUrl(url);
       if (!u) continue; // the config check refused it already
-      if (u.scheme.startsWith('stun')) out.push({ hostname: u.host, port: u.port });
-      else {
-        const relayType = u.scheme === 'turns' ? 'TurnTls' : u.transport === 'tcp' ? 'TurnTcp' : 'TurnUdp';
-        out.push({ hostname: u.host, port: u.port, username: s.username ?? '', password: s.credential ?? '', relayType });
+      if (u.scheme === 'stun') out.push({ hostname: u.host, port: u.port });
+      // libjuice relays over UDP only (it warns and skips TCP and TLS): those are the browser's
+      else if (u.scheme === 'turn' && u.transport !== 'tcp') {
+        out.push({ hostname: u.host, port: u.port, username: s.username ?? '', password: s.credential ?? '', relayType: 'TurnUdp' });
       }
     }
   }
