@@ -67,10 +67,10 @@ t.test('no UDP at all: Chromium plays the demo camera through TURN over TCP, via
     t.equal(s?.servers, 1, 'the player took the ICE server from the WHEP Link header before its offer');
     t.ok(turnLog.some((l) => /ALLOCATE processed, success/.test(l)), 'coturn accepted the minted TURN REST credentials');
     t.ok(s?.tcpRelay, 'Chromium gathered a relay candidate over TCP');
-    // Known gap (see docs/reach.md): camwire's ICE (libjuice) connects over the relay and DTLS
-    // starts, but Chromium never sees its checks answered as writable: libjuice answers some
-    // relayed binding requests with 400 ("Controlling and controlled attributes mismatch").
-    const todo = 'TURN/TCP media path: Chromium never becomes writable through coturn (libjuice 400 on relayed checks)';
+    // Known gap (docs/reach.md): Chromium's checks from its relay carry ICE-CONTROLLING with a
+    // tie-breaker of 0, which libjuice takes for "no role attribute" and answers 400, so the
+    // relayed pair never becomes writable and DTLS never completes.
+    const todo = 'TURN/TCP media path: libjuice answers 400 to Chromium relayed checks (tie-breaker 0)';
     t.ok(s && s.frames >= 10, `frames decoded (${s?.frames})`, { todo });
     t.equal(s?.localType, 'relay', 'the selected local candidate is a TURN relay', { todo });
     t.equal(s?.relayProtocol, 'tcp', 'reached over TCP', { todo });
