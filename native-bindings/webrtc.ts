@@ -4,8 +4,11 @@
  * reaches camwire decrypted and camwire answers it itself. Recipe: ../shared/TESTING.md.
  */
 import nodeDataChannel from 'node-datachannel';
-import type { PeerConnection, Track } from 'node-datachannel';
+import type { IceServer as NativeIceServer, PeerConnection, Track } from 'node-datachannel';
+import { systemClock } from '../lib/clock.js';
 import { GatewayError } from '../lib/gateway/errors.js';
+import { parseIceUrl, resolveIceServers, type IceServerConfig } from '../lib/gateway/ice-servers.js';
+import { addPublicCandidates } from '../lib/sdp/candidates.js';
 import {
   WEBRTC_DEFAULTS,
   type PeerHandlers,
@@ -24,6 +27,14 @@ export interface NativeTransportOptions {
   portRangeEnd?: number;
   /** Give up answering when gathering takes longer (default 5000 ms). */
   gatheringTimeoutMs?: number;
+  /** STUN/TURN servers for camwire's own ICE agent (default none); `secret` entries are minted per peer. */
+  iceServers?: readonly IceServerConfig[];
+  /** Addresses added as host candidates to every answer (default none). */
+  publicAddresses?: readonly string[];
+  /** All peers on one UDP port, portRangeBegin (default false). */
+  udpMux?: boolean;
+  /** Unix time in ms, for the expiry of minted TURN credentials (default the system clock). */
+  wallClock?: () => number;
   /** libdatachannel log level (default 'Warning'); logs go to `log`. */
   logLevel?: 'Verbose' | 'Debug' | 'Info' | 'Warning' | 'Error' | 'Fatal';
   log?: (line: string) => void;
@@ -32,8 +43,9 @@ export interface NativeTransportOptions {
 /** ICE binds to every interface on ephemeral ports, and logs go nowhere, unless given. */
 export const NATIVE_TRANSPORT_DEFAULTS = Object.freeze({
   gatheringTimeoutMs: WEBRTC_DEFAULTS.gatheringTimeoutMs,
+  udpMux: WEBRTC_DEFAULTS.udpMux,
   logLevel: 'Warning',
-} as const satisfies Required<Pick<NativeTransportOptions, 'gatheringTimeoutMs' | 'logLevel'>>);
+} as const satisfies Required<Pick<NativeTransportOptions, 'gatheringTimeoutMs' | 'udpMux' | 'logLevel'>>);
 let nextPeerId = 1;
 
 export function createNativeTransport(opts: NativeTransportOptions = {}): WebRtcTransport {
@@ -58,14 +70,16 @@ class NativeTransport implements WebRtcTransport {
   createPeer(offerSdp: string, media: PeerMediaParams, handlers: PeerHandlers): Promise<WebRtcPeer> {
     if (this.cleanedUp) return Promise.reject(new GatewayError('TRANSPORT_CLOSED', 'the WebRTC transport has been cleaned up'));
     const o = this.opts;
-    const pc = new nodeDataChannel.PeerConnection(`camwire-${nextPeerId++}`, {
-      iceServers: [],
+    const id = `camwire-${nextPeerId++}`;
+    const pc = new nodeDataChannel.PeerConnection(id, {
+      iceServers: o.iceServers?.length ? nativeIceServers(o.iceServers, id, (o.wallClock ?? systemClock.wallClock)()) : [],
       bindAddress: o.bindAddress,
       portRangeBegin: o.portRangeBegin,
       portRangeEnd: o.portRangeEnd,
+      enableIceUdpMux: o.udpMux ?? NATIVE_TRANSPORT_DEFAULTS.udpMux,
       disableAutoNegotiation: true,
     });
-    const peer = new NativePeer(pc, media, handlers, () => this.peers.delete(peer));
+    const peer = new NativePeer(pc, media, handlers, o.publicAddresses ?? [], () => this.peers.delete(peer));
     this.peers.add(peer);
     return peer.answer(offerSdp, o.gatheringTimeoutMs ?? NATIVE_TRANSPORT_DEFAULTS.gatheringTimeoutMs);
   }
@@ -76,6 +90,27 @@ class NativeTransport implements WebRtcTransport {
     for (const p of [...this.peers]) p.close();
     nodeDataChannel.cleanup();
   }
+}
+
+/**
+ * libdatachannel's object form, not its URL strings: minted passwords are base64 ('+', '/',
+ * '='), which a `turn:user:pass@host` string would have to escape. Only what libjuice can use:
+ * STUN and TURN over UDP (no stuns:/turns:, no TCP).
+ */
+function nativeIceServers(entries: readonly IceServerConfig[], id: string, wallClockMs: number): NativeIceServer[] {
+  const out: NativeIceServer[] = [];
+  for (const s of resolveIceServers(entries, id, wallClockMs)) {
+    for (const url of s.urls) {
+      const u = parseIceUrl(url);
+      if (!u) continue; // the config check refused it already
+      if (u.scheme === 'stun') out.push({ hostname: u.host, port: u.port });
+      // libjuice relays over UDP only (it warns and skips TCP and TLS): those are the browser's
+      else if (u.scheme === 'turn' && u.transport !== 'tcp') {
+        out.push({ hostname: u.host, port: u.port, username: s.username ?? '', password: s.credential ?? '', relayType: 'TurnUdp' });
+      }
+    }
+  }
+  return out;
 }
 
 const STATE_MAP: Record<string, PeerState> = {
@@ -98,6 +133,7 @@ class NativePeer implements WebRtcPeer {
     private readonly pc: PeerConnection,
     readonly media: PeerMediaParams,
     private readonly handlers: PeerHandlers,
+    private readonly publicAddresses: readonly string[],
     private readonly onClosed: () => void,
   ) {}
 
@@ -128,7 +164,7 @@ class NativePeer implements WebRtcPeer {
         if (!desc) return fail(new GatewayError('OFFER_REJECTED', 'no local description after gathering'));
         settled = true;
         clearTimeout(timer);
-        this.answerSdp = desc.sdp;
+        this.answerSdp = addPublicCandidates(desc.sdp, this.publicAddresses);
         resolve(this);
       });
       try {

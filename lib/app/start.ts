@@ -53,7 +53,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   }
   const http = config.http ?? {};
   const separateMetrics = config.metrics?.port !== undefined;
-  const handler = createRequestHandler(gateway, { ...http, metrics: !separateMetrics });
+  const handler = createRequestHandler(gateway, { ...http, metrics: !separateMetrics, iceServers: config.webrtc?.iceServers });
   const server = guardedServer(handler, http);
   let metricsServer: Server | undefined;
   try {

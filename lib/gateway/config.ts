@@ -8,7 +8,9 @@ import { CamwireError } from '../errors.js';
 import { GATEWAY_DEFAULTS, type StreamConfig } from './gateway.js';
 import { STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
 import type { RecoveryConfig } from './wiring.js';
+import { isIP } from 'node:net';
 import { WEBRTC_DEFAULTS, type WebRtcConfig } from './transport.js';
+import { parseIceUrl } from './ice-servers.js';
 import { RTSP_SOURCE_DEFAULTS } from './rtsp-source.js';
 import { RECONNECT_DEFAULTS, RTSP_CLIENT_DEFAULTS } from '../rtsp/client/types.js';
 import { KEYFRAME_POLICY_DEFAULTS } from '../recovery/keyframe-policy.js';
@@ -29,8 +31,8 @@ export class ConfigError extends CamwireError {
   }
 }
 
-/** The HTTP API (lib/http) and its listener; `metrics` and the clock are the composition root's. */
-export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now'> & HttpListenerOptions;
+/** The HTTP API (lib/http) and its listener; `metrics`, the clocks and the ICE servers (webrtc's) are the composition root's. */
+export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock'> & HttpListenerOptions;
 
 export interface MetricsConfig {
   /** Serve /metrics on its own listener at this port instead of the main one (default: main listener). */
@@ -156,6 +158,51 @@ const streamOptions = (d: Partial<typeof STREAM_DEFAULTS>): Record<string, Setti
   forwarding: oneOf(['frame', 'packet'], d.forwarding),
 });
 
+/** At most this many STUN/TURN entries and public addresses: each costs every answer a line or a lookup. */
+const MAX_ICE_ENTRIES = 16;
+
+const ICE_SERVER = object({
+  urls: textOrTexts(),
+  username: text(),
+  credential: text(),
+  secret,
+  ttlSeconds: num(60, 31_536_000),
+});
+
+/** The browser's RTCIceServer shape, or a TURN REST `secret`; no value of a secret in a message. */
+const checkIceServers: Check = (v, path) => {
+  if (!Array.isArray(v) || v.length > MAX_ICE_ENTRIES) throw new ConfigError(`${path} must be an array of at most ${MAX_ICE_ENTRIES} ICE servers`);
+  v.forEach((entry, i) => {
+    const at = `${path}[${i}]`;
+    ICE_SERVER.check(entry, at);
+    const e = entry as { urls?: string | string[]; username?: string; credential?: string; secret?: string; ttlSeconds?: number };
+    if (e.urls === undefined) throw new ConfigError(`${at}.urls is required`);
+    const urls = typeof e.urls === 'string' ? [e.urls] : e.urls;
+    if (urls.length === 0) throw new ConfigError(`${at}.urls must name at least one stun: or turn: URL`);
+    let turn = false;
+    urls.forEach((url, j) => {
+      const parsed = parseIceUrl(url);
+      if (!parsed) throw new ConfigError(`${at}.urls[${j}] must be stun:host[:port] or turn(s):host[:port][?transport=udp|tcp] (no user:password@ in it)`);
+      turn ||= parsed.scheme.startsWith('turn');
+    });
+    if (e.secret !== undefined && (e.username !== undefined || e.credential !== undefined)) {
+      throw new ConfigError(`${at} has a secret: its username and credential are minted, so give neither`);
+    }
+    if (e.ttlSeconds !== undefined && e.secret === undefined) throw new ConfigError(`${at}.ttlSeconds needs a secret`);
+    if ((e.username === undefined) !== (e.credential === undefined)) throw new ConfigError(`${at} needs both username and credential`);
+    if (turn && e.secret === undefined && e.username === undefined) {
+      throw new ConfigError(`${at} is a TURN server: it needs a secret or a username and credential`);
+    }
+  });
+};
+
+const checkPublicAddresses: Check = (v, path) => {
+  if (!Array.isArray(v) || v.length > MAX_ICE_ENTRIES) throw new ConfigError(`${path} must be an array of at most ${MAX_ICE_ENTRIES} IP addresses`);
+  v.forEach((a, i) => {
+    if (typeof a !== 'string' || isIP(a) === 0) throw new ConfigError(`${path}[${i}] must be an IPv4 or IPv6 address, got ${JSON.stringify(a)}`);
+  });
+};
+
 const client = RTSP_CLIENT_DEFAULTS;
 const RTSP_OPTIONS = object({
   connectTimeoutMs: num(100, 600_000, client.connectTimeoutMs),
@@ -238,6 +285,9 @@ const CONFIG = object({
     portRangeEnd: num(1, 65535),
     gatheringTimeoutMs: num(100, 60_000, WEBRTC_DEFAULTS.gatheringTimeoutMs),
     mtu: num(300, 1500, WEBRTC_DEFAULTS.mtu),
+    iceServers: setting(checkIceServers, WEBRTC_DEFAULTS.iceServers),
+    publicAddresses: setting(checkPublicAddresses, WEBRTC_DEFAULTS.publicAddresses),
+    udpMux: flag(WEBRTC_DEFAULTS.udpMux),
   }),
   recovery: object({
     history: object({
@@ -280,6 +330,9 @@ export function parseConfig(input: unknown): CamwireConfig {
   }
   if (w?.portRangeBegin !== undefined && w.portRangeEnd !== undefined && w.portRangeBegin > w.portRangeEnd) {
     throw new ConfigError('config.webrtc.portRangeBegin is above portRangeEnd');
+  }
+  if (w?.udpMux === true && w.portRangeBegin === undefined) {
+    throw new ConfigError('config.webrtc.udpMux needs portRangeBegin: the one UDP port every viewer shares');
   }
   return cfg;
 }

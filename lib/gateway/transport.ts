@@ -6,6 +6,7 @@
  */
 
 import { PACKETIZER_DEFAULTS } from '../h264/packetizer.js';
+import type { IceServerConfig } from './ice-servers.js';
 
 /** How the WebRTC stack is set up (the config's `webrtc` block). */
 export interface WebRtcConfig {
@@ -18,12 +19,27 @@ export interface WebRtcConfig {
   gatheringTimeoutMs?: number;
   /** Largest RTP packet sent to browsers, header included (default 1200). */
   mtu?: number;
+  /**
+   * STUN/TURN servers for camwire's ICE agent and, through WHEP Link headers, the browser's
+   * (default none). An entry with `secret` mints TURN REST credentials per viewer.
+   */
+  iceServers?: IceServerConfig[];
+  /** IP addresses advertised as extra host candidates in every answer (1:1 NAT, Docker; default none). */
+  publicAddresses?: string[];
+  /** Every viewer on ONE UDP port, `portRangeBegin` (libjuice's mux; default false). */
+  udpMux?: boolean;
 }
 
-/** ICE binds to every interface on ephemeral ports unless given an address and a range. */
+/**
+ * ICE binds to every interface on ephemeral ports, one per viewer, unless given an address,
+ * a range or the mux; no STUN/TURN server and no extra address unless configured.
+ */
 export const WEBRTC_DEFAULTS = Object.freeze({
   gatheringTimeoutMs: 5000,
   mtu: PACKETIZER_DEFAULTS.mtu,
+  iceServers: [],
+  publicAddresses: [],
+  udpMux: false,
 } as const satisfies Required<Omit<WebRtcConfig, 'bindAddress' | 'portRangeBegin' | 'portRangeEnd'>>);
 
 /** What the answer offers the browser; chosen from its offer by `negotiateVideo`. */

@@ -1,5 +1,24 @@
 /** The player page: lists streams, plays one over WHEP in a muted autoplay <video>, live stats. */
 
+/**
+ * The WHEP draft's Link headers (rel="ice-server"), asked for with OPTIONS before the offer so
+ * the browser's own ICE can relay through TURN (over TCP where UDP is blocked).
+ */
+const ICE_SERVERS_SCRIPT = `async function iceServers(whep) {
+  try {
+    const r = await fetch(whep, { method: 'OPTIONS', headers: auth });
+    const out = [];
+    const re = /<([^>]*)>((?:\\s*;\\s*[A-Za-z-]+="(?:[^"\\\\]|\\\\.)*")*)/g;
+    for (const m of (r.headers.get('link') || '').matchAll(re)) {
+      const p = {};
+      for (const q of m[2].matchAll(/([A-Za-z-]+)="((?:[^"\\\\]|\\\\.)*)"/g)) p[q[1].toLowerCase()] = q[2].replace(/\\\\(.)/g, '$1');
+      if (p.rel !== 'ice-server') continue;
+      out.push(p.username === undefined ? { urls: m[1] } : { urls: m[1], username: p.username, credential: p.credential });
+    }
+    return out;
+  } catch { return []; }
+}`;
+
 export function playerPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -50,9 +69,10 @@ async function listStreams() {
   } catch (e) { $('status').textContent = 'cannot list streams: ' + e; return []; }
 }
 
+${ICE_SERVERS_SCRIPT}
 async function play(target) {
   $('status').textContent = 'connecting to ' + target.label + '...';
-  pc = new RTCPeerConnection();
+  pc = new RTCPeerConnection({ iceServers: await iceServers(target.whep) });
   window.camwirePlayer = { pc };
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.ontrack = (e) => { $('video').srcObject = new MediaStream([e.track]); $('video').play().catch(() => {}); };

@@ -4,10 +4,14 @@
  * (GET /healthz, /readyz). Every failure is a clear status with a text body; no request can
  * crash the server.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { systemClock } from '../clock.js';
 import { CamwireError } from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
+import { iceServerLinks, resolveIceServers, type IceServerConfig } from '../gateway/ice-servers.js';
 import type { Stream } from '../gateway/stream.js';
+import { WEBRTC_DEFAULTS } from '../gateway/transport.js';
 import { ACCESS_DEFAULTS, AccessControl, type AccessOptions } from './access.js';
 import { HttpError, readBody } from './body.js';
 import { checkOfferLines } from './offer-lines.js';
@@ -28,6 +32,10 @@ export interface HttpOptions extends AccessOptions {
   metrics?: boolean;
   /** Clock for the rate limit (ms). */
   now?: () => number;
+  /** STUN/TURN servers handed to browsers as WHEP Link headers (the config's webrtc.iceServers; default none). */
+  iceServers?: readonly IceServerConfig[];
+  /** Unix time in ms, for the expiry of minted TURN credentials (default the system clock). */
+  wallClock?: () => number;
 }
 
 /** No token, no basic auth and the real clock unless given. */
@@ -37,7 +45,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   corsOrigin: ACCESS_DEFAULTS.corsOrigin,
   rateLimit: RATE_LIMIT_DEFAULTS,
   metrics: true,
-} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now'>>);
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -79,6 +87,8 @@ interface Guard {
   maxBody: number;
   maxOfferLines: number;
   metrics: boolean;
+  /** Link header values for a viewer id (none without iceServers). */
+  iceLinks: (id: string) => string[];
 }
 
 export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
@@ -90,13 +100,14 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     maxBody: opts.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes,
     maxOfferLines: opts.maxOfferLines ?? HTTP_DEFAULTS.maxOfferLines,
     metrics: opts.metrics ?? HTTP_DEFAULTS.metrics,
+    iceLinks: iceLinkMaker(opts.iceServers ?? WEBRTC_DEFAULTS.iceServers, opts.wallClock ?? systemClock.wallClock),
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
     const origin = g.access.allowOrigin(req);
     if (origin !== undefined) res.setHeader('access-control-allow-origin', origin);
     if (origin !== '*') res.setHeader('vary', 'origin');
-    res.setHeader('access-control-expose-headers', 'location, content-type');
+    res.setHeader('access-control-expose-headers', 'location, content-type, link');
     handle(gateway, req, res, g).catch((err) => fail(res, err));
   };
   return Object.assign(handler, {
@@ -131,11 +142,16 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
 
   if (parts[0] === 'whep') {
     if (method === 'OPTIONS') {
+      // The WHEP draft lets a player ask for ICE servers with OPTIONS before it makes its
+      // offer; TURN credentials go only to one that may watch, never to a CORS preflight.
+      const asksIce = req.headers['access-control-request-method'] === undefined && g.access.allows(req, url);
+      const links = asksIce ? g.iceLinks(randomUUID()) : [];
       res.writeHead(204, {
         'access-control-allow-methods': 'POST, DELETE, OPTIONS',
         'access-control-allow-headers': 'content-type, authorization, if-match',
         'access-control-max-age': '86400',
         'accept-post': 'application/sdp',
+        ...(links.length > 0 ? { link: links, 'cache-control': 'no-store' } : {}),
       });
       return void res.end();
     }
@@ -218,11 +234,18 @@ async function whepPost(
   checkOfferLines(offer, g.maxOfferLines);
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
   const viewer = await gateway.addViewer(stream, offer);
+  const links = g.iceLinks(viewer.id);
   res.writeHead(201, {
     'content-type': 'application/sdp',
     location: `/whep/${encodeURIComponent(stream.name)}/${encodeURIComponent(viewer.id)}`,
+    ...(links.length > 0 ? { link: links } : {}),
   });
   res.end(viewer.peer.answerSdp);
+}
+
+function iceLinkMaker(servers: readonly IceServerConfig[], wallClock: () => number): (id: string) => string[] {
+  if (servers.length === 0) return () => [];
+  return (id) => iceServerLinks(resolveIceServers(servers, id, wallClock()));
 }
 
 function sourceQueryAllowed(gateway: Gateway, url: URL): boolean {

@@ -6,3 +6,4 @@ export * from './attributes.js';
 export * from './h264-fmtp.js';
 export { describeTracks, findH264PayloadTypes, type SdpTrack, type TrackFormat, type H264PayloadType } from './tracks.js';
 export { decodeBase64, encodeBase64 } from './base64.js';
+export { addPublicCandidates, parseCandidateLine, type IceCandidate } from './candidates.js';
