@@ -6,6 +6,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineLock } from '../../tools/machine-lock.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const FLAGS = [
@@ -22,12 +23,14 @@ export interface Chromium {
 
 /** `executablePath` may be a wrapper (e.g. one that enters a network namespace). */
 export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Chromium> {
+  const release = await machineLock('chromium');
   const dir = mkdtempSync(join(tmpdir(), 'camwire-chromium-'));
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(dir, { executablePath, args: FLAGS });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
+    release();
     throw err;
   }
   return {
@@ -38,6 +41,7 @@ export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Ch
         await context.close();
       } finally {
         rmSync(dir, { recursive: true, force: true });
+        release();
       }
     },
   };

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineLock } from '../machine-lock.js';
 import type { BrowserContext, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CAMWIRE_CHROMIUM ?? '/usr/bin/chromium';
@@ -90,17 +91,20 @@ window.__lab.stop = async function () {
 `;
 
 export class LabBrowser {
-  private constructor(private readonly context: BrowserContext, private readonly dir: string, readonly page: Page) {}
+  private constructor(private readonly context: BrowserContext, private readonly dir: string, readonly page: Page, private readonly release: () => void) {}
 
   static async launch(): Promise<LabBrowser> {
     const { chromium } = await import('playwright-core');
+    // a lab run measures freezes: another Chromium test beside it would skew them
+    const release = await machineLock('chromium');
     const dir = mkdtempSync(join(tmpdir(), 'camwire-lab-'));
     try {
       const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: FLAGS });
       const page = context.pages()[0] ?? (await context.newPage());
-      return new LabBrowser(context, dir, page);
+      return new LabBrowser(context, dir, page, release);
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
+      release();
       throw err;
     }
   }
@@ -135,6 +139,7 @@ export class LabBrowser {
       await this.context.close();
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
+      this.release();
     }
   }
 }
