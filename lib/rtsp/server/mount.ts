@@ -22,6 +22,12 @@ export interface MountFacts {
   frameRate?: number;
 }
 
+/**
+ * The facts, or how to learn them: a gateway stream knows its camera's SPS/PPS only once the
+ * camera has answered (undefined when it did not in time).
+ */
+export type MountFactsSource = MountFacts | (() => Promise<MountFacts | undefined>);
+
 export interface RtspMountOptions {
   clock: Clock;
   /** Default 96. */
@@ -73,11 +79,11 @@ const RTP_FIXED_HEADER = 12;
 export class RtspMount implements OutputHost {
   readonly clock: Clock;
   readonly stream: Stream;
-  readonly facts: MountFacts;
   readonly payloadType: number;
   readonly clockRate = VIDEO_CLOCK_RATE;
   readonly senderReportIntervalMs: number;
   private readonly track: VideoTrack;
+  private readonly facts: MountFactsSource;
   private readonly answerNacks: boolean;
   private readonly ownsStream: boolean;
   private readonly tickIntervalMs: number;
@@ -90,7 +96,7 @@ export class RtspMount implements OutputHost {
   private lastTs = 0;
   private lastCopy: Uint8Array = new Uint8Array(0);
 
-  constructor(stream: Stream, facts: MountFacts, o: RtspMountOptions) {
+  constructor(stream: Stream, facts: MountFactsSource, o: RtspMountOptions) {
     this.clock = o.clock;
     this.stream = stream;
     this.facts = facts;
@@ -106,6 +112,11 @@ export class RtspMount implements OutputHost {
   /** The track's SSRC: every output of this mount sends it. */
   get ssrc(): number {
     return this.track.packetizer.ssrc >>> 0;
+  }
+
+  /** What DESCRIBE announces; undefined when the stream's source could not tell in time. */
+  describe(): Promise<MountFacts | undefined> {
+    return typeof this.facts === 'function' ? this.facts() : Promise.resolve(this.facts);
   }
 
   /** The output starts taking the track (from the cached keyframe or the next one). */
