@@ -136,9 +136,16 @@ export class RtspMount implements OutputHost {
     this.timer = undefined;
   }
 
-  /** RTP-Info of an output that just started: its first packet, or the next one the track sends. */
-  rtpInfo(output: { startedAt: { seq: number; ts: number } | undefined }): { seq: number; rtptime: number } {
+  /**
+   * RTP-Info of an output that just started: its first packet; for one waiting for a keyframe,
+   * the track's next packet only when nothing was ever sent (a fresh source starts on a
+   * keyframe). Mid-stream the packets up to the next keyframe are skipped, so naming the next
+   * one would make clients count them lost (and drop the keyframe after the "gap"): the
+   * first packet tells them instead.
+   */
+  rtpInfo(output: { startedAt: { seq: number; ts: number } | undefined }): { seq?: number; rtptime?: number } {
     if (output.startedAt) return { seq: output.startedAt.seq, rtptime: output.startedAt.ts };
+    if (this.track.stats().packetsOut > 0) return {};
     return { seq: this.track.timeline.nextSeq, rtptime: this.track.timeline.nextUnitTimestamp(this.clock.now()) };
   }
 
