@@ -101,6 +101,9 @@ t.test('origin + edge: one PLAY at the camera, the edge viewer plays smoothly, t
     t.equal(after.origin.viewers.length, 1, 'one WebRTC viewer at the origin');
     t.equal(after.edge.source.transport, 'tcp', 'the edge pulls the origin over TCP');
     t.equal(after.edge.timelineRebases, 0, 'the origin timeline is one continuous stream to the edge');
+    // an edge joining mid-stream: RTP-Info must not name the packets skipped until the keyframe
+    t.equal(after.edge.source.packetsLost, 0, 'the edge lost no packet from the origin, its start included');
+    t.equal(after.edge.source.framesDropped, 0, 'and dropped no frame');
     // at most one keyframe request a second at each hop (plus the one a start may send at once)
     const upstreamRequests = after.edge.keyframeRequestsForwarded - before.edge.keyframeRequestsForwarded;
     const cameraRequests = after.origin.keyframeRequestsForwarded - before.origin.keyframeRequestsForwarded;
