@@ -12,6 +12,8 @@ import type { TrackSink } from '../gateway/track-sink.js';
 import type { RtspServerConfig } from '../gateway/config.js';
 import { RTSP_SERVER_CONFIG_DEFAULTS } from '../gateway/config.js';
 import { NalType, nalType } from '../h264/nal.js';
+import { parseRtp } from '../rtp/packet.js';
+import type { CachedKeyframe } from '../gateway/keyframe-cache.js';
 import { RtspMount, type MountFacts } from '../rtsp/server/mount.js';
 import { RtspServer, type RtspServerStats } from '../rtsp/server/server.js';
 import type { AuthMethod } from '../rtsp/server/auth.js';
@@ -61,12 +63,49 @@ export async function startRestream(config: RtspServerConfig, entries: readonly 
   };
 }
 
-/** SPS and PPS of what the source sends, from its SDP (sprop-parameter-sets). */
-function factsOf(info: SourceInfo): MountFacts | undefined {
-  const ps = info.parameterSets ?? [];
-  const sps = ps.find((n) => n.length > 3 && nalType(n[0]) === NalType.Sps);
-  const pps = ps.find((n) => n.length > 0 && nalType(n[0]) === NalType.Pps);
+/** SPS and PPS from NAL units (an SPS needs its 3 profile/level bytes for the SDP). */
+function factsIn(nalus: readonly Uint8Array[]): MountFacts | undefined {
+  const sps = nalus.find((n) => n.length > 3 && nalType(n[0]) === NalType.Sps);
+  const pps = nalus.find((n) => n.length > 1 && nalType(n[0]) === NalType.Pps);
   return sps && pps ? { sps, pps } : undefined;
+}
+
+/**
+ * What the source sends: from its SDP (sprop-parameter-sets), else from the cached keyframe,
+ * for cameras that send SPS/PPS only in-band.
+ */
+function factsOf(info: SourceInfo, keyframe: CachedKeyframe | undefined): MountFacts | undefined {
+  return factsIn(info.parameterSets ?? []) ?? (keyframe ? factsIn(parameterSetsIn(keyframe)) : undefined);
+}
+
+/** SPS and PPS NAL units (copies) of a keyframe's egress packets: single NAL units or STAP-A aggregates. */
+export function parameterSetsIn(keyframe: CachedKeyframe): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const keep = (n: Uint8Array) => {
+    const type = nalType(n[0]);
+    if (type === NalType.Sps || type === NalType.Pps) out.push(n.slice());
+  };
+  for (const packet of keyframe.packets) {
+    let payload: Uint8Array;
+    try {
+      payload = parseRtp(packet).payload;
+    } catch {
+      continue;
+    }
+    if (payload.length === 0) continue;
+    if (nalType(payload[0]) !== NalType.StapA) {
+      keep(payload);
+      continue;
+    }
+    // STAP-A: 16-bit size, NAL unit, repeated (RFC 6184 5.7.1); a size past the end stops it
+    for (let i = 1; i + 2 < payload.length; ) {
+      const size = (payload[i] << 8) | payload[i + 1];
+      if (size === 0 || i + 2 + size > payload.length) break;
+      keep(payload.subarray(i + 2, i + 2 + size));
+      i += 2 + size;
+    }
+  }
+  return out;
 }
 
 /**
@@ -75,14 +114,15 @@ function factsOf(info: SourceInfo): MountFacts | undefined {
  * describeTimeoutMs. The stream's idleStopMs keeps it running for the SETUP and PLAY that follow.
  */
 async function streamFacts(e: RestreamEntry, clock: Clock): Promise<MountFacts | undefined> {
-  const known = factsOf(e.source.info());
+  const cached = () => e.stream.videoTrack.keyframes.usable(clock.now());
+  const known = factsOf(e.source.info(), cached());
   if (known) return known;
   const placeholder = new DescribeWaiter();
   e.stream.addOutput(placeholder);
   try {
     const deadline = clock.now() + RESTREAM_DEFAULTS.describeTimeoutMs;
     for (;;) {
-      const facts = e.stream.sourceState === 'playing' ? factsOf(e.source.info()) : undefined;
+      const facts = e.stream.sourceState === 'playing' ? factsOf(e.source.info(), cached()) : undefined;
       if (facts || clock.now() >= deadline) return facts;
       await new Promise<void>((resolve) => clock.setTimer(RESTREAM_DEFAULTS.describePollMs, resolve));
     }

@@ -15,13 +15,18 @@ import { splitAnnexB } from '../../lib/h264/nal.js';
 import { seqDistance, tsDistance } from '../../lib/rtp/seq.js';
 import { ClipSource } from '../support/clip-source.js';
 import { FakeTransport } from '../support/fake-transport.js';
+import fc from 'fast-check';
+import { parameterSetsIn } from '../../lib/app/restream.js';
+import { serializeRtp } from '../../lib/rtp/packet.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const USER = { user: 'edge', password: 'restream-secret' };
 
-async function start(t: Test): Promise<{ handle: GatewayHandle; source: ClipSource; url: (auth: string) => string }> {
+/** `inBandOnly`: a camera whose SDP carries no sprop-parameter-sets (SPS/PPS only before its IDRs). */
+async function start(t: Test, inBandOnly = false): Promise<{ handle: GatewayHandle; source: ClipSource; url: (auth: string) => string }> {
   const clip = loadH264Clip(splitAnnexB(readFileSync(demoClipPath())));
-  const source = new ClipSource(clip.frames.map((f) => ({ nalus: [...f.nalus], keyframe: f.keyframe })), 30, { parameterSets: [clip.sps, clip.pps] });
+  const meta = inBandOnly ? {} : { parameterSets: [clip.sps, clip.pps] };
+  const source = new ClipSource(clip.frames.map((f) => ({ nalus: [...f.nalus], keyframe: f.keyframe })), 30, meta);
   const handle = await startGateway(
     { http: { host: '127.0.0.1', port: 0 }, streams: { demo: { url: 'rtsp://clip.invalid/demo' } }, rtspServer: { host: '127.0.0.1', port: 0, users: [USER] } },
     { transport: new FakeTransport(), sourceFactory: () => source },
@@ -103,4 +108,34 @@ t.test('a camera restart is invisible downstream: sequence numbers without a gap
   const wallMs = p[last].at - p[0].at;
   t.ok(Math.abs(rtpMs - wallMs) < 250, `RTP time follows wall time across the gap (${rtpMs.toFixed(0)} vs ${wallMs.toFixed(0)} ms)`);
   t.equal(handle.gateway.stream('demo')!.stats().timelineRebases, 1, 'the restart re-based the timeline once');
+});
+
+t.test('a camera with SPS/PPS only in-band: DESCRIBE starts it and announces them from its first keyframe', async (t) => {
+  const { source, url } = await start(t, true);
+  const clip = loadH264Clip(splitAnnexB(readFileSync(demoClipPath())));
+  const client = new RtspClient({ url: url(`${USER.user}:${USER.password}@`), transport: 'tcp', reconnect: { enabled: false } });
+  client.on('error', () => {});
+  const info = await client.start();
+  await client.stop();
+  const h264 = info.tracks[0].sdp.formats[0].h264;
+  t.same(h264?.sps, clip.sps, 'the SDP carries the SPS');
+  t.same(h264?.pps, clip.pps, 'and the PPS');
+  t.equal(source.starts, 1, 'the DESCRIBE started the on-demand camera');
+});
+
+t.test('parameterSetsIn: STAP-A and single NAL units; any bytes, no exception', (t) => {
+  const rtp = (payload: Uint8Array) => serializeRtp({
+    version: 2, padding: false, extension: false, marker: false, payloadType: 96, sequenceNumber: 1, timestamp: 0, ssrc: 1,
+    csrc: [], headerExtension: undefined, payload, paddingLength: 0,
+  });
+  const sps = Uint8Array.of(0x67, 0x42, 0xc0, 0x1e, 0xda);
+  const pps = Uint8Array.of(0x68, 0xce, 0x3c, 0x80);
+  const stap = Uint8Array.of(0x18, 0, sps.length, ...sps, 0, pps.length, ...pps);
+  t.same(parameterSetsIn({ packets: [rtp(stap)], firstSeq: 1 }), [sps, pps], 'from a STAP-A');
+  t.same(parameterSetsIn({ packets: [rtp(sps), rtp(Uint8Array.of(0x65, 1, 2)), rtp(pps)], firstSeq: 1 }), [sps, pps], 'from single NAL units');
+  t.same(parameterSetsIn({ packets: [rtp(Uint8Array.of(0x18, 0, 200, 0x67, 1))], firstSeq: 1 }), [], 'a size past the end: nothing');
+  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 4 }), (packets) => {
+    parameterSetsIn({ packets, firstSeq: 0 });
+  }));
+  t.end();
 });
