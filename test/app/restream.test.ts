@@ -37,13 +37,13 @@ async function start(t: Test, inBandOnly = false): Promise<{ handle: GatewayHand
 
 interface Received { seq: number; ts: number; at: number }
 
-async function pull(url: string): Promise<{ client: RtspClient; packets: Received[] }> {
+async function pull(url: string): Promise<{ client: RtspClient; packets: Received[]; rtpInfoSeq: number | undefined }> {
   const client = new RtspClient({ url, transport: 'tcp', reconnect: { enabled: false } });
   const packets: Received[] = [];
   client.on('rtp', (p) => packets.push({ seq: p.sequenceNumber, ts: p.timestamp, at: performance.now() }));
   client.on('error', () => {});
-  await client.start();
-  return { client, packets };
+  const info = await client.start();
+  return { client, packets, rtpInfoSeq: info.rtpInfo[0]?.seq };
 }
 
 t.test('no rtspServer: no restream', async (t) => {
@@ -67,6 +67,18 @@ t.test('a configured user gets the stream; a wrong password does not', async (t)
   await b.client.stop();
   t.ok(a.packets.length > 20 && b.packets.length > 20, `both clients receive (${a.packets.length}, ${b.packets.length})`);
   t.equal(source.starts, 1, 'one source session for two RTSP clients');
+});
+
+t.test('a client joining mid-stream: RTP-Info never names a packet it will not get', async (t) => {
+  const { url } = await start(t);
+  const a = await pull(url(`${USER.user}:${USER.password}@`));
+  await sleep(500);
+  const b = await pull(url(`${USER.user}:${USER.password}@`));
+  await sleep(1500); // the demo clip's GOP is 1 s: b has started by then
+  await a.client.stop();
+  await b.client.stop();
+  t.ok(b.packets.length > 20, 'the joiner receives');
+  t.equal(b.rtpInfoSeq ?? b.packets[0].seq, b.packets[0].seq, `RTP-Info seq (${b.rtpInfoSeq}) is the first packet or absent`);
 });
 
 t.test('PLIs from RTSP clients reach the camera merged, at most one a second', async (t) => {
