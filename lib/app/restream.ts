@@ -55,7 +55,12 @@ export async function startRestream(config: RtspServerConfig, entries: readonly 
   for (const e of entries) {
     server.addMount(`/${e.name}`, new RtspMount(e.stream, () => streamFacts(e, clock), { clock, cname: `camwire-${e.name}` }));
   }
-  await server.listen();
+  try {
+    await server.listen();
+  } catch (err) {
+    await server.close(); // the UDP pair may be bound already
+    throw err;
+  }
   return {
     address: server.url('/').replace(/\/$/, ''),
     stats: () => server.stats(),
