@@ -1,5 +1,6 @@
 /**
- * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--config FILE]`: the main job.
+ * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--config FILE]`:
+ * the main job; `--rtsp` restreams every stream over RTSP (rtspServer in the config).
  * With no source at all, the built-in demo camera is started and served as `demo`, so a fresh
  * checkout shows moving video with no camera. Ctrl-C (SIGINT) shuts down cleanly at once:
  * TEARDOWN to the cameras, peers closed, process exits. SIGTERM (what an orchestrator sends)
@@ -18,6 +19,8 @@ import { redactUrl } from '../rtsp/protocol/url.js';
 export interface GatewayArgs {
   sources: { name: string; url: string }[];
   http?: { host: string; port: number };
+  /** Where the RTSP restream listens. */
+  rtsp?: { host: string; port: number };
   configFile?: string;
 }
 
@@ -26,12 +29,12 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayArgs | string 
   const out: GatewayArgs = { sources: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--http') {
+    if (a === '--http' || a === '--rtsp') {
       const v = argv[++i] ?? '';
-      const m = /^(?:(.*):)?(\d{1,5})$/.exec(v);
-      const port = m ? Number(m[2]) : NaN;
-      if (!m || port > 65535) return `--http needs HOST:PORT or PORT, got "${v}"`;
-      out.http = { host: m[1] ? m[1].replace(/^\[(.*)\]$/, '$1') : '127.0.0.1', port };
+      const listener = parseListener(v);
+      if (!listener) return `${a} needs HOST:PORT or PORT, got "${v}"`;
+      if (a === '--http') out.http = listener;
+      else out.rtsp = listener;
     } else if (a === '--config') {
       out.configFile = argv[++i];
       if (!out.configFile) return '--config needs a file';
@@ -50,13 +53,22 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayArgs | string 
   return out;
 }
 
+/** `HOST:PORT`, `[v6]:PORT` or `PORT` (host 127.0.0.1). */
+function parseListener(v: string): { host: string; port: number } | undefined {
+  const m = /^(?:(.*):)?(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) return undefined;
+  return { host: m[1] ? m[1].replace(/^\[(.*)\]$/, '$1') : '127.0.0.1', port };
+}
+
 /** Merges the config file (if any) and the command line; the command line wins. */
 export function buildConfig(args: GatewayArgs): CamwireConfig {
   const file: Record<string, unknown> = args.configFile ? (JSON.parse(readFileSync(args.configFile, 'utf8')) as Record<string, unknown>) : {};
   const streams = { ...((file.streams as Record<string, unknown> | undefined) ?? {}) };
   for (const s of args.sources) streams[s.name] = { ...((streams[s.name] as object | undefined) ?? {}), url: s.url };
   const http = { ...((file.http as object | undefined) ?? {}), ...(args.http ?? {}) };
-  return parseConfig({ ...file, http, streams });
+  const rtsp = args.rtsp ? { rtspServer: { ...((file.rtspServer as object | undefined) ?? {}), ...args.rtsp } } : {};
+  return parseConfig({ ...file, http, streams, ...rtsp });
 }
 
 export async function runGateway(argv: readonly string[]): Promise<number> {
@@ -85,7 +97,10 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
     return undefined;
   });
   if (!handle) return 1;
-  for (const name of Object.keys(config.streams)) process.stdout.write(`stream "${name}": ${handle.address}/watch/${name}\n`);
+  for (const name of Object.keys(config.streams)) {
+    const rtsp = handle.rtspAddress ? ` and ${handle.rtspAddress}/${name}` : '';
+    process.stdout.write(`stream "${name}": ${handle.address}/watch/${name}${rtsp}\n`);
+  }
   process.stdout.write(`camwire is running: open ${handle.address}/ (Ctrl-C to stop)\n`);
   if ((await nextSignal().signal) === 'SIGTERM') await drain(handle.gateway, config.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs);
   process.stdout.write('camwire: shutting down\n');

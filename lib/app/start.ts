@@ -1,5 +1,6 @@
 /**
- * The composition root: native WebRTC transport + Gateway + HTTP server. `startGateway` is what
+ * The composition root: native WebRTC transport + Gateway + HTTP server (+ the RTSP restream
+ * when `rtspServer.port` is set). `startGateway` is what
  * the CLI (and embedders) call; `close()` shuts everything down so the process can exit.
  * node-datachannel's addon is loaded here, when the first gateway without an injected
  * transport starts, not when camwire is imported: embedders of one layer never map it.
@@ -14,6 +15,8 @@ import type { WebRtcTransport } from '../gateway/transport.js';
 import { createMetricsHandler, createRequestHandler, type HttpGuardStats } from '../http/server.js';
 import { HTTP_LISTENER_DEFAULTS as LISTENER } from '../http/listener-options.js';
 import type { HttpConfig } from '../gateway/config.js';
+import type { VideoSource } from '../gateway/source.js';
+import { startRestream, type Restream } from './restream.js';
 
 /** Replaceable parts, for tests and embedders. */
 export interface StartOverrides {
@@ -28,6 +31,10 @@ export interface GatewayHandle {
   gateway: Gateway;
   /** http://host:port of the metrics listener, when `metrics.port` is set. */
   metricsAddress?: string;
+  /** rtsp://host:port of the restream, when `rtspServer.port` is set: each stream at `/<name>`. */
+  rtspAddress?: string;
+  /** The restream's RTSP server (sessions, keyframe requests, per-stream counters), when on. */
+  restream?: Restream;
   /** Requests refused by the HTTP guards, and open connections now. */
   httpStats(): HttpGuardStats & { connections: number };
   /** Ends viewers, stops sources, closes the server and releases node-datachannel. Idempotent. */
@@ -39,13 +46,21 @@ export type { CamwireConfig };
 export async function startGateway(config: CamwireConfig, overrides: StartOverrides = {}): Promise<GatewayHandle> {
   const transport = overrides.transport ?? (await import('../../native-bindings/webrtc.js')).createNativeTransport(config.webrtc);
   let gateway: Gateway;
+  const deps = overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu);
+  // The restream's DESCRIBE needs each configured stream's source (its camera's SPS/PPS).
+  const sources = new Map<string, VideoSource>();
+  const makeSource = overrides.sourceFactory ?? defaultSourceFactory();
   try {
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults,
         maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs },
       transport,
-      overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu),
-      overrides.sourceFactory ?? defaultSourceFactory(),
+      deps,
+      (name, cfg) => {
+        const source = makeSource(name, cfg);
+        if (Object.hasOwn(config.streams, name)) sources.set(name, source);
+        return source;
+      },
     );
   } catch (err) {
     transport.cleanup();
@@ -56,6 +71,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const handler = createRequestHandler(gateway, { ...http, metrics: !separateMetrics, iceServers: config.webrtc?.iceServers });
   const server = guardedServer(handler, http);
   let metricsServer: Server | undefined;
+  let restream: Restream | undefined;
   try {
     await listen(server, http.port ?? LISTENER.port, http.host ?? LISTENER.host);
     if (separateMetrics) {
@@ -63,8 +79,13 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
       metricsServer = guardedServer(createMetricsHandler(gateway, m.token), http);
       await listen(metricsServer, m.port!, m.host ?? LISTENER.host);
     }
+    if (config.rtspServer?.port !== undefined) {
+      const entries = [...sources].map(([name, source]) => ({ name, source, stream: gateway.stream(name)! }));
+      restream = await startRestream(config.rtspServer, entries, deps.clock);
+    }
   } catch (err) {
     server.close();
+    metricsServer?.close();
     await gateway.close();
     transport.cleanup();
     throw err;
@@ -73,10 +94,14 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   return {
     address: addressOf(server),
     metricsAddress: metricsServer ? addressOf(metricsServer) : undefined,
+    rtspAddress: restream?.address,
+    restream,
     gateway,
     httpStats: () => ({ ...handler.stats(), connections: connectionCount(server) }),
     close: () => {
       closing ??= (async () => {
+        // RTSP clients first: their outputs leave the streams before the sources stop
+        await restream?.close();
         await gateway.close();
         for (const s of [server, metricsServer]) {
           if (!s) continue;

@@ -60,7 +60,32 @@ export interface CamwireConfig {
   streamDefaults?: StreamOptions;
   webrtc?: WebRtcConfig;
   recovery?: RecoveryConfig;
+  /** Restream every stream over RTSP (lib/app/restream.ts); on when `port` is set. */
+  rtspServer?: RtspServerConfig;
 }
+
+/** One RTSP login; the password never appears in logs, errors or the API. */
+export interface RtspUser {
+  user: string;
+  password: string;
+}
+
+export interface RtspServerConfig {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** No default: the restream is off until a port is given (8554 is RTSP's usual alternate). */
+  port?: number;
+  /** Logins accepted (Digest or Basic). Default none. */
+  users?: RtspUser[];
+  /** Serve without credentials; required when `users` is empty, so openness is never an accident. Default false. */
+  anonymous?: boolean;
+}
+
+/** The restream's defaults (`port` and `users` have none: off, nobody). */
+export const RTSP_SERVER_CONFIG_DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  anonymous: false,
+} as const satisfies Required<Omit<RtspServerConfig, 'port' | 'users'>>);
 
 type Check = (v: unknown, path: string) => void;
 
@@ -108,6 +133,20 @@ const checkTexts: Check = (v, path) => {
   if (!Array.isArray(v)) throw new ConfigError(`${path} must be an array of strings`);
   v.forEach((x, i) => checkText(x, `${path}[${i}]`));
 };
+const RTSP_USER = object({ user: text(), password: secret });
+/** RTSP logins: a user name Basic can carry (no `:`), each once, with a secret password. */
+const rtspUsers = setting((v, path) => {
+  if (!Array.isArray(v)) throw new ConfigError(`${path} must be an array of { user, password }`);
+  const seen = new Set<string>();
+  v.forEach((x, i) => {
+    RTSP_USER.check(x, `${path}[${i}]`);
+    const { user, password } = x as Partial<RtspUser>;
+    if (user === undefined || password === undefined) throw new ConfigError(`${path}[${i}] needs both user and password`);
+    if (user.includes(':')) throw new ConfigError(`${path}[${i}].user must not contain ':'`);
+    if (seen.has(user)) throw new ConfigError(`${path}[${i}].user ${JSON.stringify(user)} is listed twice`);
+    seen.add(user);
+  });
+});
 const texts = (value?: readonly string[]): Setting => setting(checkTexts, value);
 const textOrTexts = (value?: string): Setting => setting((v, path) => (Array.isArray(v) ? checkTexts(v, path) : checkText(v, path)), value);
 
@@ -300,6 +339,12 @@ const CONFIG = object({
     keyframeRequestIntervalMs: num(0, 60_000, KEYFRAME_POLICY_DEFAULTS.minIntervalMs),
     resendMemory: num(16, 1 << 20, RESEND_LIMITER_DEFAULTS.slots),
   }),
+  rtspServer: object({
+    host: text(RTSP_SERVER_CONFIG_DEFAULTS.host),
+    port: num(0, 65535),
+    users: rtspUsers,
+    anonymous: flag(RTSP_SERVER_CONFIG_DEFAULTS.anonymous),
+  }),
 });
 
 /**
@@ -333,6 +378,10 @@ export function parseConfig(input: unknown): CamwireConfig {
   }
   if (w?.udpMux === true && w.portRangeBegin === undefined) {
     throw new ConfigError('config.webrtc.udpMux needs portRangeBegin: the one UDP port every viewer shares');
+  }
+  const r = cfg.rtspServer;
+  if (r?.port !== undefined && (r.users ?? []).length === 0 && r.anonymous !== true) {
+    throw new ConfigError('config.rtspServer needs users, or anonymous: true to serve every stream to anyone');
   }
   return cfg;
 }

@@ -67,3 +67,29 @@ t.test('the default config is a valid config, fresh on every call', (t) => {
   t.strictSame(defaultConfig().allowSources, []);
   t.end();
 });
+
+t.test('rtspServer: the restream is off without a port, needs users or anonymous: true, never echoes a password', (t) => {
+  const users = [{ user: 'edge', password: 'origin-secret' }];
+  t.same(parseConfig({ rtspServer: { port: 8554, users } }).rtspServer, { port: 8554, users }, 'a port and a user');
+  t.same(parseConfig({ rtspServer: { port: 0, anonymous: true } }).rtspServer, { port: 0, anonymous: true }, 'anonymous on request');
+  t.same(parseConfig({ rtspServer: { host: '0.0.0.0' } }).rtspServer, { host: '0.0.0.0' }, 'no port: off, nothing required');
+  t.same(defaultConfig().rtspServer, { host: '127.0.0.1', anonymous: false }, 'defaults: loopback, not anonymous, no port');
+  const bad = (rtspServer: unknown, msg: RegExp) => t.throws(() => parseConfig({ rtspServer }), { code: 'CONFIG_INVALID', message: msg });
+  bad({ port: 8554 }, /config\.rtspServer needs users, or anonymous: true/);
+  bad({ port: 8554, users: [] }, /config\.rtspServer needs users, or anonymous: true/);
+  bad({ port: 8554, anonymous: 'yes' }, /config\.rtspServer\.anonymous must be true or false/);
+  bad({ port: 70000, anonymous: true }, /config\.rtspServer\.port must be a number from 0 to 65535/);
+  bad({ users: {} }, /config\.rtspServer\.users must be an array/);
+  bad({ users: [{ user: 'a' }] }, /config\.rtspServer\.users\[0\] needs both user and password/);
+  bad({ users: [{ user: 'a:b', password: 'long-enough' }] }, /config\.rtspServer\.users\[0\]\.user must not contain ':'/);
+  bad({ users: [...users, { user: 'edge', password: 'another-one' }] }, /config\.rtspServer\.users\[1\]\.user "edge" is listed twice/);
+  bad({ users: [{ user: 'a', password: 'long-enough', role: 'admin' }] }, /config\.rtspServer\.users\[0\]\.role is not a known setting/);
+  try {
+    parseConfig({ rtspServer: { users: [{ user: 'a', password: 'short' }] } });
+    t.fail('a short password is refused');
+  } catch (err) {
+    t.match((err as Error).message, /config\.rtspServer\.users\[0\]\.password must be a string of at least 8 characters/);
+    t.notMatch((err as Error).message, /short/, 'the password is not in the message');
+  }
+  t.end();
+});

@@ -7,7 +7,7 @@ export { RtspServerError, type RtspServerErrorCode } from './errors.js';
 export type { Clock } from '../../clock.js';
 export type { ServerAuthOptions, AuthMethod as RtspServerAuthMethod } from './auth.js';
 export type { MulticastOptions as RtspServerMulticastOptions } from './udp.js';
-export { RtspMount, RTSP_MOUNT_DEFAULTS, type RtspMountOptions, type RtspMountStats, type MountFacts } from './mount.js';
+export { RtspMount, RTSP_MOUNT_DEFAULTS, type RtspMountOptions, type RtspMountStats, type MountFacts, type MountFactsSource } from './mount.js';
 export { clipMount, CLIP_MOUNT_DEFAULTS, type ClipMountOptions } from './clip-mount.js';
 export { PacedClipSource, type PacedClipSourceOptions, type PacedClipSourceStats } from './paced-clip-source.js';
 export type { ViewerStats as RtspViewerStats } from './outputs.js';

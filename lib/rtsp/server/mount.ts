@@ -22,6 +22,12 @@ export interface MountFacts {
   frameRate?: number;
 }
 
+/**
+ * The facts, or how to learn them: a gateway stream knows its camera's SPS/PPS only once the
+ * camera has answered (undefined when it did not in time).
+ */
+export type MountFactsSource = MountFacts | (() => Promise<MountFacts | undefined>);
+
 export interface RtspMountOptions {
   clock: Clock;
   /** Default 96. */
@@ -73,11 +79,11 @@ const RTP_FIXED_HEADER = 12;
 export class RtspMount implements OutputHost {
   readonly clock: Clock;
   readonly stream: Stream;
-  readonly facts: MountFacts;
   readonly payloadType: number;
   readonly clockRate = VIDEO_CLOCK_RATE;
   readonly senderReportIntervalMs: number;
   private readonly track: VideoTrack;
+  private readonly facts: MountFactsSource;
   private readonly answerNacks: boolean;
   private readonly ownsStream: boolean;
   private readonly tickIntervalMs: number;
@@ -90,7 +96,7 @@ export class RtspMount implements OutputHost {
   private lastTs = 0;
   private lastCopy: Uint8Array = new Uint8Array(0);
 
-  constructor(stream: Stream, facts: MountFacts, o: RtspMountOptions) {
+  constructor(stream: Stream, facts: MountFactsSource, o: RtspMountOptions) {
     this.clock = o.clock;
     this.stream = stream;
     this.facts = facts;
@@ -106,6 +112,11 @@ export class RtspMount implements OutputHost {
   /** The track's SSRC: every output of this mount sends it. */
   get ssrc(): number {
     return this.track.packetizer.ssrc >>> 0;
+  }
+
+  /** What DESCRIBE announces; undefined when the stream's source could not tell in time. */
+  describe(): Promise<MountFacts | undefined> {
+    return typeof this.facts === 'function' ? this.facts() : Promise.resolve(this.facts);
   }
 
   /** The output starts taking the track (from the cached keyframe or the next one). */
@@ -125,9 +136,16 @@ export class RtspMount implements OutputHost {
     this.timer = undefined;
   }
 
-  /** RTP-Info of an output that just started: its first packet, or the next one the track sends. */
-  rtpInfo(output: { startedAt: { seq: number; ts: number } | undefined }): { seq: number; rtptime: number } {
+  /**
+   * RTP-Info of an output that just started: its first packet; for one waiting for a keyframe,
+   * the track's next packet only when nothing was ever sent (a fresh source starts on a
+   * keyframe). Mid-stream the packets up to the next keyframe are skipped, so naming the next
+   * one would make clients count them lost (and drop the keyframe after the "gap"): the
+   * first packet tells them instead.
+   */
+  rtpInfo(output: { startedAt: { seq: number; ts: number } | undefined }): { seq?: number; rtptime?: number } {
     if (output.startedAt) return { seq: output.startedAt.seq, rtptime: output.startedAt.ts };
+    if (this.track.stats().packetsOut > 0) return {};
     return { seq: this.track.timeline.nextSeq, rtptime: this.track.timeline.nextUnitTimestamp(this.clock.now()) };
   }
 

@@ -113,19 +113,22 @@ export class RequestHandler {
     return resolveRequestUrl(req.url, this.d.streams.keys(), conn.localOrigin);
   }
 
-  private describe(conn: ServerConnection, req: RtspRequest): Reply {
+  private async describe(conn: ServerConnection, req: RtspRequest): Promise<Reply> {
     const target = this.resolve(conn, req);
     if (!target || target.control !== '') return { status: 404 };
     const stream = this.d.streams.get(target.path)!;
+    const facts = await stream.describe();
+    // the camera behind the stream did not answer (or sent no parameter sets) in time
+    if (!facts) return { status: 503 };
     const sdp = buildH264Sdp({
       sessionId: this.sdpSessionId,
       originAddress: conn.localAddress,
       sessionName: `camwire ${target.path}`,
-      sps: stream.facts.sps,
-      pps: stream.facts.pps,
+      sps: facts.sps,
+      pps: facts.pps,
       payloadType: stream.payloadType,
       trackControl: TRACK_CONTROL,
-      frameRate: stream.facts.frameRate,
+      frameRate: facts.frameRate,
     });
     return { status: 200, headers: { 'Content-Base': target.base, 'Content-Type': 'application/sdp' }, body: sdp };
   }
