@@ -8,15 +8,15 @@
  * LATM fragments carry no header, so after a loss a packet is used only when gapExplained says
  * it cannot be the tail of an element whose start was lost (the UnitClock counts every packet seen).
  */
-import type { RtpPacket } from '../rtp/packet.js';
 import { tsAdd } from '../rtp/seq.js';
 import { aacFrameTicks } from './audio-specific-config.js';
 import { BitReader } from './bits.js';
 import { AudioConfigError, AudioFormatError, AudioPayloadError } from './errors.js';
 import {
-  emptyAudioStats, resolveDepacketizerOptions, AudioSequence, UnitClock,
-  type AudioDepacketizer, type AudioDepacketizerOptions, type AudioDepacketizerStats, type AudioFrame, type AudioFrameSink,
+  emptyAudioStats, resolveDepacketizerOptions, UnitClock,
+  type AudioDepacketizerOptions, type AudioDepacketizerStats, type AudioFrame, type AudioFrameSink,
 } from './frame.js';
+import { SequencedAudioDepacketizer } from './sequenced-depacketizer.js';
 import { readStreamMuxConfig, type StreamMuxConfig } from './stream-mux-config.js';
 
 export interface LatmConfig {
@@ -54,10 +54,8 @@ export interface LatmStats extends AudioDepacketizerStats {
 const EMPTY = new Uint8Array(0);
 const pastEnd = () => new AudioPayloadError('AUDIO_AU_PAST_END', 'AudioMuxElement ends early');
 
-export class LatmDepacketizer implements AudioDepacketizer {
-  readonly stats: LatmStats = { ...emptyAudioStats(), fragmentedElements: 0, markersMissing: 0, elementsOversized: 0, configsInBand: 0, configErrors: 0 };
+export class LatmDepacketizer extends SequencedAudioDepacketizer<LatmStats> {
   private readonly frame: AudioFrame = { data: EMPTY, timestamp: 0, sequenceNumber: 0, discontinuity: false };
-  private readonly seq: AudioSequence;
   private readonly reader = new BitReader(pastEnd);
   private readonly clockRate: number;
   private readonly muxConfigPresent: boolean;
@@ -76,10 +74,10 @@ export class LatmDepacketizer implements AudioDepacketizer {
   private discarding = false;
   private discardTs = 0;
   private readonly clock = new UnitClock();
-  private discontinuity = false;
 
   constructor(private readonly onFrame: AudioFrameSink, config: LatmConfig, options: LatmOptions = {}) {
     const o = resolveDepacketizerOptions(options);
+    super({ ...emptyAudioStats(), fragmentedElements: 0, markersMissing: 0, elementsOversized: 0, configsInBand: 0, configErrors: 0 }, o.maxMisorder, options.firstSequenceNumber);
     const maxElementBytes = options.maxElementBytes ?? LATM_DEFAULTS.maxElementBytes;
     if (!Number.isInteger(maxElementBytes) || maxElementBytes < 1 || maxElementBytes > 1 << 24) throw new AudioFormatError('AUDIO_BAD_OPTION', `maxElementBytes ${maxElementBytes} outside 1..16 MiB`);
     if (!Number.isInteger(config.clockRate) || config.clockRate < 1) throw new AudioFormatError('AUDIO_BAD_CLOCK_RATE', `clock rate ${config.clockRate}`);
@@ -90,8 +88,6 @@ export class LatmDepacketizer implements AudioDepacketizer {
     this.assembly = new Uint8Array(maxElementBytes);
     this.frameBuf = new Uint8Array(o.maxAuBytes);
     if (config.streamMuxConfig) this.useConfig(config.streamMuxConfig);
-    this.seq = new AudioSequence(this.stats, o.maxMisorder);
-    if (options.firstSequenceNumber !== undefined) this.seq.expect(options.firstSequenceNumber);
   }
 
   /** The config in force: from SDP, or the latest in-band one. */
@@ -99,37 +95,14 @@ export class LatmDepacketizer implements AudioDepacketizer {
     return this.config;
   }
 
-  expectSequenceNumber(seq: number): void {
-    this.seq.expect(seq);
-  }
-
-  markLoss(): void {
-    this.seq.markLoss();
-  }
-
-  reset(): void {
+  protected forget(): void {
     this.assembling = false;
     this.discarding = false;
     this.clock.reset();
-    this.discontinuity = true;
-    this.seq.reset();
   }
 
-  push(pkt: RtpPacket): void {
-    this.pushPayload(pkt.payload, pkt.sequenceNumber, pkt.timestamp, pkt.marker);
-  }
-
-  pushPayload(payload: Uint8Array, seq: number, ts: number, marker: boolean): void {
+  protected takePayload(payload: Uint8Array, seq: number, ts: number, marker: boolean, gap: number): void {
     const stats = this.stats;
-    stats.packets++;
-    const gap = this.seq.accept(seq);
-    if (gap < 0) return;
-    if (gap > 0) this.lost();
-    stats.bytes += payload.length;
-    if (payload.length === 0) {
-      stats.emptyPayloads++;
-      return;
-    }
     const trusted = gap === 0 || this.clock.trusts(gap, ts, this.elementTicks);
     if (this.assembling && ts !== this.assemblyTs) {
       // fragments share their element's timestamp: a new one ended it without a marker
@@ -257,8 +230,7 @@ export class LatmDepacketizer implements AudioDepacketizer {
     this.elementTicks = this.frameTicks * (c.numSubFrames + 1);
   }
 
-  private lost(): void {
-    this.discontinuity = true;
+  protected lost(): void {
     if (!this.assembling) return;
     this.assembling = false;
     this.dropFrame();

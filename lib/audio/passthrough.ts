@@ -3,57 +3,30 @@
  * (RFC 7587), L16. Nothing to reassemble; what this adds is the common bookkeeping
  * (duplicates, late packets, gaps -> discontinuity) and the size bound.
  */
-import type { RtpPacket } from '../rtp/packet.js';
 import {
-  emptyAudioStats, resolveDepacketizerOptions, AudioSequence,
-  type AudioDepacketizer, type AudioDepacketizerOptions, type AudioDepacketizerStats, type AudioFrame, type AudioFrameSink,
+  emptyAudioStats, resolveDepacketizerOptions, type AudioDepacketizerOptions, type AudioDepacketizerStats, type AudioFrame, type AudioFrameSink,
 } from './frame.js';
+import { SequencedAudioDepacketizer } from './sequenced-depacketizer.js';
 
 const EMPTY = new Uint8Array(0);
 
-export class PassthroughDepacketizer implements AudioDepacketizer {
-  readonly stats: AudioDepacketizerStats = emptyAudioStats();
+export class PassthroughDepacketizer extends SequencedAudioDepacketizer<AudioDepacketizerStats> {
   private readonly frame: AudioFrame = { data: EMPTY, timestamp: 0, sequenceNumber: 0, discontinuity: false };
-  private readonly seq: AudioSequence;
   private readonly maxAu: number;
-  private discontinuity = false;
 
   constructor(private readonly onFrame: AudioFrameSink, options: AudioDepacketizerOptions = {}) {
     const o = resolveDepacketizerOptions(options);
+    super(emptyAudioStats(), o.maxMisorder, options.firstSequenceNumber);
     this.maxAu = o.maxAuBytes;
-    this.seq = new AudioSequence(this.stats, o.maxMisorder);
-    if (options.firstSequenceNumber !== undefined) this.seq.expect(options.firstSequenceNumber);
   }
 
-  expectSequenceNumber(seq: number): void {
-    this.seq.expect(seq);
-  }
+  protected lost(): void {}
 
-  markLoss(): void {
-    this.seq.markLoss();
-  }
-
-  reset(): void {
-    this.discontinuity = true;
-    this.seq.reset();
-  }
-
-  push(pkt: RtpPacket): void {
-    this.pushPayload(pkt.payload, pkt.sequenceNumber, pkt.timestamp);
-  }
+  protected forget(): void {}
 
   /** The marker (talkspurt start, RFC 3551 4.1) changes nothing here. */
-  pushPayload(payload: Uint8Array, seq: number, ts: number): void {
+  protected takePayload(payload: Uint8Array, seq: number, ts: number): void {
     const stats = this.stats;
-    stats.packets++;
-    const gap = this.seq.accept(seq);
-    if (gap < 0) return;
-    if (gap > 0) this.discontinuity = true;
-    stats.bytes += payload.length;
-    if (payload.length === 0) {
-      stats.emptyPayloads++;
-      return;
-    }
     if (payload.length > this.maxAu) {
       stats.ausOversized++;
       stats.framesDropped++;

@@ -10,16 +10,16 @@
  * stream cannot tell a tail from a whole AU, and after a loss a packet is trusted only when
  * gapExplained says it cannot be one.
  */
-import type { RtpPacket } from '../rtp/packet.js';
 import { tsAdd } from '../rtp/seq.js';
 import { adtsWrappedHeaderLength } from './adts.js';
 import { checkAuHeaderLayout, emptyAuHeader, isEmptyLayout, readAuHeader, type AuHeaderLayout } from './au-headers.js';
 import { BitReader } from './bits.js';
 import { AudioFormatError, AudioPayloadError, type AudioPayloadErrorCode } from './errors.js';
 import {
-  emptyAudioStats, resolveDepacketizerOptions, AudioSequence, UnitClock,
-  type AudioDepacketizer, type AudioDepacketizerOptions, type AudioDepacketizerStats, type AudioFrame, type AudioFrameSink,
+  emptyAudioStats, resolveDepacketizerOptions, UnitClock,
+  type AudioDepacketizerOptions, type AudioDepacketizerStats, type AudioFrame, type AudioFrameSink,
 } from './frame.js';
+import { SequencedAudioDepacketizer } from './sequenced-depacketizer.js';
 
 export interface Rfc3640Config {
   layout: AuHeaderLayout;
@@ -47,10 +47,8 @@ const headersPastEnd = () => new AudioPayloadError('AUDIO_AU_HEADERS_PAST_END', 
 /** How the stream's senders fill AU-size in fragments, once seen. */
 const enum SizeStyle { Unknown, WholeAu, Fragment }
 
-export class Rfc3640Depacketizer implements AudioDepacketizer {
-  readonly stats: Rfc3640Stats = { ...emptyAudioStats(), fragmentedAus: 0, fragmentsUnterminated: 0, fragmentsIncomplete: 0, markersMissing: 0, interleavedAus: 0, adtsHeadersStripped: 0 };
+export class Rfc3640Depacketizer extends SequencedAudioDepacketizer<Rfc3640Stats> {
   private readonly frame: AudioFrame = { data: EMPTY, timestamp: 0, sequenceNumber: 0, discontinuity: false };
-  private readonly seq: AudioSequence;
   private readonly reader = new BitReader(headersPastEnd);
   private readonly header = emptyAuHeader();
   private readonly layout: AuHeaderLayout;
@@ -72,53 +70,27 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
   private discardTs = 0;
   private sizeStyle = SizeStyle.Unknown;
   private readonly clock = new UnitClock();
-  private discontinuity = false;
 
   constructor(private readonly onFrame: AudioFrameSink, config: Rfc3640Config, options: AudioDepacketizerOptions = {}) {
     checkAuHeaderLayout(config.layout);
     if (!Number.isInteger(config.frameTicks) || config.frameTicks < 1) throw new AudioFormatError('AUDIO_BAD_OPTION', `frameTicks ${config.frameTicks} is not a positive integer`);
     const o = resolveDepacketizerOptions(options);
+    super({ ...emptyAudioStats(), fragmentedAus: 0, fragmentsUnterminated: 0, fragmentsIncomplete: 0, markersMissing: 0, interleavedAus: 0, adtsHeadersStripped: 0 }, o.maxMisorder, options.firstSequenceNumber);
     this.layout = { ...config.layout };
     this.noHeaders = isEmptyLayout(config.layout);
     this.frameTicks = config.frameTicks;
     this.maxAu = o.maxAuBytes;
     this.scratch = new Uint8Array(o.maxAuBytes);
-    this.seq = new AudioSequence(this.stats, o.maxMisorder);
-    if (options.firstSequenceNumber !== undefined) this.seq.expect(options.firstSequenceNumber);
   }
 
-  expectSequenceNumber(seq: number): void {
-    this.seq.expect(seq);
-  }
-
-  markLoss(): void {
-    this.seq.markLoss();
-  }
-
-  reset(): void {
+  protected forget(): void {
     this.pending = false;
     this.discarding = false;
     this.sizeStyle = SizeStyle.Unknown;
     this.clock.reset();
-    this.discontinuity = true;
-    this.seq.reset();
   }
 
-  push(pkt: RtpPacket): void {
-    this.pushPayload(pkt.payload, pkt.sequenceNumber, pkt.timestamp, pkt.marker);
-  }
-
-  pushPayload(payload: Uint8Array, seq: number, ts: number, marker: boolean): void {
-    const stats = this.stats;
-    stats.packets++;
-    const gap = this.seq.accept(seq);
-    if (gap < 0) return;
-    if (gap > 0) this.lost();
-    stats.bytes += payload.length;
-    if (payload.length === 0) {
-      stats.emptyPayloads++;
-      return;
-    }
+  protected takePayload(payload: Uint8Array, seq: number, ts: number, marker: boolean, gap: number): void {
     const trusted = gap === 0 || this.clock.trusts(gap, ts, this.frameTicks);
     try {
       this.parse(payload, seq, ts, marker, trusted);
@@ -287,8 +259,7 @@ export class Rfc3640Depacketizer implements AudioDepacketizer {
     this.dropFrame();
   }
 
-  private lost(): void {
-    this.discontinuity = true;
+  protected lost(): void {
     if (!this.pending) return;
     // the rest of the pending AU may still come: skip it
     this.pending = false;
