@@ -68,10 +68,12 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   }
   const http = config.http ?? {};
   const separateMetrics = config.metrics?.port !== undefined;
-  const handler = createRequestHandler(gateway, { ...http, metrics: !separateMetrics, iceServers: config.webrtc?.iceServers });
+  let restream: Restream | undefined;
+  const handler = createRequestHandler(gateway, {
+    ...http, metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(),
+  });
   const server = guardedServer(handler, http);
   let metricsServer: Server | undefined;
-  let restream: Restream | undefined;
   try {
     await listen(server, http.port ?? LISTENER.port, http.host ?? LISTENER.host);
     if (separateMetrics) {

@@ -34,6 +34,8 @@ export interface HttpOptions extends AccessOptions {
   now?: () => number;
   /** STUN/TURN servers handed to browsers as WHEP Link headers (the config's webrtc.iceServers; default none). */
   iceServers?: readonly IceServerConfig[];
+  /** The RTSP restream's counters for /api/streams, when one runs (asked on each request: it starts after this handler). */
+  restreamStats?: () => unknown;
   /** Unix time in ms, for the expiry of minted TURN credentials (default the system clock). */
   wallClock?: () => number;
 }
@@ -45,7 +47,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   corsOrigin: ACCESS_DEFAULTS.corsOrigin,
   rateLimit: RATE_LIMIT_DEFAULTS,
   metrics: true,
-} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers'>>);
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -89,6 +91,7 @@ interface Guard {
   metrics: boolean;
   /** Link header values for a viewer id (none without iceServers). */
   iceLinks: (id: string) => string[];
+  restreamStats: (() => unknown) | undefined;
 }
 
 export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
@@ -101,6 +104,7 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     maxOfferLines: opts.maxOfferLines ?? HTTP_DEFAULTS.maxOfferLines,
     metrics: opts.metrics ?? HTTP_DEFAULTS.metrics,
     iceLinks: iceLinkMaker(opts.iceServers ?? WEBRTC_DEFAULTS.iceServers, opts.wallClock ?? systemClock.wallClock),
+    restreamStats: opts.restreamStats,
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
@@ -176,7 +180,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     if (parts.length === 2 && !gateway.stream(parts[1])) throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${parts[1]}`);
     return send(res, 200, 'text/html; charset=utf-8', playerPage());
   }
-  if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway), null, 1));
+  if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway, g.restreamStats), null, 1));
   if (path === '/metrics' && g.metrics) return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway));
   throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
 }
@@ -253,9 +257,11 @@ function sourceQueryAllowed(gateway: Gateway, url: URL): boolean {
   return src === null || gateway.sourceAllowed(src);
 }
 
-function streamsJson(gateway: Gateway) {
+function streamsJson(gateway: Gateway, restreamStats: (() => unknown) | undefined) {
+  const restream = restreamStats?.();
   return {
     streams: gateway.snapshot().map((x) => ({ ...x.stream, url: x.url, settings: x.settings, viewers: x.viewers })),
+    ...(restream === undefined ? {} : { restream }),
   };
 }
 

@@ -67,6 +67,9 @@ t.test('a configured user gets the stream; a wrong password does not', async (t)
   await b.client.stop();
   t.ok(a.packets.length > 20 && b.packets.length > 20, `both clients receive (${a.packets.length}, ${b.packets.length})`);
   t.equal(source.starts, 1, 'one source session for two RTSP clients');
+  const api = (await (await fetch(`${handle.address}/api/streams`)).json()) as { restream?: { authFailures: number; streams: Record<string, unknown> } };
+  t.ok((api.restream?.authFailures ?? 0) >= 1, '/api/streams shows the restream counters');
+  t.equal(Object.keys(api.restream?.streams ?? {}).length, 1, 'and its per-stream counters');
 });
 
 t.test('a client joining mid-stream: RTP-Info never names a packet it will not get', async (t) => {
