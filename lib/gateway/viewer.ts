@@ -13,32 +13,15 @@ export type { CachedKeyframe } from './keyframe-cache.js';
 
 export type ViewerState = SenderState;
 
-export interface ViewerStats {
+/** A viewer's counters: its tracks' senders summed (the report figures from the first track), plus its RTCP. */
+export interface ViewerStats extends TrackSenderStats {
   state: ViewerState;
-  packetsSent: number;
-  octetsSent: number;
-  sendFailures: number;
-  keyframeCacheStarts: number;
-  nacksReceived: number;
-  nackedPackets: number;
-  retransmitted: number;
-  rtxSent: number;
-  retransmitUnavailable: number;
-  /** NACKed again within one RTT: not resent. */
-  retransmitSuppressed: number;
   plisReceived: number;
   firsReceived: number;
-  srSent: number;
-  rrReceived: number;
   /** XR RRTR blocks received and DLRR answers sent: how a receive-only browser learns its RTT. */
   rrtrReceived: number;
   dlrrSent: number;
   rtcpErrors: number;
-  /** From the latest receiver report about the first track. */
-  fractionLost: number;
-  cumulativeLost: number;
-  jitter: number;
-  rttMs: number;
   rembBitrate: number;
 }
 
