@@ -12,3 +12,4 @@ export * from './audio-fmtp.js';
 export * from './g711.js';
 export * from './red.js';
 export { BitReader, BitWriter } from './bits.js';
+export * from './transcoder.js';
