@@ -288,3 +288,25 @@ t.test('a server on :: (dual stack) streams UDP to an IPv4 client', async (t) =>
   await play(clock, 200);
   t.ok(got > 0, `${got} packets reached the IPv4 client`);
 });
+
+t.test('a SETUP flood is bounded per connection and in total: 453, counted, and other clients still get sessions', async (t) => {
+  const { server, url } = await start({ maxSessionsPerConnection: 3, maxSessions: 5 });
+  t.teardown(() => server.close());
+  const setup = (c: RtspTestClient, i: number) => c.request('SETUP', url + '/trackID=0', { Transport: `RTP/AVP/TCP;unicast;interleaved=${2 * i}-${2 * i + 1}` });
+  const flood = await RtspTestClient.connect(server.port);
+  t.teardown(() => flood.close());
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) statuses.push((await setup(flood, i)).status);
+  t.same(statuses, [200, 200, 200, 453, 453, 453], 'one connection holds at most maxSessionsPerConnection sessions');
+  const second = await RtspTestClient.connect(server.port);
+  t.teardown(() => second.close());
+  t.same([(await setup(second, 0)).status, (await setup(second, 1)).status, (await setup(second, 2)).status], [200, 200, 453],
+    'the server as a whole holds at most maxSessions');
+  t.equal(server.stats().setupsRefused, 4, 'every refusal counted');
+  t.equal(server.stats().sessionsCreated, 5);
+  flood.close();
+  await ioTurn(100);
+  const third = await RtspTestClient.connect(server.port);
+  t.teardown(() => third.close());
+  t.equal((await setup(third, 0)).status, 200, 'sessions of a closed connection are freed');
+});

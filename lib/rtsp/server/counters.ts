@@ -5,6 +5,8 @@ export interface RtspServerCounters {
   badRequests: number;
   authFailures: number;
   sessionsCreated: number;
+  /** SETUPs answered 453: the server's or the connection's session bound was reached. */
+  setupsRefused: number;
   sessionsTimedOut: number;
   /** Sessions ended by the client's TEARDOWN (the rest end with their connection or time out). */
   sessionsTornDown: number;

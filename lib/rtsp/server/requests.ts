@@ -41,6 +41,7 @@ export interface RequestHandlerDeps {
   serverName: string;
   sessionTimeoutMs: number;
   maxSessions: number;
+  maxSessionsPerConnection: number;
   maxQueueBytes: number;
   stallTimeoutMs: number;
   multicast: MulticastPool | undefined;
@@ -159,7 +160,10 @@ export class RequestHandler {
     const existing = this.sessionOf(conn, req);
     if (existing === null) return { status: 454 };
     if (existing && (existing.playing || existing.path !== target.path)) return { status: 455 };
-    if (!existing && this.d.sessions.size >= this.d.maxSessions) return { status: 453 };
+    if (!existing && (this.d.sessions.size >= this.d.maxSessions || conn.sessions.size >= this.d.maxSessionsPerConnection)) {
+      this.d.counters.setupsRefused++;
+      return { status: 453 };
+    }
     const header = req.headers.get('Transport');
     if (!header) return { status: 461 };
     let specs: TransportSpec[];

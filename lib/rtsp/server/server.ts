@@ -49,6 +49,8 @@ export interface RtspServerOptions {
   maxConnections?: number;
   /** Most sessions on the whole server. Default 256. */
   maxSessions?: number;
+  /** Most sessions one connection may hold (a SETUP flood on one socket). Default 16. */
+  maxSessionsPerConnection?: number;
   /** Unsent bytes an interleaved (TCP) viewer may queue before it skips to a keyframe. Default 1 MiB. */
   maxQueueBytes?: number;
   /** A TCP viewer stuck that long with a full queue is disconnected. Default 10000 ms. */
@@ -90,6 +92,7 @@ export const RTSP_SERVER_DEFAULTS = Object.freeze({
   sessionTimeoutMs: 60_000,
   maxConnections: 128,
   maxSessions: 256,
+  maxSessionsPerConnection: 16,
   maxQueueBytes: INTERLEAVED_OUTPUT_DEFAULTS.maxQueueBytes,
   stallTimeoutMs: INTERLEAVED_OUTPUT_DEFAULTS.stallTimeoutMs,
   maxPendingRequests: 16,
@@ -113,7 +116,7 @@ export class RtspServer {
   readonly host: string;
   readonly clock: Clock;
   readonly counters: RtspServerCounters = {
-    connections: 0, requests: 0, badRequests: 0, authFailures: 0, sessionsCreated: 0, sessionsTimedOut: 0, sessionsTornDown: 0,
+    connections: 0, requests: 0, badRequests: 0, authFailures: 0, sessionsCreated: 0, setupsRefused: 0, sessionsTimedOut: 0, sessionsTornDown: 0,
     rtcpReceived: 0, rtcpFromUnknownSource: 0, plisReceived: 0, firsReceived: 0, nacksReceived: 0, retransmissionsSent: 0,
     slowViewersDropped: 0,
   };
@@ -145,6 +148,7 @@ export class RtspServer {
       serverName: opts.serverName ?? RTSP_SERVER_DEFAULTS.serverName,
       sessionTimeoutMs: this.timeoutMs,
       maxSessions: opts.maxSessions ?? RTSP_SERVER_DEFAULTS.maxSessions,
+      maxSessionsPerConnection: opts.maxSessionsPerConnection ?? RTSP_SERVER_DEFAULTS.maxSessionsPerConnection,
       maxQueueBytes: opts.maxQueueBytes ?? RTSP_SERVER_DEFAULTS.maxQueueBytes,
       stallTimeoutMs: opts.stallTimeoutMs ?? RTSP_SERVER_DEFAULTS.stallTimeoutMs,
       multicast: opts.multicast ? new MulticastPool(opts.multicast) : undefined,
