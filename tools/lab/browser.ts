@@ -49,13 +49,8 @@ window.__lab.read = async function () {
 window.__lab.start = async function (whepUrl, relayPort) {
   const lab = window.__lab;
   const pc = new RTCPeerConnection();
-  lab.pc = pc;
-  const video = document.createElement('video');
-  video.muted = true; video.autoplay = true; video.playsInline = true; video.width = 320;
-  document.body.appendChild(video);
+  lab.track(pc);
   pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.ontrack = (e) => { video.srcObject = new MediaStream([e.track]); video.play().catch(() => {}); };
-  pc.onconnectionstatechange = () => { if (pc.connectionState === 'connected' && lab.ev.connectedAt < 0) lab.ev.connectedAt = Date.now(); };
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise((res) => {
     if (pc.iceGatheringState === 'complete') return res();
@@ -72,6 +67,31 @@ window.__lab.start = async function (whepUrl, relayPort) {
   const at = lines.findIndex((l) => l.startsWith('a=mid:'));
   lines.splice(at + 1, 0, 'a=candidate:1 1 UDP 2130706431 127.0.0.1 ' + relayPort + ' typ host', 'a=end-of-candidates');
   await pc.setRemoteDescription({ type: 'answer', sdp: lines.join('\\r\\n') });
+  lab.startPolling();
+};
+window.__lab.track = function (pc) {
+  const lab = window.__lab;
+  lab.pc = pc;
+  const video = document.createElement('video');
+  video.muted = true; video.autoplay = true; video.playsInline = true; video.width = 320;
+  document.body.appendChild(video);
+  pc.ontrack = (e) => { video.srcObject = new MediaStream([e.track]); video.play().catch(() => {}); };
+  pc.onconnectionstatechange = () => { if (pc.connectionState === 'connected' && lab.ev.connectedAt < 0) lab.ev.connectedAt = Date.now(); };
+};
+window.__lab.answer = async function (offerSdp, relayPort) {
+  const lab = window.__lab;
+  const pc = new RTCPeerConnection();
+  lab.track(pc);
+  const lines = offerSdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates'));
+  const at = lines.findIndex((l) => l.startsWith('a=mid:'));
+  lines.splice(at + 1, 0, 'a=candidate:1 1 UDP 2130706431 127.0.0.1 ' + relayPort + ' typ host', 'a=end-of-candidates');
+  await pc.setRemoteDescription({ type: 'offer', sdp: lines.join('\\r\\n') });
+  await pc.setLocalDescription(await pc.createAnswer());
+  lab.startPolling();
+  return pc.localDescription.sdp.split('\\r\\n').filter((l) => !l.startsWith('a=candidate') && !l.startsWith('a=end-of-candidates')).join('\\r\\n');
+};
+window.__lab.startPolling = function () {
+  const lab = window.__lab;
   let last = { pliCount: 0, keyFramesDecoded: 0 };
   lab.poll = setInterval(async () => {
     const s = await lab.read();
@@ -119,6 +139,17 @@ export class LabBrowser {
     await this.page.goto(pageUrl);
     await this.page.addScriptTag({ content: PAGE_SCRIPT });
     await this.page.evaluate(([u, p]) => (globalThis as any).__lab.start(u, p), [whepUrl, relayPort] as const);
+  }
+
+  /**
+   * Answers a server's offer (Janus offers; camwire answers WHEP offers), with the offer's
+   * candidates replaced by the relay's; resolves with the answer, without candidates, so the
+   * server learns Chromium only through the relay.
+   */
+  async answer(pageUrl: string, offerSdp: string, relayPort: number): Promise<string> {
+    await this.page.goto(pageUrl);
+    await this.page.addScriptTag({ content: PAGE_SCRIPT });
+    return this.page.evaluate(([o, p]) => (globalThis as any).__lab.answer(o, p), [offerSdp, relayPort] as const);
   }
 
   stats(): Promise<BrowserStats> {

@@ -19,6 +19,8 @@ export interface Endpoint { address: string; port: number }
 export interface PipeOptions {
   /** Where `a` and `b` bind (default 127.0.0.1). */
   host?: string;
+  /** Where `b` binds instead, when its peer listens on another local address (Janus never gathers loopback). */
+  bHost?: string;
   aPort?: number;
   bPort?: number;
   /** Fixed peers; without one, the peer is whoever last sent to that socket. */
@@ -182,7 +184,7 @@ export class ImpairedPipe {
     const host = this.o.host ?? '127.0.0.1';
     this.a = await bind(this.o.aPort ?? 0, host);
     try {
-      this.b = await bind(this.o.bPort ?? 0, host);
+      this.b = await bind(this.o.bPort ?? 0, this.o.bHost ?? host);
     } catch (err) {
       this.a.close();
       throw err;

@@ -14,6 +14,8 @@ export interface MatrixOptions {
   /** Screenshots of the picture at the end of each run. */
   screenshots?: boolean;
   log?: (line: string) => void;
+  /** Runs one scenario x strategy (default runOne: camwire; tools/peers adds other servers). */
+  run?: typeof runOne;
 }
 
 export async function runMatrix(scenarios: readonly Scenario[], o: MatrixOptions): Promise<{ records: RunRecord[]; index: string }> {
@@ -25,7 +27,7 @@ export async function runMatrix(scenarios: readonly Scenario[], o: MatrixOptions
     for (const st of sc.strategies) {
       const load = loadavg()[0];
       try {
-        const rec = await runOne(sc, st, {
+        const rec = await (o.run ?? runOne)(sc, st, {
           cacheDir: join(o.outDir, '.cache'),
           log,
           screenshot: o.screenshots ? join(o.outDir, `shot--${sc.id}--${st.name.replace(/[^A-Za-z0-9.+-]/g, '_')}.png`) : undefined,

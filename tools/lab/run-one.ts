@@ -1,7 +1,7 @@
 /**
  * One lab run, end to end: a fresh camera, the RTSP proxy that can impair the camera leg,
- * camwire (startGateway) configured for one strategy, the relay on the WebRTC leg, and
- * headless Chromium playing over WHEP. Samples once a second, then ends the measurement
+ * camwire (startGateway) configured for one strategy (or a peer server, tools/peers), the
+ * relay on the WebRTC leg, and headless Chromium playing over WHEP (or answering the peer's offer). Samples once a second, then ends the measurement
  * window (no new frames cross the relay), lets retransmissions drain, and takes the last sample.
  */
 import type { WebRtcTransport } from '../../lib/gateway/transport.js';
@@ -30,7 +30,31 @@ const STREAM = 'lab';
 /** Frames in transit through the camera leg at the window's start and end may differ by one. */
 const CAMERA_EDGE_TOLERANCE = 1;
 
+/**
+ * The WebRTC server a run measures: camwire, or a peer server (tools/peers) under the same
+ * camera, impairment and browser. It pulls `cameraUrl` and plays it in the browser through the
+ * relay; counters it cannot tell stay zero.
+ */
+export interface ServerUnderTest {
+  /** The local address the server's media socket is on, when not loopback: the relay's b side binds there. */
+  readonly mediaHost?: string;
+  /** Resolves when the server has the camera's video, or with why not (recorded as a note). */
+  ready(): Promise<string | undefined>;
+  /** Starts the browser's playback through the relay (the server's media to `pipe`'s b side). */
+  play(browser: LabBrowser, pipe: ImpairedPipe): Promise<void>;
+  counters(): Promise<CamwireCounters>;
+  /** A final snapshot of the server's own view, for the record's detail. */
+  detail(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export type ServerFactory = (cameraUrl: string) => Promise<ServerUnderTest>;
+
 export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): Promise<RunRecord> {
+  return runWith(sc, strategy, o, (url) => startCamwireUnderTest(url, strategy));
+}
+
+export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, startServer: ServerFactory): Promise<RunRecord> {
   const log = o.log ?? (() => undefined);
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   const notes: string[] = [];
@@ -47,15 +71,8 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     });
     cleanups.push(() => proxy.close());
 
-    const transport: WebRtcTransport = strategyTransport(createNativeTransport({ bindAddress: '127.0.0.1' }), strategy);
-    const gw: GatewayHandle = await startGateway(
-      {
-        http: { host: '127.0.0.1', port: 0 },
-        streams: { [STREAM]: { url: proxy.url(camera.path), transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
-      },
-      { transport },
-    );
-    cleanups.push(() => gw.close());
+    const server = await startServer(proxy.url(camera.path));
+    cleanups.push(() => server.close());
 
     const pipe = await ImpairedPipe.start({
       mediaArrivesOn: 'b',
@@ -63,29 +80,25 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
       reverse: cameraLeg ? {} : imp.back,
       minSize: imp.minSize,
       seed: sc.seed,
+      bHost: server.mediaHost,
     });
     cleanups.push(() => pipe.close());
 
-    // A strategy may break the camera leg entirely (no reorder buffer under reordering): record that too.
-    if (!(await waitFor(async () => (await camwire(gw)).accessUnits > 0, 10000))) notes.push('camwire had no video from the camera after 10 s');
+    const why = await server.ready();
+    if (why) notes.push(why);
     const rcvbuf0 = systemRcvbufErrors();
     const browser = await LabBrowser.launch();
     cleanups.push(() => browser.close());
     const startedAt = Date.now();
-    await browser.play(`${gw.address}/api/streams`, `${gw.address}/whep/${STREAM}`, pipe.aPort, (sdp) => {
-      const port = answerCandidatePort(sdp);
-      if (port === undefined) throw new Error('camwire answer has no host candidate');
-      pipe.setPeer('b', { address: '127.0.0.1', port });
-      return sdp;
-    });
+    await server.play(browser, pipe);
     log(`  ${sc.id} / ${strategy.name}: playing for ${sc.durationS} s`);
 
-    // Camera-leg frames are counted from the moment the viewer starts, like the frames camwire sends.
+    // Camera-leg frames are counted from the moment the viewer starts, like the frames the server sends.
     const cam0 = proxy.cameraFrames();
-    const au0 = (await camwire(gw)).accessUnits;
+    const au0 = (await server.counters()).accessUnits;
     const samples: Sample[] = [];
     const take = async (): Promise<Sample> => {
-      const [b, c] = await Promise.all([browser.stats(), camwire(gw)]);
+      const [b, c] = await Promise.all([browser.stats(), server.counters()]);
       const w = pipe.wire.counts;
       const d = pipe.dropped();
       return {
@@ -101,7 +114,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     }
     pipe.cut();
     const camEnd = proxy.cameraFrames() - cam0;
-    const auEnd = (await camwire(gw)).accessUnits - au0;
+    const auEnd = (await server.counters()).accessUnits - au0;
     if (o.screenshot) await browser.screenshot(o.screenshot).catch(() => notes.push('screenshot failed'));
     await sleepUntil(Date.now() + (o.drainS ?? 1.5) * 1000);
     const last = await take();
@@ -109,14 +122,14 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     const events = await browser.events();
     const rcvbuf1 = systemRcvbufErrors();
     const chromiumPort = pipe.peer('a')?.port;
-    const camwirePort = pipe.peer('b')?.port;
+    const serverPort = pipe.peer('b')?.port;
     const kernelDrops = {
       machineRcvbufErrors: rcvbuf0 !== undefined && rcvbuf1 !== undefined ? rcvbuf1 - rcvbuf0 : undefined,
-      bySocket: socketDrops([chromiumPort ?? 0, camwirePort ?? 0, pipe.aPort, pipe.bPort]),
-      ports: { chromium: chromiumPort, camwire: camwirePort, relayA: pipe.aPort, relayB: pipe.bPort },
+      bySocket: socketDrops([chromiumPort ?? 0, serverPort ?? 0, pipe.aPort, pipe.bPort]),
+      ports: { chromium: chromiumPort, camwire: serverPort, relayA: pipe.aPort, relayB: pipe.bPort },
     };
     if (last.browser.framesDecoded === 0) notes.push('Chromium decoded no frame');
-    // Frames the camera sent in the window that camwire never turned into access units. Both
+    // Frames the camera sent in the window that the server never turned into access units. Both
     // counts are window deltas; frames in transit at either edge can differ by one.
     const cameraFramesLost = cameraLeg ? Math.max(0, camEnd - auEnd - CAMERA_EDGE_TOLERANCE) : 0;
     const summary = summarize(last, { ...events, startedAt }, cameraFramesLost);
@@ -140,7 +153,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
         cameraWindow: { cameraFrames: camEnd, camwireAccessUnits: auEnd },
         webrtcRelay: pipe.stats(),
         cameraRelay: proxy.stats(),
-        camwire: await fetchJson(`${gw.address}/api/streams`),
+        camwire: await server.detail(),
       },
     };
   } finally {
@@ -148,6 +161,31 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
       try { await c(); } catch { /* keep closing the rest */ }
     }
   }
+}
+
+/** camwire (startGateway) configured for one strategy, played over WHEP through the relay. */
+async function startCamwireUnderTest(cameraUrl: string, strategy: Strategy): Promise<ServerUnderTest> {
+  const transport: WebRtcTransport = strategyTransport(createNativeTransport({ bindAddress: '127.0.0.1' }), strategy);
+  const gw: GatewayHandle = await startGateway(
+    {
+      http: { host: '127.0.0.1', port: 0 },
+      streams: { [STREAM]: { url: cameraUrl, transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
+    },
+    { transport },
+  );
+  return {
+    // A strategy may break the camera leg entirely (no reorder buffer under reordering): record that too.
+    ready: async () => ((await waitFor(async () => (await camwire(gw)).accessUnits > 0, 10000)) ? undefined : 'camwire had no video from the camera after 10 s'),
+    play: (browser, pipe) => browser.play(`${gw.address}/api/streams`, `${gw.address}/whep/${STREAM}`, pipe.aPort, (sdp) => {
+      const port = answerCandidatePort(sdp);
+      if (port === undefined) throw new Error('camwire answer has no host candidate');
+      pipe.setPeer('b', { address: '127.0.0.1', port });
+      return sdp;
+    }),
+    counters: () => camwire(gw),
+    detail: () => fetchJson(`${gw.address}/api/streams`),
+    close: () => gw.close(),
+  };
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -170,7 +208,7 @@ async function camwire(gw: GatewayHandle): Promise<CamwireCounters> {
   };
 }
 
-async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
+export async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await cond()) return true;

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * `npm run peers -- [--quick]`: camwire and Janus side by side on the same camera, the same
+ * impairment and the same Chromium, one after the other in the same run. Prints one JSON line
+ * per result, then a table; the lab's records and charts (both systems per chart) go to --out.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadavg, cpus } from 'node:os';
+import { existsSync } from 'node:fs';
+import { runMatrix } from '../lab/matrix.js';
+import { runOne, runWith } from '../lab/run-one.js';
+import type { RunRecord } from '../lab/record.js';
+import type { Scenario, Strategy } from '../lab/scenario.js';
+import { CHROMIUM_PATH } from '../lab/browser.js';
+import { cameraMissing } from '../lab/cameras.js';
+import { janusMissing } from './janus-process.js';
+import { startJanusUnderTest } from './janus-under-test.js';
+import { CAMWIRE, FULL_SCENARIOS, JANUS, QUICK_SCENARIOS, peerScenario } from './scenarios.js';
+
+const HELP = `camwire beside a peer server (Janus)
+
+usage: npm run peers -- [options]
+  --quick           ${QUICK_SCENARIOS.join(' and ')}, 10 s each (a few minutes; what CI runs)
+  --scenario a,b    scenarios (default all: ${FULL_SCENARIOS.join(', ')})
+  --duration S      seconds of play per run (default 30, --quick 10)
+  --seed N          impairment seed (default 1)
+  --out DIR         results folder (default lab-results/peers)`;
+
+export interface LabLine {
+  system: string;
+  measure: 'lab';
+  scenario: string;
+  seconds: number;
+  framesDecodedShare: number;
+  freezes: number;
+  packetsLostAfterRecovery: number;
+  nacks: number;
+  plis: number;
+  firstFrameMs: number;
+}
+
+export function labLine(r: RunRecord): LabLine {
+  const s = r.summary;
+  return {
+    system: r.strategy.name, measure: 'lab', scenario: r.scenario.id, seconds: r.scenario.durationS,
+    framesDecodedShare: Math.round(s.framesDecoded / Math.max(1, s.framesSent) * 10000) / 10000,
+    freezes: s.freezeCount, packetsLostAfterRecovery: Math.round(s.lostPct * 1000) / 100000,
+    nacks: s.nackCount, plis: s.pliCount, firstFrameMs: s.firstFrameMs,
+  };
+}
+
+function table(lines: readonly LabLine[]): string {
+  const scenarios = [...new Set(lines.map((l) => l.scenario))];
+  const cell = (l: LabLine | undefined) => (l ? `${(l.framesDecodedShare * 100).toFixed(1)}% / ${l.freezes} / ${(l.packetsLostAfterRecovery * 100).toFixed(3)}%` : 'n/a');
+  const rows = scenarios.map((sc) => `| ${sc} | ${cell(lines.find((l) => l.scenario === sc && l.system === 'camwire'))} | ${cell(lines.find((l) => l.scenario === sc && l.system === 'janus'))} |`);
+  return ['| WebRTC-leg impairment | camwire: frames decoded / freezes / lost after repair | Janus |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+function runner(sc: Scenario, st: Strategy, o: Parameters<typeof runOne>[2]): Promise<RunRecord> {
+  return st.name === JANUS.name ? runWith(sc, st, o, (url) => startJanusUnderTest(url)) : runOne(sc, st, o);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' }, scenario: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' },
+      out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) { console.log(HELP); return 0; }
+  for (const why of [janusMissing(), cameraMissing('demo'), existsSync(CHROMIUM_PATH) ? undefined : `Chromium not found at ${CHROMIUM_PATH}`]) {
+    if (why) throw new Error(why);
+  }
+  const durationS = Number(values.duration ?? (values.quick ? 10 : 30));
+  if (!(durationS >= 3)) throw new Error('--duration must be at least 3 s');
+  const seed = Number(values.seed ?? 1);
+  const ids = values.scenario?.split(',') ?? (values.quick ? QUICK_SCENARIOS : FULL_SCENARIOS);
+  const scenarios = ids.map((id) => peerScenario(id, { source: 'demo', seed, durationS, systems: [CAMWIRE, JANUS] }));
+  const load0 = loadavg()[0];
+  const { records } = await runMatrix(scenarios, { outDir: resolve(values.out ?? 'lab-results/peers'), run: runner, log: (l) => process.stderr.write(l + '\n') });
+  const lines = records.map(labLine);
+  for (const l of lines) console.log(JSON.stringify(l));
+  console.log(`\n${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}\n`);
+  console.log(table(lines));
+  // every run must have produced a result, and both systems must play a clean link
+  const expected = scenarios.length * 2;
+  if (records.length !== expected) {
+    console.error(`peers: ${expected - records.length} of ${expected} runs failed (see above)`);
+    return 1;
+  }
+  const cleanFailures = lines.filter((l) => l.scenario === 'clean' && l.framesDecodedShare < 0.9);
+  for (const l of cleanFailures) console.error(`peers: ${l.system} decoded only ${(l.framesDecodedShare * 100).toFixed(1)}% on a clean link`);
+  return cleanFailures.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`peers: ${(err as Error).message}`);
+    process.exit(2);
+  },
+);
