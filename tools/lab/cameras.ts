@@ -26,14 +26,14 @@ export interface LabCamera {
  * the lab makes its own once with ffmpeg (720p30 test pattern, baseline, one slice, keyframe every 2 s, about
  * 6 Mbit/s, about 20 packets a frame: a 1080p camera's bit rate, so a frame spans many packets as in the study).
  */
-export function labClip(cacheDir: string): string {
-  const file = join(cacheDir, 'lab-720p30-v3.h264');
+export function labClip(cacheDir: string, shape: ClipShape = LAB_CLIP): string {
+  const file = join(cacheDir, `lab-${shape.size}-${shape.rate}-${shape.crf}-v3.h264`);
   if (existsSync(file)) return file;
   mkdirSync(cacheDir, { recursive: true });
   const r = spawnSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '10',
-    '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast', '-g', '60',
-    '-x264-params', 'threads=1:sliced-threads=0:scenecut=0', '-crf', '27', '-pix_fmt', 'yuv420p', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', file,
+    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${shape.size}:rate=${shape.rate}`, '-t', '10',
+    '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast', '-g', String(2 * shape.rate),
+    '-x264-params', 'threads=1:sliced-threads=0:scenecut=0', '-crf', String(shape.crf), '-pix_fmt', 'yuv420p', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', file,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status === 0) return file;
   try {
@@ -43,14 +43,25 @@ export function labClip(cacheDir: string): string {
   }
 }
 
-export async function startCamera(kind: SourceKind, cacheDir: string): Promise<LabCamera> {
-  return kind === 'demo' ? startDemo(cacheDir) : startGStreamer();
+export interface ClipShape {
+  size: string;
+  rate: number;
+  crf: number;
 }
 
-async function startDemo(cacheDir: string): Promise<LabCamera> {
-  const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir), frameRate: 30 });
+export const LAB_CLIP: ClipShape = Object.freeze({ size: '1280x720', rate: 30, crf: 27 });
+/** The reference measurement's camera (issue 18): 640x360 at 25 fps, a few packets a frame. */
+export const SMALL_CLIP: ClipShape = Object.freeze({ size: '640x360', rate: 25, crf: 23 });
+
+export async function startCamera(kind: SourceKind, cacheDir: string): Promise<LabCamera> {
+  if (kind === 'gstreamer') return startGStreamer();
+  return startDemo(cacheDir, kind === 'demo-360p' ? SMALL_CLIP : LAB_CLIP);
+}
+
+async function startDemo(cacheDir: string, shape: ClipShape): Promise<LabCamera> {
+  const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir, shape), frameRate: shape.rate });
   const u = new URL(cam.url);
-  return { kind: 'demo', host: u.hostname, port: Number(u.port), path: u.pathname, close: () => cam.close() };
+  return { kind: shape === LAB_CLIP ? 'demo' : 'demo-360p', host: u.hostname, port: Number(u.port), path: u.pathname, close: () => cam.close() };
 }
 
 const GST_SCRIPT = `
@@ -104,7 +115,7 @@ async function startGStreamer(): Promise<LabCamera> {
 
 /** Why a camera kind cannot run here, or undefined when it can. */
 export function cameraMissing(kind: SourceKind): string | undefined {
-  if (kind === 'demo') {
+  if (kind !== 'gstreamer') {
     const r = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' });
     if (!r.error) return undefined;
     try { demoClipPath(); return undefined; } catch { /* neither */ }

@@ -5,8 +5,8 @@
  */
 import type { LinkProfile } from '../../lib/netsim/link.js';
 
-/** Which camera stand-in feeds camwire. */
-export type SourceKind = 'demo' | 'gstreamer';
+/** Which camera stand-in feeds camwire: the demo camera on the lab's 720p30 clip (or a 360p25 one), or GStreamer. */
+export type SourceKind = 'demo' | 'demo-360p' | 'gstreamer';
 
 /** Which leg the netsim relay impairs: camera -> camwire (RTP/RTCP over UDP) or camwire <-> browser. */
 export type Leg = 'camera' | 'webrtc';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { runMatrix } from '../lab/matrix.js';
 import { runOne, runWith } from '../lab/run-one.js';
 import type { RunRecord } from '../lab/record.js';
-import type { Scenario, Strategy } from '../lab/scenario.js';
+import type { Scenario, SourceKind, Strategy } from '../lab/scenario.js';
 import { CHROMIUM_PATH } from '../lab/browser.js';
 import { cameraMissing } from '../lab/cameras.js';
 import { janusMissing } from './janus-process.js';
@@ -24,6 +24,8 @@ usage: npm run peers -- [options]
   --quick           ${QUICK_SCENARIOS.join(' and ')}, 10 s each (a few minutes; what CI runs)
   --scenario a,b    scenarios (default all: ${FULL_SCENARIOS.join(', ')})
   --duration S      seconds of play per run (default 30, --quick 10)
+  --source KIND     camera: demo-360p (default: 640x360 at 25 fps, as the reference measurement),
+                    demo (the lab's 720p30 clip, about 20 packets a frame) or gstreamer
   --seed N          impairment seed (default 1)
   --out DIR         results folder (default lab-results/peers)`;
 
@@ -64,19 +66,21 @@ function runner(sc: Scenario, st: Strategy, o: Parameters<typeof runOne>[2]): Pr
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      quick: { type: 'boolean' }, scenario: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' },
+      quick: { type: 'boolean' }, source: { type: 'string' }, scenario: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { console.log(HELP); return 0; }
-  for (const why of [janusMissing(), cameraMissing('demo'), existsSync(CHROMIUM_PATH) ? undefined : `Chromium not found at ${CHROMIUM_PATH}`]) {
+  const source = (values.source ?? 'demo-360p') as SourceKind;
+  if (!['demo', 'demo-360p', 'gstreamer'].includes(source)) throw new Error('--source must be demo-360p, demo or gstreamer');
+  for (const why of [janusMissing(), cameraMissing(source), existsSync(CHROMIUM_PATH) ? undefined : `Chromium not found at ${CHROMIUM_PATH}`]) {
     if (why) throw new Error(why);
   }
   const durationS = Number(values.duration ?? (values.quick ? 10 : 30));
   if (!(durationS >= 3)) throw new Error('--duration must be at least 3 s');
   const seed = Number(values.seed ?? 1);
   const ids = values.scenario?.split(',') ?? (values.quick ? QUICK_SCENARIOS : FULL_SCENARIOS);
-  const scenarios = ids.map((id) => peerScenario(id, { source: 'demo', seed, durationS, systems: [CAMWIRE, JANUS] }));
+  const scenarios = ids.map((id) => peerScenario(id, { source, seed, durationS, systems: [CAMWIRE, JANUS] }));
   const load0 = loadavg()[0];
   const { records } = await runMatrix(scenarios, { outDir: resolve(values.out ?? 'lab-results/peers'), run: runner, log: (l) => process.stderr.write(l + '\n') });
   const lines = records.map(labLine);
