@@ -1,7 +1,8 @@
 /**
  * `npm run peers -- --quick` as CI runs it: camwire and Janus, one after the other, on the same
- * camera, relay and Chromium, clean and at 15% media loss. Both systems must print their JSON
- * lines and play the clean link; the figures themselves are printed, not judged (timing).
+ * camera, relay and Chromium, clean and at 15% media loss; fan-out to 10 node-datachannel viewers;
+ * a new viewer's first frame on a 10 s GOP. Both systems must print their JSON lines and play
+ * the clean link; the figures themselves are printed, not judged (timing).
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -44,4 +45,12 @@ t.test('npm run peers -- --quick: both systems, both scenarios, one JSON line ea
     }
   }
   t.match(stdout, /\| clean \| .* \| .* \|/, 'the side-by-side table');
+  for (const system of ['camwire', 'janus']) {
+    const fanout = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { system: string; measure: string; viewers?: number; cpuUsPerPacket?: number; firstFrameMs?: number })
+      .filter((l) => l.system === system);
+    const f = fanout.find((l) => l.measure === 'fanout');
+    t.ok(f && f.viewers === 10 && f.cpuUsPerPacket! > 0, `${system}: fan-out to 10 viewers measured (${f?.cpuUsPerPacket} us per packet)`);
+    const ff = fanout.find((l) => l.measure === 'firstFrame');
+    t.ok(ff && ff.firstFrameMs! > 0, `${system}: a new viewer's first frame on a 10 s GOP (${ff?.firstFrameMs} ms)`);
+  }
 });

@@ -20,14 +20,16 @@ async function webrtcConfig() {
   return { bindAddress: '127.0.0.1', udpMux: true, portRangeBegin: port, portRangeEnd: port };
 }
 
+/** CAMWIRE_FANOUT_CAMERA=rtsp://...: pull that camera (tools/peers, beside Janus) instead of the synthetic one. */
+const camera = process.env.CAMWIRE_FANOUT_CAMERA;
 const source = new PacedSource(gop(), { profileLevelId: '4d0029', width: 1920, height: 1080 });
 const handle = await startGateway(
   {
     http: { host: '127.0.0.1', port: 0 },
-    streams: { cam: { url: 'rtsp://synthetic.invalid/cam', onDemand: false, maxViewers: 10_000 } },
+    streams: { cam: { url: camera ?? 'rtsp://synthetic.invalid/cam', transport: 'tcp', onDemand: false, maxViewers: 10_000 } },
     webrtc: await webrtcConfig(),
   },
-  { deps: benchDeps(), sourceFactory: () => source },
+  camera ? {} : { deps: benchDeps(), sourceFactory: () => source },
 );
 const stream = handle.gateway.stream('cam')!;
 serve(`${handle.address}/whep/cam`, () => {

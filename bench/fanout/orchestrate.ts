@@ -18,8 +18,8 @@ class Child {
   private waiter: ((m: Msg) => void) | undefined;
   private exited = false;
 
-  constructor(script: string, execArgv: string[] = []) {
-    this.proc = fork(join(here, script), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+  constructor(script: string, execArgv: string[] = [], env: Record<string, string> = {}) {
+    this.proc = fork(join(here, script), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env: { ...process.env, ...env } });
     this.proc.on('message', (m: Msg) => {
       if (this.waiter) {
         const w = this.waiter;
@@ -85,8 +85,54 @@ export interface WindowResult {
   gaps: number;
 }
 
+/**
+ * A sender the orchestrator does not fork (tools/peers: a Janus process and its camera): its
+ * own URL to join, how viewers join it, and its CPU and memory marks.
+ */
+export interface ExternalSender {
+  name: string;
+  url: string;
+  join: 'whep' | 'janus';
+  mark(): Promise<Mark>;
+  close(): Promise<void>;
+}
+
+/** camwire or the floor as a forked child (with extra environment), or an external sender. */
+export type SenderSpec = 'camwire' | 'floor' | { child: 'camwire' | 'floor'; env: Record<string, string> } | ExternalSender;
+
+class ChildSender {
+  private constructor(private readonly child: Child, readonly name: string, readonly url: string) {}
+
+  static async start(kind: 'camwire' | 'floor', env: Record<string, string>): Promise<ChildSender> {
+    // CAMWIRE_FANOUT_PROF=<dir>: the sender writes a V8 CPU profile there (node --cpu-prof).
+    const prof = process.env.CAMWIRE_FANOUT_PROF;
+    const child = new Child(`${kind}-sender.js`, prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [], env);
+    try {
+      const { url } = await child.next<{ url: string }>();
+      return new ChildSender(child, kind, url);
+    } catch (err) {
+      await child.close();
+      throw err;
+    }
+  }
+
+  readonly join = 'whep' as const;
+  mark(): Promise<Mark> {
+    return this.child.ask<Mark>({ cmd: 'mark' });
+  }
+  close(): Promise<void> {
+    return this.child.close();
+  }
+}
+
+function startSender(spec: SenderSpec): Promise<ExternalSender> {
+  if (spec === 'camwire' || spec === 'floor') return ChildSender.start(spec, {});
+  if ('child' in spec) return ChildSender.start(spec.child, spec.env);
+  return Promise.resolve(spec);
+}
+
 export interface FanoutRun {
-  sender: 'camwire' | 'floor';
+  sender: string;
   viewers: number;
   joinFailures: number;
   joinErrors: string[];
@@ -102,24 +148,23 @@ export interface FanoutRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function fanoutRun(sender: 'camwire' | 'floor', n: number, windows: number, windowMs: number, settleMs = 2500): Promise<FanoutRun> {
-  // CAMWIRE_FANOUT_PROF=<dir>: the sender writes a V8 CPU profile there (node --cpu-prof).
-  const prof = process.env.CAMWIRE_FANOUT_PROF;
-  const s = new Child(`${sender}-sender.js`, prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []);
+export async function fanoutRun(spec: SenderSpec, n: number, windows: number, windowMs: number, settleMs = 2500): Promise<FanoutRun> {
   const r = new Child('receivers.js');
+  let s: ExternalSender | undefined;
   try {
-    const { url } = await s.next<{ url: string }>();
+    s = await startSender(spec);
+    const url = s.url;
     await r.next();
     await sleep(300);
-    const before = await s.ask<Mark>({ cmd: 'mark' });
-    const joined = await r.ask<{ joined: number; failed: number; errors: string[]; ttffMs: number[]; openMs: number[]; answerMs: number[] }>({ cmd: 'join', url, n, concurrency: 4, waitMs: settleMs }, 300_000);
+    const before = await s.mark();
+    const joined = await r.ask<{ joined: number; failed: number; errors: string[]; ttffMs: number[]; openMs: number[]; answerMs: number[] }>({ cmd: 'join', url, mode: s.join, n, concurrency: 4, waitMs: settleMs }, 300_000);
     const results: WindowResult[] = [];
     let last: Mark = before;
     for (let w = 0; w < windows; w++) {
-      const a = await s.ask<Mark>({ cmd: 'mark' });
+      const a = await s.mark();
       const ra = await r.ask<{ packets: number; gaps: number }>({ cmd: 'mark' });
       await sleep(windowMs);
-      const b = await s.ask<Mark>({ cmd: 'mark' });
+      const b = await s.mark();
       const rb = await r.ask<{ packets: number; gaps: number }>({ cmd: 'mark' });
       const cpuNs = (b.cpuUs - a.cpuUs) * 1000;
       const delivered = rb.packets - ra.packets;
@@ -133,11 +178,11 @@ export async function fanoutRun(sender: 'camwire' | 'floor', n: number, windows:
       last = b;
     }
     return {
-      sender, viewers: joined.joined, joinFailures: joined.failed, joinErrors: joined.errors, ttffMs: joined.ttffMs, openMs: joined.openMs, answerMs: joined.answerMs, windows: results,
+      sender: s.name, viewers: joined.joined, joinFailures: joined.failed, joinErrors: joined.errors, ttffMs: joined.ttffMs, openMs: joined.openMs, answerMs: joined.answerMs, windows: results,
       rssBefore: before.rss, rssAfter: last.rss, heapUsedBefore: before.heapUsed, heapUsedAfter: last.heapUsed,
     };
   } finally {
     await r.close();
-    await s.close();
+    await s?.close();
   }
 }

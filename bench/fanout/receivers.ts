@@ -2,12 +2,14 @@
  * Child process: N WebRTC viewers made of node-datachannel PeerConnections, each sending a
  * recvonly H.264 offer to a WHEP endpoint (camwire or the native floor) and counting the RTP
  * it receives. Also times each viewer's first complete keyframe from its WHEP POST.
- * Protocol (IPC): {cmd:'join', url, n, concurrency} -> {joined, failed, ttffMs[]};
+ * Or each answers a Janus streaming mountpoint's offer (mode 'janus', tools/peers).
+ * Protocol (IPC): {cmd:'join', url, mode, n, concurrency} -> {joined, failed, ttffMs[]};
  * {cmd:'mark'} -> {packets, bytes, gaps}; {cmd:'close'} -> exits.
  */
 import nodeDataChannel from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { performance } from 'node:perf_hooks';
+import { JanusViewer } from '../../tools/peers/janus-viewer.js';
 
 const H264_PT = 102;
 
@@ -26,10 +28,12 @@ class Receiver {
   private postedAt = 0;
   private pc: PeerConnection | undefined;
   private track: Track | undefined;
+  private janus: JanusViewer | undefined;
 
   constructor(readonly id: number) {}
 
-  async join(url: string): Promise<void> {
+  async join(url: string, mode: 'whep' | 'janus'): Promise<void> {
+    if (mode === 'janus') return this.joinJanus(url);
     const pc = new nodeDataChannel.PeerConnection(`viewer-${this.id}`, { iceServers: [], bindAddress: '127.0.0.1' });
     this.pc = pc;
     const video = new nodeDataChannel.Video('0', 'RecvOnly');
@@ -37,22 +41,36 @@ class Receiver {
     const track = pc.addTrack(video);
     this.track = track;
     track.onMessage((msg) => this.onMessage(msg));
-    const offer = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('gathering timeout')), 10_000);
-      pc.onGatheringStateChange((s) => {
-        if (s !== 'complete') return;
-        clearTimeout(timer);
-        resolve(pc.localDescription()?.sdp ?? '');
-      });
-      pc.setLocalDescription();
-    });
+    const offer = await gathered(pc, () => pc.setLocalDescription());
     this.postedAt = performance.now();
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
     const answer = await res.text();
     if (res.status !== 201) throw new Error(`WHEP ${res.status}: ${answer}`);
     this.answerMs = performance.now() - this.postedAt;
     pc.setRemoteDescription(answer, 'answer');
-    await new Promise<void>((resolve, reject) => {
+    await this.opened(track);
+  }
+
+  /** Janus offers: watch mountpoint 1, answer, start. Janus gathers on the machine's address, not loopback. */
+  private async joinJanus(base: string): Promise<void> {
+    const viewer = await JanusViewer.attach(base);
+    this.janus = viewer;
+    const pc = new nodeDataChannel.PeerConnection(`viewer-${this.id}`, { iceServers: [] });
+    this.pc = pc;
+    this.postedAt = performance.now();
+    const offer = await viewer.watch(1);
+    const remoteTrack = new Promise<Track>((resolve) => pc.onTrack(resolve));
+    const answer = await gathered(pc, () => pc.setRemoteDescription(offer, 'offer'));
+    this.answerMs = performance.now() - this.postedAt;
+    await viewer.start(answer);
+    const track = await remoteTrack;
+    this.track = track;
+    track.onMessage((msg) => this.onMessage(msg));
+    await this.opened(track);
+  }
+
+  private opened(track: Track): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('track did not open')), 15_000);
       if (track.isOpen()) {
         this.openMs = performance.now() - this.postedAt;
@@ -81,7 +99,9 @@ class Receiver {
     if (this.ttffMs >= 0) return;
     const ts = msg.readUInt32BE(4);
     const cc = msg[0] & 0x0f;
-    const p = 12 + cc * 4;
+    let p = 12 + cc * 4;
+    // a header extension (Janus sends mid and abs-send-time): 4 bytes plus its length in words
+    if ((msg[0] & 0x10) !== 0 && p + 4 <= msg.length) p += 4 + 4 * ((msg[p + 2] << 8) | msg[p + 3]);
     if (p >= msg.length) return;
     const type = msg[p] & 0x1f;
     const startsKeyframe =
@@ -91,14 +111,28 @@ class Receiver {
   }
 
   close(): void {
+    void this.janus?.close();
     try { this.track?.close(); } catch { /* closed */ }
     try { this.pc?.close(); } catch { /* closed */ }
   }
 }
 
+/** Runs `start` (which makes the local description) and resolves with the SDP once ICE gathering completes. */
+function gathered(pc: PeerConnection, start: () => void): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('gathering timeout')), 10_000);
+    pc.onGatheringStateChange((state) => {
+      if (state !== 'complete') return;
+      clearTimeout(timer);
+      resolve(pc.localDescription()?.sdp ?? '');
+    });
+    start();
+  });
+}
+
 const receivers: Receiver[] = [];
 
-async function joinAll(url: string, n: number, concurrency: number): Promise<{ joined: number; failed: number; errors: string[] }> {
+async function joinAll(url: string, mode: 'whep' | 'janus', n: number, concurrency: number): Promise<{ joined: number; failed: number; errors: string[] }> {
   let next = 0;
   let failed = 0;
   const errors: string[] = [];
@@ -110,7 +144,7 @@ async function joinAll(url: string, n: number, concurrency: number): Promise<{ j
       for (let attempt = 0; attempt < 3; attempt++) {
         const r = new Receiver(id * 10 + attempt);
         try {
-          await r.join(url);
+          await r.join(url, mode);
           receivers.push(r);
           break;
         } catch (err) {
@@ -131,10 +165,10 @@ function totals() {
   return { packets, bytes, gaps, viewers: receivers.length };
 }
 
-process.on('message', (m: { cmd: string; url?: string; n?: number; concurrency?: number; waitMs?: number }) => {
+process.on('message', (m: { cmd: string; url?: string; mode?: 'whep' | 'janus'; n?: number; concurrency?: number; waitMs?: number }) => {
   void (async () => {
     if (m.cmd === 'join') {
-      const res = await joinAll(m.url!, m.n!, m.concurrency ?? 4);
+      const res = await joinAll(m.url!, m.mode ?? 'whep', m.n!, m.concurrency ?? 4);
       // Give the last viewers time to receive their first keyframe.
       await new Promise((r) => setTimeout(r, m.waitMs ?? 0));
       process.send!({

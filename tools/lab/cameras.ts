@@ -27,12 +27,13 @@ export interface LabCamera {
  * 6 Mbit/s, about 20 packets a frame: a 1080p camera's bit rate, so a frame spans many packets as in the study).
  */
 export function labClip(cacheDir: string, shape: ClipShape = LAB_CLIP): string {
-  const file = join(cacheDir, `lab-${shape.size}-${shape.rate}-${shape.crf}-v3.h264`);
+  const gop = Math.round((shape.gopSeconds ?? 2) * shape.rate);
+  const file = join(cacheDir, `lab-${shape.size}-${shape.rate}-${shape.crf}-g${gop}-v3.h264`);
   if (existsSync(file)) return file;
   mkdirSync(cacheDir, { recursive: true });
   const r = spawnSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${shape.size}:rate=${shape.rate}`, '-t', '10',
-    '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast', '-g', String(2 * shape.rate),
+    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${shape.size}:rate=${shape.rate}`, '-t', String(Math.max(10, 2 * (shape.gopSeconds ?? 2))),
+    '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast', '-g', String(gop),
     '-x264-params', 'threads=1:sliced-threads=0:scenecut=0', '-crf', String(shape.crf), '-pix_fmt', 'yuv420p', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', file,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status === 0) return file;
@@ -47,6 +48,8 @@ export interface ClipShape {
   size: string;
   rate: number;
   crf: number;
+  /** Seconds between keyframes (default 2). */
+  gopSeconds?: number;
 }
 
 export const LAB_CLIP: ClipShape = Object.freeze({ size: '1280x720', rate: 30, crf: 27 });
@@ -55,10 +58,11 @@ export const SMALL_CLIP: ClipShape = Object.freeze({ size: '640x360', rate: 25, 
 
 export async function startCamera(kind: SourceKind, cacheDir: string): Promise<LabCamera> {
   if (kind === 'gstreamer') return startGStreamer();
-  return startDemo(cacheDir, kind === 'demo-360p' ? SMALL_CLIP : LAB_CLIP);
+  return startClipCamera(cacheDir, kind === 'demo-360p' ? SMALL_CLIP : LAB_CLIP);
 }
 
-async function startDemo(cacheDir: string, shape: ClipShape): Promise<LabCamera> {
+/** The demo camera looping an ffmpeg-made clip of that shape. */
+export async function startClipCamera(cacheDir: string, shape: ClipShape): Promise<LabCamera> {
   const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir, shape), frameRate: shape.rate });
   const u = new URL(cam.url);
   return { kind: shape === LAB_CLIP ? 'demo' : 'demo-360p', host: u.hostname, port: Number(u.port), path: u.pathname, close: () => cam.close() };

@@ -23,6 +23,14 @@ export function hostCandidate(sdp: string): { address: string; port: number } | 
   return m ? { address: m[1]!, port: Number(m[2]) } : undefined;
 }
 
+/** True once Janus's mountpoint has had video within the last second (waits up to 10 s). */
+export function waitForJanusVideo(viewer: JanusViewer): Promise<boolean> {
+  return waitFor(async () => {
+    const info = (await viewer.request({ request: 'info', id: MOUNTPOINT })).info as { media?: { age_ms?: number }[] } | undefined;
+    return (info?.media ?? []).some((m) => typeof m.age_ms === 'number' && m.age_ms < 1000);
+  }, 10000);
+}
+
 export async function startJanusUnderTest(cameraUrl: string, options: Omit<JanusOptions, 'mountpoints'> = {}): Promise<ServerUnderTest> {
   const janus = await JanusProcess.start({ ...options, mountpoints: [{ id: MOUNTPOINT, name: 'lab', url: cameraUrl }] });
   const admin = await JanusViewer.attach(janus.httpUrl).catch(async (err: unknown) => {
@@ -33,13 +41,7 @@ export async function startJanusUnderTest(cameraUrl: string, options: Omit<Janus
   const info = () => admin.request({ request: 'info', id: MOUNTPOINT });
   return {
     mediaHost: janus.localIp(),
-    ready: async () => {
-      const receiving = async () => {
-        const media = ((await info()).info as { media?: { age_ms?: number }[] } | undefined)?.media ?? [];
-        return media.some((m) => typeof m.age_ms === 'number' && m.age_ms < 1000);
-      };
-      return (await waitFor(receiving, 10000)) ? undefined : 'janus had no video from the camera after 10 s';
-    },
+    ready: async () => ((await waitForJanusVideo(admin)) ? undefined : 'janus had no video from the camera after 10 s'),
     play: async (browser, pipe) => {
       const viewer = await JanusViewer.attach(janus.httpUrl);
       viewers.push(viewer);

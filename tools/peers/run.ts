@@ -4,7 +4,7 @@
  * impairment and the same Chromium, one after the other in the same run. Prints one JSON line
  * per result, then a table; the lab's records and charts (both systems per chart) go to --out.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg, cpus } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -16,12 +16,15 @@ import { CHROMIUM_PATH } from '../lab/browser.js';
 import { cameraMissing } from '../lab/cameras.js';
 import { janusMissing } from './janus-process.js';
 import { startJanusUnderTest } from './janus-under-test.js';
+import { fanoutLines, firstFrameLine, type FanoutLine, type FirstFrameLine } from './fanout.js';
 import { CAMWIRE, FULL_SCENARIOS, JANUS, QUICK_SCENARIOS, peerScenario } from './scenarios.js';
 
 const HELP = `camwire beside a peer server (Janus)
 
 usage: npm run peers -- [options]
-  --quick           ${QUICK_SCENARIOS.join(' and ')}, 10 s each (a few minutes; what CI runs)
+  --quick           ${QUICK_SCENARIOS.join(' and ')}, 10 s each, fan-out at 10 viewers (a few minutes; what CI runs)
+  --viewers a,b     fan-out viewer counts (default 1,10,100)
+  --no-lab, --no-fanout   skip a part
   --scenario a,b    scenarios (default all: ${FULL_SCENARIOS.join(', ')})
   --duration S      seconds of play per run (default 30, --quick 10)
   --source KIND     camera: demo-360p (default: 640x360 at 25 fps, as the reference measurement),
@@ -59,6 +62,8 @@ function table(lines: readonly LabLine[]): string {
   return ['| WebRTC-leg impairment | camwire: frames decoded / freezes / lost after repair | Janus |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
+const SYSTEMS = ['camwire', 'janus'] as const;
+
 function runner(sc: Scenario, st: Strategy, o: Parameters<typeof runOne>[2]): Promise<RunRecord> {
   return st.name === JANUS.name ? runWith(sc, st, o, (url) => startJanusUnderTest(url)) : runOne(sc, st, o);
 }
@@ -66,7 +71,7 @@ function runner(sc: Scenario, st: Strategy, o: Parameters<typeof runOne>[2]): Pr
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
-      quick: { type: 'boolean' }, source: { type: 'string' }, scenario: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' },
+      quick: { type: 'boolean' }, viewers: { type: 'string' }, 'no-lab': { type: 'boolean' }, 'no-fanout': { type: 'boolean' }, source: { type: 'string' }, scenario: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' },
       out: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,20 +87,47 @@ async function main(): Promise<number> {
   const ids = values.scenario?.split(',') ?? (values.quick ? QUICK_SCENARIOS : FULL_SCENARIOS);
   const scenarios = ids.map((id) => peerScenario(id, { source, seed, durationS, systems: [CAMWIRE, JANUS] }));
   const load0 = loadavg()[0];
-  const { records } = await runMatrix(scenarios, { outDir: resolve(values.out ?? 'lab-results/peers'), run: runner, log: (l) => process.stderr.write(l + '\n') });
+  const outDir = resolve(values.out ?? 'lab-results/peers');
+  const { records } = values['no-lab'] ? { records: [] } : await runMatrix(scenarios, { outDir, run: runner, log: (l) => process.stderr.write(l + '\n') });
   const lines = records.map(labLine);
   for (const l of lines) console.log(JSON.stringify(l));
+  const other: (FanoutLine | FirstFrameLine)[] = [];
+  let fanoutFailures = 0;
+  if (!values['no-fanout']) {
+    const ns = (values.viewers ?? (values.quick ? '10' : '1,10,100')).split(',').map(Number);
+    const cacheDir = join(outDir, '.cache');
+    const measure = async (what: () => Promise<FanoutLine | FirstFrameLine>) => {
+      try {
+        const line = await what();
+        other.push(line);
+        console.log(JSON.stringify(line));
+      } catch (err) {
+        fanoutFailures++;
+        process.stderr.write(`peers: ${(err as Error).message}\n`);
+      }
+    };
+    for (const n of ns) for (const system of SYSTEMS) await measure(() => fanoutLines(system, n, { cacheDir, windows: values.quick ? 2 : 4, windowMs: values.quick ? 1000 : 2000 }));
+    for (const system of SYSTEMS) await measure(() => firstFrameLine(system, { cacheDir }));
+  }
   console.log(`\n${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}\n`);
-  console.log(table(lines));
+  if (lines.length > 0) console.log(table(lines) + '\n');
+  if (other.length > 0) console.log(otherTable(other));
   // every run must have produced a result, and both systems must play a clean link
-  const expected = scenarios.length * 2;
-  if (records.length !== expected) {
-    console.error(`peers: ${expected - records.length} of ${expected} runs failed (see above)`);
+  const expected = values['no-lab'] ? 0 : scenarios.length * 2;
+  if (records.length !== expected || fanoutFailures > 0) {
+    console.error(`peers: ${expected - records.length} of ${expected} lab runs and ${fanoutFailures} fan-out measures failed (see above)`);
     return 1;
   }
   const cleanFailures = lines.filter((l) => l.scenario === 'clean' && l.framesDecodedShare < 0.9);
   for (const l of cleanFailures) console.error(`peers: ${l.system} decoded only ${(l.framesDecodedShare * 100).toFixed(1)}% on a clean link`);
   return cleanFailures.length > 0 ? 1 : 0;
+}
+
+function otherTable(lines: readonly (FanoutLine | FirstFrameLine)[]): string {
+  const rows = lines.map((l) => (l.measure === 'fanout'
+    ? `| ${l.system} | fan-out, ${l.viewers} viewers | ${l.cpuUsPerPacket} us CPU per delivered packet, RSS ${l.rssMb} MB (${l.rssPerViewerKb} KB per viewer), ${l.packetsPerViewerPerSecond} packets/s per viewer |`
+    : `| ${l.system} | first frame, ${l.gopSeconds} s GOP | ${l.firstFrameMs} ms (median of ${l.viewers} viewers) |`));
+  return ['| system | measure | result |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
 main().then(
