@@ -211,6 +211,10 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     if (parts.length === 2 && !gateway.stream(parts[1])) throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${parts[1]}`);
     return send(res, 200, 'text/html; charset=utf-8', playerPage());
   }
+  if (parts[0] === 'ws') {
+    res.setHeader('upgrade', 'websocket');
+    throw new HttpError(426, 'UPGRADE_REQUIRED', 'the fallback at /ws/<stream> is a WebSocket');
+  }
   if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway, g), null, 1));
   if (path === '/metrics' && g.metrics) return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway, g.websocketViewers));
   throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
