@@ -40,7 +40,7 @@ export interface HttpOptions extends AccessOptions {
   restreamStats?: () => unknown;
   /** Unix time in ms, for the expiry of minted TURN credentials (default the system clock). */
   wallClock?: () => number;
-  /** The WebSocket fallback's bounds (GET /ws/<stream>). */
+  /** The WebSocket fallback's bounds (GET /ws/<stream>): WEBSOCKET_ROUTE_DEFAULTS. */
   websocket?: WebSocketRouteOptions;
   /** Clock of the WebSocket viewers (their stall and start deadlines); default the system clock. */
   clock?: Clock;

@@ -12,13 +12,14 @@ import type { Duplex } from 'node:stream';
 import type { Clock } from '../clock.js';
 import { CamwireError } from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
+import { GatewayError } from '../gateway/errors.js';
 import type { Stream } from '../gateway/stream.js';
 import { HttpError } from './body.js';
-import { Fmp4Session, type Fmp4SessionOptions, type Fmp4SessionStats } from './fmp4-session.js';
+import { FMP4_SESSION_DEFAULTS, Fmp4Session, type Fmp4SessionOptions, type Fmp4SessionStats } from './fmp4-session.js';
 import { Fmp4VideoSink, type Fmp4VideoSinkStats } from './fmp4-video-sink.js';
 import { WebSocketConnection, type WebSocketConnectionStats } from './websocket-connection.js';
 import { upgradeResponse, validateUpgradeRequest, WebSocketHandshakeError } from './websocket-handshake.js';
-import { WsCloseCode } from './websocket-frame.js';
+import { WEBSOCKET_DEFAULTS, WsCloseCode } from './websocket-frame.js';
 
 export interface WebSocketViewerInfo extends Fmp4SessionStats, Fmp4VideoSinkStats, Omit<WebSocketConnectionStats, 'protocolError'> {
   id: string;
@@ -77,11 +78,16 @@ export class WebSocketViewers {
   }
 }
 
-export interface WebSocketRouteOptions {
-  session?: Fmp4SessionOptions;
-  /** Largest message a client may send (it is ignored anyway). */
+/** The fallback's bounds: http.websocket in the config. */
+export interface WebSocketRouteOptions extends Fmp4SessionOptions {
+  /** Largest message a client may send (it is ignored anyway); more closes the connection (1009). Default 64 KiB. */
   maxMessageBytes?: number;
 }
+
+export const WEBSOCKET_ROUTE_DEFAULTS = Object.freeze({
+  ...FMP4_SESSION_DEFAULTS,
+  maxMessageBytes: WEBSOCKET_DEFAULTS.maxMessageBytes,
+} as const satisfies Required<WebSocketRouteOptions>);
 
 /**
  * Answers an upgrade request whose guards passed. `parts` is the decoded path (`['ws', name]`
@@ -97,6 +103,9 @@ export function acceptWebSocket(
     checkRequest(req, parts);
     accept = validateUpgradeRequest(req.headers).accept;
     stream = findStream(gateway, parts[1], url);
+    if (stream.viewerLoad + viewers.count(stream.name) >= stream.maxViewers) {
+      throw new GatewayError('PEER_LIMIT', `stream ${stream.name} already has ${stream.maxViewers} viewers`);
+    }
   } catch (err) {
     return refuse(socket, err);
   }
@@ -113,7 +122,7 @@ export function acceptWebSocket(
       connection.close(code === 'WS_STALLED' ? WsCloseCode.GoingAway : WsCloseCode.InternalError, `${code}: ${message}`);
       if (entry) viewers.remove(entry);
     },
-  }, o.session);
+  }, o);
   const sink = new Fmp4VideoSink(session, () => connection.close(WsCloseCode.GoingAway, 'the stream closed'));
   entry = viewers.add(stream, connection, session, sink);
   const added = entry;
@@ -148,7 +157,7 @@ function statusOf(err: unknown): { status: number; code: string; message: string
   if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message, headers: {} };
   if (err instanceof WebSocketHandshakeError) return { status: err.status, code: err.code, message: err.message, headers: err.headers };
   if (err instanceof CamwireError) {
-    const status = err.code === 'DRAINING' || err.code === 'STREAM_LIMIT' ? 503 : 400;
+    const status = err.code === 'DRAINING' || err.code === 'STREAM_LIMIT' || err.code === 'PEER_LIMIT' ? 503 : 400;
     return { status, code: err.code, message: err.message, headers: {} };
   }
   return { status: 500, code: 'INTERNAL', message: 'internal error', headers: {} };

@@ -41,11 +41,11 @@ class TickingSource implements VideoSource {
   }
 }
 
-async function withGateway(http: Record<string, unknown>, fn: (gw: GatewayHandle) => Promise<void>): Promise<void> {
+async function withGateway(http: Record<string, unknown>, fn: (gw: GatewayHandle) => Promise<void>, stream: Record<string, unknown> = {}): Promise<void> {
   const gw = await startGateway(
     {
       http: { host: '127.0.0.1', port: 0, ...http },
-      streams: { demo: { url: 'rtsp://cam.invalid/stream1' } },
+      streams: { demo: { url: 'rtsp://cam.invalid/stream1', ...stream } },
       allowSources: ['rtsp://allowed.invalid/*'],
       maxSourceStreams: 2,
     },
@@ -138,3 +138,21 @@ t.test('bad upgrades are refused with a 4xx', (t) =>
     t.equal(ok.status, 101, 'the token as a query parameter, as the player page sends it');
     ok.socket.destroy();
   }));
+
+t.test('WebSocket viewers count against the stream\'s maxViewers and free their place when they go', (t) =>
+  withGateway({}, async (gw) => {
+    const first = await rawUpgrade(gw.address, '/ws/demo', GOOD_UPGRADE);
+    t.equal(first.status, 101);
+    const second = await rawUpgrade(gw.address, '/ws/demo', GOOD_UPGRADE);
+    t.equal(second.status, 503, 'the second is refused');
+    t.match(second.head, /x-camwire-error: PEER_LIMIT/);
+    first.socket.destroy();
+    let again = 0;
+    for (let i = 0; i < 50 && again !== 101; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const r = await rawUpgrade(gw.address, '/ws/demo', GOOD_UPGRADE);
+      again = r.status;
+      r.socket.destroy();
+    }
+    t.equal(again, 101, 'its place is free once it closed');
+  }, { maxViewers: 1 }));
