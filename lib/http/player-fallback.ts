@@ -4,7 +4,8 @@
  * unconnected, or no frame arrives), the page closes its peer connection and plays fragmented
  * MP4 from GET /ws/<stream> through Media Source Extensions. The MSE buffer is kept short: when
  * playback drifts more than FALLBACK_MAX_LAG_S behind the buffered end it jumps ahead, and what
- * was played is removed. `window.camwirePlayer` tells which path plays and why.
+ * was played is removed. `window.camwirePlayer` tells which path plays and why. `?path=webrtc`
+ * never falls back, `?path=websocket` goes straight to the fallback.
  */
 
 /** Tuning of the page's fallback, declared once (seconds and milliseconds). */
@@ -75,6 +76,7 @@ function codecOf(init) {
 
 function fallBack(target, why) {
   if (fallbackStarted) return;
+  if (params.get('path') === 'webrtc') { $('path').textContent = 'WebRTC only (?path=webrtc), not falling back: ' + why; return; }
   fallbackStarted = true;
   if (pc) { pc.close(); pc = undefined; }
   if (resource) { fetch(resource, { method: 'DELETE', headers: auth }).catch(() => {}); resource = undefined; }

@@ -99,6 +99,7 @@ ${ICE_SERVERS_SCRIPT}
 ${FALLBACK_SCRIPT}
 async function play(target) {
   $('status').textContent = 'connecting to ' + target.label + '...';
+  if (params.get('path') === 'websocket') return fallBack(target, 'asked for with ?path=websocket');
   if (typeof RTCPeerConnection === 'undefined') return fallBack(target, 'no WebRTC in this browser');
   pc = new RTCPeerConnection({ iceServers: await iceServers(target.whep) });
   window.camwirePlayer = { pc, path: 'webrtc', reason: 'trying' };

@@ -156,3 +156,15 @@ t.test('WebSocket viewers count against the stream\'s maxViewers and free their 
     }
     t.equal(again, 101, 'its place is free once it closed');
   }, { maxViewers: 1 }));
+
+t.test('an upgraded connection outlives the HTTP request, header and keep-alive timeouts', (t) =>
+  withGateway({ requestTimeoutMs: 300, headersTimeoutMs: 300, keepAliveTimeoutMs: 300 }, async (gw) => {
+    const ws = await rawUpgrade(gw.address, '/ws/demo', GOOD_UPGRADE);
+    t.equal(ws.status, 101);
+    await new Promise((r) => setTimeout(r, 2500));
+    const before = ws.frames.length;
+    await ws.frameCount(before + 5);
+    t.notOk(ws.socket.destroyed, 'still open after 8x every timeout (the server checks once a second)');
+    t.ok(ws.frames.every((f) => f.opcode === WsOpcode.Binary), 'nothing but media');
+    ws.socket.destroy();
+  }));
