@@ -4,32 +4,34 @@
  * so, and plays the demo camera through the WebSocket fallback (MSE), near the live edge.
  */
 import t from 'tap';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { startGateway } from '../../lib/app/index.js';
 import { parseConfig } from '../../lib/gateway/index.js';
 import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
-import { missingTool } from '../../test/support/env.js';
+import { missingTool, repoRoot } from '../../test/support/env.js';
 import { machineLock } from '../../tools/machine-lock.js';
-import { fallbackState, lagSummary, watchFallback } from './fallback-page.js';
+import { lagSummary, type FallbackRun } from './fallback-page.js';
 
 const FIREFOX = '/usr/bin/firefox-esr';
 
 t.test('Firefox ESR plays the player page through the WebSocket fallback', async (t) => {
   const why = missingTool(FIREFOX, '--version');
   if (why) return void t.comment('skip: ' + why);
-  const puppeteer = await import('puppeteer-core');
   const camera = await startDemoCamera({ host: '127.0.0.1', port: 0 });
   const gateway = await startGateway(parseConfig({
     http: { host: '127.0.0.1', port: 0 }, webrtc: { bindAddress: '127.0.0.1' }, streams: { demo: { url: camera.url, transport: 'tcp' } },
   }));
   const release = await machineLock('chromium');
-  let browser: Awaited<ReturnType<typeof puppeteer.launch>> | undefined;
   try {
-    browser = await puppeteer.launch({
-      browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: { 'media.autoplay.default': 0 },
+    // its own process, without tap's import hooks (puppeteer-core does not load under them)
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [join(repoRoot, 'dist/spec/reach/firefox-player.js'), gateway.address + '/watch/demo', '6'], { env, timeout: 60_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
     });
-    const page = await browser.newPage();
-    await page.goto(gateway.address + '/watch/demo');
-    const run = await watchFallback(() => page.evaluate(fallbackState), 6);
+    const run = JSON.parse(out.trim().split('\n').at(-1)!) as FallbackRun;
     const last = run.samples.at(-1);
     const first = run.samples[0];
     t.comment(JSON.stringify({ fallbackAtMs: run.fallbackAtMs, firstFrameMs: run.firstFrameMs, last }));
@@ -44,7 +46,6 @@ t.test('Firefox ESR plays the player page through the WebSocket fallback', async
       lagMeanMs: lag.meanMs, lagP95Ms: lag.p95Ms, lagMaxMs: lag.maxMs,
     }));
   } finally {
-    await browser?.close().catch(() => {});
     release();
     await gateway.close();
     await camera.close();
