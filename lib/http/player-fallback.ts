@@ -13,7 +13,7 @@ export const PLAYER_FALLBACK_DEFAULTS = Object.freeze({
   /** ICE not connected this long after the answer: fall back. */
   iceTimeoutMs: 4000,
   /** Connected, yet no frame decoded this long after: fall back. */
-  frameTimeoutMs: 3000,
+  frameTimeoutMs: 5000,
   /** Behind the buffered end by more than this, playback jumps ahead. */
   maxLagS: 1.2,
   /** Where a jump lands, behind the buffered end. */
