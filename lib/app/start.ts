@@ -70,15 +70,16 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const separateMetrics = config.metrics?.port !== undefined;
   let restream: Restream | undefined;
   const handler = createRequestHandler(gateway, {
-    ...http, metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(),
+    ...http, metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
   });
   const server = guardedServer(handler, http);
+  server.on('upgrade', handler.upgrade);
   let metricsServer: Server | undefined;
   try {
     await listen(server, http.port ?? LISTENER.port, http.host ?? LISTENER.host);
     if (separateMetrics) {
       const m = config.metrics!;
-      metricsServer = guardedServer(createMetricsHandler(gateway, m.token), http);
+      metricsServer = guardedServer(createMetricsHandler(gateway, m.token, handler.websocketViewers), http);
       await listen(metricsServer, m.port!, m.host ?? LISTENER.host);
     }
     if (config.rtspServer?.port !== undefined) {
@@ -172,6 +173,14 @@ function guardedServer(handler: Parameters<typeof createServer>[1], o: HttpConfi
       else byAddress.set(a, left);
     });
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // An oversized request (a WebSocket upgrade too) is told so; anything else just ends.
+    if (err.code === 'HPE_HEADER_OVERFLOW' && socket.writable) {
+      socket.end('HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      socket.once('finish', () => socket.destroy());
+    } else {
+      socket.destroy();
+    }
+  });
   return server;
 }

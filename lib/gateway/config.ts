@@ -18,6 +18,7 @@ import { RESEND_LIMITER_DEFAULTS, RETRANSMISSION_HISTORY_DEFAULTS } from '../rec
 import { REORDER_BUFFER_DEFAULTS } from '../recovery/reorder-buffer.js';
 import { HTTP_DEFAULTS, type HttpOptions } from '../http/server.js';
 import { HTTP_LISTENER_DEFAULTS, type HttpListenerOptions } from '../http/listener-options.js';
+import { WEBSOCKET_ROUTE_DEFAULTS } from '../http/websocket-route.js';
 
 export type { WebRtcConfig } from './transport.js';
 
@@ -32,7 +33,7 @@ export class ConfigError extends CamwireError {
 }
 
 /** The HTTP API (lib/http) and its listener; `metrics`, the clocks and the ICE servers (webrtc's) are the composition root's. */
-export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock'> & HttpListenerOptions;
+export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock' | 'clock'> & HttpListenerOptions;
 
 export interface MetricsConfig {
   /** Serve /metrics on its own listener at this port instead of the main one (default: main listener). */
@@ -303,6 +304,12 @@ const CONFIG = object({
     maxHeaders: num(1, 10_000, listener.maxHeaders),
     maxConnections: num(1, 1e6, listener.maxConnections),
     maxConnectionsPerAddress: num(1, 1e6, listener.maxConnectionsPerAddress),
+    websocket: object({
+      maxBufferedBytes: num(64 * 1024, 1 << 30, WEBSOCKET_ROUTE_DEFAULTS.maxBufferedBytes),
+      stallTimeoutMs: num(100, 600_000, WEBSOCKET_ROUTE_DEFAULTS.stallTimeoutMs),
+      initTimeoutMs: num(100, 600_000, WEBSOCKET_ROUTE_DEFAULTS.initTimeoutMs),
+      maxMessageBytes: num(125, 1 << 30, WEBSOCKET_ROUTE_DEFAULTS.maxMessageBytes),
+    }),
   }),
   metrics: object({ port: num(0, 65535), host: text(listener.host), token: secret }),
   maxViewersTotal: num(1, 1e6, GATEWAY_DEFAULTS.maxViewersTotal),

@@ -111,6 +111,11 @@ export class Stream implements SourceSink {
     return this.viewers.size;
   }
 
+  /** The most viewers this stream takes (maxViewers); other paths' viewers count against it too. */
+  get maxViewers(): number {
+    return this.o.maxViewers;
+  }
+
   /** Viewers now plus offers being answered. */
   get viewerLoad(): number {
     return this.viewers.size + this.pendingViewers;

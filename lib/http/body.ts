@@ -16,6 +16,8 @@ export type HttpErrorCode =
   | 'UNAUTHORIZED'
   | 'SOURCE_NOT_ALLOWED'
   | 'RATE_LIMITED'
+  /** 426: a plain request to the WebSocket route /ws/<stream>. */
+  | 'UPGRADE_REQUIRED'
   /** 404, 405 */
   | 'STREAM_UNKNOWN'
   | 'NOT_FOUND'

@@ -1,6 +1,7 @@
 /** Prometheus text exposition (version 0.0.4) of every stream's and viewer's counters. */
 import type { Gateway } from '../gateway/gateway.js';
 import type { ViewerStats } from '../gateway/viewer.js';
+import type { WebSocketViewers } from './websocket-route.js';
 
 type ViewerCounter = keyof Omit<ViewerStats, 'state'>;
 
@@ -36,9 +37,18 @@ function label(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-export function renderMetrics(gateway: Gateway): string {
+/** `websocketViewers`: the fallback's viewers (none when absent). */
+export function renderMetrics(gateway: Gateway, websocketViewers?: WebSocketViewers): string {
   const snap = gateway.snapshot();
   const lines: string[] = [];
+  lines.push('# HELP camwire_stream_viewers_by_path Viewers of the stream per delivery path (webrtc, websocket)', '# TYPE camwire_stream_viewers_by_path gauge');
+  for (const x of snap) {
+    const name = label(x.stream.name);
+    lines.push(`camwire_stream_viewers_by_path{stream="${name}",path="webrtc"} ${x.stream.viewers}`);
+    lines.push(`camwire_stream_viewers_by_path{stream="${name}",path="websocket"} ${websocketViewers?.count(x.stream.name) ?? 0}`);
+  }
+  lines.push('# HELP camwire_websocket_viewers_dropped_total WebSocket viewers given up (stuck reader, no SPS/PPS in time)', '# TYPE camwire_websocket_viewers_dropped_total counter');
+  lines.push(`camwire_websocket_viewers_dropped_total ${websocketViewers?.dropped ?? 0}`);
   for (const [name, help, type, get] of STREAM_METRICS) {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     for (const x of snap) lines.push(`${name}{stream="${label(x.stream.name)}"} ${get(x)}`);

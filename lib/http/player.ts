@@ -1,4 +1,5 @@
-/** The player page: lists streams, plays one over WHEP in a muted autoplay <video>, live stats. */
+/** The player page: lists streams, plays one over WHEP in a muted autoplay <video> (or the WebSocket fallback), live stats. */
+import { FALLBACK_SCRIPT } from './player-fallback.js';
 
 /**
  * The WHEP draft's Link headers (rel="ice-server"), asked for with OPTIONS before the offer so
@@ -19,6 +20,30 @@ const ICE_SERVERS_SCRIPT = `async function iceServers(whep) {
   } catch { return []; }
 }`;
 
+/** The WebRTC path's stats from getStats(), once a second. */
+const WEBRTC_STATS_SCRIPT = `async function showStats() {
+  if (!pc) return;
+  const report = await pc.getStats();
+  let s;
+  report.forEach((x) => { if (x.type === 'inbound-rtp' && x.kind === 'video') s = x; });
+  if (!s) return;
+  const now = performance.now();
+  const fps = last ? ((s.framesDecoded - last.frames) * 1000) / (now - last.at) : 0;
+  last = { frames: s.framesDecoded, at: now };
+  const rows = {
+    resolution: (s.frameWidth || 0) + 'x' + (s.frameHeight || 0), fps: fps.toFixed(1), framesDecoded: s.framesDecoded,
+    packetsLost: s.packetsLost, nackCount: s.nackCount, pliCount: s.pliCount, freezeCount: s.freezeCount,
+    jitterMs: ((s.jitter || 0) * 1000).toFixed(1),
+  };
+  $('stats').innerHTML = '';
+  for (const [k, v] of Object.entries(rows)) {
+    const d = document.createElement('div');
+    d.textContent = k + ': ' + v;
+    d.id = 'stat-' + k;
+    $('stats').appendChild(d);
+  }
+}`;
+
 export function playerPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -33,9 +58,10 @@ video{width:100%;max-width:1280px;background:#000;display:block}
 #stats{font-family:monospace;margin-top:.6em;display:grid;grid-template-columns:repeat(auto-fill,minmax(11em,1fr));gap:.3em;max-width:1280px}
 #stats div{background:#222;padding:.3em .5em}
 #status{color:#fc6}
+#path{color:#9c9}
 </style></head>
 <body>
-<header><h1>camwire</h1><nav id="streams"></nav><span id="status"></span></header>
+<header><h1>camwire</h1><nav id="streams"></nav><span id="status"></span><span id="path"></span></header>
 <main><video id="video" muted autoplay playsinline></video><div id="stats"></div></main>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -70,10 +96,13 @@ async function listStreams() {
 }
 
 ${ICE_SERVERS_SCRIPT}
+${FALLBACK_SCRIPT}
 async function play(target) {
   $('status').textContent = 'connecting to ' + target.label + '...';
+  if (params.get('path') === 'websocket') return fallBack(target, 'asked for with ?path=websocket');
+  if (typeof RTCPeerConnection === 'undefined') return fallBack(target, 'no WebRTC in this browser');
   pc = new RTCPeerConnection({ iceServers: await iceServers(target.whep) });
-  window.camwirePlayer = { pc };
+  window.camwirePlayer = { pc, path: 'webrtc', reason: 'trying' };
   pc.addTransceiver('video', { direction: 'recvonly' });
   pc.ontrack = (e) => { $('video').srcObject = new MediaStream([e.track]); $('video').play().catch(() => {}); };
   pc.onconnectionstatechange = () => { $('status').textContent = target.label + ': ' + pc.connectionState; };
@@ -83,42 +112,27 @@ async function play(target) {
     const t = setTimeout(res, 1000);
     pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); res(); } };
   });
+  if (!offersH264(pc.localDescription.sdp)) return fallBack(target, 'this browser offers no H.264 over WebRTC');
   const r = await fetch(target.whep, { method: 'POST', headers: { 'content-type': 'application/sdp', ...auth }, body: pc.localDescription.sdp });
-  if (r.status !== 201) { $('status').textContent = 'WHEP ' + r.status + ': ' + (await r.text()); pc.close(); return; }
+  if (r.status !== 201) {
+    const text = await r.text();
+    if (r.headers.get('x-camwire-error') === 'OFFER_NO_H264') return fallBack(target, 'the server found no H.264 in the offer');
+    $('status').textContent = 'WHEP ' + r.status + ': ' + text; pc.close(); return;
+  }
   resource = new URL(r.headers.get('location'), location.href).toString();
   await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+  watchWebRtc(target);
   timer = setInterval(showStats, 1000);
 }
 
-async function showStats() {
-  const report = await pc.getStats();
-  let s;
-  report.forEach((x) => { if (x.type === 'inbound-rtp' && x.kind === 'video') s = x; });
-  if (!s) return;
-  const now = performance.now();
-  const fps = last ? ((s.framesDecoded - last.frames) * 1000) / (now - last.at) : 0;
-  last = { frames: s.framesDecoded, at: now };
-  const rows = {
-    resolution: (s.frameWidth || 0) + 'x' + (s.frameHeight || 0), fps: fps.toFixed(1), framesDecoded: s.framesDecoded,
-    packetsLost: s.packetsLost, nackCount: s.nackCount, pliCount: s.pliCount, freezeCount: s.freezeCount,
-    jitterMs: ((s.jitter || 0) * 1000).toFixed(1),
-  };
-  $('stats').innerHTML = '';
-  for (const [k, v] of Object.entries(rows)) {
-    const d = document.createElement('div');
-    d.textContent = k + ': ' + v;
-    d.id = 'stat-' + k;
-    $('stats').appendChild(d);
-  }
-}
-
+${WEBRTC_STATS_SCRIPT}
 addEventListener('pagehide', () => { if (resource) navigator.sendBeacon && fetch(resource, { method: 'DELETE', keepalive: true, headers: auth }); });
 
 (async () => {
   const streams = await listStreams();
   let target = pick();
   if (!target && streams.length) target = { whep: '/whep/' + encodeURIComponent(streams[0].name), label: streams[0].name };
-  if (target) await play(target).catch((e) => { $('status').textContent = String(e); });
+  if (target) await play(target).catch((e) => fallBack(target, 'WebRTC failed: ' + e));
   else $('status').textContent = 'no streams configured';
   setInterval(listStreams, 5000);
 })();

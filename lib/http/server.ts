@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { systemClock } from '../clock.js';
+import type { Duplex } from 'node:stream';
+import { systemClock, type Clock } from '../clock.js';
 import { CamwireError } from '../errors.js';
 import type { Gateway } from '../gateway/gateway.js';
 import { iceServerLinks, resolveIceServers, type IceServerConfig } from '../gateway/ice-servers.js';
@@ -20,6 +21,7 @@ import { RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-
 import { renderMetrics } from './metrics.js';
 import { playerPage } from './player.js';
 import { setSecurityHeaders } from './security-headers.js';
+import { acceptWebSocket, refuse, WebSocketViewers, type WebSocketRouteOptions } from './websocket-route.js';
 
 export interface HttpOptions extends AccessOptions {
   /** Largest accepted SDP offer (default 64 KiB). */
@@ -38,6 +40,10 @@ export interface HttpOptions extends AccessOptions {
   restreamStats?: () => unknown;
   /** Unix time in ms, for the expiry of minted TURN credentials (default the system clock). */
   wallClock?: () => number;
+  /** The WebSocket fallback's bounds (GET /ws/<stream>): WEBSOCKET_ROUTE_DEFAULTS. */
+  websocket?: WebSocketRouteOptions;
+  /** Clock of the WebSocket viewers (their stall and start deadlines); default the system clock. */
+  clock?: Clock;
 }
 
 /** No token, no basic auth and the real clock unless given. */
@@ -47,7 +53,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   corsOrigin: ACCESS_DEFAULTS.corsOrigin,
   rateLimit: RATE_LIMIT_DEFAULTS,
   metrics: true,
-} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats'>>);
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'websocket' | 'clock'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -57,7 +63,12 @@ export interface HttpGuardStats {
   trackedAddresses: number;
 }
 
-export type RequestHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { stats(): HttpGuardStats };
+export type RequestHandler = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  stats(): HttpGuardStats;
+  /** The HTTP server's 'upgrade' listener: GET /ws/<stream>, the fallback over WebSocket. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Uint8Array): void;
+  readonly websocketViewers: WebSocketViewers;
+};
 
 const STATUS_BY_CODE: Record<string, number> = {
   STREAM_UNKNOWN: 404,
@@ -92,6 +103,7 @@ interface Guard {
   /** Link header values for a viewer id (none without iceServers). */
   iceLinks: (id: string) => string[];
   restreamStats: (() => unknown) | undefined;
+  websocketViewers: WebSocketViewers;
 }
 
 export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
@@ -105,6 +117,7 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     metrics: opts.metrics ?? HTTP_DEFAULTS.metrics,
     iceLinks: iceLinkMaker(opts.iceServers ?? WEBRTC_DEFAULTS.iceServers, opts.wallClock ?? systemClock.wallClock),
     restreamStats: opts.restreamStats,
+    websocketViewers: new WebSocketViewers(opts.clock ?? systemClock),
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
@@ -114,18 +127,36 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     res.setHeader('access-control-expose-headers', 'location, content-type, link');
     handle(gateway, req, res, g).catch((err) => fail(res, err));
   };
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Uint8Array): void => {
+    socket.on('error', () => socket.destroy());
+    const { url, parts } = target(req);
+    const wait = g.limiter?.take(req.socket.remoteAddress ?? '', g.now()) ?? 0;
+    if (wait > 0) return refuse(socket, new HttpError(429, 'RATE_LIMITED', 'too many requests from this address'), { 'retry-after': String(wait) });
+    if (!g.access.allows(req, url)) {
+      g.unauthorized++;
+      return refuse(socket, new HttpError(401, 'UNAUTHORIZED', 'this camwire needs a token or password'), { 'www-authenticate': g.access.challenge() });
+    }
+    acceptWebSocket(gateway, g.websocketViewers, req, socket, head, parts, url, opts.websocket);
+  };
   return Object.assign(handler, {
     stats: (): HttpGuardStats => ({ rateLimited: g.limiter?.refused ?? 0, unauthorized: g.unauthorized, trackedAddresses: g.limiter?.size ?? 0 }),
+    upgrade,
+    websocketViewers: g.websocketViewers,
   });
 }
 
-async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, g: Guard): Promise<void> {
+/** The request's URL (never read as naming a host) and its decoded path segments. */
+function target(req: IncomingMessage): { url: URL; path: string; parts: string[] } {
   // Concatenated, not resolved: a path like `//x` must not be read as a host name.
   const raw = req.url ?? '/';
   const url = new URL('http://camwire.invalid' + (raw.startsWith('/') ? raw : '/' + raw));
   const path = url.pathname;
+  return { url, path, parts: path.split('/').filter((p) => p.length > 0).map(safeDecode) };
+}
+
+async function handle(gateway: Gateway, req: IncomingMessage, res: ServerResponse, g: Guard): Promise<void> {
+  const { url, path, parts } = target(req);
   const method = req.method ?? 'GET';
-  const parts = path.split('/').filter((p) => p.length > 0).map(safeDecode);
 
   const wait = g.limiter?.take(req.socket.remoteAddress ?? '', g.now()) ?? 0;
   if (wait > 0) {
@@ -180,13 +211,17 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     if (parts.length === 2 && !gateway.stream(parts[1])) throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${parts[1]}`);
     return send(res, 200, 'text/html; charset=utf-8', playerPage());
   }
-  if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway, g.restreamStats), null, 1));
-  if (path === '/metrics' && g.metrics) return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway));
+  if (parts[0] === 'ws') {
+    res.setHeader('upgrade', 'websocket');
+    throw new HttpError(426, 'UPGRADE_REQUIRED', 'the fallback at /ws/<stream> is a WebSocket');
+  }
+  if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway, g), null, 1));
+  if (path === '/metrics' && g.metrics) return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway, g.websocketViewers));
   throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
 }
 
 /** The separate metrics listener: GET /metrics behind its own optional bearer token, and the probes (no token). */
-export function createMetricsHandler(gateway: Gateway, token?: string) {
+export function createMetricsHandler(gateway: Gateway, token?: string, websocketViewers?: WebSocketViewers) {
   const access = new AccessControl({ token });
   return (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
@@ -198,7 +233,7 @@ export function createMetricsHandler(gateway: Gateway, token?: string) {
       return fail(res, new HttpError(401, 'UNAUTHORIZED', 'metrics need a token'));
     }
     if (url.pathname !== '/metrics') return fail(res, new HttpError(404, 'NOT_FOUND', 'only /metrics here'));
-    send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway));
+    send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway, websocketViewers));
   };
 }
 
@@ -257,10 +292,15 @@ function sourceQueryAllowed(gateway: Gateway, url: URL): boolean {
   return src === null || gateway.sourceAllowed(src);
 }
 
-function streamsJson(gateway: Gateway, restreamStats: (() => unknown) | undefined) {
-  const restream = restreamStats?.();
+function streamsJson(gateway: Gateway, g: Guard) {
+  const restream = g.restreamStats?.();
+  const ws = g.websocketViewers;
   return {
-    streams: gateway.snapshot().map((x) => ({ ...x.stream, url: x.url, settings: x.settings, viewers: x.viewers })),
+    streams: gateway.snapshot().map((x) => ({
+      ...x.stream, url: x.url, settings: x.settings, viewers: x.viewers,
+      viewersByPath: { webrtc: x.viewers.length, websocket: ws.count(x.stream.name) },
+      websocketViewers: ws.info(x.stream.name),
+    })),
     ...(restream === undefined ? {} : { restream }),
   };
 }

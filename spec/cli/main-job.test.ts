@@ -36,7 +36,8 @@ t.test('camwire with no camera plays the demo camera in Chromium, and exits clea
     browser = await launchChromium();
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1280, height: 860 });
-    await page.goto(address + '/watch/demo');
+    // ?path=webrtc: the page reads WebRTC's stats, so it must not fall back on a slow machine
+    await page.goto(address + '/watch/demo?path=webrtc');
     const read = () =>
       page.evaluate(async () => {
         const pc = (globalThis as any).camwirePlayer?.pc;

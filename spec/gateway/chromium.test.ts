@@ -31,7 +31,8 @@ t.test('player page: WHEP, decode at the source resolution, no freezes, screensh
   try {
     browser = await launchChromium();
     const page = await browser.newPage();
-    await page.goto(gw.handle.address + '/watch/demo');
+    // ?path=webrtc: the page reads WebRTC's stats, so it must not fall back on a slow machine
+    await page.goto(gw.handle.address + '/watch/demo?path=webrtc');
     const read = () =>
       page.evaluate(async () => {
         const g = globalThis as any;

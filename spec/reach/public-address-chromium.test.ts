@@ -50,7 +50,8 @@ t.test('publicAddresses: a viewer reaches camwire through a 1:1 NAT by the adver
     gateway = started.child;
     browser = await chromiumIn(net.b, dir);
     const page = await browser.newPage();
-    await page.goto(started.address + '/watch/demo');
+    // ?path=webrtc: this spec is about the WebRTC path, so the page must not fall back
+    await page.goto(started.address + '/watch/demo?path=webrtc');
     let s = await page.evaluate(playerState);
     for (let i = 0; i < 150 && !(s && s.frames >= 10); i++) {
       await sleep(100);

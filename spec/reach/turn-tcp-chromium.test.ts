@@ -56,7 +56,8 @@ t.test('no UDP at all: Chromium plays the demo camera through TURN over TCP, via
     gateway = started.child;
     browser = await chromiumIn(net.b, dir);
     const page = await browser.newPage();
-    await page.goto(started.address + '/watch/demo');
+    // ?path=webrtc: this spec is about the WebRTC path, so the page must not fall back
+    await page.goto(started.address + '/watch/demo?path=webrtc');
     const read = () => page.evaluate(playerState);
     let s = await read();
     for (let i = 0; i < 150 && !(s && s.frames >= 10); i++) {
