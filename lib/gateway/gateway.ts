@@ -14,7 +14,7 @@ import type { WebRtcTransport } from './transport.js';
 import type { Viewer } from './viewer.js';
 
 export interface StreamConfig extends StreamOptions {
-  /** rtsp://[user:pass@]host[:port]/path */
+  /** rtsp://[user:pass@]host[:port]/path, or rtsps:// (RTSP over TLS, port 322, TCP only) */
   url: string;
   /** Camera leg transport (default 'auto': UDP, falling back to TCP). */
   transport?: 'auto' | 'udp' | 'tcp' | 'multicast';
@@ -33,7 +33,7 @@ export interface StreamConfig extends StreamOptions {
 
 export type RtspStreamOptions = Pick<
   RtspClientOptions,
-  'connectTimeoutMs' | 'requestTimeoutMs' | 'udpFallbackMs' | 'mediaTimeoutMs' | 'rtcpIntervalMs' | 'receiveBufferBytes' | 'userAgent' | 'bindAddress' | 'multicastInterface' | 'reconnect' | 'parserLimits'
+  'connectTimeoutMs' | 'requestTimeoutMs' | 'udpFallbackMs' | 'mediaTimeoutMs' | 'rtcpIntervalMs' | 'receiveBufferBytes' | 'userAgent' | 'bindAddress' | 'multicastInterface' | 'reconnect' | 'parserLimits' | 'tls'
 >;
 
 export interface GatewayOptions {
