@@ -6,3 +6,4 @@ export * from './packetizer.js';
 export * from './sps.js';
 export * from './keyframe.js';
 export * from './refragmenter.js';
+export * from './quirks.js';
