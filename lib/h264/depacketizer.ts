@@ -337,9 +337,10 @@ export class H264Depacketizer {
     }
     if (keyframe && !(hasSps && hasPps)) stats.keyframesWithoutParameterSets++;
     const ps = this.parameterSets;
-    const inserted = this.insert && keyframe && !(hasSps && hasPps) && ps.complete;
-    const sps = ps.sps as Uint8Array;
-    const pps = ps.pps as Uint8Array;
+    const pair = this.insert && keyframe && !(hasSps && hasPps) ? ps.forSlice(buf, this.starts[firstIdr] + 1) : undefined;
+    const inserted = pair !== undefined;
+    const sps = pair?.sps as Uint8Array;
+    const pps = pair?.pps as Uint8Array;
     const extra = inserted ? sps.length + pps.length : 0;
     const out = this.transient ? undefined : new Uint8Array(size + extra);
     const nalus: Uint8Array[] = [];
