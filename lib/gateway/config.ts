@@ -276,6 +276,7 @@ const STREAM = object({
   cameraNack: flag(RTSP_SOURCE_DEFAULTS.nack),
   cameraReorder: oneOf(['auto', 'on', 'off'], RTSP_SOURCE_DEFAULTS.reorder),
   reorderMinWaitMs: num(0, 5000, REORDER_BUFFER_DEFAULTS.minWaitMs),
+  bFrames: oneOf(['drop', 'forward'], RTSP_SOURCE_DEFAULTS.bFrames),
   rtsp: RTSP_OPTIONS,
   ...streamOptions({}),
 });

@@ -25,6 +25,8 @@ export interface StreamConfig extends StreamOptions {
    * which arrives in order). 'off' forwards packets as they come, to measure what reordering does.
    */
   cameraReorder?: 'auto' | 'on' | 'off';
+  /** A camera sending B-frames: 'drop' (default: browsers play the rest) or 'forward' them as they are. */
+  bFrames?: 'drop' | 'forward';
   /** Floor of the reorder buffer's hold time for a gap (default 20 ms; the hold follows the jitter above it). */
   reorderMinWaitMs?: number;
   /** RTSP client details (timeouts, receive buffer, user agent, reconnect); lib/rtsp's defaults otherwise. */

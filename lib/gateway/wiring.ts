@@ -27,6 +27,9 @@ export function defaultSourceFactory(log: GatewayLog = () => undefined): SourceF
       client: cfg.rtsp,
       reorder: cfg.cameraReorder,
       nack: cfg.cameraNack,
+      bFrames: cfg.bFrames,
+      name,
+      log,
       ...(cfg.reorderMinWaitMs !== undefined ? { recovery: { reorder: { minWaitMs: cfg.reorderMinWaitMs } } } : {}),
     });
   };

@@ -7,3 +7,4 @@ export * from './sps.js';
 export * from './keyframe.js';
 export * from './refragmenter.js';
 export * from './quirks.js';
+export * from './b-frames.js';

@@ -6,7 +6,7 @@
 import { RtspClient } from '../rtsp/client/client.js';
 import { RtspClientError } from '../rtsp/client/errors.js';
 import { redactText, redactUrl } from '../rtsp/protocol/url.js';
-import { depacketizerQuirks, parseSps, type Sps } from '../h264/index.js';
+import { BFrameDetector, depacketizerQuirks, parseSps, type Sps } from '../h264/index.js';
 import { CameraLeg, type CameraLegOptions, type CameraLegStats } from './camera-leg.js';
 import { RTSP_CLIENT_DEFAULTS, type RtspClientOptions, type RtspSessionInfo, type RtspTransportPreference, type RtspTrackStats } from '../rtsp/client/types.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -124,7 +124,9 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   });
   const legs = new Map<number, CameraLeg>();
   const au = { complete: 0, incomplete: 0, truncatedAtEnd: 0, keyframes: 0 };
+  const bFrames = new BFrameDetector();
   const onAccessUnit: CameraLegOptions['onAccessUnit'] = (unit) => {
+    bFrames.classify(unit.nalus);
     if (unit.complete) au.complete++;
     else if (unit.truncatedAtEnd === true) au.truncatedAtEnd++;
     else au.incomplete++;
@@ -138,6 +140,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
       if (track.codec?.toUpperCase() !== 'H264') continue;
       const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType);
       if ((fmt?.h264?.parameterSets ?? []).length === 0) quirks.add('no-sprop-parameter-sets');
+      if (fmt?.h264?.sps) bFrames.noteSps(fmt.h264.sps);
       let leg = legs.get(track.index);
       if (!leg) {
         leg = new CameraLeg({ clock, upstream: client, onAccessUnit, nack: o.nack, reorder: o.reorder, recovery: o.recovery });
@@ -181,6 +184,8 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   const stats = client.stats;
   await client.stop();
   for (const leg of legs.values()) leg.stop();
+  // B-frames: browsers cannot play them in order (the gateway drops them; the camera should not send them)
+  if (bFrames.detected) quirks.add('b-frames');
   fillResult(result, info ?? client.sessionInfo, stats.tracks, legs, [...stats.quirks, ...quirks]);
   return result;
 }
