@@ -62,6 +62,9 @@ t.test('probe arguments', async (t) => {
   t.type(parseProbeArgs(['rtsp://h/x', '--transport', 'quic']), 'string');
   t.type(parseProbeArgs(['http://h/x']), 'string');
   t.type(parseProbeArgs([]), 'string');
+  t.same(parseProbeArgs(['rtsps://h/x', '--ca', '/etc/cam.pem', '--servername=cam.lan', '--insecure']),
+    { url: 'rtsps://h/x', transport: 'auto', seconds: 5, json: false, nack: true, reorder: true, tls: { ca: '/etc/cam.pem', servername: 'cam.lan', insecure: true } });
+  t.type(parseProbeArgs(['rtsps://h/x', '--ca']), 'string');
   t.type(parseProbeArgs(['rtsp://h/x', '--seconds', '-1']), 'string');
 });
 
