@@ -1,9 +1,11 @@
-/** `camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json]` */
+/** `camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json] [--ca FILE] [--insecure] [--servername NAME]` */
 import { probe, formatProbe, type ProbeOptions } from '../ingest/probe.js';
 import { redactText } from '../rtsp/protocol/url.js';
 import type { RtspTransportPreference } from '../rtsp/client/types.js';
+import type { RtspTlsOptions } from '../rtsp/client/tls.js';
 
-export const PROBE_USAGE = 'usage: camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json]\n';
+export const PROBE_USAGE = 'usage: camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json]\n'
+  + '       rtsps:// only: [--ca FILE] [--insecure] [--servername NAME]\n';
 
 const TRANSPORTS: readonly RtspTransportPreference[] = ['udp', 'tcp', 'multicast', 'auto'];
 
@@ -16,6 +18,8 @@ export interface ProbeArgs {
   nack: boolean;
   /** Reorder buffer on UDP and multicast (off with --no-reorder). */
   reorder: boolean;
+  /** rtsps://: a CA file to trust, skipped verification, the name the certificate must carry. */
+  tls?: RtspTlsOptions;
 }
 
 /** Parses the arguments after `probe`; a string is a usage error. */
@@ -28,6 +32,11 @@ export function parseProbeArgs(argv: readonly string[]): ProbeArgs | string {
     if (flag === '--json') out.json = true;
     else if (flag === '--no-nack') out.nack = false;
     else if (flag === '--no-reorder') out.reorder = false;
+    else if (flag === '--insecure' || flag === '--ca' || flag === '--servername') {
+      const v = flag === '--insecure' ? true : value();
+      if (v === undefined || v === '') return `${flag} needs a value`;
+      out.tls = { ...out.tls, [flag.slice(2)]: v };
+    }
     else if (flag === '--transport') {
       const v = value() as RtspTransportPreference;
       if (!TRANSPORTS.includes(v)) return `--transport must be one of ${TRANSPORTS.join(', ')}`;
@@ -53,7 +62,8 @@ export async function runProbe(argv: readonly string[], extra: Partial<ProbeOpti
     process.stderr.write((args ? `camwire probe: ${args}\n` : '') + PROBE_USAGE);
     return 2;
   }
-  const r = await probe({ ...extra, url: args.url, transport: args.transport, seconds: args.seconds, nack: args.nack, reorder: args.reorder });
+  const client = args.tls ? { ...extra.client, tls: args.tls } : extra.client;
+  const r = await probe({ ...extra, client, url: args.url, transport: args.transport, seconds: args.seconds, nack: args.nack, reorder: args.reorder });
   if (args.json) process.stdout.write(JSON.stringify(r) + '\n');
   else process.stdout.write(formatProbe(r));
   if (!r.ok && !args.json) process.stderr.write(`camwire probe: ${r.error?.code ?? 'FAILED'}: ${redactText(r.error?.message ?? 'no media')}\n`);

@@ -5,6 +5,7 @@ const USAGE = `camwire: IP camera (RTSP) to browser (WebRTC) gateway
 usage:
   camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--config FILE]
   camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--json] [--no-nack]
+                [--ca FILE] [--insecure] [--servername NAME]   (rtsps://)
   camwire demo-camera [--port N] [--host ADDR] [--clip FILE.h264] [--path /demo] [--multicast]
                       [--user U --password P [--auth basic|digest]]
 `;

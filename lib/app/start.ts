@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayDeps } from '../gateway/deps.js';
 import { Gateway, type SourceFactory } from '../gateway/gateway.js';
 import type { CamwireConfig } from '../gateway/config.js';
-import { defaultDeps, defaultSourceFactory } from '../gateway/wiring.js';
+import { defaultDeps, defaultSourceFactory, type GatewayLog } from '../gateway/wiring.js';
 import type { WebRtcTransport } from '../gateway/transport.js';
 import { createMetricsHandler, createRequestHandler, type HttpGuardStats } from '../http/server.js';
 import { HTTP_LISTENER_DEFAULTS as LISTENER } from '../http/listener-options.js';
@@ -23,6 +23,8 @@ export interface StartOverrides {
   deps?: GatewayDeps;
   sourceFactory?: SourceFactory;
   transport?: WebRtcTransport;
+  /** Where the gateway's log lines go (default: stderr). */
+  log?: GatewayLog;
 }
 
 export interface GatewayHandle {
@@ -49,7 +51,8 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const deps = overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu);
   // The restream's DESCRIBE needs each configured stream's source (its camera's SPS/PPS).
   const sources = new Map<string, VideoSource>();
-  const makeSource = overrides.sourceFactory ?? defaultSourceFactory();
+  const log = overrides.log ?? ((line: string) => void process.stderr.write(`camwire: ${line}\n`));
+  const makeSource = overrides.sourceFactory ?? defaultSourceFactory(log);
   try {
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults,

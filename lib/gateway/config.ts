@@ -13,6 +13,7 @@ import { WEBRTC_DEFAULTS, type WebRtcConfig } from './transport.js';
 import { parseIceUrl } from './ice-servers.js';
 import { RTSP_SOURCE_DEFAULTS } from './rtsp-source.js';
 import { RECONNECT_DEFAULTS, RTSP_CLIENT_DEFAULTS } from '../rtsp/client/types.js';
+import { RTSP_TLS_DEFAULTS } from '../rtsp/client/tls.js';
 import { KEYFRAME_POLICY_DEFAULTS } from '../recovery/keyframe-policy.js';
 import { RESEND_LIMITER_DEFAULTS, RETRANSMISSION_HISTORY_DEFAULTS } from '../recovery/history.js';
 import { REORDER_BUFFER_DEFAULTS } from '../recovery/reorder-buffer.js';
@@ -254,6 +255,7 @@ const RTSP_OPTIONS = object({
   userAgent: text(client.userAgent),
   bindAddress: text(client.bindAddress),
   multicastInterface: text(),
+  tls: object({ ca: text(), insecure: flag(RTSP_TLS_DEFAULTS.insecure), servername: text() }),
   parserLimits: object({
     maxHeaderBytes: num(1024, 16 << 20, client.parserLimits.maxHeaderBytes),
     maxHeaderCount: num(8, 100_000, client.parserLimits.maxHeaderCount),
@@ -275,9 +277,18 @@ const STREAM = object({
   cameraNack: flag(RTSP_SOURCE_DEFAULTS.nack),
   cameraReorder: oneOf(['auto', 'on', 'off'], RTSP_SOURCE_DEFAULTS.reorder),
   reorderMinWaitMs: num(0, 5000, REORDER_BUFFER_DEFAULTS.minWaitMs),
+  bFrames: oneOf(['drop', 'forward'], RTSP_SOURCE_DEFAULTS.bFrames),
   rtsp: RTSP_OPTIONS,
   ...streamOptions({}),
 });
+
+/** A url is required; rtsps:// takes media inside its TLS connection, so no UDP or multicast. */
+function checkStreamTransport(s: StreamConfig, path: string): void {
+  if (s.url === undefined) throw new ConfigError(`${path}.url is required`);
+  if (/^rtsps:/i.test(s.url) && (s.transport === 'udp' || s.transport === 'multicast')) {
+    throw new ConfigError(`${path}.transport: rtsps:// carries media inside its TLS connection only, so '${s.transport}' is not possible (use tcp or auto)`);
+  }
+}
 
 const listener = HTTP_LISTENER_DEFAULTS;
 const limit = HTTP_DEFAULTS.rateLimit;
@@ -319,7 +330,7 @@ const CONFIG = object({
     for (const [name, s] of Object.entries(v)) {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
       STREAM.check(s, `${path}.${name}`);
-      if ((s as { url?: unknown }).url === undefined) throw new ConfigError(`${path}.${name}.url is required`);
+      checkStreamTransport(s as StreamConfig, `${path}.${name}`);
     }
   }, {}),
   allowSources: texts(GATEWAY_DEFAULTS.allowSources),

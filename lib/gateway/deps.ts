@@ -3,6 +3,7 @@
  * camwire's own modules (lib/h264, lib/recovery, lib/rtcp) into them; tests may wire others.
  * Keeping them narrow keeps lib/gateway about composition, not about wire formats.
  */
+import type { ParameterSets } from '../h264/parameter-sets.js';
 import type { SenderReportFields } from '../rtsp/server/rtcp.js';
 import type { SourceInfo } from './source.js';
 
@@ -26,7 +27,7 @@ export interface EgressPacketizer {
   /** Out-of-band SPS/PPS (the camera's sprop-parameter-sets). */
   setParameterSets?(units: readonly Uint8Array[]): void;
   /** The SPS/PPS known now; needed for packet forwarding (an IDR that comes without them gets these). */
-  readonly parameterSets?: { readonly sps: Uint8Array | undefined; readonly pps: Uint8Array | undefined; readonly complete: boolean };
+  readonly parameterSets?: Pick<ParameterSets, 'sps' | 'pps' | 'complete' | 'forSlice'>;
 }
 
 /** Retransmission history shared by every viewer of a stream, keyed by egress sequence number. */

@@ -14,7 +14,7 @@ import type { WebRtcTransport } from './transport.js';
 import type { Viewer } from './viewer.js';
 
 export interface StreamConfig extends StreamOptions {
-  /** rtsp://[user:pass@]host[:port]/path */
+  /** rtsp://[user:pass@]host[:port]/path, or rtsps:// (RTSP over TLS, port 322, TCP only) */
   url: string;
   /** Camera leg transport (default 'auto': UDP, falling back to TCP). */
   transport?: 'auto' | 'udp' | 'tcp' | 'multicast';
@@ -25,6 +25,8 @@ export interface StreamConfig extends StreamOptions {
    * which arrives in order). 'off' forwards packets as they come, to measure what reordering does.
    */
   cameraReorder?: 'auto' | 'on' | 'off';
+  /** A camera sending B-frames: 'drop' (default: browsers play the rest) or 'forward' them as they are. */
+  bFrames?: 'drop' | 'forward';
   /** Floor of the reorder buffer's hold time for a gap (default 20 ms; the hold follows the jitter above it). */
   reorderMinWaitMs?: number;
   /** RTSP client details (timeouts, receive buffer, user agent, reconnect); lib/rtsp's defaults otherwise. */
@@ -33,7 +35,7 @@ export interface StreamConfig extends StreamOptions {
 
 export type RtspStreamOptions = Pick<
   RtspClientOptions,
-  'connectTimeoutMs' | 'requestTimeoutMs' | 'udpFallbackMs' | 'mediaTimeoutMs' | 'rtcpIntervalMs' | 'receiveBufferBytes' | 'userAgent' | 'bindAddress' | 'multicastInterface' | 'reconnect' | 'parserLimits'
+  'connectTimeoutMs' | 'requestTimeoutMs' | 'udpFallbackMs' | 'mediaTimeoutMs' | 'rtcpIntervalMs' | 'receiveBufferBytes' | 'userAgent' | 'bindAddress' | 'multicastInterface' | 'reconnect' | 'parserLimits' | 'tls'
 >;
 
 export interface GatewayOptions {

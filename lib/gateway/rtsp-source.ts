@@ -8,7 +8,7 @@ import { attachCameraLeg, firstH264Track, type CameraLeg, type CameraLegOptions 
 import { CAMERA_LEG_DEFAULTS } from '../ingest/camera-leg.js';
 import { systemClock } from '../clock.js';
 import { formatProfileLevelId } from '../sdp/index.js';
-import { parseSps } from '../h264/index.js';
+import { BFrameDetector, bFramesMessage, parseSps, type AccessUnit } from '../h264/index.js';
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
 
 export interface RtspSourceOptions {
@@ -26,13 +26,23 @@ export interface RtspSourceOptions {
   /** Tuning of the reorder buffer, NACK generator and hold time. */
   recovery?: CameraLegOptions['recovery'];
   depacketizer?: CameraLegOptions['depacketizer'];
+  /**
+   * A camera sending B-frames: 'drop' (default) forwards only the other pictures, which browsers
+   * play (at a lower frame rate); 'forward' sends them as they are (a slideshow in Chromium).
+   * Frame forwarding only: packet forwarding sends every packet.
+   */
+  bFrames?: 'drop' | 'forward';
+  /** The stream's name and log, for the one line that says B-frames were seen and what to do. */
+  name?: string;
+  log?: (line: string) => void;
 }
 
 /** `transport` and `client` default as the RTSP client's, `recovery` and `depacketizer` as the camera leg's. */
 export const RTSP_SOURCE_DEFAULTS = Object.freeze({
   reorder: 'auto',
   nack: CAMERA_LEG_DEFAULTS.nack,
-} as const satisfies Required<Pick<RtspSourceOptions, 'reorder' | 'nack'>>);
+  bFrames: 'drop',
+} as const satisfies Required<Pick<RtspSourceOptions, 'reorder' | 'nack' | 'bFrames'>>);
 
 export class RtspSource implements VideoSource {
   private client: RtspClient | undefined;
@@ -45,6 +55,9 @@ export class RtspSource implements VideoSource {
   /** `plisSent`: the Stream's keyframe requests (the leg counts its own). */
   private readonly c = { sessions: 0, errors: 0, plisSent: 0 };
   private lastError = '';
+  private readonly bFrames = new BFrameDetector();
+  private bFramesDropped = 0;
+  private bFramesLogged = false;
 
   constructor(private readonly o: RtspSourceOptions) {}
 
@@ -57,7 +70,7 @@ export class RtspSource implements VideoSource {
     // Attached first: the leg has started on a session's track by the time onSession runs.
     const { leg, detach } = attachCameraLeg(client, {
       clock: this.o.client?.clock ?? systemClock,
-      onAccessUnit: (au) => this.sink?.onAccessUnit(au),
+      onAccessUnit: (au) => this.onAccessUnit(au),
       onPacket: sink.forwarding === 'packet' ? (p) => this.sink?.onPacket?.(p) : undefined,
       reorder: reorder === 'on' ? 'always' : reorder === 'auto',
       nack: (this.o.nack ?? RTSP_SOURCE_DEFAULTS.nack) && reorder !== 'off',
@@ -114,7 +127,28 @@ export class RtspSource implements VideoSource {
       packetsLost: l?.lost ?? 0, packetsRecovered: l?.recovered ?? 0, reordered: l?.late ?? 0, duplicates: l?.duplicates ?? 0,
       // the RTT NACK retries are timed by: the camera's report blocks, else learned from repairs (-1: none yet)
       cameraRttMs: Math.round((l?.rttMs ?? l?.learnedRttMs ?? -1) * 10) / 10,
+      // B-frames (browsers cannot play them in order): pictures seen, dropped, the SPS's reorder depth
+      quirks: this.bFrames.detected ? 'b-frames' : '',
+      bFrames: this.bFrames.stats.bPictures + this.bFrames.stats.referenceBPictures, bFramesDropped: this.bFramesDropped,
+      reorderFrames: this.bFrames.stats.reorderFrames,
     };
+  }
+
+  private onAccessUnit(au: AccessUnit): void {
+    const kind = this.bFrames.classify(au.nalus);
+    if (this.bFrames.detected && !this.bFramesLogged) {
+      this.bFramesLogged = true;
+      this.o.log?.(bFramesMessage(this.o.name ?? 'cam', this.dropsB, this.bFrames.pyramid));
+    }
+    if (kind !== 'other' && this.dropsB) {
+      this.bFramesDropped++;
+      return;
+    }
+    this.sink?.onAccessUnit(au);
+  }
+
+  private get dropsB(): boolean {
+    return (this.o.bFrames ?? RTSP_SOURCE_DEFAULTS.bFrames) === 'drop';
   }
 
   private onSession(info: RtspSessionInfo): void {
@@ -131,6 +165,7 @@ export class RtspSource implements VideoSource {
     if (fmt?.parameterSets.length) meta.parameterSets = fmt.parameterSets;
     if (fmt?.profileLevelId) meta.profileLevelId = formatProfileLevelId(fmt.profileLevelId);
     if (fmt?.sps) {
+      this.bFrames.noteSps(fmt.sps);
       try {
         const sps = parseSps(fmt.sps);
         meta.width = sps.width;

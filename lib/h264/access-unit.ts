@@ -12,6 +12,11 @@ export interface AccessUnit {
   keyframe: boolean;
   /** False when any packet or fragment of this unit was lost, malformed or unsupported. */
   complete: boolean;
+  /**
+   * flush() (end of stream) cut this unit off with nothing lost: `complete` is false because
+   * nothing proves its last packet came, not because the network broke it.
+   */
+  truncatedAtEnd?: boolean;
   /** An earlier access unit was dropped whole (oversized, or nothing usable) since the last one emitted. */
   discontinuity: boolean;
   /** SPS/PPS were prepended from the known parameter sets (`insertParameterSets`). */

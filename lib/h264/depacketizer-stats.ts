@@ -29,6 +29,16 @@ export interface DepacketizerStats {
   fragmentsUnterminated: number;
   /** NAL units that held Annex-B start codes and were split. */
   annexBSplits: number;
+  /** FU-A packets with both the start and the end bit set (a whole NAL unit in one fragment: CostarHD). */
+  fuAStartAndEnd: number;
+  /** FU-A packets with the reserved R bit set (ignored: Longse CMSEKL800). */
+  fuAReservedBit: number;
+  /** NAL units of type 0 (unspecified), passed through. */
+  nalType0: number;
+  /** Complete units that ended at a timestamp change, not at a marker bit (FLIR M400 never sets it). */
+  unitsEndedByTimestamp: number;
+  /** Keyframes whose unit carried no SPS and PPS of its own (Axis: SDP only; inserted when asked). */
+  keyframesWithoutParameterSets: number;
   /** Marker bits seen before any coded slice (SPS/PPS/SEI marked by some cameras). */
   markersWithoutPicture: number;
   /** Parameter-set-only units whose timestamp differed from the picture after them. */
@@ -36,6 +46,11 @@ export interface DepacketizerStats {
   parameterSetsInserted: number;
   accessUnitsComplete: number;
   accessUnitsIncomplete: number;
+  /**
+   * The unit still open at flush() (end of stream) with nothing lost: cut off by the stop, not
+   * broken; counted here instead of accessUnitsIncomplete (it is still handed out as incomplete).
+   */
+  accessUnitsTruncatedAtEnd: number;
   accessUnitsOversized: number;
   /** Units with nothing usable left after drops. */
   accessUnitsEmpty: number;
@@ -52,8 +67,9 @@ export function emptyDepacketizerStats(): DepacketizerStats {
     packets: 0, bytes: 0, duplicates: 0, late: 0, lostPackets: 0, lossEvents: 0, lossMarks: 0,
     sequenceRestarts: 0, singleNalUnits: 0, stapAPackets: 0, fuAPackets: 0, unsupportedPackets: 0,
     reservedTypes: 0, malformed: 0, emptyPayloads: 0, stapAPadding: 0, fragmentsWithoutStart: 0, fragmentsUnterminated: 0,
+    fuAStartAndEnd: 0, fuAReservedBit: 0, nalType0: 0, unitsEndedByTimestamp: 0, keyframesWithoutParameterSets: 0,
     annexBSplits: 0, markersWithoutPicture: 0, parameterSetsCarried: 0, parameterSetsInserted: 0,
-    accessUnitsComplete: 0, accessUnitsIncomplete: 0, accessUnitsOversized: 0, accessUnitsEmpty: 0,
+    accessUnitsComplete: 0, accessUnitsIncomplete: 0, accessUnitsTruncatedAtEnd: 0, accessUnitsOversized: 0, accessUnitsEmpty: 0,
     unknownStarts: 0, accessUnitsDiscarded: 0,
     keyframes: 0, nalUnits: 0,
   };

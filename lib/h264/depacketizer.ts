@@ -57,6 +57,7 @@ export class H264Depacketizer {
   private packets = 0;
   private hasVcl = false;
   private incomplete = false;
+  private truncated = false;
   private oversized = false;
   private fuActive = false;
   private fuStart = 0;
@@ -106,6 +107,7 @@ export class H264Depacketizer {
    */
   flush(): void {
     if (!this.open) return;
+    this.truncated = !this.incomplete;
     this.incomplete = true;
     this.emit();
   }
@@ -141,6 +143,7 @@ export class H264Depacketizer {
       if (this.open) this.incomplete = true;
     }
     if (this.open && ts !== this.ts) {
+      if (this.hasVcl && !this.incomplete) stats.unitsEndedByTimestamp++;
       if (this.hasVcl || this.fuActive || this.nalCount === 0) this.emit();
       else { this.ts = ts; stats.parameterSetsCarried++; }
     }
@@ -177,7 +180,8 @@ export class H264Depacketizer {
 
     if (marker) {
       if (this.hasVcl || this.oversized) this.emit();
-      else stats.markersWithoutPicture++;
+      // a unit whose picture was lost or dropped is not a camera marking its parameter sets
+      else if (!this.incomplete) stats.markersWithoutPicture++;
     }
   }
 
@@ -206,6 +210,8 @@ export class H264Depacketizer {
     stats.fuAPackets++;
     if (p.length < 2) { stats.malformed++; this.incomplete = true; return; }
     const fu = p[1];
+    if ((fu & 0xc0) === 0xc0) stats.fuAStartAndEnd++;
+    if (fu & 0x20) stats.fuAReservedBit++;
     if (fu & 0x80) {
       if (this.fuActive) this.abandonFragment();
       if (this.oversized) return;
@@ -296,6 +302,7 @@ export class H264Depacketizer {
   private recordNal(start: number, end: number): void {
     const type = this.buf[start] & 0x1f;
     if (type >= 1 && type <= 5) this.hasVcl = true;
+    else if (type === 0) this.stats.nalType0++;
     const i = this.nalCount++;
     if (i < this.starts.length) { this.starts[i] = start; this.ends[i] = end; }
     else { this.starts.push(start); this.ends.push(end); }
@@ -328,10 +335,12 @@ export class H264Depacketizer {
       else if (type === NalType.Pps) hasPps = true;
       size += this.ends[i] - this.starts[i];
     }
+    if (keyframe && !(hasSps && hasPps)) stats.keyframesWithoutParameterSets++;
     const ps = this.parameterSets;
-    const inserted = this.insert && keyframe && !(hasSps && hasPps) && ps.complete;
-    const sps = ps.sps as Uint8Array;
-    const pps = ps.pps as Uint8Array;
+    const pair = this.insert && keyframe && !(hasSps && hasPps) ? ps.forSlice(buf, this.starts[firstIdr] + 1) : undefined;
+    const inserted = pair !== undefined;
+    const sps = pair?.sps as Uint8Array;
+    const pps = pair?.pps as Uint8Array;
     const extra = inserted ? sps.length + pps.length : 0;
     const out = this.transient ? undefined : new Uint8Array(size + extra);
     const nalus: Uint8Array[] = [];
@@ -355,6 +364,7 @@ export class H264Depacketizer {
       timestamp: this.ts,
       keyframe,
       complete: !this.incomplete,
+      truncatedAtEnd: this.truncated,
       discontinuity: this.pendingDiscontinuity,
       parameterSetsInserted: inserted,
       packets: this.packets,
@@ -363,6 +373,7 @@ export class H264Depacketizer {
       lastSequenceNumber: this.sequence.newest,
     };
     if (au.complete) stats.accessUnitsComplete++;
+    else if (this.truncated) stats.accessUnitsTruncatedAtEnd++;
     else stats.accessUnitsIncomplete++;
     if (keyframe) stats.keyframes++;
     stats.nalUnits += nalus.length;
@@ -386,6 +397,7 @@ export class H264Depacketizer {
     this.packets = 0;
     this.hasVcl = false;
     this.incomplete = false;
+    this.truncated = false;
     this.oversized = false;
     this.fuActive = false;
   }

@@ -6,3 +6,5 @@ export * from './packetizer.js';
 export * from './sps.js';
 export * from './keyframe.js';
 export * from './refragmenter.js';
+export * from './quirks.js';
+export * from './b-frames.js';

@@ -118,10 +118,11 @@ export class H264Packetizer {
       if (type === NalType.Sps) { hasSps = true; ps.learn(nal); }
       else if (type === NalType.Pps) { hasPps = true; ps.learn(nal); }
       else if (type === NalType.Idr && idr < 0) {
+        const pair = !(hasSps && hasPps) && insertParameterSets ? ps.forSlice(nal, 1) : undefined;
         if (!(hasSps && hasPps) && insertParameterSets) {
-          if (ps.sps && ps.pps) {
-            n = putAt(list, n, ps.sps);
-            n = putAt(list, n, ps.pps);
+          if (pair) {
+            n = putAt(list, n, pair.sps);
+            n = putAt(list, n, pair.pps);
             hasSps = hasPps = true;
             this.stats.parameterSetsInserted++;
           } else {

@@ -28,6 +28,7 @@
  */
 import { H264Error } from './errors.js';
 import { findStartCode, isVcl, NalType, splitAnnexB } from './nal.js';
+import type { ParameterSets } from './parameter-sets.js';
 import { FuACutter } from './fu-a-cutter.js';
 import { HeldUnits } from './held-units.js';
 import { UnitLag } from './unit-lag.js';
@@ -40,7 +41,7 @@ export interface RefragmenterPacketizer {
   readonly mtu: number;
   ssrc: number;
   payloadType: number;
-  readonly parameterSets: { readonly sps: Uint8Array | undefined; readonly pps: Uint8Array | undefined; readonly complete: boolean };
+  readonly parameterSets: Pick<ParameterSets, 'sps' | 'pps' | 'complete' | 'forSlice'>;
   start(nalus: readonly Uint8Array[], timestamp: number, marker?: boolean, insertParameterSets?: boolean): void;
   writeNext(out: Uint8Array): number;
 }
@@ -322,7 +323,7 @@ export class H264Refragmenter {
       this.nalOpen = true;
       if (!this.sliceSeen) {
         opensUnit = true;
-        this.openUnitBeforeFragment(type);
+        this.openUnitBeforeFragment(type, payload);
       }
     } else if (!this.nalOpen) {
       this.stats.orphanFragments++;
@@ -333,11 +334,11 @@ export class H264Refragmenter {
   }
 
   /** The unit's first slice comes fragmented: the held units, and the parameter sets an IDR lacks, go first. */
-  private openUnitBeforeFragment(type: number): void {
+  private openUnitBeforeFragment(type: number, payload: Uint8Array): void {
     this.firstSlice(type);
-    const ps = this.pz.parameterSets;
-    if (this.insert && this.unitKeyframe && !this.held.hasParameterSets() && ps.sps && ps.pps) {
-      this.list.push(ps.sps, ps.pps);
+    const pair = this.insert && this.unitKeyframe && !this.held.hasParameterSets() ? this.pz.parameterSets.forSlice(payload, 2) : undefined;
+    if (pair) {
+      this.list.push(pair.sps, pair.pps);
       this.stats.parameterSetsInserted++;
     }
     for (const h of this.held.units) this.list.push(h);

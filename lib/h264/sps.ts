@@ -36,6 +36,11 @@ export interface Sps {
   height: number;
   /** From the VUI when present: frames per second (time_scale / (2 * num_units_in_tick)). */
   frameRate: number | undefined;
+  /**
+   * VUI bitstream_restriction's max_num_reorder_frames when present: above 0, pictures come out
+   * of display order (B-frames); a decoder holds that many frames back.
+   */
+  maxNumReorderFrames: number | undefined;
 }
 
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
@@ -108,14 +113,15 @@ export function parseSps(nal: Uint8Array): Sps {
   const width = widthMbs * 16 - cropUnitX * (crop.left + crop.right);
   const height = fieldFactor * heightMapUnits * 16 - cropUnitY * (crop.top + crop.bottom);
   if (width <= 0 || height <= 0) throw new H264Error('H264_BAD_SPS', `cropping leaves a ${width}x${height} picture`);
-  let frameRate: number | undefined;
+  const vui: Vui = { frameRate: undefined, maxNumReorderFrames: undefined };
   if (r.bitsLeft > 0 && r.u1()) {
-    try { frameRate = readVuiFrameRate(r); } catch { frameRate = undefined; /* VUI is optional detail */ }
+    try { readVui(r, vui); } catch { /* VUI is optional detail: what was read before the error stands */ }
   }
+  const { frameRate, maxNumReorderFrames } = vui;
   return {
     profileIdc, constraintFlags, levelIdc, id, chromaFormatIdc, separateColourPlane, bitDepthLuma,
     bitDepthChroma, qpprimeYZeroTransformBypass, scalingLists, log2MaxFrameNum, picOrderCntType,
-    maxNumRefFrames, frameMbsOnly, crop, width, height, frameRate,
+    maxNumRefFrames, frameMbsOnly, crop, width, height, frameRate, maxNumReorderFrames,
   };
 }
 
@@ -137,7 +143,10 @@ function readScalingList(r: BitReader, size: number): ScalingList {
   return { useDefault, values };
 }
 
-function readVuiFrameRate(r: BitReader): number | undefined {
+type Vui = Pick<Sps, 'frameRate' | 'maxNumReorderFrames'>;
+
+/** VUI (E.1.1): the frame rate from timing_info, the reorder depth from bitstream_restriction. */
+function readVui(r: BitReader, out: Vui): void {
   if (r.u1()) { // aspect_ratio_info_present_flag
     if (r.u(8) === 255) r.u(32); // Extended_SAR
   }
@@ -147,10 +156,30 @@ function readVuiFrameRate(r: BitReader): number | undefined {
     if (r.u1()) r.u(24);
   }
   if (r.u1()) { r.ue(); r.ue(); } // chroma_loc_info
-  if (!r.u1()) return undefined; // timing_info_present_flag
-  const numUnitsInTick = r.u(32);
-  const timeScale = r.u(32);
-  return numUnitsInTick > 0 ? timeScale / (2 * numUnitsInTick) : undefined;
+  if (r.u1()) { // timing_info_present_flag
+    const numUnitsInTick = r.u(32);
+    const timeScale = r.u(32);
+    out.frameRate = numUnitsInTick > 0 ? timeScale / (2 * numUnitsInTick) : undefined;
+    r.u1(); // fixed_frame_rate_flag
+  }
+  const nalHrd = r.u1() === 1;
+  if (nalHrd) skipHrd(r);
+  const vclHrd = r.u1() === 1;
+  if (vclHrd) skipHrd(r);
+  if (nalHrd || vclHrd) r.u1(); // low_delay_hrd_flag
+  r.u1(); // pic_struct_present_flag
+  if (!r.u1()) return; // bitstream_restriction_flag
+  r.u1(); // motion_vectors_over_pic_boundaries_flag
+  r.ue(); r.ue(); r.ue(); r.ue(); // max_bytes_per_pic_denom, max_bits_per_mb_denom, log2_max_mv_length h/v
+  out.maxNumReorderFrames = r.ue();
+}
+
+function skipHrd(r: BitReader): void {
+  const cpbCount = r.ue() + 1;
+  if (cpbCount > 32) throw new H264Error('H264_BAD_SPS', `cpb_cnt ${cpbCount} > 32`);
+  r.u(8); // bit_rate_scale, cpb_size_scale
+  for (let i = 0; i < cpbCount; i++) { r.ue(); r.ue(); r.u1(); }
+  r.u(20); // four 5-bit lengths
 }
 
 /** The SDP profile-level-id (6 hex digits) this SPS actually is. */

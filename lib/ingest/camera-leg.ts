@@ -365,7 +365,9 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
 
   private readonly onUnit = (au: AccessUnit): void => {
     const c = this.live;
-    if (!au.complete) c.incompleteAccessUnits++;
+    // Cut off by the stop, not broken: not counted; handed on only to a consumer that takes incomplete units.
+    if (au.truncatedAtEnd === true && this.opts.dropIncomplete) return;
+    if (!au.complete && au.truncatedAtEnd !== true) c.incompleteAccessUnits++;
     if (this.opts.dropIncomplete) {
       // A complete unit after one the depacketizer dropped whole may reference the dropped one.
       if (!au.complete || (au.discontinuity && !au.keyframe)) {

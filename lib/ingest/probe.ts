@@ -6,7 +6,7 @@
 import { RtspClient } from '../rtsp/client/client.js';
 import { RtspClientError } from '../rtsp/client/errors.js';
 import { redactText, redactUrl } from '../rtsp/protocol/url.js';
-import { parseSps, type Sps } from '../h264/index.js';
+import { BFrameDetector, depacketizerQuirks, parseSps, type Sps } from '../h264/index.js';
 import { CameraLeg, type CameraLegOptions, type CameraLegStats } from './camera-leg.js';
 import { RTSP_CLIENT_DEFAULTS, type RtspClientOptions, type RtspSessionInfo, type RtspTransportPreference, type RtspTrackStats } from '../rtsp/client/types.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -80,7 +80,12 @@ export interface ProbeResult {
    */
   packets: { received: number; lost: number; recovered: number; reordered: number; duplicated: number };
   recovery: ProbeRecovery;
-  accessUnits: { complete: number; incomplete: number; keyframes: number };
+  /**
+   * `incomplete`: broken (a packet lost, malformed or unsupported). `truncatedAtEnd`: the unit
+   * still open when the probe stopped, with nothing lost (a camera without marker bits always
+   * leaves one: nothing but the next timestamp ends its units).
+   */
+  accessUnits: { complete: number; incomplete: number; truncatedAtEnd: number; keyframes: number };
   /** Bits per second of RTP over the time played. */
   bitrate: number;
   seconds: number;
@@ -118,9 +123,12 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
     reconnect: { enabled: false },
   });
   const legs = new Map<number, CameraLeg>();
-  const au = { complete: 0, incomplete: 0, keyframes: 0 };
+  const au = { complete: 0, incomplete: 0, truncatedAtEnd: 0, keyframes: 0 };
+  const bFrames = new BFrameDetector();
   const onAccessUnit: CameraLegOptions['onAccessUnit'] = (unit) => {
+    bFrames.classify(unit.nalus);
     if (unit.complete) au.complete++;
+    else if (unit.truncatedAtEnd === true) au.truncatedAtEnd++;
     else au.incomplete++;
     if (unit.keyframe) au.keyframes++;
   };
@@ -132,6 +140,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
       if (track.codec?.toUpperCase() !== 'H264') continue;
       const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType);
       if ((fmt?.h264?.parameterSets ?? []).length === 0) quirks.add('no-sprop-parameter-sets');
+      if (fmt?.h264?.sps) bFrames.noteSps(fmt.h264.sps);
       let leg = legs.get(track.index);
       if (!leg) {
         leg = new CameraLeg({ clock, upstream: client, onAccessUnit, nack: o.nack, reorder: o.reorder, recovery: o.recovery });
@@ -175,6 +184,8 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   const stats = client.stats;
   await client.stop();
   for (const leg of legs.values()) leg.stop();
+  // B-frames: browsers cannot play them in order (the gateway drops them; the camera should not send them)
+  if (bFrames.detected) quirks.add('b-frames');
   fillResult(result, info ?? client.sessionInfo, stats.tracks, legs, [...stats.quirks, ...quirks]);
   return result;
 }
@@ -194,12 +205,7 @@ function fillResult(r: ProbeResult, info: RtspSessionInfo | undefined, tracks: R
   const deps = new Map([...legs].flatMap(([i, l]) => (l.h264 ? [[i, l.h264] as const] : [])));
   r.bitrate = r.seconds > 0 ? Math.round((bytes * 8) / r.seconds) : 0;
   const q = new Set(quirks);
-  for (const d of deps.values()) {
-    if (d.stats.markersWithoutPicture > 0) q.add('marker-bit-on-parameter-sets');
-    if (d.stats.annexBSplits > 0) q.add('annex-b-start-codes-inside-nal-units');
-    if (d.stats.stapAPadding > 0) q.add('stap-a-padding');
-    if (d.stats.parameterSetsCarried > 0) q.add('parameter-set-timestamp-differs');
-  }
+  for (const d of deps.values()) for (const quirk of depacketizerQuirks(d.stats)) q.add(quirk);
   r.quirks = [...q];
   if (!info) return;
   r.server = info.server ?? null;
@@ -257,7 +263,7 @@ export function formatProbe(r: ProbeResult): string {
   const rtt = x.rttMs !== null ? `RTT ${x.rttMs.toFixed(1)} ms` : x.learnedRttMs !== null ? `RTT ~${x.learnedRttMs.toFixed(1)} ms (from repairs)` : 'RTT unknown';
   lines.push(`recovery: reorder ${x.reorder ? 'on' : 'off'}, NACK ${x.nack ? 'on' : 'off'}; ${x.nacksSent} NACKs (${x.nackedSeqs} seqs), ${x.keyframeRequests} PLIs, ${x.late} late; ${rtt}, jitter ${x.jitterMs.toFixed(1)} ms, hold ${x.holdMs.toFixed(0)} ms`);
   const a = r.accessUnits;
-  lines.push(`access units: ${a.complete} complete, ${a.incomplete} incomplete, ${a.keyframes} keyframes`);
+  lines.push(`access units: ${a.complete} complete, ${a.incomplete} incomplete, ${a.keyframes} keyframes${a.truncatedAtEnd ? `, ${a.truncatedAtEnd} cut off by the stop` : ''}`);
   lines.push(`bitrate: ${(r.bitrate / 1000).toFixed(0)} kbit/s`);
   if (r.quirks.length) lines.push(`quirks worked around: ${r.quirks.join(', ')}`);
   return lines.join('\n') + '\n';

@@ -7,5 +7,6 @@ export { RtspClientError, RtspStatusError, type RtspClientErrorCode } from './cl
 export { RtpReception, type ReceptionCounters, type ReceptionReportBlock } from './client/reception.js';
 export { buildReceiverReport, buildPli, buildFir, buildNack } from './client/rtcp.js';
 export { describeRtspTracks, defaultWantTrack, type DescribedSession, type MulticastHint } from './client/describe.js';
+export { RTSP_TLS_DEFAULTS, type RtspTlsOptions } from './client/tls.js';
 export { UdpPortPair, DEFAULT_UDP_RECEIVE_BUFFER, type UdpPairOptions } from './client/udp.js';
 export * from './server/index.js';

@@ -20,7 +20,7 @@ import gi
 gi.require_version('Gst', '1.0')
 gi.require_version('GstRtsp', '1.0')
 gi.require_version('GstRtspServer', '1.0')
-from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gi.repository import Gio, GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument('--port', type=int, default=8554)
@@ -33,6 +33,9 @@ p.add_argument('--password', default='pass')
 p.add_argument('--key-int', type=int, default=60)
 p.add_argument('--mcast-range', default='224.3.0.1-224.3.0.10')
 p.add_argument('--rtx-time', type=int, default=0)
+p.add_argument('--tls-cert')
+p.add_argument('--tls-key')
+p.add_argument('--launch')
 a = p.parse_args()
 
 Gst.init(None)
@@ -46,7 +49,7 @@ launch = (
     '! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96 config-interval=-1 )'
 )
 factory = GstRtspServer.RTSPMediaFactory()
-factory.set_launch(launch)
+factory.set_launch(a.launch or launch)
 factory.set_shared(True)
 if a.rtx_time > 0:
     # rtpsession then keeps a history (rtprtxsend) and resends NACKed packets as RTX (RFC 4588).
@@ -67,8 +70,23 @@ if 'mcast' in a.protocols.split(','):
     pool.add_range(lo, hi, 5000, 5010, 1)
     factory.set_address_pool(pool)
 
-if a.auth != 'none':
+auth = None
+if a.tls_cert:
     auth = GstRtspServer.RTSPAuth()
+    auth.set_tls_certificate(Gio.TlsCertificate.new_from_files(a.tls_cert, a.tls_key))
+    if a.auth == 'none':
+        # With an RTSPAuth in place, anonymous clients need a default token and permissions.
+        anon = GstRtspServer.RTSPToken()
+        anon.set_string('media.factory.role', 'anonymous')
+        auth.set_default_token(anon)
+        perms = GstRtspServer.RTSPPermissions()
+        perms.add_role_from_structure(Gst.Structure.from_string(
+            'anonymous, media.factory.access=(boolean)true, media.factory.construct=(boolean)true')[0])
+        factory.set_permissions(perms)
+        server.set_auth(auth)
+
+if a.auth != 'none':
+    auth = auth or GstRtspServer.RTSPAuth()
     token = GstRtspServer.RTSPToken()
     token.set_string('media.factory.role', a.user)
     if a.auth == 'basic':

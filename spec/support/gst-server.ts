@@ -14,6 +14,10 @@ export interface GstServerOptions {
   keyInt?: number;
   /** RTPMediaFactory retransmission time (ms): > 0 answers NACKs with RTX (RFC 4588). Default 0 (off). */
   rtxTimeMs?: number;
+  /** RTSPS: PEM certificate and key files (the URL becomes rtsps://). */
+  tls?: { cert: string; key: string };
+  /** The media factory's launch line instead of the default 640x360 baseline camera. */
+  launch?: string;
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string;
 }
@@ -45,7 +49,8 @@ export function missingGstRtspServer(): string | false {
 export async function startGstServer(o: GstServerOptions = {}): Promise<GstServer> {
   const args = [SCRIPT, '--port', String(o.port ?? 0), '--address', o.address ?? '127.0.0.1', '--path', o.path ?? '/test',
     '--protocols', o.protocols ?? 'udp,tcp', '--auth', o.auth ?? 'none', '--user', o.user ?? 'user', '--password', o.password ?? 'pass',
-    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0)];
+    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0),
+    ...(o.tls ? ['--tls-cert', o.tls.cert, '--tls-key', o.tls.key] : []), ...(o.launch ? ['--launch', o.launch] : [])];
   const child = o.netns ? spawn('ip', ['netns', 'exec', o.netns, '/usr/bin/python3', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -70,7 +75,7 @@ export async function startGstServer(o: GstServerOptions = {}): Promise<GstServe
   return {
     port,
     process: child,
-    url: (cred) => `rtsp://${cred ? cred + '@' : ''}${host}:${port}${o.path ?? '/test'}`,
+    url: (cred) => `${o.tls ? 'rtsps' : 'rtsp'}://${cred ? cred + '@' : ''}${host}:${port}${o.path ?? '/test'}`,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -27,6 +27,9 @@ import {
 import { packetizeLatm, packetizeRfc3640 } from '../support/audio-packetizers.js';
 import { parseFmtp } from '../../lib/sdp/index.js';
 
+import { BFrameDetector, ParameterSets, isVcl } from '../../lib/h264/index.js';
+import { tlsFailure } from '../../lib/rtsp/client/tls.js';
+
 export interface FuzzTarget {
   name: string;
   /** Valid or real inputs the mutators start from. */
@@ -228,8 +231,16 @@ export const TARGETS: FuzzTarget[] = [
       // the input is a run of RTP payloads, each prefixed by a one-byte length (0 = rest)
       const MAX_AU = 64 * 1024;
       let units = 0;
+      const bFrames = new BFrameDetector();
+      const sets = new ParameterSets();
       const dep = new H264Depacketizer((au) => {
         units++;
+        bFrames.classify(au.nalus);
+        for (const n of au.nalus) {
+          sets.learn(n);
+          if (isVcl(n[0] & 0x1f)) sets.forSlice(n, 1);
+        }
+        if (sets.ids.sps > 32 || sets.ids.pps > 256) throw new FuzzFinding(`parameter sets over H.264's id ranges: ${JSON.stringify(sets.ids)}`);
         let size = 0;
         for (const n of au.nalus) size += n.length;
         if (size > MAX_AU) throw new FuzzFinding(`access unit of ${size} bytes over the ${MAX_AU}-byte bound`);
@@ -243,6 +254,18 @@ export const TARGETS: FuzzTarget[] = [
         parseSps(input);
       } catch (e) {
         if (!isTypedError(e)) throw e;
+      }
+    },
+  },
+  {
+    name: 'rtsps-errors',
+    seeds: () => ['DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ECONNRESET', 'CERT_HAS_EXPIRED'].map((c) => new TextEncoder().encode(c)),
+    run(input) {
+      // whatever code a TLS socket error carries: no error, or RTSP_TLS without a stack in its message
+      const code = new TextDecoder().decode(input);
+      for (const handshaking of [true, false]) {
+        const e = tlsFailure(Object.assign(new Error('x'), { code }), handshaking);
+        if (e && (e.code !== 'RTSP_TLS' || /\n\s+at /.test(e.message))) throw new FuzzFinding(`bad TLS error: ${e.code} ${e.message}`);
       }
     },
   },

@@ -93,3 +93,17 @@ t.test('rtspServer: the restream is off without a port, needs users or anonymous
   }
   t.end();
 });
+
+t.test('rtsps streams: rtsp.tls options checked, UDP and multicast refused under TLS', (t) => {
+  const stream = (s: object) => ({ streams: { cam: { url: 'rtsps://cam.invalid/live', ...s } } });
+  t.doesNotThrow(() => parseConfig(stream({ rtsp: { tls: { ca: '/etc/cam-ca.pem', servername: 'cam.example', insecure: false } } })));
+  t.doesNotThrow(() => parseConfig(stream({ transport: 'tcp' })));
+  for (const transport of ['udp', 'multicast']) {
+    t.throws(() => parseConfig(stream({ transport })), { code: 'CONFIG_INVALID', message: new RegExp(`streams\\.cam\\.transport: rtsps:// .*'${transport}' is not possible`) });
+  }
+  t.doesNotThrow(() => parseConfig({ streams: { cam: { url: 'rtsp://cam.invalid/live', transport: 'udp' } } }), 'plain rtsp:// keeps UDP');
+  t.throws(() => parseConfig(stream({ rtsp: { tls: { insecure: 'yes' } } })), { message: /rtsp\.tls\.insecure must be true or false/ });
+  t.throws(() => parseConfig(stream({ rtsp: { tls: { ca: '' } } })), { message: /rtsp\.tls\.ca must be a non-empty string/ });
+  t.throws(() => parseConfig(stream({ rtsp: { tls: { pem: 'x' } } })), { message: /tls/ });
+  t.end();
+});

@@ -62,5 +62,36 @@ t.test('probe arguments', async (t) => {
   t.type(parseProbeArgs(['rtsp://h/x', '--transport', 'quic']), 'string');
   t.type(parseProbeArgs(['http://h/x']), 'string');
   t.type(parseProbeArgs([]), 'string');
+  t.same(parseProbeArgs(['rtsps://h/x', '--ca', '/etc/cam.pem', '--servername=cam.lan', '--insecure']),
+    { url: 'rtsps://h/x', transport: 'auto', seconds: 5, json: false, nack: true, reorder: true, tls: { ca: '/etc/cam.pem', servername: 'cam.lan', insecure: true } });
+  t.type(parseProbeArgs(['rtsps://h/x', '--ca']), 'string');
   t.type(parseProbeArgs(['rtsp://h/x', '--seconds', '-1']), 'string');
+});
+
+t.test('FLIR M400 (no marker bit at all): the unit open at the stop is truncatedAtEnd, not incomplete; no-marker-bit named', async (t) => {
+  const cam = await fakeCamera({});
+  t.teardown(() => cam.close());
+  const clock = new FakeTimers();
+  const running = probe({ url: cam.server.url('/stream'), transport: 'tcp', seconds: 2, clock });
+  await until(() => cam.server.methods().includes('PLAY'), 'PLAY');
+  await until(() => clock.pendingCount > 0, 'probe timer');
+  const conn = cam.server.connections[0];
+  const nal = (type: number, n = 20) => Uint8Array.from({ length: n }, (_, i) => (i === 0 ? 0x60 | type : i));
+  let seq = 1;
+  const send = (type: number, ts: number) => {
+    const p = rtpPacket(seq++, ts, 0x1234, 96, nal(type));
+    p[1] &= 0x7f;
+    cam.server.sendFrame(conn, 0, p);
+  };
+  send(7, 0);
+  send(8, 0);
+  send(5, 0);
+  for (let i = 1; i <= 4; i++) send(1, 3000 * i);
+  await new Promise((r) => setTimeout(r, 100));
+  await clock.advance(2000);
+  const r = await running;
+  t.equal(r.ok, true);
+  t.same(r.accessUnits, { complete: 4, incomplete: 0, truncatedAtEnd: 1, keyframes: 1 });
+  t.ok(r.quirks.includes('no-marker-bit'), r.quirks.join());
+  t.match(formatProbe(r), /0 incomplete, 1 keyframes, 1 cut off by the stop/);
 });

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { RtspAuthenticator } from '../protocol/auth.js';
-import { redactText, redactUrl, splitCredentials } from '../protocol/url.js';
+import { isRtsps, redactText, redactUrl, splitCredentials } from '../protocol/url.js';
 import { RtspClientError } from './errors.js';
 import { ClientSession, RedirectSignal, type SessionEnd } from './session.js';
 import { buildNack } from './rtcp.js';
@@ -150,6 +150,12 @@ export class RtspClient extends EventEmitter {
       return true;
     };
     while (!this.stopped) {
+      const secureMode = this.modeUnderTls(mode, preference);
+      if (secureMode instanceof RtspClientError) {
+        this.refuse(secureMode, reject);
+        break;
+      }
+      mode = secureMode;
       this.setState({ state: 'connecting', transport: mode });
       const session = new ClientSession(this.url, this.opts, this.auth, mode, {
         rtp: (p, t) => this.emit('rtp', p, t),
@@ -225,6 +231,20 @@ export class RtspClient extends EventEmitter {
     }
     this.session = undefined;
     if (!started) reject(new RtspClientError('RTSP_CLOSED', 'stopped before playing'));
+  }
+
+  private refuse(err: RtspClientError, reject: (e: RtspClientError) => void): void {
+    this.report(err);
+    this.setState({ state: 'closed', reason: err });
+    reject(err);
+    this.stopped = true;
+  }
+
+  /** TLS protects the control connection only: under rtsps:// media must come interleaved inside it. */
+  private modeUnderTls(mode: RtspTransportMode, preference: string): RtspTransportMode | RtspClientError {
+    if (!isRtsps(this.url) || mode === 'tcp') return mode;
+    if (preference === 'auto') return 'tcp';
+    return new RtspClientError('RTSP_TLS', `rtsps:// carries media inside its TLS connection only: transport '${mode}' is not possible (use 'tcp' or 'auto')`);
   }
 
   private foldConnectionStats(session: ClientSession): void {

@@ -15,6 +15,7 @@ import { RtspParseError } from '../protocol/errors.js';
 import { RtspClientError } from './errors.js';
 import type { TimerHandle, Clock } from '../../clock.js';
 import { RTSP_CLIENT_DEFAULTS } from './types.js';
+import { connectTls, tlsFailure, type RtspTlsOptions } from './tls.js';
 
 /** How long a response with the wrong CSeq waits for the right one (ms). */
 const MISMATCH_GRACE_MS = 500;
@@ -26,6 +27,8 @@ export interface RtspConnectionOptions {
   /** Time to wait for a response (default: the client's). */
   requestTimeoutMs?: number;
   parserLimits?: Partial<RtspParserLimits>;
+  /** RTSPS: the connection is TLS with these options (absent: plain TCP). */
+  tls?: RtspTlsOptions;
   onFrame(channel: number, data: Uint8Array): void;
   /** Answer to a request the server sent us (CSeq is added). */
   onRequest(req: RtspRequest): ResponseInit;
@@ -85,22 +88,31 @@ export class RtspConnection {
         else this.fail(new RtspClientError('RTSP_PROTOCOL', `handler failed: ${(e as Error).message}`));
       }
     });
-    socket.on('error', (e: NodeJS.ErrnoException) => this.fail(socketError(e)));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.fail(tlsFailure(e, false) ?? socketError(e)));
     socket.on('close', () => this.fail(new RtspClientError('RTSP_CONNECTION_CLOSED', 'server closed the RTSP connection')));
   }
 
   static open(host: string, port: number, opts: RtspConnectionOptions): Promise<RtspConnection> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host, port });
+      let socket: Socket;
+      try {
+        socket = opts.tls ? connectTls(host, port, opts.tls) : connect({ host, port });
+      } catch (e) {
+        reject(e instanceof RtspClientError ? e : new RtspClientError('RTSP_CONNECTION_FAILED', `connection failed: ${(e as Error).message}`));
+        return;
+      }
+      const what = opts.tls ? 'TLS connect' : 'TCP connect';
       const timer = opts.clock.setTimer(opts.connectTimeoutMs ?? RTSP_CLIENT_DEFAULTS.connectTimeoutMs, () => {
         socket.destroy();
-        reject(new RtspClientError('RTSP_TIMEOUT', `TCP connect to port ${port} timed out`));
+        reject(new RtspClientError('RTSP_TIMEOUT', `${what} to port ${port} timed out`));
       });
       socket.once('error', (e: NodeJS.ErrnoException) => {
         timer.cancel();
-        reject(socketError(e));
+        socket.destroy();
+        reject((opts.tls && tlsFailure(e, true)) || socketError(e));
       });
-      socket.once('connect', () => {
+      // A TLS socket is usable once its handshake and certificate check are done, not at TCP connect.
+      socket.once(opts.tls ? 'secureConnect' : 'connect', () => {
         timer.cancel();
         socket.removeAllListeners('error');
         resolve(new RtspConnection(socket, opts));

@@ -17,6 +17,8 @@ export type RtspClientErrorCode =
   /** Socket error other than refusal (DNS, reset, unreachable). */
   | 'RTSP_CONNECTION_FAILED'
   | 'RTSP_CONNECTION_CLOSED'
+  /** rtsps://: TLS handshake or certificate refused (the message says which and what to do), or a transport TLS cannot carry. */
+  | 'RTSP_TLS'
   | 'RTSP_TOO_MANY_REDIRECTS'
   /** DESCRIBE answer that is not usable SDP. */
   | 'RTSP_BAD_SDP'

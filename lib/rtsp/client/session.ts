@@ -13,7 +13,7 @@ import { parsePublic } from '../protocol/headers/public.js';
 import { DEFAULT_SESSION_TIMEOUT_S, parseSession } from '../protocol/headers/session.js';
 import { parseTransport, type TransportSpec } from '../protocol/headers/transport.js';
 import { parseRtpInfo, type RtpInfoEntry } from '../protocol/headers/rtp-info.js';
-import { baseUrlFor, redactText, rtspUrlParts } from '../protocol/url.js';
+import { baseUrlFor, isRtsps, redactText, rtspUrlParts } from '../protocol/url.js';
 import { RtspClientError, RtspStatusError, statusError } from './errors.js';
 import { SessionMedia, type MediaSink } from './media.js';
 import { describeRtspTracks } from './describe.js';
@@ -98,6 +98,7 @@ export class ClientSession {
       connectTimeoutMs: this.opts.connectTimeoutMs,
       requestTimeoutMs: this.opts.requestTimeoutMs,
       parserLimits: this.opts.parserLimits,
+      tls: isRtsps(this.url) ? (this.opts.tls ?? {}) : undefined,
       onFrame: (ch, d) => this.media.onFrame(ch, d),
       onRequest: (req) => this.answer(req),
       onClose: (e) => this.finish(e ?? 'stopped'),

@@ -8,6 +8,7 @@ import type { ReceptionCounters } from './reception.js';
 import type { Clock } from '../../clock.js';
 import type { RtspClientError } from './errors.js';
 import { UDP_PAIR_DEFAULTS } from './udp.js';
+import { RTSP_TLS_DEFAULTS, type RtspTlsOptions } from './tls.js';
 
 export type RtspTransportMode = 'udp' | 'tcp' | 'multicast';
 export type RtspTransportPreference = RtspTransportMode | 'auto';
@@ -63,6 +64,8 @@ export interface RtspClientOptions {
   /** Interface address for multicast membership. Default: the kernel's choice. */
   multicastInterface?: string;
   parserLimits?: Partial<RtspParserLimits>;
+  /** rtsps:// only: extra CA, skipped verification, expected name (RTSP_TLS_DEFAULTS; trust: system store + NODE_EXTRA_CA_CERTS). */
+  tls?: RtspTlsOptions;
   /**
    * UDP unicast: the client ports announced in SETUP instead of the bound ones, given those and
    * the track. For the lab: a netsim relay in front of the RTP socket puts loss and reordering
@@ -73,7 +76,7 @@ export interface RtspClientOptions {
 
 /**
  * What the client does unless told otherwise. The camera's URL has no default, nor do the
- * hooks whose absence is the behaviour (wantTrack: every video track; clock: the system's;
+ * hooks whose absence is the behaviour (tls: only `insecure` has one; wantTrack: every video track; clock: the system's;
  * multicastInterface: the kernel's choice; udpAnnouncePorts: the bound ports).
  */
 export const RTSP_CLIENT_DEFAULTS = Object.freeze({
@@ -89,6 +92,7 @@ export const RTSP_CLIENT_DEFAULTS = Object.freeze({
   reconnect: RECONNECT_DEFAULTS,
   bindAddress: UDP_PAIR_DEFAULTS.bindAddress,
   parserLimits: DEFAULT_RTSP_PARSER_LIMITS,
+  tls: RTSP_TLS_DEFAULTS,
 } as const satisfies Required<Omit<RtspClientOptions, 'url' | 'wantTrack' | 'clock' | 'multicastInterface' | 'udpAnnouncePorts'>>);
 
 export interface RtspTrack {

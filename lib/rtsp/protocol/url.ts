@@ -92,6 +92,11 @@ export function rtspUrlParts(url: string): RtspUrlParts {
   return { host, port, origin: `${m[1].toLowerCase()}://${m[2]}${m[3] ? ':' + m[3] : ''}` };
 }
 
+/** rtsps://: RTSP over TLS, media interleaved in the TLS connection. */
+export function isRtsps(url: string): boolean {
+  return /^rtsps:\/\//i.test(url);
+}
+
 /** Makes a Content-Base-like value absolute: no scheme, doubled scheme, or a path only. */
 function absolutize(value: string, requestUrl: string): string {
   let v = value.trim();
