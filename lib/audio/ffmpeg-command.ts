@@ -27,8 +27,9 @@ const GAP_FILL_SECONDS = 0.015;
 export function ffmpegTranscodeArgs(s: OpusEncoderSettings): string[] {
   return [
     '-hide_banner', '-loglevel', 'error', '-nostdin',
-    // start on the first frame instead of probing a second of input
-    '-fflags', '+nobuffer', '-probesize', '32', '-analyzeduration', '0',
+    // start on the first frame instead of probing a second of input (not -fflags nobuffer:
+    // it throws away the frames read while probing, and the timeline counts every frame)
+    '-probesize', '32', '-analyzeduration', '0',
     '-f', 'aac', '-i', 'pipe:0',
     '-af', `aresample=${OPUS_CLOCK_RATE}:async=1000:min_hard_comp=${GAP_FILL_SECONDS}:first_pts=0`,
     '-ac', String(s.channels),
