@@ -23,6 +23,8 @@ export interface AacToOpusOptions {
   bitratePerChannel?: number;
   /** libopus packet-loss hint for its in-band FEC (always on), 1..100. */
   expectedLossPercent?: number;
+  /** libopus complexity, 0..10: CPU against quality. */
+  complexity?: number;
   /** Access units waiting for the encoder; when it falls behind the oldest is dropped (counted). */
   maxQueuedAccessUnits?: number;
   /** Process restarts allowed within restartWindowMs; one more and the transcoder fails. */
@@ -39,6 +41,9 @@ export const AAC_TO_OPUS_DEFAULTS: Readonly<Required<Omit<AacToOpusOptions, 'tim
   // WebRTC's own Opus default for speech is 32 kb/s mono; lectures are speech
   bitratePerChannel: 32_000,
   expectedLossPercent: 10,
+  // libwebrtc's choice on phones; 10 costs ~35% more CPU per stream (docs/audio.md) for little
+  // audible gain on speech at 32 kb/s
+  complexity: 5,
   // 32 AUs: 0.68 s at 48 kHz, 2 s at 16 kHz; an encoder further behind than that is stalled
   maxQueuedAccessUnits: 32,
   maxRestarts: 3,
@@ -65,6 +70,16 @@ const enum OutputStage { Head, Tags, Audio }
 /** The pre-skip field of an OpusHead packet (RFC 7845 5.1). */
 function preSkipOf(head: Uint8Array): number {
   return head.length >= 12 ? head[10] | (head[11] << 8) : 0;
+}
+
+function checkOptions(o: Required<Omit<AacToOpusOptions, 'timeline' | 'clock'>>): void {
+  const bad = (what: string) => new AudioTranscoderError('AUDIO_TRANSCODER_BAD_INPUT', `option ${what}`);
+  const intIn = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!intIn(o.bitratePerChannel, 6000, 256_000)) throw bad(`bitratePerChannel ${o.bitratePerChannel} outside 6000..256000`);
+  if (!intIn(o.expectedLossPercent, 1, 100)) throw bad(`expectedLossPercent ${o.expectedLossPercent} outside 1..100`);
+  if (!intIn(o.complexity, 0, 10)) throw bad(`complexity ${o.complexity} outside 0..10`);
+  if (!intIn(o.maxQueuedAccessUnits, 1, 10_000)) throw bad(`maxQueuedAccessUnits ${o.maxQueuedAccessUnits} outside 1..10000`);
+  if (!intIn(o.maxRestarts, 0, 1000)) throw bad(`maxRestarts ${o.maxRestarts} outside 0..1000`);
 }
 
 function checkedConfig(input: AacInputFormat): AudioSpecificConfig {
@@ -98,6 +113,8 @@ export class AacToOpusTranscoder implements AudioTranscoder {
 
   constructor(input: AacInputFormat, private readonly sink: TranscodedOpusSink, options: AacToOpusOptions = {}) {
     this.o = { ...AAC_TO_OPUS_DEFAULTS, ...options };
+    // options are the embedder's, not the camera's: wrong ones throw here
+    checkOptions(this.o);
     this.clock = options.clock ?? systemClock;
     let asc: AudioSpecificConfig | undefined;
     try {
@@ -109,7 +126,7 @@ export class AacToOpusTranscoder implements AudioTranscoder {
     this.timeline = new TranscodeTimeline(input.clockRate, asc ? aacFrameTicks(asc, input.clockRate) : 1024, options.timeline);
     if (asc) {
       const channels = asc.channels >= 2 || asc.sbrPs?.psPresent ? 2 : 1;
-      this.args = ffmpegTranscodeArgs({ bitrate: this.o.bitratePerChannel * channels, channels, expectedLossPercent: this.o.expectedLossPercent });
+      this.args = ffmpegTranscodeArgs({ bitrate: this.o.bitratePerChannel * channels, channels, expectedLossPercent: this.o.expectedLossPercent, complexity: this.o.complexity });
     }
   }
 

@@ -12,6 +12,8 @@ export interface OpusEncoderSettings {
   channels: number;
   /** libopus `packet_loss` hint, 1..100: how much in-band FEC it spends. */
   expectedLossPercent: number;
+  /** libopus complexity 0..10: CPU against quality. */
+  complexity: number;
 }
 
 /** Packet duration: what WebRTC receivers expect (ptime 20). */
@@ -33,7 +35,7 @@ export function ffmpegTranscodeArgs(s: OpusEncoderSettings): string[] {
     '-f', 'aac', '-i', 'pipe:0',
     '-af', `aresample=${OPUS_CLOCK_RATE}:async=1000:min_hard_comp=${GAP_FILL_SECONDS}:first_pts=0`,
     '-ac', String(s.channels),
-    '-c:a', 'libopus', '-b:a', String(s.bitrate), '-vbr', 'on', '-application', 'audio',
+    '-c:a', 'libopus', '-b:a', String(s.bitrate), '-vbr', 'on', '-application', 'audio', '-compression_level', String(s.complexity),
     '-frame_duration', String(OPUS_FRAME_MS), '-fec', '1', '-packet_loss', String(s.expectedLossPercent),
     '-f', 'ogg', '-page_duration', String(OPUS_FRAME_MS * 1000), '-flush_packets', '1', 'pipe:1',
   ];

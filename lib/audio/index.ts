@@ -17,3 +17,4 @@ export * from './transcode-timeline.js';
 export * from './opus-toc.js';
 export * from './ogg-reader.js';
 export * from './aac-to-opus.js';
+export { ffmpegTranscodeArgs } from './ffmpeg-command.js';

@@ -90,3 +90,11 @@ t.test('a config ffmpeg cannot be fed (channel configuration 0): AUDIO_TRANSCODE
   await Promise.resolve();
   t.ok(called);
 });
+
+t.test('options out of range throw at once (they are the embedder\'s, not the camera\'s)', async (t) => {
+  const make = (o: AacToOpusOptions) => () => createAacToOpusTranscoder({ audioSpecificConfig: AAC_LC_16K_MONO, clockRate: 16_000, channels: 1 }, { opus: () => undefined, failed: () => undefined }, o);
+  t.throws(make({ complexity: 11 }), { code: 'AUDIO_TRANSCODER_BAD_INPUT' });
+  t.throws(make({ expectedLossPercent: 0 }), { code: 'AUDIO_TRANSCODER_BAD_INPUT' }, 'libopus FEC needs a loss hint');
+  t.throws(make({ maxQueuedAccessUnits: 0 }), { code: 'AUDIO_TRANSCODER_BAD_INPUT' });
+  t.equal(make({ complexity: 10, bitratePerChannel: 64_000 })().state, 'starting');
+});
