@@ -23,8 +23,11 @@ export interface TranscodeResult {
   transcoder: AacToOpusTranscoder;
 }
 
-/** Pushes every frame at once (a queue large enough for all), waits until the output goes quiet. */
-export async function transcodeAll(input: AacInput, options: AacToOpusOptions = {}, quietMs = 600, timeoutMs = 15_000): Promise<TranscodeResult> {
+/**
+ * Pushes every frame (at once, with a queue large enough for all, or one every `paceMs`), then
+ * waits until the output goes quiet.
+ */
+export async function transcodeAll(input: AacInput, options: AacToOpusOptions = {}, paceMs = 0, quietMs = 600, timeoutMs = 15_000): Promise<TranscodeResult> {
   const packets: Uint8Array[] = [];
   const timestamps: number[] = [];
   let failure: Error | undefined;
@@ -35,7 +38,10 @@ export async function transcodeAll(input: AacInput, options: AacToOpusOptions = 
     },
     failed: (e) => (failure = e),
   }, { maxQueuedAccessUnits: input.frames.length, ...options });
-  for (const f of input.frames) transcoder.push(f.data, f.timestamp, false);
+  for (const f of input.frames) {
+    transcoder.push(f.data, f.timestamp, false);
+    if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
+  }
   const deadline = Date.now() + timeoutMs;
   let seen = -1;
   while (Date.now() < deadline && !failure) {
