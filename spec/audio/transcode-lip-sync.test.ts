@@ -58,3 +58,25 @@ if (why) {
     });
   }
 }
+
+if (!why) {
+  t.test('five access units lost: the packets after the loss move by exactly the gap, the ones before stay', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'camwire-gap-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const stream = parseAdts((await ffmpegBeep(dir, 16_000, 1)).adts);
+    const ts0 = 0xfffff000;
+    const LOST_FROM = 10;
+    const LOST = 5;
+    const frames = stream.frames.map((data, i) => ({ data, timestamp: tsAdd(ts0, i * 1024) })).filter((_, i) => i < LOST_FROM || i >= LOST_FROM + LOST);
+    const { timestamps, transcoder } = await transcodeAll({ audioSpecificConfig: stream.audioSpecificConfig, clockRate: 16_000, channels: 1, frames });
+    t.equal(transcoder.stats.discontinuities, 1);
+    // packet k starts at pipe sample k * 960 - pre-skip; the pipe holds the frames end to end
+    const anchor48 = LOST_FROM * 3072;
+    const wrong = timestamps.findIndex((ts, k) => {
+      const q = k * 960 - 312;
+      const expected = q < anchor48 ? tsAdd(scaleTimestampTo48k(ts0, 16_000), q) : tsAdd(scaleTimestampTo48k(tsAdd(ts0, (LOST_FROM + LOST) * 1024), 16_000), q - anchor48);
+      return ts !== expected;
+    });
+    t.equal(wrong, -1, `all ${timestamps.length} packets where the camera's timestamps put them`);
+  });
+}
