@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAacToOpusTranscoder, type AacToOpusOptions, type AudioTranscoderError } from '../../lib/audio/index.js';
+import { createAacToOpusTranscoder, type AacToOpusOptions, type AudioTranscoderError, type AudioTranscoderFactory } from '../../lib/audio/index.js';
 
 const AAC_LC_16K_MONO = Uint8Array.of(0x14, 0x08);
 
@@ -89,6 +89,15 @@ t.test('a config ffmpeg cannot be fed (channel configuration 0): AUDIO_TRANSCODE
   t.notOk(called, 'not called back from inside the factory');
   await Promise.resolve();
   t.ok(called);
+});
+
+t.test('the factory is the contract\'s AudioTranscoderFactory; nothing starts before the first access unit', async (t) => {
+  const factory: AudioTranscoderFactory = createAacToOpusTranscoder;
+  const tc = factory({ audioSpecificConfig: AAC_LC_16K_MONO, clockRate: 16_000, channels: 1 }, { opus: () => undefined, failed: () => t.fail('nothing ran') });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.equal(tc.state, 'starting');
+  tc.close();
+  t.equal(tc.state, 'closed');
 });
 
 t.test('options out of range throw at once (they are the embedder\'s, not the camera\'s)', async (t) => {
