@@ -72,3 +72,19 @@ export class AudioPayloadError extends CamwireError {
     super(code, message);
   }
 }
+
+export type AudioTranscoderErrorCode =
+  /** The encoder program (ffmpeg) or its libopus encoder is not installed. */
+  | 'AUDIO_TRANSCODER_MISSING'
+  /** The encoder process kept dying (more restarts within the window than allowed) or could not run. */
+  | 'AUDIO_TRANSCODER_FAILED'
+  /** An AAC format the transcoder cannot feed to its decoder, or options out of range. */
+  | 'AUDIO_TRANSCODER_BAD_INPUT';
+
+/** Why an AAC -> Opus transcoder stopped; `message` is safe to show (no secret, no stack). */
+export class AudioTranscoderError extends CamwireError {
+  declare readonly code: AudioTranscoderErrorCode;
+  constructor(code: AudioTranscoderErrorCode, message: string) {
+    super(code, `${code}: ${message}`);
+  }
+}

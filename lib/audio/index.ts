@@ -13,3 +13,8 @@ export * from './g711.js';
 export * from './red.js';
 export { BitReader, BitWriter } from './bits.js';
 export * from './transcoder.js';
+export * from './transcode-timeline.js';
+export * from './opus-toc.js';
+export * from './ogg-reader.js';
+export * from './aac-to-opus.js';
+export { ffmpegTranscodeArgs } from './ffmpeg-command.js';
