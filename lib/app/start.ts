@@ -17,12 +17,19 @@ import { HTTP_LISTENER_DEFAULTS as LISTENER } from '../http/listener-options.js'
 import type { HttpConfig } from '../gateway/config.js';
 import type { VideoSource } from '../gateway/source.js';
 import { startRestream, type Restream } from './restream.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { StreamManager, type PersistStreams } from './stream-manager.js';
+import { createStreamApi } from '../http/stream-api.js';
 
 /** Replaceable parts, for tests and embedders. */
 export interface StartOverrides {
   deps?: GatewayDeps;
   sourceFactory?: SourceFactory;
   transport?: WebRtcTransport;
+  /** Operator log (default none): source states, viewers, refusals, API changes. */
+  log?: Logger;
+  /** Where stream API changes are written (the CLI's --config file with persistApi); default nowhere. */
+  persist?: PersistStreams;
 }
 
 export interface GatewayHandle {
@@ -35,6 +42,8 @@ export interface GatewayHandle {
   rtspAddress?: string;
   /** The restream's RTSP server (sessions, keyframe requests, per-stream counters), when on. */
   restream?: Restream;
+  /** The configured streams, changed at run time (stream API, reload). */
+  streams: StreamManager;
   /** Requests refused by the HTTP guards, and open connections now. */
   httpStats(): HttpGuardStats & { connections: number };
   /** Ends viewers, stops sources, closes the server and releases node-datachannel. Idempotent. */
@@ -46,10 +55,12 @@ export type { CamwireConfig };
 export async function startGateway(config: CamwireConfig, overrides: StartOverrides = {}): Promise<GatewayHandle> {
   const transport = overrides.transport ?? (await import('../../native-bindings/webrtc.js')).createNativeTransport(config.webrtc);
   let gateway: Gateway;
-  const deps = overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu);
+  const log = overrides.log ?? silentLogger;
+  const baseDeps = overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu);
+  const deps = baseDeps.log ? baseDeps : { ...baseDeps, log };
   // The restream's DESCRIBE needs each configured stream's source (its camera's SPS/PPS).
   const sources = new Map<string, VideoSource>();
-  const makeSource = overrides.sourceFactory ?? defaultSourceFactory();
+  const makeSource = overrides.sourceFactory ?? defaultSourceFactory(log);
   try {
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults,
@@ -58,7 +69,8 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
       deps,
       (name, cfg) => {
         const source = makeSource(name, cfg);
-        if (Object.hasOwn(config.streams, name)) sources.set(name, source);
+        // a configured stream's source again after a change of its camera: the restream asks the new one
+        if (Object.hasOwn(config.streams, name) || sources.has(name)) sources.set(name, source);
         return source;
       },
     );
@@ -69,8 +81,9 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const http = config.http ?? {};
   const separateMetrics = config.metrics?.port !== undefined;
   let restream: Restream | undefined;
+  const streams = new StreamManager(gateway, config.streams, log, overrides.persist);
   const handler = createRequestHandler(gateway, {
-    ...http, metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(),
+    ...http, log, streamApi: createStreamApi(streams, { ...http, log }), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(),
   });
   const server = guardedServer(handler, http);
   let metricsServer: Server | undefined;
@@ -82,7 +95,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
       await listen(metricsServer, m.port!, m.host ?? LISTENER.host);
     }
     if (config.rtspServer?.port !== undefined) {
-      const entries = [...sources].map(([name, source]) => ({ name, source, stream: gateway.stream(name)! }));
+      const entries = [...sources].map(([name]) => ({ name, source: { info: () => sources.get(name)!.info() }, stream: gateway.stream(name)! }));
       restream = await startRestream(config.rtspServer, entries, deps.clock);
     }
   } catch (err) {
@@ -99,6 +112,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
     rtspAddress: restream?.address,
     restream,
     gateway,
+    streams,
     httpStats: () => ({ ...handler.stats(), connections: connectionCount(server) }),
     close: () => {
       closing ??= (async () => {

@@ -4,13 +4,16 @@
  */
 import { RtspSource } from './rtsp-source.js';
 import type { SourceFactory } from './gateway.js';
+import type { Logger } from '../log/logger.js';
 
 export { createDeps, defaultDeps, type RecoveryConfig } from './default-deps.js';
 
 /** Each stream's camera through camwire's RTSP client and camera leg. */
-export function defaultSourceFactory(): SourceFactory {
-  return (_name, cfg) =>
+export function defaultSourceFactory(log?: Logger): SourceFactory {
+  return (name, cfg) =>
     new RtspSource({
+      name,
+      log,
       url: cfg.url,
       transport: cfg.transport,
       client: cfg.rtsp,

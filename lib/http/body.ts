@@ -8,7 +8,7 @@ export type HttpErrorCode =
   /** 413: the offer is over maxBodyBytes or maxOfferLines. */
   | 'BODY_TOO_LARGE'
   | 'SDP_TOO_MANY_LINES'
-  /** 415: a WHEP offer not sent as application/sdp. */
+  /** 415: a WHEP offer not sent as application/sdp, a stream API body not sent as application/json. */
   | 'BAD_CONTENT_TYPE'
   /** 400: the offer has no video m-line (checked before the gateway parses it). */
   | 'OFFER_NO_VIDEO'
@@ -16,6 +16,9 @@ export type HttpErrorCode =
   | 'UNAUTHORIZED'
   | 'SOURCE_NOT_ALLOWED'
   | 'RATE_LIMITED'
+  /** 400: a stream API body that is not a JSON object. 403: the stream API with no http.adminToken set. */
+  | 'BAD_JSON'
+  | 'ADMIN_API_OFF'
   /** 404, 405 */
   | 'STREAM_UNKNOWN'
   | 'NOT_FOUND'

@@ -20,6 +20,8 @@ import { RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-
 import { renderMetrics } from './metrics.js';
 import { playerPage } from './player.js';
 import { setSecurityHeaders } from './security-headers.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { StreamApiHandler } from './stream-api.js';
 
 export interface HttpOptions extends AccessOptions {
   /** Largest accepted SDP offer (default 64 KiB). */
@@ -38,6 +40,10 @@ export interface HttpOptions extends AccessOptions {
   restreamStats?: () => unknown;
   /** Unix time in ms, for the expiry of minted TURN credentials (default the system clock). */
   wallClock?: () => number;
+  /** Operator log: refused requests (folded when repeated), API changes (default none). */
+  log?: Logger;
+  /** The stream API (POST/PATCH/DELETE /api/streams), when the composition root offers one. */
+  streamApi?: StreamApiHandler;
 }
 
 /** No token, no basic auth and the real clock unless given. */
@@ -47,7 +53,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   corsOrigin: ACCESS_DEFAULTS.corsOrigin,
   rateLimit: RATE_LIMIT_DEFAULTS,
   metrics: true,
-} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats'>>);
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'log' | 'streamApi'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -71,6 +77,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   TRANSPORT_CLOSED: 503,
   GATHERING_TIMEOUT: 504,
   STREAM_BAD_NAME: 400,
+  STREAM_EXISTS: 409,
+  STREAM_BUSY: 409,
+  CONFIG_INVALID: 400,
+  PERSIST_FAILED: 500,
+  BAD_OPTION: 400,
   DRAINING: 503,
 };
 
@@ -92,6 +103,8 @@ interface Guard {
   /** Link header values for a viewer id (none without iceServers). */
   iceLinks: (id: string) => string[];
   restreamStats: (() => unknown) | undefined;
+  log: Logger;
+  streamApi: StreamApiHandler | undefined;
 }
 
 export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
@@ -105,6 +118,8 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     metrics: opts.metrics ?? HTTP_DEFAULTS.metrics,
     iceLinks: iceLinkMaker(opts.iceServers ?? WEBRTC_DEFAULTS.iceServers, opts.wallClock ?? systemClock.wallClock),
     restreamStats: opts.restreamStats,
+    log: opts.log ?? silentLogger,
+    streamApi: opts.streamApi,
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
@@ -127,22 +142,12 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   const method = req.method ?? 'GET';
   const parts = path.split('/').filter((p) => p.length > 0).map(safeDecode);
 
-  const wait = g.limiter?.take(req.socket.remoteAddress ?? '', g.now()) ?? 0;
-  if (wait > 0) {
-    req.resume();
-    res.setHeader('retry-after', String(wait));
-    throw new HttpError(429, 'RATE_LIMITED', 'too many requests from this address');
-  }
+  refuseOverRate(req, res, g);
   // Orchestrator probes carry no credentials either; they reveal only up and ready.
   if (isProbe(req, path)) return answerProbe(gateway, path, res);
-  // A CORS preflight carries no credentials by design; it reveals nothing but the allowed methods.
-  const preflight = method === 'OPTIONS' && parts[0] === 'whep';
-  if (!preflight && !g.access.allows(req, url)) {
-    g.unauthorized++;
-    req.resume();
-    res.setHeader('www-authenticate', g.access.challenge());
-    throw new HttpError(401, 'UNAUTHORIZED', 'this camwire needs a token or password');
-  }
+  // The stream API has its own token (http.adminToken), checked by its handler.
+  if (g.streamApi && (await g.streamApi(req, res, method, parts))) return;
+  refuseUnauthorized(req, res, url, method, parts, g);
 
   if (parts[0] === 'whep') {
     if (method === 'OPTIONS') {
@@ -183,6 +188,27 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway, g.restreamStats), null, 1));
   if (path === '/metrics' && g.metrics) return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway));
   throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
+}
+
+function refuseOverRate(req: IncomingMessage, res: ServerResponse, g: Guard): void {
+  const wait = g.limiter?.take(req.socket.remoteAddress ?? '', g.now()) ?? 0;
+  if (wait > 0) {
+    req.resume();
+    res.setHeader('retry-after', String(wait));
+    throw new HttpError(429, 'RATE_LIMITED', 'too many requests from this address');
+  }
+}
+
+/** http.token / basicAuth on every route reaching here (probes and the stream API do not). */
+function refuseUnauthorized(req: IncomingMessage, res: ServerResponse, url: URL, method: string, parts: readonly string[], g: Guard): void {
+  // A CORS preflight carries no credentials by design; it reveals nothing but the allowed methods.
+  const preflight = method === 'OPTIONS' && parts[0] === 'whep';
+  if (preflight || g.access.allows(req, url)) return;
+  g.unauthorized++;
+  g.log.warn('auth.refused', { address: req.socket.remoteAddress, method, path: url.pathname, code: 'UNAUTHORIZED' });
+  req.resume();
+  res.setHeader('www-authenticate', g.access.challenge());
+  throw new HttpError(401, 'UNAUTHORIZED', 'this camwire needs a token or password');
 }
 
 /** The separate metrics listener: GET /metrics behind its own optional bearer token, and the probes (no token). */
@@ -237,7 +263,7 @@ async function whepPost(
   const offer = await readBody(req, g.maxBody);
   checkOfferLines(offer, g.maxOfferLines);
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
-  const viewer = await gateway.addViewer(stream, offer);
+  const viewer = await gateway.addViewer(stream, offer, { address: req.socket.remoteAddress, path: 'webrtc' });
   const links = g.iceLinks(viewer.id);
   res.writeHead(201, {
     'content-type': 'application/sdp',
