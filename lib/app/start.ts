@@ -20,6 +20,7 @@ import { startRestream, type Restream } from './restream.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { StreamManager, type PersistStreams } from './stream-manager.js';
 import { createStreamApi } from '../http/stream-api.js';
+import { createViewerAuthorizer } from '../http/viewer-auth.js';
 
 /** Replaceable parts, for tests and embedders. */
 export interface StartOverrides {
@@ -83,7 +84,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   let restream: Restream | undefined;
   const streams = new StreamManager(gateway, config.streams, log, overrides.persist);
   const handler = createRequestHandler(gateway, {
-    ...http, log, streamApi: createStreamApi(streams, { ...http, log }), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(),
+    ...http, log, streamApi: createStreamApi(streams, { ...http, log }), viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(),
   });
   const server = guardedServer(handler, http);
   let metricsServer: Server | undefined;

@@ -35,7 +35,7 @@ export class ConfigError extends CamwireError {
 }
 
 /** The HTTP API (lib/http) and its listener; `metrics`, the clocks and the ICE servers (webrtc's) are the composition root's. */
-export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock' | 'log' | 'restreamStats' | 'streamApi'> & HttpListenerOptions
+export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock' | 'log' | 'restreamStats' | 'streamApi' | 'viewerAuth'> & HttpListenerOptions
   & AdminOptions & ViewerAuthOptions;
 
 export interface MetricsConfig {

@@ -18,6 +18,9 @@ export type HttpErrorCode =
   | 'RATE_LIMITED'
   /** 400: a stream API body that is not a JSON object. 403: the stream API with no http.adminToken set. */
   | 'BAD_JSON'
+  /** 403: a valid viewer token for other streams, or an auth hook's no; 503: the auth hook did not answer. */
+  | 'FORBIDDEN'
+  | 'AUTH_HOOK_UNAVAILABLE'
   | 'ADMIN_API_OFF'
   /** 404, 405 */
   | 'STREAM_UNKNOWN'

@@ -22,6 +22,7 @@ import { playerPage } from './player.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { StreamApiHandler } from './stream-api.js';
+import type { ViewerAuthorizer } from './viewer-auth.js';
 
 export interface HttpOptions extends AccessOptions {
   /** Largest accepted SDP offer (default 64 KiB). */
@@ -44,6 +45,8 @@ export interface HttpOptions extends AccessOptions {
   log?: Logger;
   /** The stream API (POST/PATCH/DELETE /api/streams), when the composition root offers one. */
   streamApi?: StreamApiHandler;
+  /** Per-viewer authorization (http.jwt, http.authHook) of WHEP and the player page; when enabled it replaces http.token there. */
+  viewerAuth?: ViewerAuthorizer;
 }
 
 /** No token, no basic auth and the real clock unless given. */
@@ -53,7 +56,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   corsOrigin: ACCESS_DEFAULTS.corsOrigin,
   rateLimit: RATE_LIMIT_DEFAULTS,
   metrics: true,
-} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'log' | 'streamApi'>>);
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'log' | 'streamApi' | 'viewerAuth'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -105,6 +108,7 @@ interface Guard {
   restreamStats: (() => unknown) | undefined;
   log: Logger;
   streamApi: StreamApiHandler | undefined;
+  viewerAuth: ViewerAuthorizer | undefined;
 }
 
 export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
@@ -120,6 +124,7 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     restreamStats: opts.restreamStats,
     log: opts.log ?? silentLogger,
     streamApi: opts.streamApi,
+    viewerAuth: opts.viewerAuth?.enabled ? opts.viewerAuth : undefined,
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
@@ -153,7 +158,8 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
     if (method === 'OPTIONS') {
       // The WHEP draft lets a player ask for ICE servers with OPTIONS before it makes its
       // offer; TURN credentials go only to one that may watch, never to a CORS preflight.
-      const asksIce = req.headers['access-control-request-method'] === undefined && g.access.allows(req, url);
+      const asksIce = req.headers['access-control-request-method'] === undefined && g.access.allows(req, url)
+        && (!g.viewerAuth || (parts[1] !== undefined && (await g.viewerAuth.authorize(req, url, parts[1])).ok));
       const links = asksIce ? g.iceLinks(randomUUID()) : [];
       res.writeHead(204, {
         'access-control-allow-methods': 'POST, DELETE, OPTIONS',
@@ -183,6 +189,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   if (path === '/' || (parts[0] === 'watch' && parts.length <= 2)) {
     if (!sourceQueryAllowed(gateway, url)) throw new HttpError(403, 'SOURCE_NOT_ALLOWED', 'this source URL is not in the allow-list');
     if (parts.length === 2 && !gateway.stream(parts[1])) throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${parts[1]}`);
+    if (parts.length === 2) await requireViewer(req, url, parts[1], g);
     return send(res, 200, 'text/html; charset=utf-8', playerPage());
   }
   if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway, g.restreamStats), null, 1));
@@ -203,7 +210,9 @@ function refuseOverRate(req: IncomingMessage, res: ServerResponse, g: Guard): vo
 function refuseUnauthorized(req: IncomingMessage, res: ServerResponse, url: URL, method: string, parts: readonly string[], g: Guard): void {
   // A CORS preflight carries no credentials by design; it reveals nothing but the allowed methods.
   const preflight = method === 'OPTIONS' && parts[0] === 'whep';
-  if (preflight || g.access.allows(req, url)) return;
+  // Viewer routes under per-viewer authorization carry a viewer's token, checked per stream.
+  const viewerRoute = g.viewerAuth !== undefined && (parts[0] === 'whep' || parts[0] === 'watch');
+  if (preflight || viewerRoute || g.access.allows(req, url)) return;
   g.unauthorized++;
   g.log.warn('auth.refused', { address: req.socket.remoteAddress, method, path: url.pathname, code: 'UNAUTHORIZED' });
   req.resume();
@@ -260,6 +269,7 @@ async function whepPost(
     req.resume();
     throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${name ?? ''}`);
   }
+  await requireViewer(req, url, stream.name, g);
   const offer = await readBody(req, g.maxBody);
   checkOfferLines(offer, g.maxOfferLines);
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
@@ -271,6 +281,20 @@ async function whepPost(
     ...(links.length > 0 ? { link: links } : {}),
   });
   res.end(viewer.peer.answerSdp);
+}
+
+/**
+ * Per-viewer authorization of `stream` (no-op without it); a refusal is logged (folded when
+ * repeated) and answered 401, 403 or 503. Exported for other viewer routes (the WebSocket one).
+ */
+export async function requireViewer(req: IncomingMessage, url: URL, stream: string, g: Pick<Guard, 'viewerAuth' | 'log'> & { unauthorized: number }): Promise<void> {
+  if (!g.viewerAuth) return;
+  const r = await g.viewerAuth.authorize(req, url, stream);
+  if (r.ok) return;
+  g.unauthorized++;
+  g.log.warn('auth.refused', { address: req.socket.remoteAddress, stream, path: url.pathname, code: r.code, reason: r.reason });
+  req.resume();
+  throw new HttpError(r.status, r.code, r.status === 503 ? 'the authorization hook did not answer' : `not authorized to watch ${stream}`);
 }
 
 function iceLinkMaker(servers: readonly IceServerConfig[], wallClock: () => number): (id: string) => string[] {

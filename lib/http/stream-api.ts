@@ -25,13 +25,15 @@ export interface StreamEditor {
 /** Answers a stream API request; false when the request is not one (GET /api/streams stays the server's). */
 export type StreamApiHandler = (req: IncomingMessage, res: ServerResponse, method: string, parts: readonly string[]) => Promise<boolean>;
 
+const API_METHODS: ReadonlySet<string> = new Set(['POST', 'PATCH', 'DELETE']);
+
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 export function createStreamApi(editor: StreamEditor, o: AdminOptions & { log: Logger }): StreamApiHandler {
   const token = o.adminToken !== undefined ? digest(o.adminToken) : undefined;
   const maxBody = o.maxApiBodyBytes ?? ADMIN_DEFAULTS.maxApiBodyBytes;
   return async (req, res, method, parts) => {
-    if (parts[0] !== 'api' || parts[1] !== 'streams' || parts.length > 3 || method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
+    if (parts[0] !== 'api' || parts[1] !== 'streams' || parts.length > 3 || !API_METHODS.has(method)) return false;
     const by = req.socket.remoteAddress ?? '';
     if (!token) {
       req.resume();
@@ -71,7 +73,7 @@ export function createStreamApi(editor: StreamEditor, o: AdminOptions & { log: L
       return true;
     }
     req.resume();
-    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on /${parts.join('/')}`);
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on /${parts.join('/')}: POST /api/streams, PATCH or DELETE /api/streams/<name>`);
   };
 }
 
