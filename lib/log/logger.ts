@@ -129,6 +129,6 @@ function textLine(wallMs: number, level: LogLevel, event: string, fields: LogFie
 }
 
 function textValue(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  const s = typeof v === 'string' ? v : Array.isArray(v) ? `[${v.join(',')}]` : JSON.stringify(v);
   return /^[^\s"=]*$/.test(s) && s.length > 0 ? s : JSON.stringify(s);
 }
