@@ -214,7 +214,7 @@ function refuseUnauthorized(req: IncomingMessage, res: ServerResponse, url: URL,
   const viewerRoute = g.viewerAuth !== undefined && (parts[0] === 'whep' || parts[0] === 'watch');
   if (preflight || viewerRoute || g.access.allows(req, url)) return;
   g.unauthorized++;
-  g.log.warn('auth.refused', { address: req.socket.remoteAddress, method, path: url.pathname, code: 'UNAUTHORIZED' });
+  g.log.warn('auth.refused', { address: req.socket.remoteAddress, code: 'UNAUTHORIZED', route: parts[0] ?? '/' });
   req.resume();
   res.setHeader('www-authenticate', g.access.challenge());
   throw new HttpError(401, 'UNAUTHORIZED', 'this camwire needs a token or password');
@@ -292,7 +292,7 @@ export async function requireViewer(req: IncomingMessage, url: URL, stream: stri
   const r = await g.viewerAuth.authorize(req, url, stream);
   if (r.ok) return;
   g.unauthorized++;
-  g.log.warn('auth.refused', { address: req.socket.remoteAddress, stream, path: url.pathname, code: r.code, reason: r.reason });
+  g.log.warn('auth.refused', { address: req.socket.remoteAddress, stream, code: r.code, reason: r.reason });
   req.resume();
   throw new HttpError(r.status, r.code, r.status === 503 ? 'the authorization hook did not answer' : `not authorized to watch ${stream}`);
 }

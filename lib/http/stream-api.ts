@@ -41,7 +41,7 @@ export function createStreamApi(editor: StreamEditor, o: AdminOptions & { log: L
     }
     const auth = req.headers.authorization ?? '';
     if (!/^bearer /i.test(auth) || !timingSafeEqual(digest(auth.slice(7).trim()), token)) {
-      o.log.warn('auth.refused', { address: by, method, path: '/' + parts.join('/'), code: 'UNAUTHORIZED', route: 'stream-api' });
+      o.log.warn('auth.refused', { address: by, code: 'UNAUTHORIZED', route: 'stream-api' });
       req.resume();
       res.setHeader('www-authenticate', 'Bearer realm="camwire-admin"');
       throw new HttpError(401, 'UNAUTHORIZED', 'the stream API needs http.adminToken as a bearer token');

@@ -29,7 +29,7 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Repeats of one warning or error inside this window are folded into one count (default 60000 ms). */
   foldWindowMs?: number;
-  /** Distinct warnings/errors folded at once (default 256); beyond, new ones print unfolded. */
+  /** Distinct warnings/errors folded at once (default 256); beyond, an event's further lines fold together whatever their fields. */
   maxFoldKeys?: number;
 }
 
@@ -86,10 +86,17 @@ export function createLogger(clock: Clock, write: (line: string) => void, o: Log
     if (RANK[level] > max) return;
     const fields = redactFields(raw);
     if (level === 'error' || level === 'warn') {
-      const key = `${level} ${event} ${JSON.stringify(fields)}`;
-      const fold = folds.get(key);
+      let key = `${level} ${event} ${JSON.stringify(fields)}`;
+      let fold = folds.get(key);
+      // Table full (a flood of distinct lines): repeats of the event fold together, whatever their fields.
+      const overflow = !fold && folds.size >= maxFolds;
+      if (overflow) {
+        key = `${level} ${event} *`;
+        fold = folds.get(key);
+      }
       if (fold) return void fold.more++;
-      if (folds.size < maxFolds) folds.set(key, { level, event, fields, more: 0, timer: clock.setTimer(windowMs, () => closeFold(key)) });
+      const folded = overflow ? { similar: true } : fields;
+      folds.set(key, { level, event, fields: folded, more: 0, timer: clock.setTimer(windowMs, () => closeFold(key)) });
     }
     emit(level, event, fields);
   };
