@@ -1,6 +1,7 @@
 /**
- * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--config FILE]`:
- * the main job; `--rtsp` restreams every stream over RTSP (rtspServer in the config).
+ * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--config FILE]
+ * [--log-level error|warn|info|debug] [--log-format text|json]`: the main job; `--rtsp`
+ * restreams every stream over RTSP (rtspServer in the config). SIGHUP re-reads --config.
  * With no source at all, the built-in demo camera is started and served as `demo`, so a fresh
  * checkout shows moving video with no camera. Ctrl-C (SIGINT) shuts down cleanly at once:
  * TEARDOWN to the cameras, peers closed, process exits. SIGTERM (what an orchestrator sends)
@@ -15,6 +16,11 @@ import { GATEWAY_DEFAULTS, type Gateway } from '../gateway/gateway.js';
 import { startGateway } from './start.js';
 import { startDemoCamera, type DemoCamera } from '../rtsp/server/demo-camera.js';
 import { redactUrl } from '../rtsp/protocol/url.js';
+import { createLogger, LOG_FORMATS, LOG_LEVELS, LOGGER_DEFAULTS, systemClock, type ClosableLogger, type LogFields, type LogFormat, type LogLevel } from '../log/index.js';
+import { configFileWriter } from './config-file.js';
+import { createReloader } from './reload.js';
+import type { StreamManager } from './stream-manager.js';
+import type { StreamConfig } from '../gateway/gateway.js';
 
 export interface GatewayArgs {
   sources: { name: string; url: string }[];
@@ -22,6 +28,8 @@ export interface GatewayArgs {
   /** Where the RTSP restream listens. */
   rtsp?: { host: string; port: number };
   configFile?: string;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
 }
 
 /** Parses the command line; a string is a usage error. */
@@ -35,6 +43,12 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayArgs | string 
       if (!listener) return `${a} needs HOST:PORT or PORT, got "${v}"`;
       if (a === '--http') out.http = listener;
       else out.rtsp = listener;
+    } else if (a === '--log-level' || a === '--log-format') {
+      const v = argv[++i] ?? '';
+      const allowed: readonly string[] = a === '--log-level' ? LOG_LEVELS : LOG_FORMATS;
+      if (!allowed.includes(v)) return `${a} needs one of ${allowed.join('|')}, got "${v}"`;
+      if (a === '--log-level') out.logLevel = v as LogLevel;
+      else out.logFormat = v as LogFormat;
     } else if (a === '--config') {
       out.configFile = argv[++i];
       if (!out.configFile) return '--config needs a file';
@@ -68,7 +82,8 @@ export function buildConfig(args: GatewayArgs): CamwireConfig {
   for (const s of args.sources) streams[s.name] = { ...((streams[s.name] as object | undefined) ?? {}), url: s.url };
   const http = { ...((file.http as object | undefined) ?? {}), ...(args.http ?? {}) };
   const rtsp = args.rtsp ? { rtspServer: { ...((file.rtspServer as object | undefined) ?? {}), ...args.rtsp } } : {};
-  return parseConfig({ ...file, http, streams, ...rtsp });
+  const log = { ...((file.log as object | undefined) ?? {}), ...(args.logLevel ? { level: args.logLevel } : {}), ...(args.logFormat ? { format: args.logFormat } : {}) };
+  return parseConfig({ ...file, http, streams, ...rtsp, ...(Object.keys(log).length > 0 ? { log } : {}) });
 }
 
 export async function runGateway(argv: readonly string[]): Promise<number> {
@@ -79,19 +94,22 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
   }
   let demo: DemoCamera | undefined;
   let config: CamwireConfig;
+  let log: ClosableLogger | undefined;
   try {
     config = buildConfig(args);
+    log = operatorLog(config);
     if (Object.keys(config.streams).length === 0) {
       demo = await startDemoCamera({ host: '127.0.0.1', port: 0 });
       config = parseConfig({ ...config, streams: { demo: { url: demo.url } } });
-      process.stdout.write(`no camera given: serving the built-in demo camera (${demo.url}) as "demo"\n`);
+      say(log, config, 'camwire.demo-camera', { url: demo.url }, `no camera given: serving the built-in demo camera (${demo.url}) as "demo"`);
     }
   } catch (err) {
     await demo?.close();
     process.stderr.write(`camwire: ${err instanceof CamwireError || err instanceof SyntaxError ? err.message : String(err)}\n`);
     return 1;
   }
-  const handle = await startGateway(config).catch(async (err: unknown) => {
+  const persist = config.persistApi && args.configFile ? configFileWriter(args.configFile) : undefined;
+  const handle = await startGateway(config, { log, persist }).catch(async (err: unknown) => {
     await demo?.close();
     process.stderr.write(`camwire: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     return undefined;
@@ -99,14 +117,41 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
   if (!handle) return 1;
   for (const name of Object.keys(config.streams)) {
     const rtsp = handle.rtspAddress ? ` and ${handle.rtspAddress}/${name}` : '';
-    process.stdout.write(`stream "${name}": ${handle.address}/watch/${name}${rtsp}\n`);
+    say(log, config, 'camwire.stream', { stream: name, watch: `${handle.address}/watch/${name}` }, `stream "${name}": ${handle.address}/watch/${name}${rtsp}`);
   }
-  process.stdout.write(`camwire is running: open ${handle.address}/ (Ctrl-C to stop)\n`);
-  if ((await nextSignal().signal) === 'SIGTERM') await drain(handle.gateway, config.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs);
-  process.stdout.write('camwire: shutting down\n');
+  say(log, config, 'camwire.running', { address: handle.address }, `camwire is running: open ${handle.address}/ (Ctrl-C to stop)`);
+  const hangup = watchHangup(args, config, handle.streams, log, demo ? { demo: { url: demo.url } } : {});
+  const signal = await nextSignal().signal;
+  hangup.stop();
+  if (signal === 'SIGTERM') await drain(handle.gateway, config.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs, (e, f, t) => say(log, config, e, f, t));
+  say(log, config, 'camwire.stopping', {}, 'camwire: shutting down');
   await handle.close();
   await demo?.close();
+  log.close();
   return 0;
+}
+
+/** The operator log on stdout, as the config (and --log-level/--log-format) says. */
+function operatorLog(config: CamwireConfig): ClosableLogger {
+  return createLogger(systemClock, (line) => process.stdout.write(line), { level: config.log?.level, format: config.log?.format });
+}
+
+/** Start-up and shutdown messages: plain sentences in text format (as always), log events in JSON. */
+function say(log: ClosableLogger, config: CamwireConfig, event: string, fields: LogFields, text: string): void {
+  if ((config.log?.format ?? LOGGER_DEFAULTS.format) === 'json') log.info(event, fields);
+  else process.stdout.write(text + '\n');
+}
+
+/** SIGHUP re-reads --config (without one, says so); stop() removes the listener. */
+function watchHangup(args: GatewayArgs, config: CamwireConfig, streams: StreamManager, log: ClosableLogger, extra: Record<string, StreamConfig>) {
+  const reloader = createReloader(() => buildConfig(args), streams, config, log, extra);
+  const on = () => {
+    if (!args.configFile) return void log.warn('config.reload-refused', { error: 'SIGHUP needs --config FILE to read' });
+    log.info('config.reloading', { file: args.configFile });
+    void reloader.request();
+  };
+  process.on('SIGHUP', on);
+  return { stop: () => process.off('SIGHUP', on) };
 }
 
 /** The next SIGINT or SIGTERM; `cancel` (or the signal itself) removes the listeners, so Node's default applies again. */
@@ -128,13 +173,13 @@ function nextSignal(): { signal: Promise<NodeJS.Signals>; cancel(): void } {
 }
 
 /** Serves the current viewers until they leave or `timeoutMs` passes, refusing new ones; a second signal ends it early. */
-async function drain(gateway: Gateway, timeoutMs: number): Promise<void> {
+async function drain(gateway: Gateway, timeoutMs: number, tell: (event: string, fields: LogFields, text: string) => void): Promise<void> {
   const atStart = gateway.viewerCount;
-  process.stdout.write(`camwire: draining: ${atStart} viewers keep watching for up to ${timeoutMs} ms, new ones are refused\n`);
+  tell('camwire.draining', { viewers: atStart, timeoutMs }, `camwire: draining: ${atStart} viewers keep watching for up to ${timeoutMs} ms, new ones are refused`);
   const second = nextSignal();
   const result = await Promise.race([gateway.drain(timeoutMs), second.signal]);
   second.cancel();
   const left = typeof result === 'string' ? gateway.viewerCount : result.viewersLeft;
   const why = typeof result === 'string' ? `cut short by ${result}` : result.ended === 'empty' ? 'every viewer left' : 'drainTimeoutMs reached';
-  process.stdout.write(`camwire: drain over (${why}): ${left} of ${atStart} viewers still connected\n`);
+  tell('camwire.drained', { why, viewersLeft: left, viewers: atStart }, `camwire: drain over (${why}): ${left} of ${atStart} viewers still connected`);
 }

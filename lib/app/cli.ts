@@ -3,7 +3,9 @@
 const USAGE = `camwire: IP camera (RTSP) to browser (WebRTC) gateway
 
 usage:
-  camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--config FILE]
+  camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--config FILE]
+          [--log-level error|warn|info|debug] [--log-format text|json]
+          (SIGHUP re-reads --config)
   camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--json] [--no-nack]
                 [--ca FILE] [--insecure] [--servername NAME]   (rtsps://)
   camwire demo-camera [--port N] [--host ADDR] [--clip FILE.h264] [--path /demo] [--multicast]

@@ -34,7 +34,8 @@ export const RESTREAM_DEFAULTS = Object.freeze({
 export interface RestreamEntry {
   name: string;
   stream: Stream;
-  source: VideoSource;
+  /** The stream's current source (a stream API change may replace it). */
+  source: Pick<VideoSource, 'info'>;
 }
 
 export interface Restream {

@@ -10,21 +10,27 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { GatewayDeps } from '../gateway/deps.js';
 import { Gateway, type SourceFactory } from '../gateway/gateway.js';
 import type { CamwireConfig } from '../gateway/config.js';
-import { defaultDeps, defaultSourceFactory, type GatewayLog } from '../gateway/wiring.js';
+import { defaultDeps, defaultSourceFactory } from '../gateway/wiring.js';
 import type { WebRtcTransport } from '../gateway/transport.js';
 import { createMetricsHandler, createRequestHandler, type HttpGuardStats } from '../http/server.js';
 import { HTTP_LISTENER_DEFAULTS as LISTENER } from '../http/listener-options.js';
 import type { HttpConfig } from '../gateway/config.js';
 import type { VideoSource } from '../gateway/source.js';
 import { startRestream, type Restream } from './restream.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { StreamManager, type PersistStreams } from './stream-manager.js';
+import { createStreamApi } from '../http/stream-api.js';
+import { createViewerAuthorizer } from '../http/viewer-auth.js';
 
 /** Replaceable parts, for tests and embedders. */
 export interface StartOverrides {
   deps?: GatewayDeps;
   sourceFactory?: SourceFactory;
   transport?: WebRtcTransport;
-  /** Where the gateway's log lines go (default: stderr). */
-  log?: GatewayLog;
+  /** Operator log (default none): source states, viewers, refusals, API changes. */
+  log?: Logger;
+  /** Where stream API changes are written (the CLI's --config file with persistApi); default nowhere. */
+  persist?: PersistStreams;
 }
 
 export interface GatewayHandle {
@@ -37,6 +43,8 @@ export interface GatewayHandle {
   rtspAddress?: string;
   /** The restream's RTSP server (sessions, keyframe requests, per-stream counters), when on. */
   restream?: Restream;
+  /** The configured streams, changed at run time (stream API, reload). */
+  streams: StreamManager;
   /** Requests refused by the HTTP guards, and open connections now. */
   httpStats(): HttpGuardStats & { connections: number };
   /** Ends viewers, stops sources, closes the server and releases node-datachannel. Idempotent. */
@@ -48,10 +56,11 @@ export type { CamwireConfig };
 export async function startGateway(config: CamwireConfig, overrides: StartOverrides = {}): Promise<GatewayHandle> {
   const transport = overrides.transport ?? (await import('../../native-bindings/webrtc.js')).createNativeTransport(config.webrtc);
   let gateway: Gateway;
-  const deps = overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu);
+  const log = overrides.log ?? silentLogger;
+  const baseDeps = overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu);
+  const deps = baseDeps.log ? baseDeps : { ...baseDeps, log };
   // The restream's DESCRIBE needs each configured stream's source (its camera's SPS/PPS).
   const sources = new Map<string, VideoSource>();
-  const log = overrides.log ?? ((line: string) => void process.stderr.write(`camwire: ${line}\n`));
   const makeSource = overrides.sourceFactory ?? defaultSourceFactory(log);
   try {
     gateway = new Gateway(
@@ -61,7 +70,8 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
       deps,
       (name, cfg) => {
         const source = makeSource(name, cfg);
-        if (Object.hasOwn(config.streams, name)) sources.set(name, source);
+        // a configured stream's source again after a change of its camera: the restream asks the new one
+        if (Object.hasOwn(config.streams, name) || sources.has(name)) sources.set(name, source);
         return source;
       },
     );
@@ -72,8 +82,9 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const http = config.http ?? {};
   const separateMetrics = config.metrics?.port !== undefined;
   let restream: Restream | undefined;
+  const streams = new StreamManager(gateway, config.streams, log, overrides.persist);
   const handler = createRequestHandler(gateway, {
-    ...http, metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
+    ...http, log, streamApi: createStreamApi(streams, { ...http, log }), viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
   });
   const server = guardedServer(handler, http);
   server.on('upgrade', handler.upgrade);
@@ -86,7 +97,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
       await listen(metricsServer, m.port!, m.host ?? LISTENER.host);
     }
     if (config.rtspServer?.port !== undefined) {
-      const entries = [...sources].map(([name, source]) => ({ name, source, stream: gateway.stream(name)! }));
+      const entries = [...sources].map(([name]) => ({ name, source: { info: () => sources.get(name)!.info() }, stream: gateway.stream(name)! }));
       restream = await startRestream(config.rtspServer, entries, deps.clock);
     }
   } catch (err) {
@@ -103,6 +114,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
     rtspAddress: restream?.address,
     restream,
     gateway,
+    streams,
     httpStats: () => ({ ...handler.stats(), connections: connectionCount(server) }),
     close: () => {
       closing ??= (async () => {

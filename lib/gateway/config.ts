@@ -20,6 +20,9 @@ import { REORDER_BUFFER_DEFAULTS } from '../recovery/reorder-buffer.js';
 import { HTTP_DEFAULTS, type HttpOptions } from '../http/server.js';
 import { HTTP_LISTENER_DEFAULTS, type HttpListenerOptions } from '../http/listener-options.js';
 import { WEBSOCKET_ROUTE_DEFAULTS } from '../http/websocket-route.js';
+import { LOG_FORMATS, LOG_LEVELS, LOGGER_DEFAULTS, type LoggerOptions } from '../log/logger.js';
+import { ADMIN_DEFAULTS, type AdminOptions } from '../http/admin-options.js';
+import type { ViewerAuthOptions } from '../http/viewer-auth-options.js';
 
 export type { WebRtcConfig } from './transport.js';
 
@@ -34,7 +37,8 @@ export class ConfigError extends CamwireError {
 }
 
 /** The HTTP API (lib/http) and its listener; `metrics`, the clocks and the ICE servers (webrtc's) are the composition root's. */
-export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock' | 'clock'> & HttpListenerOptions;
+export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock' | 'clock' | 'log' | 'restreamStats' | 'streamApi' | 'viewerAuth'> & HttpListenerOptions
+  & AdminOptions & ViewerAuthOptions;
 
 export interface MetricsConfig {
   /** Serve /metrics on its own listener at this port instead of the main one (default: main listener). */
@@ -64,6 +68,10 @@ export interface CamwireConfig {
   recovery?: RecoveryConfig;
   /** Restream every stream over RTSP (lib/app/restream.ts); on when `port` is set. */
   rtspServer?: RtspServerConfig;
+  /** The operator log: level and format (`--log-level`, `--log-format` win). */
+  log?: Pick<LoggerOptions, 'level' | 'format'>;
+  /** Stream API changes rewrite the --config file (atomically: write, then rename). Default false. */
+  persistApi?: boolean;
 }
 
 /** One RTSP login; the password never appears in logs, errors or the API. */
@@ -244,6 +252,33 @@ const checkPublicAddresses: Check = (v, path) => {
   });
 };
 
+const httpUrl = setting((v, path) => {
+  checkText(v, path);
+  if (!/^https?:\/\/[^/\s@]+(\/\S*)?$/i.test(v as string)) throw new ConfigError(`${path} must be an http:// or https:// URL without credentials`);
+});
+
+const JWT_OBJECT = object({
+  secret, publicKey: text(), algorithms: texts(),
+  leewaySeconds: num(0, 600), maxTokenBytes: num(256, 65_536),
+});
+/** HS256 with a `secret`, or RS256/ES256 with a PEM `publicKey`: exactly one of the two. */
+const checkJwt: Check = (v, path) => {
+  JWT_OBJECT.check(v, path);
+  const j = v as { secret?: string; publicKey?: string; algorithms?: string[] };
+  if ((j.secret === undefined) === (j.publicKey === undefined)) throw new ConfigError(`${path} needs exactly one of secret (HS256) or publicKey (RS256/ES256)`);
+  if (j.publicKey !== undefined && !/-----BEGIN PUBLIC KEY-----/.test(j.publicKey)) throw new ConfigError(`${path}.publicKey must be a PEM public key`);
+  j.algorithms?.forEach((a, i) => {
+    if (!['HS256', 'RS256', 'ES256'].includes(a)) throw new ConfigError(`${path}.algorithms[${i}] must be HS256, RS256 or ES256`);
+  });
+};
+
+const AUTH_HOOK = object({ url: httpUrl, timeoutMs: num(100, 60_000), cacheMs: num(0, 3_600_000), maxCacheEntries: num(1, 1e6) });
+/** Off unless given; given, it needs its url (its other keys default to VIEWER_AUTH_DEFAULTS.authHook). */
+const checkAuthHook: Check = (v, path) => {
+  AUTH_HOOK.check(v, path);
+  if ((v as { url?: string }).url === undefined) throw new ConfigError(`${path}.url is required`);
+};
+
 const client = RTSP_CLIENT_DEFAULTS;
 const RTSP_OPTIONS = object({
   connectTimeoutMs: num(100, 600_000, client.connectTimeoutMs),
@@ -282,12 +317,24 @@ const STREAM = object({
   ...streamOptions({}),
 });
 
-/** A url is required; rtsps:// takes media inside its TLS connection, so no UDP or multicast. */
+/** rtsps:// takes media inside its TLS connection, so no UDP or multicast. */
 function checkStreamTransport(s: StreamConfig, path: string): void {
-  if (s.url === undefined) throw new ConfigError(`${path}.url is required`);
-  if (/^rtsps:/i.test(s.url) && (s.transport === 'udp' || s.transport === 'multicast')) {
+  if (s.url !== undefined && /^rtsps:/i.test(s.url) && (s.transport === 'udp' || s.transport === 'multicast')) {
     throw new ConfigError(`${path}.transport: rtsps:// carries media inside its TLS connection only, so '${s.transport}' is not possible (use tcp or auto)`);
   }
+}
+
+function checkStream(name: string, s: unknown, path: string): void {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
+  STREAM.check(s, `${path}.${name}`);
+  if ((s as { url?: unknown }).url === undefined) throw new ConfigError(`${path}.${name}.url is required`);
+  checkStreamTransport(s as StreamConfig, `${path}.${name}`);
+}
+
+/** One `streams.<name>` entry, validated exactly as in the config file (the stream API's check); errors name `streams.<name>.<key>`. */
+export function parseStreamConfig(name: string, input: unknown): StreamConfig {
+  checkStream(name, input, 'streams');
+  return input as StreamConfig;
 }
 
 const listener = HTTP_LISTENER_DEFAULTS;
@@ -321,17 +368,17 @@ const CONFIG = object({
       initTimeoutMs: num(100, 600_000, WEBSOCKET_ROUTE_DEFAULTS.initTimeoutMs),
       maxMessageBytes: num(125, 1 << 30, WEBSOCKET_ROUTE_DEFAULTS.maxMessageBytes),
     }),
+    adminToken: secret,
+    maxApiBodyBytes: num(256, 1 << 20, ADMIN_DEFAULTS.maxApiBodyBytes),
+    jwt: setting(checkJwt),
+    authHook: setting(checkAuthHook),
   }),
   metrics: object({ port: num(0, 65535), host: text(listener.host), token: secret }),
   maxViewersTotal: num(1, 1e6, GATEWAY_DEFAULTS.maxViewersTotal),
   drainTimeoutMs: num(0, 3_600_000, GATEWAY_DEFAULTS.drainTimeoutMs),
   streams: setting((v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${path} must be an object of name -> stream`);
-    for (const [name, s] of Object.entries(v)) {
-      if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
-      STREAM.check(s, `${path}.${name}`);
-      checkStreamTransport(s as StreamConfig, `${path}.${name}`);
-    }
+    for (const [name, s] of Object.entries(v)) checkStream(name, s, path);
   }, {}),
   allowSources: texts(GATEWAY_DEFAULTS.allowSources),
   maxSourceStreams: num(0, 10_000, GATEWAY_DEFAULTS.maxSourceStreams),
@@ -363,6 +410,8 @@ const CONFIG = object({
     users: rtspUsers,
     anonymous: flag(RTSP_SERVER_CONFIG_DEFAULTS.anonymous),
   }),
+  log: object({ level: oneOf(LOG_LEVELS, LOGGER_DEFAULTS.level), format: oneOf(LOG_FORMATS, LOGGER_DEFAULTS.format) }),
+  persistApi: flag(ADMIN_DEFAULTS.persistApi),
 });
 
 /**

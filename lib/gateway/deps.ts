@@ -84,6 +84,7 @@ export interface ResendGate {
 
 export { systemClock, type Clock } from '../clock.js';
 import type { Clock } from '../clock.js';
+import type { Logger } from '../log/logger.js';
 
 /** The video format chosen from a browser's offer. */
 export interface NegotiatedVideo {
@@ -117,4 +118,6 @@ export interface GatewayDeps {
   rtx?: RtxBuilder;
   negotiate: OfferNegotiator;
   clock: Clock;
+  /** Operator log: viewers joining and leaving (default none). */
+  log?: Logger;
 }

@@ -18,6 +18,10 @@ export type GatewayErrorCode =
   /** A stream name outside [A-Za-z0-9._-]{1,64}, or one already taken. */
   | 'STREAM_BAD_NAME'
   | 'STREAM_EXISTS'
+  /** No stream of that name (the stream API's PATCH and DELETE). */
+  | 'STREAM_UNKNOWN'
+  /** Another change to this stream is still being applied (a concurrent API call or reload). */
+  | 'STREAM_BUSY'
   /** The WebRTC transport was cleaned up (the gateway is shutting down). */
   | 'TRANSPORT_CLOSED'
   /** The gateway is draining before shutdown: it serves its viewers but takes no new ones. */

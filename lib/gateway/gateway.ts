@@ -8,7 +8,7 @@ import { stripCredentials, type RtspClientOptions } from '../rtsp/index.js';
 import type { GatewayDeps } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { VideoSource } from './source.js';
-import { Stream, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
+import { Stream, type StreamOptions, type StreamStats, type ViewerInfo, type ViewerOrigin } from './stream.js';
 import { STREAM_DEFAULTS } from './stream-options.js';
 import type { WebRtcTransport } from './transport.js';
 import type { Viewer } from './viewer.js';
@@ -125,17 +125,62 @@ export class Gateway {
     return stream;
   }
 
+  /**
+   * Removes a stream: its viewers and outputs are closed and its source stopped (TEARDOWN to
+   * the camera); settles when the camera has been told, or after `stopTimeoutMs`. False when
+   * there is no such stream. The name is free again at once.
+   */
+  async removeStream(name: string, stopTimeoutMs = 3000): Promise<boolean> {
+    const stream = this.streams.get(name);
+    if (!stream) return false;
+    this.streams.delete(name);
+    this.configs.delete(name);
+    this.adHoc.delete(name);
+    await withTimeout(stream.close(), stopTimeoutMs);
+    return true;
+  }
+
+  /**
+   * New settings for a running stream, applied with the least disruption: settings that need
+   * no new track apply in place ('settings'); a new camera URL or camera-leg settings replace
+   * the source and keep the viewers, who resume on its first keyframe ('source'); settings
+   * baked into the track (forwarding, keyframe cache, timestamp jump) rebuild the stream, and
+   * its viewers must join again ('rebuilt').
+   */
+  async updateStream(name: string, cfg: StreamConfig): Promise<'settings' | 'source' | 'rebuilt'> {
+    const stream = this.streams.get(name);
+    const before = this.configs.get(name);
+    if (!stream || !before) throw new GatewayError('STREAM_UNKNOWN', `no stream named ${name}`);
+    const merged: StreamConfig = { ...this.opts.streamDefaults, ...cfg };
+    const changed = new Set([...Object.keys(before), ...Object.keys(merged)].filter((k) => !sameValue(before[k as keyof StreamConfig], merged[k as keyof StreamConfig])));
+    if ([...changed].some((k) => REBUILD_KEYS.has(k))) {
+      await this.removeStream(name);
+      try {
+        this.addStream(name, cfg);
+      } catch (err) {
+        this.addStream(name, before); // the stream as it was, not none
+        throw err;
+      }
+      return 'rebuilt';
+    }
+    stream.updateOptions(merged);
+    this.configs.set(name, merged);
+    if (![...changed].some((k) => SOURCE_KEYS.has(k))) return 'settings';
+    await stream.replaceSource(this.makeSource(name, merged));
+    return 'source';
+  }
+
   stream(name: string): Stream | undefined {
     return this.streams.get(name);
   }
 
   /** Adds a viewer to `stream` within the gateway-wide limit (each stream keeps its own too). */
-  addViewer(stream: Stream, offerSdp: string): Promise<Viewer> {
+  addViewer(stream: Stream, offerSdp: string, origin?: ViewerOrigin): Promise<Viewer> {
     this.refuseWhileDraining();
     // Offers being answered count (Stream.addViewer counts them before its first await).
     const max = this.opts.maxViewersTotal ?? GATEWAY_DEFAULTS.maxViewersTotal;
     if (this.viewerLoad() >= max) throw new GatewayError('PEER_LIMIT', `camwire already serves ${max} viewers`);
-    return stream.addViewer(offerSdp);
+    return stream.addViewer(offerSdp, origin);
   }
 
   /** True from the start of a drain on: new viewers are refused with DRAINING. */
@@ -241,11 +286,7 @@ export class Gateway {
     this.closed = true;
     this.endDrain('closed');
     clearInterval(this.timer);
-    const stops = Promise.all([...this.streams.values()].map((s) => s.close()));
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((r) => (timer = setTimeout(r, stopTimeoutMs)));
-    await Promise.race([stops, limit]);
-    clearTimeout(timer);
+    await withTimeout(Promise.all([...this.streams.values()].map((s) => s.close())), stopTimeoutMs);
   }
 
   /** Viewers plus offers being answered, over all streams. */
@@ -274,6 +315,23 @@ export class Gateway {
       }
     }
   }
+}
+
+/** Keys of a stream's camera leg: a change replaces its source. */
+const SOURCE_KEYS: ReadonlySet<string> = new Set(['url', 'transport', 'cameraNack', 'cameraReorder', 'reorderMinWaitMs', 'rtsp']);
+/** Stream options baked into its track: a change rebuilds the stream. */
+const REBUILD_KEYS: ReadonlySet<string> = new Set(['forwarding', 'keyframeCacheMaxAgeMs', 'keyframeCacheMaxBytes', 'keyframeOnJoin', 'timestampJumpMs']);
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Settles when `p` does or after `ms`, whichever is first (a camera that never answers TEARDOWN). */
+async function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+  await Promise.race([p, limit]);
+  clearTimeout(timer);
 }
 
 /** A stream's own settings (streamDefaults merged in), else STREAM_DEFAULTS: what it runs with. */

@@ -10,6 +10,8 @@ import { systemClock } from '../clock.js';
 import { formatProfileLevelId } from '../sdp/index.js';
 import { BFrameDetector, bFramesMessage, parseSps, type AccessUnit } from '../h264/index.js';
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { RtspStateChange } from '../rtsp/client/types.js';
 
 export interface RtspSourceOptions {
   url: string;
@@ -32,9 +34,9 @@ export interface RtspSourceOptions {
    * Frame forwarding only: packet forwarding sends every packet.
    */
   bFrames?: 'drop' | 'forward';
-  /** The stream's name and log, for the one line that says B-frames were seen and what to do. */
+  /** Operator log of the source's state changes and its B-frames (default none), naming the stream `name`. */
+  log?: Logger;
   name?: string;
-  log?: (line: string) => void;
 }
 
 /** `transport` and `client` default as the RTSP client's, `recovery` and `depacketizer` as the camera leg's. */
@@ -58,8 +60,11 @@ export class RtspSource implements VideoSource {
   private readonly bFrames = new BFrameDetector();
   private bFramesDropped = 0;
   private bFramesLogged = false;
+  private readonly log: Logger;
 
-  constructor(private readonly o: RtspSourceOptions) {}
+  constructor(private readonly o: RtspSourceOptions) {
+    this.log = o.log ?? silentLogger;
+  }
 
   start(sink: SourceSink): void {
     if (this.client) return;
@@ -84,6 +89,7 @@ export class RtspSource implements VideoSource {
     this.detachLeg = detach;
     client.on('session', (info) => this.onSession(info));
     client.on('state', (ch) => {
+      this.logState(ch);
       if (ch.state === 'reconnecting') this.setState('reconnecting', ch.reason && this.redact(ch.reason.message));
       else if (ch.state === 'closed' && this.client === client) this.setState('stopped');
       else if (ch.state === 'connecting' && this.state === 'idle') this.setState('starting');
@@ -101,6 +107,7 @@ export class RtspSource implements VideoSource {
 
   stop(): void {
     const client = this.client;
+    if (client) this.log.info('source.stopped', { stream: this.o.name });
     this.client = undefined;
     this.setState('stopped');
     this.sink = undefined;
@@ -138,7 +145,7 @@ export class RtspSource implements VideoSource {
     const kind = this.bFrames.classify(au.nalus);
     if (this.bFrames.detected && !this.bFramesLogged) {
       this.bFramesLogged = true;
-      this.o.log?.(bFramesMessage(this.o.name ?? 'cam', this.dropsB, this.bFrames.pyramid));
+      this.log.warn('source.b-frames', { stream: this.o.name, reason: bFramesMessage(this.o.name ?? 'cam', this.dropsB, this.bFrames.pyramid) });
     }
     if (kind !== 'other' && this.dropsB) {
       this.bFramesDropped++;
@@ -155,6 +162,7 @@ export class RtspSource implements VideoSource {
     const track = firstH264Track(info);
     if (!track) {
       this.lastError = 'CAMERA_NO_H264: the camera offers no H.264 video track';
+      this.log.error('source.failed', { stream: this.o.name, code: 'CAMERA_NO_H264', error: 'the camera offers no H.264 video track' });
       this.setState('failed', this.lastError);
       return;
     }
@@ -175,7 +183,25 @@ export class RtspSource implements VideoSource {
       }
     }
     this.meta = meta;
+    this.log.info('source.playing', {
+      stream: this.o.name, transport: info.transport, codec: 'H264', profile: meta.profileLevelId, width: meta.width, height: meta.height,
+    });
     this.setState('playing');
+  }
+
+  /** One line per change an operator cares about; retries after the first connect are debug. */
+  private logState(ch: RtspStateChange): void {
+    const stream = this.o.name;
+    if (ch.state === 'connecting') {
+      const first = this.c.sessions === 0 && this.state !== 'reconnecting';
+      this.log[first ? 'info' : 'debug']('source.connecting', { stream, url: this.o.url, transport: ch.transport });
+    } else if (ch.state === 'reconnecting' && ch.reason) {
+      this.log.warn('source.lost', {
+        stream, code: ch.reason.code, error: this.redact(ch.reason.message), retryInS: Math.round((ch.delayMs ?? 0) / 100) / 10,
+      });
+    } else if (ch.state === 'closed' && ch.reason) {
+      this.log.error('source.gave-up', { stream, code: ch.reason.code, error: this.redact(ch.reason.message) });
+    }
   }
 
   /** Errors end up in /api/streams: whatever a lower layer or the camera echoed, no password. */

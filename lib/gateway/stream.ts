@@ -51,6 +51,22 @@ export interface EgressStart {
   firstTimestamp: number;
 }
 
+/** Why a viewer left, for the log: its DELETE, its peer, the reaper, or the stream going away. */
+export type ViewerLeaveReason = 'delete' | 'peer-failed' | 'peer-closed' | 'connect-timeout' | 'disconnected' | 'rtcp-timeout' | 'stream-closed';
+
+/** Who a viewer is, for the log (the HTTP layer knows the address). */
+export interface ViewerOrigin {
+  address?: string;
+  /** How the media flows: 'webrtc' (default), or a fallback's name. */
+  path?: string;
+}
+
+/** Options a running stream takes without rebuilding its track (the others are baked into it). */
+export const LIVE_STREAM_OPTIONS: ReadonlySet<keyof StreamOptions> = new Set<keyof StreamOptions>([
+  'onDemand', 'idleStopMs', 'maxViewers', 'connectTimeoutMs', 'nack', 'rtx', 'rrtr',
+  'viewerKeyframeRequests', 'viewerRtcpTimeoutMs', 'viewerDisconnectTimeoutMs',
+]);
+
 export interface ViewerInfo extends ViewerStats {
   id: string;
   connection: PeerState;
@@ -60,15 +76,18 @@ export interface ViewerInfo extends ViewerStats {
 export class Stream implements SourceSink {
   readonly name: string;
   readonly forwarding: 'frame' | 'packet';
-  private readonly o: Required<StreamOptions>;
+  private o: Required<StreamOptions>;
   private readonly video: VideoTrack;
   /** Every track, in the order viewers hold their senders. */
   private readonly tracks: readonly Track[];
   private readonly viewers = new Map<string, Viewer>();
+  private readonly origins = new Map<string, ViewerOrigin>();
   /** Sinks of outputs other than WebRTC viewers (RTSP), on the video track. */
   private readonly outputs = new Set<TrackSink>();
   private readonly gate: KeyframeGate;
   private sourceStateValue: SourceState = 'idle';
+  /** The source was replaced while running: its first 'playing' is a restart the viewers resume from. */
+  private sourceReplaced = false;
   private running = false;
   private emptySince: number;
   private nextViewerId = 1;
@@ -80,7 +99,7 @@ export class Stream implements SourceSink {
 
   constructor(
     name: string,
-    private readonly source: VideoSource,
+    private source: VideoSource,
     /** None for a stream only other outputs (the RTSP server) take: it has no WebRTC viewers. */
     private readonly transport: WebRtcTransport | undefined,
     private readonly deps: GatewayDeps,
@@ -160,13 +179,16 @@ export class Stream implements SourceSink {
   }
 
   /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
-  async addViewer(offerSdp: string): Promise<Viewer> {
+  async addViewer(offerSdp: string, origin: ViewerOrigin = {}): Promise<Viewer> {
     if (this.viewers.size + this.pendingViewers >= this.o.maxViewers) {
       throw new GatewayError('PEER_LIMIT', `stream ${this.name} already has ${this.viewers.size} viewers`);
     }
     this.pendingViewers++;
     try {
-      return await this.createViewer(offerSdp);
+      const viewer = await this.createViewer(offerSdp);
+      this.origins.set(viewer.id, origin);
+      this.deps.log?.info('viewer.join', { stream: this.name, viewer: viewer.id, address: origin.address, path: origin.path ?? 'webrtc', viewers: this.viewers.size });
+      return viewer;
     } finally {
       this.pendingViewers--;
     }
@@ -200,7 +222,7 @@ export class Stream implements SourceSink {
         },
         onState: (s) => {
           if (!viewer) return;
-          if (s === 'failed' || s === 'closed') this.removeViewer(viewer.id);
+          if (s === 'failed' || s === 'closed') this.removeViewer(viewer.id, s === 'failed' ? 'peer-failed' : 'peer-closed');
           else viewer.disconnectedSince = s === 'disconnected' ? this.deps.clock.now() : undefined;
         },
       },
@@ -220,10 +242,16 @@ export class Stream implements SourceSink {
     return viewer;
   }
 
-  removeViewer(id: string): boolean {
+  removeViewer(id: string, reason: ViewerLeaveReason = 'delete'): boolean {
     const v = this.viewers.get(id);
     if (!v) return false;
     this.viewers.delete(id);
+    const origin = this.origins.get(id) ?? {};
+    this.origins.delete(id);
+    this.deps.log?.info('viewer.leave', {
+      stream: this.name, viewer: id, address: origin.address, path: origin.path ?? 'webrtc', reason,
+      seconds: Math.round((this.deps.clock.now() - v.createdAt) / 1000), viewers: this.viewers.size,
+    });
     for (const t of this.tracks) t.removeSink(v.sender(t.kind)!);
     v.close();
     for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') this.departed[k] = (this.departed[k] ?? 0) + val;
@@ -246,9 +274,10 @@ export class Stream implements SourceSink {
   tick(): void {
     const now = this.deps.clock.now();
     for (const v of this.viewers.values()) {
-      if (this.vanished(v, now)) {
+      const why = this.vanished(v, now);
+      if (why) {
         this.c.viewersReaped++;
-        this.removeViewer(v.id);
+        this.removeViewer(v.id, why);
       }
     }
     for (const t of this.tracks) t.tick(now);
@@ -277,7 +306,8 @@ export class Stream implements SourceSink {
       for (const t of this.tracks) t.sourcePlaying(info);
       // Back after a reconnect with viewers watching: they can only resume on an IDR, and a
       // camera with a long GOP (or one shared with other clients) would make them wait for it.
-      if ((prev === 'reconnecting' || prev === 'failed') && this.consumers > 0) this.requestKeyframe();
+      if ((prev === 'reconnecting' || prev === 'failed' || this.sourceReplaced) && this.consumers > 0) this.requestKeyframe();
+      this.sourceReplaced = false;
     }
   }
 
@@ -321,18 +351,56 @@ export class Stream implements SourceSink {
     }));
   }
 
+  /**
+   * New settings that need no new track (LIVE_STREAM_OPTIONS): limits and timeouts apply at
+   * once, nack/rtx/rrtr to viewers that join from now on. onDemand false starts the source.
+   */
+  updateOptions(opts: StreamOptions): void {
+    const next = resolveStreamOptions(opts);
+    for (const k of Object.keys(next) as (keyof StreamOptions)[]) {
+      if (!LIVE_STREAM_OPTIONS.has(k) && next[k] !== this.o[k]) throw new GatewayError('BAD_OPTION', `${k} cannot change on a running stream`);
+    }
+    this.o = next;
+    if (!next.onDemand) this.startSource();
+  }
+
+  /**
+   * Another camera (or the same one with other settings) behind this stream: the old source
+   * is stopped (TEARDOWN), the new one started when the old was running. Viewers stay; they
+   * resume on the new source's first keyframe, on the same egress timeline (re-based).
+   */
+  replaceSource(next: VideoSource): Promise<void> {
+    const old = this.source;
+    const wasRunning = this.running;
+    this.running = false;
+    let stopped: Promise<void>;
+    try {
+      stopped = Promise.resolve(old.stop()).catch(() => {});
+    } catch {
+      stopped = Promise.resolve();
+    }
+    this.source = next;
+    for (const t of this.tracks) t.sourceGone();
+    this.sourceStateValue = 'idle';
+    if (wasRunning) {
+      this.sourceReplaced = true;
+      this.startSource();
+    }
+    return stopped;
+  }
+
   /** Ends every viewer and output and stops the source; settles when the source has stopped. */
   close(): Promise<void> {
-    for (const id of [...this.viewers.keys()]) this.removeViewer(id);
+    for (const id of [...this.viewers.keys()]) this.removeViewer(id, 'stream-closed');
     for (const sink of [...this.outputs]) this.removeOutput(sink);
     return this.stopSource();
   }
 
   /** A viewer whose browser went away without DELETE: nothing else would ever end it. */
-  private vanished(v: Viewer, now: number): boolean {
-    if (v.state === 'connecting') return now - v.createdAt > this.o.connectTimeoutMs;
-    if (v.disconnectedSince !== undefined && now - v.disconnectedSince > this.o.viewerDisconnectTimeoutMs) return true;
-    return now - v.lastRtcpAt > this.o.viewerRtcpTimeoutMs;
+  private vanished(v: Viewer, now: number): ViewerLeaveReason | undefined {
+    if (v.state === 'connecting') return now - v.createdAt > this.o.connectTimeoutMs ? 'connect-timeout' : undefined;
+    if (v.disconnectedSince !== undefined && now - v.disconnectedSince > this.o.viewerDisconnectTimeoutMs) return 'disconnected';
+    return now - v.lastRtcpAt > this.o.viewerRtcpTimeoutMs ? 'rtcp-timeout' : undefined;
   }
 
   private viewerKeyframeRequest(): void {

@@ -4,32 +4,30 @@
  */
 import { RtspSource } from './rtsp-source.js';
 import type { SourceFactory } from './gateway.js';
+import type { Logger } from '../log/logger.js';
 
 export { createDeps, defaultDeps, type RecoveryConfig } from './default-deps.js';
-
-/** One line of the gateway's log (the CLI writes it to stderr). */
-export type GatewayLog = (line: string) => void;
 
 /**
  * Each stream's camera through camwire's RTSP client and camera leg. A stream that skips TLS
  * verification is named in the log once, when its source is first made.
  */
-export function defaultSourceFactory(log: GatewayLog = () => undefined): SourceFactory {
+export function defaultSourceFactory(log?: Logger): SourceFactory {
   const warned = new Set<string>();
   return (name, cfg) => {
     if (cfg.rtsp?.tls?.insecure === true && /^rtsps:/i.test(cfg.url) && !warned.has(name)) {
       warned.add(name);
-      log(`stream "${name}": rtsp.tls.insecure is set: the camera's certificate is not verified (encrypted, but to whoever answers)`);
+      log?.warn('source.tls-insecure', { stream: name, reason: 'rtsp.tls.insecure is set: the camera\'s certificate is not verified (encrypted, but to whoever answers)' });
     }
     return new RtspSource({
+      name,
+      log,
       url: cfg.url,
       transport: cfg.transport,
       client: cfg.rtsp,
       reorder: cfg.cameraReorder,
       nack: cfg.cameraNack,
       bFrames: cfg.bFrames,
-      name,
-      log,
       ...(cfg.reorderMinWaitMs !== undefined ? { recovery: { reorder: { minWaitMs: cfg.reorderMinWaitMs } } } : {}),
     });
   };

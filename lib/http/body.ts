@@ -8,7 +8,7 @@ export type HttpErrorCode =
   /** 413: the offer is over maxBodyBytes or maxOfferLines. */
   | 'BODY_TOO_LARGE'
   | 'SDP_TOO_MANY_LINES'
-  /** 415: a WHEP offer not sent as application/sdp. */
+  /** 415: a WHEP offer not sent as application/sdp, a stream API body not sent as application/json. */
   | 'BAD_CONTENT_TYPE'
   /** 400: the offer has no video m-line (checked before the gateway parses it). */
   | 'OFFER_NO_VIDEO'
@@ -18,6 +18,12 @@ export type HttpErrorCode =
   | 'RATE_LIMITED'
   /** 426: a plain request to the WebSocket route /ws/<stream>. */
   | 'UPGRADE_REQUIRED'
+  /** 400: a stream API body that is not a JSON object. 403: the stream API with no http.adminToken set. */
+  | 'BAD_JSON'
+  /** 403: a valid viewer token for other streams, or an auth hook's no; 503: the auth hook did not answer. */
+  | 'FORBIDDEN'
+  | 'AUTH_HOOK_UNAVAILABLE'
+  | 'ADMIN_API_OFF'
   /** 404, 405 */
   | 'STREAM_UNKNOWN'
   | 'NOT_FOUND'

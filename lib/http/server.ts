@@ -22,6 +22,9 @@ import { renderMetrics } from './metrics.js';
 import { playerPage } from './player.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { acceptWebSocket, refuse, WebSocketViewers, type WebSocketRouteOptions } from './websocket-route.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { StreamApiHandler } from './stream-api.js';
+import type { ViewerAuthorizer } from './viewer-auth.js';
 
 export interface HttpOptions extends AccessOptions {
   /** Largest accepted SDP offer (default 64 KiB). */
@@ -44,6 +47,12 @@ export interface HttpOptions extends AccessOptions {
   websocket?: WebSocketRouteOptions;
   /** Clock of the WebSocket viewers (their stall and start deadlines); default the system clock. */
   clock?: Clock;
+  /** Operator log: refused requests (folded when repeated), API changes (default none). */
+  log?: Logger;
+  /** The stream API (POST/PATCH/DELETE /api/streams), when the composition root offers one. */
+  streamApi?: StreamApiHandler;
+  /** Per-viewer authorization (http.jwt, http.authHook) of WHEP and the player page; when enabled it replaces http.token there. */
+  viewerAuth?: ViewerAuthorizer;
 }
 
 /** No token, no basic auth and the real clock unless given. */
@@ -53,7 +62,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   corsOrigin: ACCESS_DEFAULTS.corsOrigin,
   rateLimit: RATE_LIMIT_DEFAULTS,
   metrics: true,
-} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'websocket' | 'clock'>>);
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'websocket' | 'clock' | 'log' | 'streamApi' | 'viewerAuth'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -82,6 +91,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   TRANSPORT_CLOSED: 503,
   GATHERING_TIMEOUT: 504,
   STREAM_BAD_NAME: 400,
+  STREAM_EXISTS: 409,
+  STREAM_BUSY: 409,
+  CONFIG_INVALID: 400,
+  PERSIST_FAILED: 500,
+  BAD_OPTION: 400,
   DRAINING: 503,
 };
 
@@ -104,6 +118,9 @@ interface Guard {
   iceLinks: (id: string) => string[];
   restreamStats: (() => unknown) | undefined;
   websocketViewers: WebSocketViewers;
+  log: Logger;
+  streamApi: StreamApiHandler | undefined;
+  viewerAuth: ViewerAuthorizer | undefined;
 }
 
 export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
@@ -118,6 +135,9 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     iceLinks: iceLinkMaker(opts.iceServers ?? WEBRTC_DEFAULTS.iceServers, opts.wallClock ?? systemClock.wallClock),
     restreamStats: opts.restreamStats,
     websocketViewers: new WebSocketViewers(opts.clock ?? systemClock),
+    log: opts.log ?? silentLogger,
+    streamApi: opts.streamApi,
+    viewerAuth: opts.viewerAuth?.enabled ? opts.viewerAuth : undefined,
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
@@ -158,28 +178,19 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   const { url, path, parts } = target(req);
   const method = req.method ?? 'GET';
 
-  const wait = g.limiter?.take(req.socket.remoteAddress ?? '', g.now()) ?? 0;
-  if (wait > 0) {
-    req.resume();
-    res.setHeader('retry-after', String(wait));
-    throw new HttpError(429, 'RATE_LIMITED', 'too many requests from this address');
-  }
+  refuseOverRate(req, res, g);
   // Orchestrator probes carry no credentials either; they reveal only up and ready.
   if (isProbe(req, path)) return answerProbe(gateway, path, res);
-  // A CORS preflight carries no credentials by design; it reveals nothing but the allowed methods.
-  const preflight = method === 'OPTIONS' && parts[0] === 'whep';
-  if (!preflight && !g.access.allows(req, url)) {
-    g.unauthorized++;
-    req.resume();
-    res.setHeader('www-authenticate', g.access.challenge());
-    throw new HttpError(401, 'UNAUTHORIZED', 'this camwire needs a token or password');
-  }
+  // The stream API has its own token (http.adminToken), checked by its handler.
+  if (g.streamApi && (await g.streamApi(req, res, method, parts))) return;
+  refuseUnauthorized(req, res, url, method, parts, g);
 
   if (parts[0] === 'whep') {
     if (method === 'OPTIONS') {
       // The WHEP draft lets a player ask for ICE servers with OPTIONS before it makes its
       // offer; TURN credentials go only to one that may watch, never to a CORS preflight.
-      const asksIce = req.headers['access-control-request-method'] === undefined && g.access.allows(req, url);
+      const asksIce = req.headers['access-control-request-method'] === undefined && g.access.allows(req, url)
+        && (!g.viewerAuth || (parts[1] !== undefined && (await g.viewerAuth.authorize(req, url, parts[1])).ok));
       const links = asksIce ? g.iceLinks(randomUUID()) : [];
       res.writeHead(204, {
         'access-control-allow-methods': 'POST, DELETE, OPTIONS',
@@ -209,6 +220,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   if (path === '/' || (parts[0] === 'watch' && parts.length <= 2)) {
     if (!sourceQueryAllowed(gateway, url)) throw new HttpError(403, 'SOURCE_NOT_ALLOWED', 'this source URL is not in the allow-list');
     if (parts.length === 2 && !gateway.stream(parts[1])) throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${parts[1]}`);
+    if (parts.length === 2) await requireViewer(req, url, parts[1], g);
     return send(res, 200, 'text/html; charset=utf-8', playerPage());
   }
   if (parts[0] === 'ws') {
@@ -218,6 +230,29 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway, g), null, 1));
   if (path === '/metrics' && g.metrics) return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway, g.websocketViewers));
   throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
+}
+
+function refuseOverRate(req: IncomingMessage, res: ServerResponse, g: Guard): void {
+  const wait = g.limiter?.take(req.socket.remoteAddress ?? '', g.now()) ?? 0;
+  if (wait > 0) {
+    req.resume();
+    res.setHeader('retry-after', String(wait));
+    throw new HttpError(429, 'RATE_LIMITED', 'too many requests from this address');
+  }
+}
+
+/** http.token / basicAuth on every route reaching here (probes and the stream API do not). */
+function refuseUnauthorized(req: IncomingMessage, res: ServerResponse, url: URL, method: string, parts: readonly string[], g: Guard): void {
+  // A CORS preflight carries no credentials by design; it reveals nothing but the allowed methods.
+  const preflight = method === 'OPTIONS' && parts[0] === 'whep';
+  // Viewer routes under per-viewer authorization carry a viewer's token, checked per stream.
+  const viewerRoute = g.viewerAuth !== undefined && (parts[0] === 'whep' || parts[0] === 'watch');
+  if (preflight || viewerRoute || g.access.allows(req, url)) return;
+  g.unauthorized++;
+  g.log.warn('auth.refused', { address: req.socket.remoteAddress, code: 'UNAUTHORIZED', route: parts[0] ?? '/' });
+  req.resume();
+  res.setHeader('www-authenticate', g.access.challenge());
+  throw new HttpError(401, 'UNAUTHORIZED', 'this camwire needs a token or password');
 }
 
 /** The separate metrics listener: GET /metrics behind its own optional bearer token, and the probes (no token). */
@@ -269,10 +304,11 @@ async function whepPost(
     req.resume();
     throw new HttpError(404, 'STREAM_UNKNOWN', `no stream named ${name ?? ''}`);
   }
+  await requireViewer(req, url, stream.name, g);
   const offer = await readBody(req, g.maxBody);
   checkOfferLines(offer, g.maxOfferLines);
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
-  const viewer = await gateway.addViewer(stream, offer);
+  const viewer = await gateway.addViewer(stream, offer, { address: req.socket.remoteAddress, path: 'webrtc' });
   const links = g.iceLinks(viewer.id);
   res.writeHead(201, {
     'content-type': 'application/sdp',
@@ -280,6 +316,20 @@ async function whepPost(
     ...(links.length > 0 ? { link: links } : {}),
   });
   res.end(viewer.peer.answerSdp);
+}
+
+/**
+ * Per-viewer authorization of `stream` (no-op without it); a refusal is logged (folded when
+ * repeated) and answered 401, 403 or 503. Exported for other viewer routes (the WebSocket one).
+ */
+export async function requireViewer(req: IncomingMessage, url: URL, stream: string, g: Pick<Guard, 'viewerAuth' | 'log'> & { unauthorized: number }): Promise<void> {
+  if (!g.viewerAuth) return;
+  const r = await g.viewerAuth.authorize(req, url, stream);
+  if (r.ok) return;
+  g.unauthorized++;
+  g.log.warn('auth.refused', { address: req.socket.remoteAddress, stream, code: r.code, reason: r.reason });
+  req.resume();
+  throw new HttpError(r.status, r.code, r.status === 503 ? 'the authorization hook did not answer' : `not authorized to watch ${stream}`);
 }
 
 function iceLinkMaker(servers: readonly IceServerConfig[], wallClock: () => number): (id: string) => string[] {

@@ -11,6 +11,8 @@ import { missingTool } from '../../test/support/env.js';
 import { launchChromium, startViewer, viewerStats, VIEWER_SCRIPT } from '../../test/support/chromium.js';
 import { missingGstRtspServer, startGstServer, type GstServer } from '../support/gst-server.js';
 import { makeTestCerts, type TestCerts } from '../support/tls-certs.js';
+import { createLogger } from '../../lib/log/logger.js';
+import { systemClock } from '../../lib/clock.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -87,7 +89,7 @@ if (why) {
       http: { host: '127.0.0.1', port: 0 },
       streams: { cam: { url: gst.url(), rtsp: { tls: { ca: certs.ca } } }, loose: { url: gst.url(), rtsp: { tls: { insecure: true } } } },
       webrtc: { bindAddress: '127.0.0.1' },
-    }, { log: (l) => log.push(l) });
+    }, { log: createLogger(systemClock, (l) => log.push(l)) });
     const browser = await launchChromium();
     try {
       const page = await browser.newPage();
@@ -102,7 +104,7 @@ if (why) {
       t.ok(sb.framesDecoded > 30, `insecure: ${sb.framesDecoded} frames decoded`);
       t.equal(gw.gateway.stream('cam')!.stats().source.transport, 'tcp');
       t.equal(log.filter((l) => /insecure/.test(l)).length, 1, 'one warning');
-      t.match(log.join('\n'), /stream "loose": rtsp\.tls\.insecure/);
+      t.match(log.join('\n'), /source\.tls-insecure stream=loose /);
     } finally {
       await browser.close();
       await gw.close();

@@ -5,6 +5,8 @@
 import { startGateway } from '../../lib/app/start.js';
 import { launchChromium, startViewer, viewerStats, VIEWER_SCRIPT, type InboundVideoStats } from '../../test/support/chromium.js';
 import { startGstServer } from './gst-server.js';
+import { createLogger } from '../../lib/log/logger.js';
+import { systemClock } from '../../lib/clock.js';
 
 export interface BFrameRun {
   viewer: InboundVideoStats;
@@ -28,7 +30,7 @@ export async function runBFrames(o: { pyramid: boolean; bFrames: 'drop' | 'forwa
     http: { host: '127.0.0.1', port: 0 },
     streams: { cam: { url: cam.url(), transport: 'tcp', bFrames: o.bFrames } },
     webrtc: { bindAddress: '127.0.0.1' },
-  }, { log: (l) => log.push(l) });
+  }, { log: createLogger(systemClock, (l) => log.push(l)) });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
