@@ -152,6 +152,14 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     const { url, parts } = target(req);
     const wait = g.limiter?.take(req.socket.remoteAddress ?? '', g.now()) ?? 0;
     if (wait > 0) return refuse(socket, new HttpError(429, 'RATE_LIMITED', 'too many requests from this address'), { 'retry-after': String(wait) });
+    // per-viewer authorization, when on, replaces http.token here as on WHEP
+    if (g.viewerAuth) {
+      requireViewer(req, url, parts[1] ?? url.searchParams.get('src') ?? '', g).then(
+        () => acceptWebSocket(gateway, g.websocketViewers, req, socket, head, parts, url, opts.websocket),
+        (err: unknown) => refuse(socket, err),
+      );
+      return;
+    }
     if (!g.access.allows(req, url)) {
       g.unauthorized++;
       return refuse(socket, new HttpError(401, 'UNAUTHORIZED', 'this camwire needs a token or password'), { 'www-authenticate': g.access.challenge() });

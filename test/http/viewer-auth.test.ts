@@ -1,6 +1,6 @@
 /** Per-viewer authorization over HTTP: http.jwt on WHEP and the player page, http.authHook with its cache. */
 import t from 'tap';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startGateway, type GatewayHandle } from '../../lib/app/start.js';
 import type { HttpConfig } from '../../lib/gateway/config.js';
@@ -105,3 +105,33 @@ t.test('http.authHook: admits on 2xx, caches answers, 503 when it does not answe
     t.equal(r.headers.get('x-camwire-error'), 'AUTH_HOOK_UNAVAILABLE');
   });
 });
+
+/** The status a WebSocket upgrade of /ws/<stream> gets: 101, or the refusal's status and code. */
+function upgradeStatus(gw: GatewayHandle, path: string): Promise<string> {
+  const { hostname, port } = new URL(gw.address);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: hostname, port, path,
+      headers: { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(String(res.statusCode));
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(`${res.statusCode} ${res.headers['x-camwire-error'] ?? ''}`.trim());
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+t.test('http.jwt guards the WebSocket fallback too: 401, 403, then 101 with ?token=', (t) =>
+  withGateway({ jwt: { secret: SECRET }, token: 'static-token-unused' }, async (gw) => {
+    const forLectures = signJwt({ streams: ['lecture-*'], exp: now() + 600 }, 'HS256', SECRET);
+    t.equal(await upgradeStatus(gw, '/ws/lecture-101'), '401 UNAUTHORIZED', 'no token');
+    t.equal(await upgradeStatus(gw, `/ws/lecture-101?token=${signJwt({ streams: ['*'] }, 'none')}`), '401 UNAUTHORIZED', 'alg none');
+    t.equal(await upgradeStatus(gw, `/ws/lab-7?token=${forLectures}`), '403 FORBIDDEN', 'valid, but not for this stream');
+    t.equal(await upgradeStatus(gw, `/ws/lecture-101?token=${forLectures}`), '101', 'valid for this stream');
+  }));
