@@ -1,6 +1,7 @@
 /**
- * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--config FILE]`:
- * the main job; `--rtsp` restreams every stream over RTSP (rtspServer in the config).
+ * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--capture DIR] [--config FILE]`:
+ * the main job; `--rtsp` restreams every stream over RTSP (rtspServer in the config); `--capture`
+ * writes each stream's pcapng capture into DIR (capture.dir in the config).
  * With no source at all, the built-in demo camera is started and served as `demo`, so a fresh
  * checkout shows moving video with no camera. Ctrl-C (SIGINT) shuts down cleanly at once:
  * TEARDOWN to the cameras, peers closed, process exits. SIGTERM (what an orchestrator sends)
@@ -22,6 +23,8 @@ export interface GatewayArgs {
   /** Where the RTSP restream listens. */
   rtsp?: { host: string; port: number };
   configFile?: string;
+  /** `--capture DIR`: pcapng of every stream (capture.dir in the config). */
+  captureDir?: string;
 }
 
 /** Parses the command line; a string is a usage error. */
@@ -35,6 +38,9 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayArgs | string 
       if (!listener) return `${a} needs HOST:PORT or PORT, got "${v}"`;
       if (a === '--http') out.http = listener;
       else out.rtsp = listener;
+    } else if (a === '--capture') {
+      out.captureDir = argv[++i];
+      if (!out.captureDir) return '--capture needs a directory';
     } else if (a === '--config') {
       out.configFile = argv[++i];
       if (!out.configFile) return '--config needs a file';
@@ -68,7 +74,8 @@ export function buildConfig(args: GatewayArgs): CamwireConfig {
   for (const s of args.sources) streams[s.name] = { ...((streams[s.name] as object | undefined) ?? {}), url: s.url };
   const http = { ...((file.http as object | undefined) ?? {}), ...(args.http ?? {}) };
   const rtsp = args.rtsp ? { rtspServer: { ...((file.rtspServer as object | undefined) ?? {}), ...args.rtsp } } : {};
-  return parseConfig({ ...file, http, streams, ...rtsp });
+  const capture = args.captureDir ? { capture: { ...((file.capture as object | undefined) ?? {}), dir: args.captureDir } } : {};
+  return parseConfig({ ...file, http, streams, ...rtsp, ...capture });
 }
 
 export async function runGateway(argv: readonly string[]): Promise<number> {

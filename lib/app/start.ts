@@ -17,6 +17,7 @@ import { HTTP_LISTENER_DEFAULTS as LISTENER } from '../http/listener-options.js'
 import type { HttpConfig } from '../gateway/config.js';
 import type { VideoSource } from '../gateway/source.js';
 import { startRestream, type Restream } from './restream.js';
+import { Captures } from '../capture/captures.js';
 
 /** Replaceable parts, for tests and embedders. */
 export interface StartOverrides {
@@ -50,14 +51,16 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   // The restream's DESCRIBE needs each configured stream's source (its camera's SPS/PPS).
   const sources = new Map<string, VideoSource>();
   const makeSource = overrides.sourceFactory ?? defaultSourceFactory();
+  const dir = config.capture?.dir;
+  const capture = dir ? new Captures({ ...config.capture, dir }, deps.clock, (line) => process.stderr.write(`camwire: ${line}\n`)) : undefined;
   try {
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults,
-        maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs },
+        maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs, capture },
       transport,
       deps,
-      (name, cfg) => {
-        const source = makeSource(name, cfg);
+      (name, cfg, streamCapture) => {
+        const source = makeSource(name, cfg, streamCapture);
         if (Object.hasOwn(config.streams, name)) sources.set(name, source);
         return source;
       },

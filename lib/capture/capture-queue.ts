@@ -36,10 +36,9 @@ export class CaptureQueue {
   private allocated = 0;
   private cur: Uint8Array | undefined;
   private curLen = 0;
-  /** Start of the last block written into `cur` (-1: none), its interface, and whether it was outgoing RTCP. */
-  private lastOff = -1;
-  private lastIface = -1;
-  private lastTag = 0;
+  /** Per interface, the start of its last record in `cur` (-1: none there) and that record's tag. */
+  private readonly marks: number[] = [];
+  private readonly markTags: number[] = [];
   private interfaceCount = 0;
   /** Per interface: records queued and records dropped. */
   readonly recorded: number[] = [];
@@ -55,6 +54,8 @@ export class CaptureQueue {
   addInterface(): number {
     this.recorded.push(0);
     this.dropped.push(0);
+    this.marks.push(-1);
+    this.markTags.push(0);
     return this.interfaceCount++;
   }
 
@@ -70,28 +71,33 @@ export class CaptureQueue {
     const size = epbSize(flow, payload.length, comment ? comment.length : 0);
     if (!this.room(size)) {
       this.dropped[iface]++;
-      this.lastOff = -1;
+      this.marks[iface] = -1;
       return false;
     }
     const cur = this.cur!;
-    this.lastOff = this.curLen;
-    this.lastIface = iface;
-    this.lastTag = tag;
+    this.marks[iface] = comment ? -1 : this.curLen;
+    this.markTags[iface] = tag;
     this.curLen = writeEnhancedPacket(cur, this.curLen, iface, timestampUs, flow, payload, comment);
     this.recorded[iface]++;
     return true;
   }
 
   /**
-   * Adds `comment` to the record just written, if it is still the last one, on `iface`, with
-   * `tag`, and without a comment yet. True when done.
+   * Adds `comment` to the last record of `iface` if it is still in the chunk being filled, has
+   * `tag` and no comment yet (records after it move up to make room). True when done.
    */
   annotateLast(iface: number, tag: number, comment: Uint8Array): boolean {
     const cur = this.cur;
-    if (!cur || this.lastOff < 0 || this.lastIface !== iface || this.lastTag !== tag) return false;
-    if (this.curLen + optionSize(comment.length) + 4 > cur.length) return false;
-    this.curLen = addEpbComment(cur, this.lastOff, comment);
-    this.lastOff = -1;
+    const off = this.marks[iface];
+    if (!cur || off < 0 || this.markTags[iface] !== tag) return false;
+    const grow = optionSize(comment.length) + 4;
+    if (this.curLen + grow > cur.length) return false;
+    const end = off + readLength(cur, off);
+    cur.copyWithin(end + grow, end, this.curLen);
+    addEpbComment(cur, off, comment);
+    this.curLen += grow;
+    this.marks[iface] = -1;
+    for (let i = 0; i < this.interfaceCount; i++) if (this.marks[i] > off) this.marks[i] += grow;
     return true;
   }
 
@@ -103,7 +109,7 @@ export class CaptureQueue {
     this.bytesQueued += this.curLen;
     this.cur = undefined;
     this.curLen = 0;
-    this.lastOff = -1;
+    this.marks.fill(-1);
   }
 
   /** The oldest sealed chunk, for the writer; give it back with `release` once written. */
@@ -140,4 +146,8 @@ export class CaptureQueue {
     this.cur = next;
     return true;
   }
+}
+
+function readLength(b: Uint8Array, off: number): number {
+  return (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 0;
 }

@@ -18,6 +18,7 @@ import { RESEND_LIMITER_DEFAULTS, RETRANSMISSION_HISTORY_DEFAULTS } from '../rec
 import { REORDER_BUFFER_DEFAULTS } from '../recovery/reorder-buffer.js';
 import { HTTP_DEFAULTS, type HttpOptions } from '../http/server.js';
 import { HTTP_LISTENER_DEFAULTS, type HttpListenerOptions } from '../http/listener-options.js';
+import { CAPTURE_DEFAULTS, type CaptureConfig } from '../capture/captures.js';
 
 export type { WebRtcConfig } from './transport.js';
 
@@ -62,6 +63,8 @@ export interface CamwireConfig {
   recovery?: RecoveryConfig;
   /** Restream every stream over RTSP (lib/app/restream.ts); on when `port` is set. */
   rtspServer?: RtspServerConfig;
+  /** pcapng capture of every stream (lib/capture); on when `dir` is set. */
+  capture?: CaptureConfig;
 }
 
 /** One RTSP login; the password never appears in logs, errors or the API. */
@@ -275,6 +278,7 @@ const STREAM = object({
   cameraReorder: oneOf(['auto', 'on', 'off'], RTSP_SOURCE_DEFAULTS.reorder),
   reorderMinWaitMs: num(0, 5000, REORDER_BUFFER_DEFAULTS.minWaitMs),
   rtsp: RTSP_OPTIONS,
+  capture: flag(),
   ...streamOptions({}),
 });
 
@@ -344,6 +348,12 @@ const CONFIG = object({
     port: num(0, 65535),
     users: rtspUsers,
     anonymous: flag(RTSP_SERVER_CONFIG_DEFAULTS.anonymous),
+  }),
+  capture: object({
+    dir: text(),
+    maxBytesPerFile: num(65_536, 2 ** 40, CAPTURE_DEFAULTS.maxBytesPerFile),
+    maxBytesTotal: num(65_536, 2 ** 50, CAPTURE_DEFAULTS.maxBytesTotal),
+    queueBytes: num(65_536, 1 << 30, CAPTURE_DEFAULTS.queueBytes),
   }),
 });
 

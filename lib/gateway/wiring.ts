@@ -9,9 +9,10 @@ export { createDeps, defaultDeps, type RecoveryConfig } from './default-deps.js'
 
 /** Each stream's camera through camwire's RTSP client and camera leg. */
 export function defaultSourceFactory(): SourceFactory {
-  return (_name, cfg) =>
+  return (_name, cfg, capture) =>
     new RtspSource({
       url: cfg.url,
+      capture,
       transport: cfg.transport,
       client: cfg.rtsp,
       reorder: cfg.cameraReorder,

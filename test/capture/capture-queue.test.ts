@@ -10,7 +10,7 @@ const enc = new TextEncoder();
 
 type Op = { op: 'rec'; len: number; iface: number; tag: number } | { op: 'note'; iface: number; tag: number; text: string } | { op: 'seal' } | { op: 'drain' };
 
-t.test('property: bounded, whole blocks in order, every record counted as queued or dropped, notes only on the last record', async (t) => {
+t.test('property: bounded, whole blocks in order, every record counted as queued or dropped, notes only on an interface\'s last record', async (t) => {
   const opArb: fc.Arbitrary<Op> = fc.oneof(
     { weight: 6, arbitrary: fc.record({ op: fc.constant('rec' as const), len: fc.integer({ min: 0, max: 1400 }), iface: fc.integer({ min: 0, max: 2 }), tag: fc.integer({ min: 0, max: 3 }) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('note' as const), iface: fc.integer({ min: 0, max: 2 }), tag: fc.integer({ min: 0, max: 3 }), text: fc.string({ minLength: 1, maxLength: 30 }) }) },
@@ -25,34 +25,34 @@ t.test('property: bounded, whole blocks in order, every record counted as queued
     /** What each record should read as: [iface, payload length, comment]. */
     const expected: [number, number, string | undefined][] = [];
     let attempted = 0;
-    let last: { iface: number; tag: number; commented: boolean; index: number } | undefined;
+    let last: ({ tag: number; commented: boolean; index: number } | undefined)[] = [];
     for (const o of ops) {
       if (o.op === 'rec') {
         attempted++;
         const ok = q.record(o.iface, 1, flow, new Uint8Array(o.len).fill(o.len & 0xff), o.tag);
         if (ok) {
           expected.push([o.iface, o.len, undefined]);
-          last = { iface: o.iface, tag: o.tag, commented: false, index: expected.length - 1 };
+          last[o.iface] = { tag: o.tag, commented: false, index: expected.length - 1 };
         } else {
-          last = undefined;
+          last[o.iface] = undefined;
         }
       } else if (o.op === 'note') {
         const ok = q.annotateLast(o.iface, o.tag, enc.encode(o.text));
-        const should = last !== undefined && !last.commented && last.iface === o.iface && last.tag === o.tag;
+        const l = last[o.iface];
+        const should = l !== undefined && !l.commented && l.tag === o.tag;
         if (ok && !should) return false;
         if (ok) {
-          expected[last!.index][2] = o.text;
-          last!.commented = true;
+          expected[l!.index][2] = o.text;
+          l!.commented = true;
         }
       } else if (o.op === 'seal') {
         q.seal();
-        last = undefined;
+        last = [];
       } else {
         for (let c = q.take(); c; c = q.take()) {
           written.push({ ...c, bytes: c.bytes.slice(0, c.length) });
           q.release(c);
         }
-        last = undefined;
       }
       if (q.bytesQueued > chunkBytes * chunks) return false;
     }
