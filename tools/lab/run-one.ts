@@ -15,6 +15,9 @@ import { RtspImpairProxy } from './rtsp-proxy.js';
 import { socketDrops, systemRcvbufErrors } from './udp-drops.js';
 import { labPeerCounters, strategyStreamConfig, strategyTransport } from './lab-deps.js';
 import type { Scenario, Strategy } from './scenario.js';
+import type { LinkProfile } from '../../lib/netsim/link.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface RunOptions {
   /** Where the ffmpeg-made clip is cached. */
@@ -23,6 +26,13 @@ export interface RunOptions {
   drainS?: number;
   /** Screenshot of the picture at the end of the window. */
   screenshot?: string;
+  /** Capture the run (pcapng, both legs, camwire's decisions) into this directory. */
+  captureDir?: string;
+  /**
+   * Loss on the WebRTC leg too when the scenario impairs the camera leg (a camera with
+   * reordering and loss, and a viewer behind loss, in one run).
+   */
+  alsoWebrtc?: { forward: LinkProfile; back: LinkProfile };
   log?: (line: string) => void;
 }
 
@@ -52,19 +62,22 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
       {
         http: { host: '127.0.0.1', port: 0 },
         streams: { [STREAM]: { url: proxy.url(camera.path), transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
+        ...(o.captureDir ? { capture: { dir: o.captureDir } } : {}),
       },
       { transport },
     );
-    cleanups.push(() => gw.close());
+    const closeGateway = () => gw.close();
+    cleanups.push(closeGateway);
 
     const pipe = await ImpairedPipe.start({
       mediaArrivesOn: 'b',
-      media: cameraLeg ? {} : imp.forward,
-      reverse: cameraLeg ? {} : imp.back,
+      media: cameraLeg ? o.alsoWebrtc?.forward ?? {} : imp.forward,
+      reverse: cameraLeg ? o.alsoWebrtc?.back ?? {} : imp.back,
       minSize: imp.minSize,
       seed: sc.seed,
     });
-    cleanups.push(() => pipe.close());
+    const closePipe = () => pipe.close();
+    cleanups.push(closePipe);
 
     // A strategy may break the camera leg entirely (no reorder buffer under reordering): record that too.
     if (!(await waitFor(async () => (await camwire(gw)).accessUnits > 0, 10000))) notes.push('camwire had no video from the camera after 10 s');
@@ -123,7 +136,7 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
     if (strategy.recovery === 'nack') summary.repair = pipe.recovery.stats();
     summary.kernelDrops = kernelDrops.machineRcvbufErrors;
     const { judged, failures } = judgeStrategy(summary, strategy.name, sc.expect);
-    return {
+    const record: RunRecord = {
       scenario: { id: sc.id, title: sc.title, source: sc.source, durationS: sc.durationS, impairment: sc.impairment },
       strategy,
       seed: sc.seed,
@@ -143,6 +156,18 @@ export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): P
         camwire: await fetchJson(`${gw.address}/api/streams`),
       },
     };
+    if (o.captureDir) {
+      // The relay goes first (nothing more reaches camwire), so its counters are final when
+      // read; the file is complete once the gateway has closed (its closing statistics last).
+      cleanups.splice(cleanups.indexOf(closePipe), 1);
+      await closePipe();
+      await sleepUntil(Date.now() + 200);
+      record.detail.camwireAtCaptureEnd = await fetchJson(`${gw.address}/api/streams`);
+      cleanups.splice(cleanups.indexOf(closeGateway), 1);
+      await gw.close();
+      record.detail.captures = readdirSync(o.captureDir).filter((f) => f.endsWith('.pcapng')).map((f) => join(o.captureDir!, f));
+    }
+    return record;
   } finally {
     for (const c of cleanups.reverse()) {
       try { await c(); } catch { /* keep closing the rest */ }
