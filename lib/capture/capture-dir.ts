@@ -3,8 +3,7 @@
  * `.pcapng` file's size (those found at start included) and deletes the oldest finished ones
  * when the total passes `maxBytesTotal`. The files being written are never deleted.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 interface FileEntry {
@@ -69,7 +68,12 @@ export class CaptureDirectory {
       const [victim] = this.files.splice(i, 1);
       total -= victim.bytes;
       this.deleted++;
-      unlink(victim.path).catch(() => {});
+      // Called from the file writer, never the packet path; synchronous so the budget holds when a write returns.
+      try {
+        unlinkSync(victim.path);
+      } catch {
+        // already gone
+      }
     }
   }
 }
