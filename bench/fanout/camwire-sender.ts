@@ -26,6 +26,8 @@ const handle = await startGateway(
     http: { host: '127.0.0.1', port: 0 },
     streams: { cam: { url: 'rtsp://synthetic.invalid/cam', onDemand: false, maxViewers: 10_000 } },
     webrtc: await webrtcConfig(),
+    // CAMWIRE_FANOUT_CAPTURE=<dir>: the stream captured to pcapng (bench/capture.bench.ts).
+    ...(process.env.CAMWIRE_FANOUT_CAPTURE ? { capture: { dir: process.env.CAMWIRE_FANOUT_CAPTURE } } : {}),
   },
   { deps: benchDeps(), sourceFactory: () => source },
 );

@@ -18,8 +18,8 @@ class Child {
   private waiter: ((m: Msg) => void) | undefined;
   private exited = false;
 
-  constructor(script: string, execArgv: string[] = []) {
-    this.proc = fork(join(here, script), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+  constructor(script: string, execArgv: string[] = [], env?: NodeJS.ProcessEnv) {
+    this.proc = fork(join(here, script), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env: env ? { ...process.env, ...env } : process.env });
     this.proc.on('message', (m: Msg) => {
       if (this.waiter) {
         const w = this.waiter;
@@ -102,10 +102,11 @@ export interface FanoutRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function fanoutRun(sender: 'camwire' | 'floor', n: number, windows: number, windowMs: number, settleMs = 2500): Promise<FanoutRun> {
+/** `senderEnv`: extra environment for the sender (CAMWIRE_FANOUT_CAPTURE=<dir> captures the stream). */
+export async function fanoutRun(sender: 'camwire' | 'floor', n: number, windows: number, windowMs: number, settleMs = 2500, senderEnv?: NodeJS.ProcessEnv): Promise<FanoutRun> {
   // CAMWIRE_FANOUT_PROF=<dir>: the sender writes a V8 CPU profile there (node --cpu-prof).
   const prof = process.env.CAMWIRE_FANOUT_PROF;
-  const s = new Child(`${sender}-sender.js`, prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []);
+  const s = new Child(`${sender}-sender.js`, prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [], senderEnv);
   const r = new Child('receivers.js');
   try {
     const { url } = await s.next<{ url: string }>();
