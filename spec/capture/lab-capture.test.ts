@@ -6,13 +6,14 @@
  * NACKs sent to the camera). The lab takes the machine lock for Chromium itself.
  */
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { missingTool } from '../../test/support/env.js';
 import { STRATEGIES, parseImpairment, type Scenario } from '../../tools/lab/scenario.js';
 import { runOne } from '../../tools/lab/run-one.js';
+import { captureFigures } from '../../tools/capture-figures.js';
 
 const PLAY_S = 10;
 
@@ -60,4 +61,13 @@ t.test('lab capture: camera with reordering and loss, Chromium behind loss, read
   const repaired = cam.filter((r) => /^(recovered|dropped: late|dropped: duplicate)/.test(r[5])).length;
   t.comment(`camera decisions noted: ${repaired} (recovered/late/duplicate); packetsRecovered ${source.packetsRecovered}, reordered ${source.reordered}`);
   t.ok(cam.filter((r) => r[5] === 'recovered: arrived after a NACK').length <= source.packetsRecovered, 'no more repairs noted than counted');
+  // The study's figures from the capture alone: what reached camwire of Chromium's own counts.
+  const fig = captureFigures(files[0]);
+  const end = fig[fig.length - 1];
+  const b = rec.summary;
+  t.comment(`figures at ${end.t} s: packetsLost ${end.packetsLost} (getStats ${b.packetsLost}), NACKs ${end.nackCount} (getStats ${b.nackCount}), PLIs ${end.pliCount} (getStats ${b.pliCount})`);
+  t.ok(end.nackCount > 0 && end.nackCount <= b.nackCount, 'NACKs over time: those of Chromium\'s that crossed the lossy path');
+  t.ok(end.nackCount >= nacks.length, 'every NACK packet the viewer sent camwire counted');
+  // CAMWIRE_KEEP_CAPTURE=<file>: keep the capture (docs/capture.md shows one).
+  if (process.env.CAMWIRE_KEEP_CAPTURE) copyFileSync(files[0], process.env.CAMWIRE_KEEP_CAPTURE);
 });
