@@ -51,6 +51,7 @@ t.test('lab capture: camera with reordering and loss, Chromium behind loss, read
   t.ok(cam.filter((r) => r[2]).length > PLAY_S * 30, `camera: RTP (${cam.filter((r) => r[2]).length})`);
   t.ok(cam.some((r) => r[3]), 'camera: RTCP');
   t.ok(view.filter((r) => r[2]).length > PLAY_S * 30, `viewer: RTP (${view.filter((r) => r[2]).length})`);
+  t.ok(view.every((r) => r[1] === '127.0.0.1'), 'viewer: the ICE-selected addresses, not placeholders');
   const nacks = view.filter((r) => r[3].split(',').includes('205') && r[4].split(',').includes('1'));
   t.ok(nacks.length > 0, `viewer: Chromium's NACKs (${nacks.length})`);
   const resent = view.filter((r) => /^(RTX|retransmission) for NACK seq \d+$/.test(r[5])).length;
