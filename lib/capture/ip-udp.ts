@@ -36,8 +36,8 @@ export function writeIpUdp(out: Uint8Array, off: number, flow: UdpFlow, payload:
     put16(out, off + 4, udpLen);
     out[off + 6] = PROTO_UDP;
     out[off + 7] = 64;
-    out.set(flow.src, off + 8);
-    out.set(flow.dst, off + 24);
+    copyAddress(out, off + 8, flow.src);
+    copyAddress(out, off + 24, flow.dst);
     udp = off + IPV6_HEADER;
   } else {
     out[off] = 0x45;
@@ -48,8 +48,8 @@ export function writeIpUdp(out: Uint8Array, off: number, flow: UdpFlow, payload:
     out[off + 8] = 64;
     out[off + 9] = PROTO_UDP;
     put16(out, off + 10, 0);
-    out.set(flow.src, off + 12);
-    out.set(flow.dst, off + 16);
+    copyAddress(out, off + 12, flow.src);
+    copyAddress(out, off + 16, flow.dst);
     put16(out, off + 10, ~sum16(out, off, IPV4_HEADER, 0) & 0xffff);
     udp = off + IPV4_HEADER;
   }
@@ -67,6 +67,11 @@ export function writeIpUdp(out: Uint8Array, off: number, flow: UdpFlow, payload:
     put16(out, udp + 6, c === 0 ? 0xffff : c);
   }
   return udp + udpLen;
+}
+
+/** A byte loop: for 4 or 16 bytes it is several times cheaper than TypedArray#set. */
+function copyAddress(out: Uint8Array, off: number, a: Uint8Array): void {
+  for (let i = 0; i < a.length; i++) out[off + i] = a[i];
 }
 
 function put16(out: Uint8Array, off: number, v: number): void {
