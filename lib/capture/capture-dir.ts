@@ -14,8 +14,6 @@ interface FileEntry {
 
 export class CaptureDirectory {
   private readonly files: FileEntry[] = [];
-  /** Files deleted to stay within the budget. */
-  deleted = 0;
 
   constructor(readonly dir: string, private readonly maxBytesTotal: number) {
     let names: string[] = [];
@@ -67,7 +65,6 @@ export class CaptureDirectory {
       if (i < 0) return;
       const [victim] = this.files.splice(i, 1);
       total -= victim.bytes;
-      this.deleted++;
       // Called from the file writer, never the packet path; synchronous so the budget holds when a write returns.
       try {
         unlinkSync(victim.path);

@@ -7,7 +7,7 @@
  * capture holds one.
  */
 import { addEpbComment, epbSize, optionSize, writeEnhancedPacket } from './pcapng.js';
-import type { UdpFlow } from './ip-udp.js';
+import { MAX_UDP_PAYLOAD, type UdpFlow } from './ip-udp.js';
 
 export interface CaptureQueueOptions {
   /** Bytes of encoded records waiting for the disk at most (default 8 MiB); more are dropped. */
@@ -59,17 +59,13 @@ export class CaptureQueue {
     return this.interfaceCount++;
   }
 
-  get interfaces(): number {
-    return this.interfaceCount;
-  }
-
   /**
-   * Encodes one packet; false when it was dropped (queue full, or larger than a chunk).
+   * Encodes one packet; false when it was dropped (queue full, or larger than a chunk or a UDP datagram).
    * `tag` is the caller's label for the record (what `annotateLast` checks).
    */
   record(iface: number, timestampUs: number, flow: UdpFlow, payload: Uint8Array, tag: number, comment?: Uint8Array): boolean {
     const size = epbSize(flow, payload.length, comment ? comment.length : 0);
-    if (!this.room(size)) {
+    if (payload.length > MAX_UDP_PAYLOAD || !this.room(size)) {
       this.dropped[iface]++;
       this.marks[iface] = -1;
       return false;

@@ -34,11 +34,6 @@ export class Captures {
     this.dir = new CaptureDirectory(cfg.dir, cfg.maxBytesTotal ?? CAPTURE_DEFAULTS.maxBytesTotal);
   }
 
-  /** Files deleted to keep the directory within maxBytesTotal. */
-  get filesDeleted(): number {
-    return this.dir.deleted;
-  }
-
   /** A new capture of `stream` (a file `<stream>-<UTC start>.pcapng` begins with its first records). */
   start(stream: string): StreamCapture {
     const c = new StreamCapture({
