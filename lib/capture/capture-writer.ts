@@ -91,6 +91,8 @@ export class CaptureWriter {
     }
     await this.write(chunk.bytes, 0, chunk.length);
     this.c.chunksWritten++;
+    // A file whose directory was removed takes writes without error, into nothing: say so.
+    if ((await this.fh!.stat()).nlink === 0) throw Object.assign(new Error('capture file removed'), { code: 'ENOENT' });
   }
 
   private async nextFile(): Promise<void> {

@@ -98,3 +98,32 @@ t.test('a full queue drops capture records, counted and noted in the closing sta
   t.equal(Buffer.from(isb.options.find((o) => o.code === 5)!.value).readBigUInt64LE(0), BigInt(s.dropped), 'isb_ifdrop');
   t.match(new TextDecoder().decode(isb.options.find((o) => o.code === 1)!.value), `${s.dropped} capture records dropped`);
 });
+
+t.test('a directory removed mid-capture: the capture stops with one log line', async (t) => {
+  const dir = join(root, 'vanish');
+  const clock = new VirtualClock();
+  const lines: string[] = [];
+  const caps = new Captures({ dir }, clock, (l) => lines.push(l));
+  const c = caps.start('hall');
+  const settle = async () => {
+    for (let i = 0; i < 20 && c.stats().bytesWritten === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+  };
+  c.onWire(0, false, false, rtp(1));
+  c.flush();
+  await settle();
+  t.equal(c.stats().state, 'writing');
+  rmSync(dir, { recursive: true, force: true });
+  for (let i = 2; i < 5; i++) {
+    c.onWire(0, false, false, rtp(i));
+    c.flush();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.equal(c.stats().state, 'failed', 'failed');
+  t.equal(c.stats().error, 'ENOENT');
+  t.equal(lines.length, 1, 'one log line');
+  const before = c.stats().records;
+  c.onWire(0, false, false, rtp(9));
+  t.equal(c.stats().records, before, 'nothing more is recorded');
+  await caps.close();
+});
