@@ -20,3 +20,4 @@ export * from './http/index.js';
 export * from './app/index.js';
 export * from './audio/index.js';
 export * from './mp4/index.js';
+export * from './capture/index.js';

@@ -14,6 +14,7 @@ import {
   type PeerHandlers,
   type PeerMediaParams,
   type PeerState,
+  type PeerAddress,
   type PeerTransportStats,
   type WebRtcPeer,
   type WebRtcTransport,
@@ -230,6 +231,17 @@ class NativePeer implements WebRtcPeer {
     if (this.closed) return { bytesSent: 0, bytesReceived: 0, rttMs: undefined };
     const rtt = this.pc.rtt();
     return { bytesSent: this.pc.bytesSent(), bytesReceived: this.pc.bytesReceived(), rttMs: rtt > 0 ? rtt : undefined };
+  }
+
+  selectedPath(): { local: PeerAddress; remote: PeerAddress } | undefined {
+    if (this.closed) return undefined;
+    try {
+      const pair = this.pc.getSelectedCandidatePair();
+      if (!pair) return undefined;
+      return { local: { address: pair.local.address, port: pair.local.port }, remote: { address: pair.remote.address, port: pair.remote.port } };
+    } catch {
+      return undefined;
+    }
   }
 
   close(): void {

@@ -28,6 +28,8 @@ const handle = await startGateway(
     http: { host: '127.0.0.1', port: 0 },
     streams: { cam: { url: camera ?? 'rtsp://synthetic.invalid/cam', transport: 'tcp', onDemand: false, maxViewers: 10_000 } },
     webrtc: await webrtcConfig(),
+    // CAMWIRE_FANOUT_CAPTURE=<dir>: the stream captured to pcapng (bench/capture.bench.ts).
+    ...(process.env.CAMWIRE_FANOUT_CAPTURE ? { capture: { dir: process.env.CAMWIRE_FANOUT_CAPTURE } } : {}),
   },
   camera ? {} : { deps: benchDeps(), sourceFactory: () => source },
 );

@@ -18,7 +18,7 @@ class Child {
   private waiter: ((m: Msg) => void) | undefined;
   private exited = false;
 
-  constructor(script: string, execArgv: string[] = [], env: Record<string, string> = {}) {
+  constructor(script: string, execArgv: string[] = [], env: NodeJS.ProcessEnv = {}) {
     this.proc = fork(join(here, script), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env: { ...process.env, ...env } });
     this.proc.on('message', (m: Msg) => {
       if (this.waiter) {
@@ -98,12 +98,12 @@ export interface ExternalSender {
 }
 
 /** camwire or the floor as a forked child (with extra environment), or an external sender. */
-export type SenderSpec = 'camwire' | 'floor' | { child: 'camwire' | 'floor'; env: Record<string, string> } | ExternalSender;
+export type SenderSpec = 'camwire' | 'floor' | { child: 'camwire' | 'floor'; env: NodeJS.ProcessEnv } | ExternalSender;
 
 class ChildSender {
   private constructor(private readonly child: Child, readonly name: string, readonly url: string) {}
 
-  static async start(kind: 'camwire' | 'floor', env: Record<string, string>): Promise<ChildSender> {
+  static async start(kind: 'camwire' | 'floor', env: NodeJS.ProcessEnv): Promise<ChildSender> {
     // CAMWIRE_FANOUT_PROF=<dir>: the sender writes a V8 CPU profile there (node --cpu-prof).
     const prof = process.env.CAMWIRE_FANOUT_PROF;
     const child = new Child(`${kind}-sender.js`, prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [], env);
@@ -125,9 +125,9 @@ class ChildSender {
   }
 }
 
-function startSender(spec: SenderSpec): Promise<ExternalSender> {
-  if (spec === 'camwire' || spec === 'floor') return ChildSender.start(spec, {});
-  if ('child' in spec) return ChildSender.start(spec.child, spec.env);
+function startSender(spec: SenderSpec, env: NodeJS.ProcessEnv): Promise<ExternalSender> {
+  if (spec === 'camwire' || spec === 'floor') return ChildSender.start(spec, env);
+  if ('child' in spec) return ChildSender.start(spec.child, { ...env, ...spec.env });
   return Promise.resolve(spec);
 }
 
@@ -148,11 +148,12 @@ export interface FanoutRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function fanoutRun(spec: SenderSpec, n: number, windows: number, windowMs: number, settleMs = 2500): Promise<FanoutRun> {
+/** `senderEnv`: extra environment for a forked sender (CAMWIRE_FANOUT_CAPTURE=<dir> captures the stream). */
+export async function fanoutRun(spec: SenderSpec, n: number, windows: number, windowMs: number, settleMs = 2500, senderEnv: NodeJS.ProcessEnv = {}): Promise<FanoutRun> {
   const r = new Child('receivers.js');
   let s: ExternalSender | undefined;
   try {
-    s = await startSender(spec);
+    s = await startSender(spec, senderEnv);
     const url = s.url;
     await r.next();
     await sleep(300);

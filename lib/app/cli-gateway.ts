@@ -1,7 +1,8 @@
 /**
- * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--config FILE]
+ * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--capture DIR] [--config FILE]
  * [--log-level error|warn|info|debug] [--log-format text|json]`: the main job; `--rtsp`
- * restreams every stream over RTSP (rtspServer in the config). SIGHUP re-reads --config.
+ * restreams every stream over RTSP (rtspServer in the config); `--capture` writes each stream's
+ * pcapng capture into DIR (capture.dir in the config). SIGHUP re-reads --config.
  * With no source at all, the built-in demo camera is started and served as `demo`, so a fresh
  * checkout shows moving video with no camera. Ctrl-C (SIGINT) shuts down cleanly at once:
  * TEARDOWN to the cameras, peers closed, process exits. SIGTERM (what an orchestrator sends)
@@ -30,6 +31,8 @@ export interface GatewayArgs {
   configFile?: string;
   logLevel?: LogLevel;
   logFormat?: LogFormat;
+  /** `--capture DIR`: pcapng of every stream (capture.dir in the config). */
+  captureDir?: string;
 }
 
 /** Parses the command line; a string is a usage error. */
@@ -49,6 +52,9 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayArgs | string 
       if (!allowed.includes(v)) return `${a} needs one of ${allowed.join('|')}, got "${v}"`;
       if (a === '--log-level') out.logLevel = v as LogLevel;
       else out.logFormat = v as LogFormat;
+    } else if (a === '--capture') {
+      out.captureDir = argv[++i];
+      if (!out.captureDir) return '--capture needs a directory';
     } else if (a === '--config') {
       out.configFile = argv[++i];
       if (!out.configFile) return '--config needs a file';
@@ -83,7 +89,8 @@ export function buildConfig(args: GatewayArgs): CamwireConfig {
   const http = { ...((file.http as object | undefined) ?? {}), ...(args.http ?? {}) };
   const rtsp = args.rtsp ? { rtspServer: { ...((file.rtspServer as object | undefined) ?? {}), ...args.rtsp } } : {};
   const log = { ...((file.log as object | undefined) ?? {}), ...(args.logLevel ? { level: args.logLevel } : {}), ...(args.logFormat ? { format: args.logFormat } : {}) };
-  return parseConfig({ ...file, http, streams, ...rtsp, ...(Object.keys(log).length > 0 ? { log } : {}) });
+  const capture = args.captureDir ? { capture: { ...((file.capture as object | undefined) ?? {}), dir: args.captureDir } } : {};
+  return parseConfig({ ...file, http, streams, ...rtsp, ...capture, ...(Object.keys(log).length > 0 ? { log } : {}) });
 }
 
 export async function runGateway(argv: readonly string[]): Promise<number> {

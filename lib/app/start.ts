@@ -21,6 +21,7 @@ import { silentLogger, type Logger } from '../log/logger.js';
 import { StreamManager, type PersistStreams } from './stream-manager.js';
 import { createStreamApi } from '../http/stream-api.js';
 import { createViewerAuthorizer } from '../http/viewer-auth.js';
+import { Captures } from '../capture/captures.js';
 
 /** Replaceable parts, for tests and embedders. */
 export interface StartOverrides {
@@ -62,14 +63,16 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   // The restream's DESCRIBE needs each configured stream's source (its camera's SPS/PPS).
   const sources = new Map<string, VideoSource>();
   const makeSource = overrides.sourceFactory ?? defaultSourceFactory(log);
+  const dir = config.capture?.dir;
+  const capture = dir ? new Captures({ ...config.capture, dir }, deps.clock, (line) => log.warn('capture', { reason: line })) : undefined;
   try {
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults,
-        maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs },
+        maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs, capture },
       transport,
       deps,
-      (name, cfg) => {
-        const source = makeSource(name, cfg);
+      (name, cfg, streamCapture) => {
+        const source = makeSource(name, cfg, streamCapture);
         // a configured stream's source again after a change of its camera: the restream asks the new one
         if (Object.hasOwn(config.streams, name) || sources.has(name)) sources.set(name, source);
         return source;

@@ -23,6 +23,7 @@ import { WEBSOCKET_ROUTE_DEFAULTS } from '../http/websocket-route.js';
 import { LOG_FORMATS, LOG_LEVELS, LOGGER_DEFAULTS, type LoggerOptions } from '../log/logger.js';
 import { ADMIN_DEFAULTS, type AdminOptions } from '../http/admin-options.js';
 import type { ViewerAuthOptions } from '../http/viewer-auth-options.js';
+import { CAPTURE_DEFAULTS, type CaptureConfig } from '../capture/captures.js';
 
 export type { WebRtcConfig } from './transport.js';
 
@@ -72,6 +73,8 @@ export interface CamwireConfig {
   log?: Pick<LoggerOptions, 'level' | 'format'>;
   /** Stream API changes rewrite the --config file (atomically: write, then rename). Default false. */
   persistApi?: boolean;
+  /** pcapng capture of every stream (lib/capture); on when `dir` is set. */
+  capture?: CaptureConfig;
 }
 
 /** One RTSP login; the password never appears in logs, errors or the API. */
@@ -314,6 +317,7 @@ const STREAM = object({
   reorderMinWaitMs: num(0, 5000, REORDER_BUFFER_DEFAULTS.minWaitMs),
   bFrames: oneOf(['drop', 'forward'], RTSP_SOURCE_DEFAULTS.bFrames),
   rtsp: RTSP_OPTIONS,
+  capture: flag(),
   ...streamOptions({}),
 });
 
@@ -412,6 +416,12 @@ const CONFIG = object({
   }),
   log: object({ level: oneOf(LOG_LEVELS, LOGGER_DEFAULTS.level), format: oneOf(LOG_FORMATS, LOGGER_DEFAULTS.format) }),
   persistApi: flag(ADMIN_DEFAULTS.persistApi),
+  capture: object({
+    dir: text(),
+    maxBytesPerFile: num(65_536, 2 ** 40, CAPTURE_DEFAULTS.maxBytesPerFile),
+    maxBytesTotal: num(65_536, 2 ** 50, CAPTURE_DEFAULTS.maxBytesTotal),
+    queueBytes: num(65_536, 1 << 30, CAPTURE_DEFAULTS.queueBytes),
+  }),
 });
 
 /**

@@ -12,6 +12,8 @@ import { Stream, type StreamOptions, type StreamStats, type ViewerInfo, type Vie
 import { STREAM_DEFAULTS } from './stream-options.js';
 import type { WebRtcTransport } from './transport.js';
 import type { Viewer } from './viewer.js';
+import type { Captures } from '../capture/captures.js';
+import type { StreamCapture } from '../capture/stream-capture.js';
 
 export interface StreamConfig extends StreamOptions {
   /** rtsp://[user:pass@]host[:port]/path, or rtsps:// (RTSP over TLS, port 322, TCP only) */
@@ -31,6 +33,8 @@ export interface StreamConfig extends StreamOptions {
   reorderMinWaitMs?: number;
   /** RTSP client details (timeouts, receive buffer, user agent, reconnect); lib/rtsp's defaults otherwise. */
   rtsp?: RtspStreamOptions;
+  /** `false`: not captured even when a capture directory is set (default: captured then). */
+  capture?: boolean;
 }
 
 export type RtspStreamOptions = Pick<
@@ -52,6 +56,8 @@ export interface GatewayOptions {
   maxViewersTotal?: number;
   /** How long a drain (graceful shutdown) keeps serving the viewers it has (default 30000 ms). */
   drainTimeoutMs?: number;
+  /** Captures each stream (but those with `capture: false`) to pcapng (default none: no capture). */
+  capture?: Captures;
 }
 
 export const GATEWAY_DEFAULTS = Object.freeze({
@@ -61,7 +67,7 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   tickMs: 250,
   maxViewersTotal: 500,
   drainTimeoutMs: 30_000,
-} as const satisfies Required<Omit<GatewayOptions, 'streams'>>);
+} as const satisfies Required<Omit<GatewayOptions, 'streams' | 'capture'>>);
 
 /** A stream's settings in effect (GET /api/streams shows them): no URL, nothing secret. */
 export type StreamSettings = Required<StreamOptions>;
@@ -87,8 +93,8 @@ interface Drain {
   settled: boolean;
 }
 
-/** Builds the source for a stream (the RTSP client in production, clips in tests). */
-export type SourceFactory = (name: string, config: StreamConfig) => VideoSource;
+/** Builds the source for a stream (the RTSP client in production, clips in tests); `capture` when the stream is captured. */
+export type SourceFactory = (name: string, config: StreamConfig, capture?: StreamCapture) => VideoSource;
 
 const STREAM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const AD_HOC_PREFIX = 'src-';
@@ -119,7 +125,8 @@ export class Gateway {
     if (!STREAM_NAME.test(name)) throw new GatewayError('STREAM_BAD_NAME', `bad stream name ${JSON.stringify(name)}`);
     if (this.streams.has(name)) throw new GatewayError('STREAM_EXISTS', `stream ${name} already exists`);
     const merged = { ...this.opts.streamDefaults, ...cfg };
-    const stream = new Stream(name, this.makeSource(name, merged), this.transport, this.deps, merged);
+    const capture = cfg.capture === false ? undefined : this.opts.capture?.start(name);
+    const stream = new Stream(name, this.makeSource(name, merged, capture), this.transport, this.deps, merged, undefined, capture);
     this.streams.set(name, stream);
     this.configs.set(name, merged);
     return stream;
@@ -286,7 +293,7 @@ export class Gateway {
     this.closed = true;
     this.endDrain('closed');
     clearInterval(this.timer);
-    await withTimeout(Promise.all([...this.streams.values()].map((s) => s.close())), stopTimeoutMs);
+    await withTimeout(Promise.all([...this.streams.values()].map((s) => s.close())).then(() => this.opts.capture?.close()), stopTimeoutMs);
   }
 
   /** Viewers plus offers being answered, over all streams. */
@@ -309,6 +316,7 @@ export class Gateway {
     for (const [name, s] of this.streams) {
       s.tick();
       if (this.adHoc.has(name) && s.idle) {
+        if (s.capture) void this.opts.capture?.stop(s.capture);
         this.streams.delete(name);
         this.configs.delete(name);
         this.adHoc.delete(name);

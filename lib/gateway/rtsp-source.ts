@@ -12,6 +12,7 @@ import { BFrameDetector, bFramesMessage, parseSps, type AccessUnit } from '../h2
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RtspStateChange } from '../rtsp/client/types.js';
+import type { StreamCapture } from '../capture/stream-capture.js';
 
 export interface RtspSourceOptions {
   url: string;
@@ -37,6 +38,8 @@ export interface RtspSourceOptions {
   /** Operator log of the source's state changes and its B-frames (default none), naming the stream `name`. */
   log?: Logger;
   name?: string;
+  /** The stream's capture: the camera leg's RTP/RTCP as received and sent, and its decisions. */
+  capture?: StreamCapture;
 }
 
 /** `transport` and `client` default as the RTSP client's, `recovery` and `depacketizer` as the camera leg's. */
@@ -69,7 +72,8 @@ export class RtspSource implements VideoSource {
   start(sink: SourceSink): void {
     if (this.client) return;
     this.sink = sink;
-    const client = new RtspClient({ ...this.o.client, url: this.o.url, transport: this.o.transport ?? RTSP_CLIENT_DEFAULTS.transport });
+    const capture = this.o.capture;
+    const client = new RtspClient({ ...this.o.client, url: this.o.url, transport: this.o.transport ?? RTSP_CLIENT_DEFAULTS.transport, wireTap: capture });
     this.client = client;
     const reorder = this.o.reorder ?? RTSP_SOURCE_DEFAULTS.reorder;
     // Attached first: the leg has started on a session's track by the time onSession runs.
@@ -84,6 +88,7 @@ export class RtspSource implements VideoSource {
       // The Stream packetizes each unit before onAccessUnit returns: no copy of it is needed.
       depacketizer: { transientUnits: true, ...this.o.depacketizer },
       dropIncomplete: true,
+      observer: capture && { note: (n) => capture.noteCamera(n) },
     });
     this.leg = leg;
     this.detachLeg = detach;
@@ -117,8 +122,10 @@ export class RtspSource implements VideoSource {
     if (client) void client.stop().catch(() => {});
   }
 
-  requestKeyframe(): void {
-    if (this.track && this.client?.requestKeyframe(this.track.index)) this.c.plisSent++;
+  requestKeyframe(merged = 1): void {
+    if (!this.track || !this.client?.requestKeyframe(this.track.index)) return;
+    this.c.plisSent++;
+    this.o.capture?.noteCamera({ kind: 'pli-forwarded', merged });
   }
 
   info(): SourceInfo {
@@ -168,6 +175,7 @@ export class RtspSource implements VideoSource {
     }
     this.c.sessions++;
     this.track = track;
+    this.o.capture?.cameraSession(info.tracks);
     const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType)?.h264;
     const meta: SourceInfo = {};
     if (fmt?.parameterSets.length) meta.parameterSets = fmt.parameterSets;

@@ -54,8 +54,11 @@ export interface VideoSource {
   start(sink: SourceSink): void;
   /** Stops delivering (RTSP TEARDOWN); the promise settles when the camera has been told. Idempotent. */
   stop(): void | Promise<void>;
-  /** Asks the camera for an IDR (RTCP PLI/FIR upstream). The Stream rate-limits calls. */
-  requestKeyframe(): void;
+  /**
+   * Asks the camera for an IDR (RTCP PLI/FIR upstream). The Stream rate-limits calls;
+   * `merged` says how many requests this one stands for (a capture notes it).
+   */
+  requestKeyframe(merged?: number): void;
   info(): SourceInfo;
   /** Counters for /api/streams; plain numbers and strings. */
   stats(): Record<string, number | string>;

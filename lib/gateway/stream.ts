@@ -18,6 +18,8 @@ import type { TrackSink } from './track-sink.js';
 import type { PeerState, WebRtcTransport } from './transport.js';
 import { VideoTrack } from './video-track.js';
 import { Viewer, type ViewerStats } from './viewer.js';
+import type { CaptureStats, StreamCapture } from '../capture/stream-capture.js';
+import { CapturingPeer } from './capture-peer.js';
 
 export { STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
 
@@ -41,6 +43,8 @@ export interface StreamStats {
   keyframeCachePackets: number;
   /** Packet forwarding's counters (zero in frame forwarding). */
   cutThrough: CutThroughCounters;
+  /** The capture's state and counters, when the stream is captured. */
+  capture?: CaptureStats;
   source: Record<string, number | string>;
 }
 
@@ -96,6 +100,8 @@ export class Stream implements SourceSink {
   /** Counters of viewers that have left, so totals never go down. */
   private readonly departed: Record<string, number> = {};
   private readonly c = { keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, keyframeRequestsIgnored: 0, viewersReaped: 0 };
+  /** Keyframe requests merged since the last one went upstream (what a capture notes on the PLI). */
+  private mergedRequests = 0;
 
   constructor(
     name: string,
@@ -105,6 +111,8 @@ export class Stream implements SourceSink {
     private readonly deps: GatewayDeps,
     opts: StreamOptions = {},
     egressStart?: EgressStart,
+    /** This stream's capture, when it is captured (pcapng: camera and viewer legs). */
+    readonly capture?: StreamCapture,
   ) {
     this.name = name;
     this.o = resolveStreamOptions(opts);
@@ -204,6 +212,7 @@ export class Stream implements SourceSink {
     // Assigned once, after the peer exists; `let` because the peer's callbacks may fire before that.
     // eslint-disable-next-line prefer-const
     let viewer: Viewer | undefined;
+    const vc = this.capture?.addViewer(id);
     const peer = await transport.createPeer(
       offerSdp,
       {
@@ -216,7 +225,10 @@ export class Stream implements SourceSink {
         trackId: `video-${id}`,
       },
       {
-        onRtcp: (p) => viewer?.handleRtcp(p),
+        onRtcp: (p) => {
+          vc?.received(p);
+          viewer?.handleRtcp(p);
+        },
         onOpen: () => {
           if (viewer) this.viewerOpened(viewer);
         },
@@ -228,7 +240,7 @@ export class Stream implements SourceSink {
       },
     );
     viewer = new Viewer({
-      id, peer, rtcp: this.deps.rtcp, rtx: this.deps.rtx, clock: this.deps.clock,
+      id, peer: vc ? new CapturingPeer(peer, vc) : peer, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, clock: this.deps.clock,
       tracks: this.tracks.map((t) => ({ kind: t.kind, media: peer.media, history: t.history, resendGate: this.deps.resendGate() })),
       onKeyframeRequest: () => this.viewerKeyframeRequest(), answerNacks: this.o.nack,
     });
@@ -266,6 +278,7 @@ export class Stream implements SourceSink {
   /** Keyframe policy: requests from viewers (PLI/FIR) and joins go upstream merged and rate-limited. */
   requestKeyframe(kind: 'pli' | 'fir' = 'pli'): void {
     if (!this.running) return;
+    this.mergedRequests++;
     if (this.gate.request(kind, this.deps.clock.now())) this.forwardKeyframeRequest();
     else this.c.keyframeRequestsSuppressed++;
   }
@@ -282,6 +295,7 @@ export class Stream implements SourceSink {
     }
     for (const t of this.tracks) t.tick(now);
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
+    this.capture?.flush();
     if (this.o.onDemand && this.running && this.consumers === 0 && now - this.emptySince >= this.o.idleStopMs) {
       void this.stopSource();
     }
@@ -331,6 +345,7 @@ export class Stream implements SourceSink {
       keyframeAgeMs: this.video.keyframes.ageMs(now),
       keyframeCachePackets: this.video.keyframes.packetCount,
       cutThrough: this.video.cutThroughStats(),
+      ...(this.capture ? { capture: this.capture.stats() } : {}),
       source: this.source.stats(),
     };
   }
@@ -410,10 +425,12 @@ export class Stream implements SourceSink {
 
   private forwardKeyframeRequest(): void {
     this.c.keyframeRequestsForwarded++;
-    this.source.requestKeyframe();
+    this.source.requestKeyframe(Math.max(1, this.mergedRequests));
+    this.mergedRequests = 0;
   }
 
   private viewerOpened(v: Viewer): void {
+    if (v.peer instanceof CapturingPeer) v.peer.notePath();
     for (const t of this.tracks) t.open(v.sender(t.kind)!);
   }
 

@@ -12,6 +12,7 @@ import { MAX_EGRESS_PACKET } from './egress-packet.js';
 import type { CachedKeyframe } from './keyframe-cache.js';
 import type { SinkState, TrackSink } from './track-sink.js';
 import type { WebRtcPeer } from './transport.js';
+import type { CaptureNote } from '../capture/notes.js';
 
 export type SenderState = SinkState;
 
@@ -64,6 +65,13 @@ export interface TrackSenderOptions {
   senderReportIntervalMs?: number;
   /** Random 16/32-bit starting points; injected so tests are repeatable. */
   random: () => number;
+  /** A capture of this viewer: told why a packet just sent is not a plain forward. */
+  capture?: SenderCaptureNotes;
+}
+
+/** The capture's side of a sender (lib/capture's ViewerCapture): a note on the packet just sent. */
+export interface SenderCaptureNotes {
+  note(n: CaptureNote): void;
 }
 
 export const TRACK_SENDER_DEFAULTS = Object.freeze({
@@ -71,6 +79,8 @@ export const TRACK_SENDER_DEFAULTS = Object.freeze({
   initialRttMs: 100,
   senderReportIntervalMs: 1000,
 });
+
+const CACHE_REPLAY: CaptureNote = Object.freeze({ kind: 'keyframe-cache-replay' });
 
 /** SRs remembered to match the receivers' LSR echoes against (an RTT needs the one echoed). */
 const SR_HISTORY = 4;
@@ -140,7 +150,10 @@ export class TrackSender implements TrackSink {
     this.cacheCount = n;
     this.cachePackets = cache.packets;
     this.cacheViewerTs = tsAdd(nowEgressTs, this.tsOffset);
-    for (let i = 0; i < n; i++) this.emit(cache.packets[i], seqAdd(this.cacheViewerSeq, i), this.cacheViewerTs);
+    for (let i = 0; i < n; i++) {
+      this.emit(cache.packets[i], seqAdd(this.cacheViewerSeq, i), this.cacheViewerTs);
+      this.o.capture?.note(CACHE_REPLAY);
+    }
     this.liveFromViewerSeq = seqAdd(this.cacheViewerSeq, n);
     this.liveSeqOffset = seqDistance(nextLiveSeq, this.liveFromViewerSeq);
     this.stateValue = 'playing';
@@ -243,8 +256,10 @@ export class TrackSender implements TrackSink {
       this.rtxSeq = seqAdd(this.rtxSeq, 1);
       if (this.peer.sendRtp(rtx)) this.s.rtxSent++;
       else this.s.sendFailures++;
+      this.o.capture?.note({ kind: 'rtx', seq: viewerSeq });
     } else if (this.peer.sendRtp(out)) {
       this.s.retransmitted++;
+      this.o.capture?.note({ kind: 'retransmission', seq: viewerSeq });
     } else {
       this.s.sendFailures++;
     }

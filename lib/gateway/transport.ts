@@ -75,6 +75,11 @@ export interface PeerHandlers {
   onOpen(): void;
 }
 
+export interface PeerAddress {
+  address: string;
+  port: number;
+}
+
 export interface PeerTransportStats {
   bytesSent: number;
   bytesReceived: number;
@@ -94,6 +99,8 @@ export interface WebRtcPeer {
   /** Sends one RTCP compound packet (SR, SDES...). */
   sendRtcp(packet: Uint8Array): boolean;
   transportStats(): PeerTransportStats;
+  /** The ICE-selected pair (camwire's address and port, the browser's), once connected, if the stack tells. */
+  selectedPath?(): { local: PeerAddress; remote: PeerAddress } | undefined;
   /** Idempotent. Fires onState('closed'). */
   close(): void;
 }

@@ -6,7 +6,7 @@
  */
 import type { Clock, EgressHistory, GatewayRtcp, ResendGate, RtcpEvent, RtxBuilder } from './deps.js';
 import type { MediaKind } from './track.js';
-import { TrackSender, type SenderMedia, type SenderState, type TrackSenderStats } from './track-sender.js';
+import { TrackSender, type SenderCaptureNotes, type SenderMedia, type SenderState, type TrackSenderStats } from './track-sender.js';
 import type { WebRtcPeer } from './transport.js';
 
 export type { CachedKeyframe } from './keyframe-cache.js';
@@ -53,6 +53,8 @@ export interface ViewerOptions {
   senderReportIntervalMs?: number;
   /** Random 16/32-bit starting points; injected so tests are repeatable. */
   random?: () => number;
+  /** This viewer's capture, told by its senders why a packet is not a plain forward. */
+  capture?: SenderCaptureNotes;
 }
 
 export class Viewer {
@@ -78,7 +80,7 @@ export class Viewer {
     const random = o.random ?? Math.random;
     this.senders = o.tracks.map((t) => new TrackSender({
       peer: o.peer, media: t.media, history: t.history, rtcp: o.rtcp, clock: o.clock, rtx: o.rtx, resendGate: t.resendGate,
-      answerNacks: o.answerNacks, initialRttMs: o.initialRttMs, senderReportIntervalMs: o.senderReportIntervalMs, random,
+      answerNacks: o.answerNacks, initialRttMs: o.initialRttMs, senderReportIntervalMs: o.senderReportIntervalMs, random, capture: o.capture,
     }));
     o.tracks.forEach((t, i) => this.byKind.set(t.kind, this.senders[i]));
   }

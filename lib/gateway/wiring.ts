@@ -14,7 +14,7 @@ export { createDeps, defaultDeps, type RecoveryConfig } from './default-deps.js'
  */
 export function defaultSourceFactory(log?: Logger): SourceFactory {
   const warned = new Set<string>();
-  return (name, cfg) => {
+  return (name, cfg, capture) => {
     if (cfg.rtsp?.tls?.insecure === true && /^rtsps:/i.test(cfg.url) && !warned.has(name)) {
       warned.add(name);
       log?.warn('source.tls-insecure', { stream: name, reason: 'rtsp.tls.insecure is set: the camera\'s certificate is not verified (encrypted, but to whoever answers)' });
@@ -23,6 +23,7 @@ export function defaultSourceFactory(log?: Logger): SourceFactory {
       name,
       log,
       url: cfg.url,
+      capture,
       transport: cfg.transport,
       client: cfg.rtsp,
       reorder: cfg.cameraReorder,

@@ -19,6 +19,10 @@ const STREAM_METRICS: [string, string, 'gauge' | 'counter', (s: ReturnType<Gatew
   ['camwire_stream_timeline_rebases_total', 'Egress timeline re-bases after camera restarts', 'counter', (x) => x.stream.timelineRebases],
   ['camwire_stream_cut_through_gaps_total', 'Packet forwarding: breaks in the camera sequence, each abandoning a unit', 'counter', (x) => x.stream.cutThrough.gaps],
   ['camwire_stream_cut_through_waiting_dropped_total', 'Packet forwarding: camera packets dropped while waiting for an IDR', 'counter', (x) => x.stream.cutThrough.waitingDropped],
+  ['camwire_stream_capture_records_total', 'Packets recorded by the stream\'s capture', 'counter', (x) => x.stream.capture?.records ?? 0],
+  ['camwire_stream_capture_dropped_total', 'Capture records dropped because the disk was slower (never media)', 'counter', (x) => x.stream.capture?.dropped ?? 0],
+  ['camwire_stream_capture_bytes_total', 'Bytes the stream\'s capture wrote', 'counter', (x) => x.stream.capture?.bytesWritten ?? 0],
+  ['camwire_stream_capture_failed', '1 when the stream\'s capture stopped on a write error', 'gauge', (x) => (x.stream.capture?.state === 'failed' ? 1 : 0)],
 ];
 
 const VIEWER_SUMS: [string, string, ViewerCounter][] = [

@@ -19,6 +19,7 @@ import { NACK_GENERATOR_DEFAULTS, NackGenerator, type NackGeneratorOptions } fro
 import { DEPACKETIZER_DEFAULTS, H264Depacketizer, type AccessUnit, type DepacketizerOptions } from '../h264/index.js';
 import type { RtspSessionInfo, RtspTrack, RtspTransportMode } from '../rtsp/client/types.js';
 import type { TimerHandle, Clock } from '../clock.js';
+import { ArrivalClassifier, type CameraLegObserver } from './leg-observer.js';
 
 /** The way back to the camera; RtspClient has these methods (see `attachCameraLeg`). */
 export interface CameraLegUpstream {
@@ -60,6 +61,8 @@ export interface CameraLegOptions {
    * delivered and its `complete` says whether it is whole (the probe counts both).
    */
   dropIncomplete?: boolean;
+  /** A capture's view of the leg's decisions (none: one branch per packet). */
+  observer?: CameraLegObserver;
 }
 
 /**
@@ -74,7 +77,7 @@ export const CAMERA_LEG_DEFAULTS = Object.freeze({
   dropIncomplete: false,
   recovery: Object.freeze({ recoveryRtts: RECOVERING_RECEIVER_DEFAULTS.recoveryRtts, reorder: REORDER_BUFFER_DEFAULTS, nack: NACK_GENERATOR_DEFAULTS }),
   depacketizer: DEPACKETIZER_DEFAULTS,
-} as const satisfies Required<Omit<CameraLegOptions, 'clock' | 'upstream' | 'onAccessUnit' | 'onPacket' | 'ourSsrc'>>);
+} as const satisfies Required<Omit<CameraLegOptions, 'clock' | 'upstream' | 'onAccessUnit' | 'onPacket' | 'ourSsrc' | 'observer'>>);
 
 export interface CameraLegStats {
   sessions: number;
@@ -146,6 +149,7 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   /** Totals of earlier sessions, so stats survive a camera restart. */
   private past = zeroCounters();
   private live = zeroCounters();
+  private readonly arrival = new ArrivalClassifier();
 
   constructor(options: CameraLegOptions) {
     this.opts = options;
@@ -201,19 +205,24 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     if (p.payloadType !== this.track.payloadType) {
       if (p.payloadType !== this.rtxPt || p.payload.length < 2) {
         this.live.foreign++;
+        this.opts.observer?.note({ kind: 'dropped-foreign' });
         return;
       }
       // RTX (GStreamer with a retransmission time): the original sequence number leads the payload.
       this.live.rtxReceived++;
       retransmission = true;
       p = { ...p, payloadType: this.track.payloadType, ssrc: this.mediaSsrc, sequenceNumber: (p.payload[0] << 8) | p.payload[1], payload: p.payload.subarray(2) };
+      this.opts.observer?.note({ kind: 'rtx-received', seq: p.sequenceNumber });
     } else {
       this.mediaSsrc = p.ssrc;
     }
     this.live.received++;
     const now = this.opts.clock.now();
     if (this.receiver) {
+      const observer = this.opts.observer;
+      if (observer) this.arrival.before(this.receiver);
       this.receiver.push(p, p.sequenceNumber, p.timestamp, now, retransmission);
+      if (observer) this.arrival.after(this.receiver, observer);
       this.schedule(this.receiver.nextDeadline());
       return;
     }
@@ -359,8 +368,15 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   };
 
   private request(track: number, seqs: readonly number[], keyframe: boolean): void {
-    if (seqs.length > 0 && this.opts.upstream.sendNack(track, seqs)) this.live.nacksSent++;
-    if (keyframe && this.opts.upstream.requestKeyframe(track)) this.live.keyframeRequests++;
+    const observer = this.opts.observer;
+    if (seqs.length > 0 && this.opts.upstream.sendNack(track, seqs)) {
+      this.live.nacksSent++;
+      observer?.note({ kind: 'nack-sent', first: seqs[0], last: seqs[seqs.length - 1], count: seqs.length });
+    }
+    if (keyframe && this.opts.upstream.requestKeyframe(track)) {
+      this.live.keyframeRequests++;
+      observer?.note({ kind: 'pli-own' });
+    }
   }
 
   private readonly onUnit = (au: AccessUnit): void => {

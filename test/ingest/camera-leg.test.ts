@@ -384,3 +384,29 @@ t.test('dropIncomplete, 5% loss: NACKs to the camera recover the frames; without
   t.ok(without.keyframeRequests > 1, 'beyond the one every session starts with, lost frames ask the camera for keyframes');
   t.end();
 });
+
+t.test('observer: the leg names what became of each packet and the NACKs it sent, counted as its stats count them', async (t) => {
+  const clock = new FakeTimers();
+  const camera = new FakeCamera(clock, 5);
+  const notes: string[] = [];
+  const leg = new CameraLeg({ clock, upstream: camera, onAccessUnit: () => {}, observer: { note: (n) => notes.push(n.kind) } });
+  camera.leg = leg;
+  const s = session('udp', 500);
+  leg.start(s.info, s.track);
+  const frames = framePackets(6, 500);
+  for (const p of frames.flat()) camera.remember(p);
+  const victim = frames[2][1].sequenceNumber;
+  for (const pkts of frames) {
+    for (const p of pkts) if (p.sequenceNumber !== victim) leg.onRtp(p);
+    await clock.advance(FRAME_MS);
+  }
+  leg.onRtp(frames[3][0]); // a second copy
+  await clock.advance(1000);
+  const st = leg.stats();
+  t.ok(st.recovered > 0, 'the camera resent the victim');
+  t.equal(notes.filter((k) => k === 'recovered').length, st.recovered, 'one "recovered" note per repair');
+  t.equal(notes.filter((k) => k === 'nack-sent').length, st.nacksSent, 'one note per NACK sent');
+  t.equal(notes.filter((k) => k === 'dropped-duplicate').length, st.duplicates, 'one note per duplicate');
+  t.equal(notes.filter((k) => k === 'pli-own').length, st.keyframeRequests, 'one note per PLI the leg sent');
+  leg.stop();
+});

@@ -37,6 +37,7 @@ const SUBPATHS: Record<string, [string, unknown]> = {
   'camwire/audio': ['m.ALAW_TO_PCM[m.linearToAlaw(0)] === m.ALAW_TO_PCM[m.linearToAlaw(1)]', true],
   'camwire/ingest': ['m.profileName({ profileIdc: 100, constraintFlags: 0 })', 'High'],
   'camwire/gateway': ['Object.keys(m.parseConfig({}).streams).length', 0],
+  'camwire/capture': ['m.epbSize({ src: new Uint8Array(4), dst: new Uint8Array(4), srcPort: 0, dstPort: 0 }, 0)', 60],
   camwire: ['typeof m.startGateway', 'function'],
 };
 

@@ -49,6 +49,7 @@ export function strategyTransport(base: WebRtcTransport, s: Strategy): WebRtcTra
         get isOpen() { return peer.isOpen; },
         sendRtcp: (p: Uint8Array) => peer.sendRtcp(p),
         transportStats: () => peer.transportStats(),
+        selectedPath: () => peer.selectedPath?.(),
         close: () => peer.close(),
         sendRtp(packet: Uint8Array): boolean {
           const ok = peer.sendRtp(packet);

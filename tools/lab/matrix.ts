@@ -13,6 +13,8 @@ export interface MatrixOptions {
   outDir: string;
   /** Screenshots of the picture at the end of each run. */
   screenshots?: boolean;
+  /** Keep each run's capture (pcapng) beside the report, in captures/<scenario>--<strategy>--seed<N>/. */
+  capture?: boolean;
   log?: (line: string) => void;
   /** Runs one scenario x strategy (default runOne: camwire; tools/peers adds other servers). */
   run?: typeof runOne;
@@ -31,6 +33,7 @@ export async function runMatrix(scenarios: readonly Scenario[], o: MatrixOptions
           cacheDir: join(o.outDir, '.cache'),
           log,
           screenshot: o.screenshots ? join(o.outDir, `shot--${sc.id}--${st.name.replace(/[^A-Za-z0-9.+-]/g, '_')}.png`) : undefined,
+          captureDir: o.capture ? join(o.outDir, 'captures', `${sc.id}--${st.name.replace(/[^A-Za-z0-9.+-]/g, '_')}--seed${sc.seed}`) : undefined,
         });
         rec.detail.loadAverageBefore = load;
         rec.detail.loadAverageAfter = loadavg()[0];

@@ -15,6 +15,9 @@ import { RtspImpairProxy } from './rtsp-proxy.js';
 import { socketDrops, systemRcvbufErrors } from './udp-drops.js';
 import { labPeerCounters, strategyStreamConfig, strategyTransport } from './lab-deps.js';
 import type { Scenario, Strategy } from './scenario.js';
+import type { LinkProfile } from '../../lib/netsim/link.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface RunOptions {
   /** Where the ffmpeg-made clip is cached. */
@@ -23,6 +26,13 @@ export interface RunOptions {
   drainS?: number;
   /** Screenshot of the picture at the end of the window. */
   screenshot?: string;
+  /** Capture the run (pcapng, both legs, camwire's decisions) into this directory. */
+  captureDir?: string;
+  /**
+   * Loss on the WebRTC leg too when the scenario impairs the camera leg (a camera with
+   * reordering and loss, and a viewer behind loss, in one run).
+   */
+  alsoWebrtc?: { forward: LinkProfile; back: LinkProfile };
   log?: (line: string) => void;
 }
 
@@ -51,7 +61,7 @@ export interface ServerUnderTest {
 export type ServerFactory = (cameraUrl: string) => Promise<ServerUnderTest>;
 
 export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): Promise<RunRecord> {
-  return runWith(sc, strategy, o, (url) => startCamwireUnderTest(url, strategy));
+  return runWith(sc, strategy, o, (url) => startCamwireUnderTest(url, strategy, o.captureDir));
 }
 
 export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, startServer: ServerFactory): Promise<RunRecord> {
@@ -72,17 +82,19 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
     cleanups.push(() => proxy.close());
 
     const server = await startServer(proxy.url(camera.path));
-    cleanups.push(() => server.close());
+    const closeServer = () => server.close();
+    cleanups.push(closeServer);
 
     const pipe = await ImpairedPipe.start({
       mediaArrivesOn: 'b',
-      media: cameraLeg ? {} : imp.forward,
-      reverse: cameraLeg ? {} : imp.back,
+      media: cameraLeg ? o.alsoWebrtc?.forward ?? {} : imp.forward,
+      reverse: cameraLeg ? o.alsoWebrtc?.back ?? {} : imp.back,
       minSize: imp.minSize,
       seed: sc.seed,
       bHost: server.mediaHost,
     });
-    cleanups.push(() => pipe.close());
+    const closePipe = () => pipe.close();
+    cleanups.push(closePipe);
 
     const why = await server.ready();
     if (why) notes.push(why);
@@ -136,7 +148,7 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
     if (strategy.recovery === 'nack') summary.repair = pipe.recovery.stats();
     summary.kernelDrops = kernelDrops.machineRcvbufErrors;
     const { judged, failures } = judgeStrategy(summary, strategy.name, sc.expect);
-    return {
+    const record: RunRecord = {
       scenario: { id: sc.id, title: sc.title, source: sc.source, durationS: sc.durationS, impairment: sc.impairment },
       strategy,
       seed: sc.seed,
@@ -156,6 +168,18 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
         camwire: await server.detail(),
       },
     };
+    if (o.captureDir) {
+      // The relay goes first (nothing more reaches the server), so its counters are final when
+      // read; the file is complete once the gateway has closed (its closing statistics last).
+      cleanups.splice(cleanups.indexOf(closePipe), 1);
+      await closePipe();
+      await sleepUntil(Date.now() + 200);
+      record.detail.camwireAtCaptureEnd = await server.detail();
+      cleanups.splice(cleanups.indexOf(closeServer), 1);
+      await server.close();
+      record.detail.captures = readdirSync(o.captureDir).filter((f) => f.endsWith('.pcapng')).map((f) => join(o.captureDir!, f));
+    }
+    return record;
   } finally {
     for (const c of cleanups.reverse()) {
       try { await c(); } catch { /* keep closing the rest */ }
@@ -164,12 +188,13 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
 }
 
 /** camwire (startGateway) configured for one strategy, played over WHEP through the relay. */
-async function startCamwireUnderTest(cameraUrl: string, strategy: Strategy): Promise<ServerUnderTest> {
+async function startCamwireUnderTest(cameraUrl: string, strategy: Strategy, captureDir: string | undefined): Promise<ServerUnderTest> {
   const transport: WebRtcTransport = strategyTransport(createNativeTransport({ bindAddress: '127.0.0.1' }), strategy);
   const gw: GatewayHandle = await startGateway(
     {
       http: { host: '127.0.0.1', port: 0 },
       streams: { [STREAM]: { url: cameraUrl, transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
+      ...(captureDir ? { capture: { dir: captureDir } } : {}),
     },
     { transport },
   );

@@ -24,13 +24,14 @@ usage: npm run lab -- [options]
   --duration S        seconds of play per run (default: the preset's)
   --out DIR           results folder (default lab-results)
   --screenshots       save a screenshot at the end of each run
+  --capture           keep each run's pcapng capture (both legs, camwire's decisions) in DIR/captures/
   --list              list presets and strategies`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       scenario: { type: 'string' }, impair: { type: 'string' }, strategies: { type: 'string' }, source: { type: 'string' },
-      seed: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, screenshots: { type: 'boolean' },
+      seed: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, screenshots: { type: 'boolean' }, capture: { type: 'boolean' },
       list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
       }
     }
   }
-  const { records } = await runMatrix(scenarios, { outDir: resolve(values.out ?? 'lab-results'), screenshots: values.screenshots });
+  const { records } = await runMatrix(scenarios, { outDir: resolve(values.out ?? 'lab-results'), screenshots: values.screenshots, capture: values.capture });
   return records.some((r) => r.judged && r.failures.length > 0) ? 1 : 0;
 }
 

@@ -132,6 +132,12 @@ export class RtspConnection {
     return this.socket.remoteAddress;
   }
 
+  /** Both ends of the control connection (what a capture shows TCP-interleaved media between). */
+  get endpoints(): { local: string; localPort: number; remote: string; remotePort: number } {
+    const s = this.socket;
+    return { local: s.localAddress ?? '', localPort: s.localPort ?? 0, remote: s.remoteAddress ?? '', remotePort: s.remotePort ?? 0 };
+  }
+
   /** Sends a request once every earlier one has been answered; resolves with its response. */
   request(method: string, url: string, headers: RtspHeaders, body?: Uint8Array | string): Promise<RtspResponse> {
     const run = () => this.send(method, url, headers, body);

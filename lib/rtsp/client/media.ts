@@ -8,7 +8,7 @@ import { parseRtcp, type RtcpPacket } from '../../rtcp/index.js';
 import type { TransportSpec } from '../protocol/headers/transport.js';
 import { RtpReception } from './reception.js';
 import { UDP_PAIR_DEFAULTS, UdpPortPair, type UdpPairOptions } from './udp.js';
-import type { RtspClientOptions, RtspTrack, RtspTrackStats, RtspTransportMode } from './types.js';
+import type { RtspClientOptions, RtspTrack, RtspTrackStats, RtspTransportMode, RtspWireTap } from './types.js';
 import { RtspClientError } from './errors.js';
 
 export interface MediaSink {
@@ -18,6 +18,10 @@ export interface MediaSink {
   /** Interleaved frames go out on the control connection. */
   sendFrame(channel: number, data: Uint8Array): void;
   now(): number;
+  /** Optional capture of the raw media (RtspClientOptions.wireTap). */
+  wire?: RtspWireTap;
+  /** The control connection's ends, for the tracks' endpoints. */
+  connection?(): { local: string; localPort: number; remote: string; remotePort: number } | undefined;
 }
 
 interface Binding {
@@ -93,6 +97,7 @@ export class SessionMedia {
       b.channels = [rtp, rtcp];
       this.channelMap[rtp] = index * 2;
       this.channelMap[rtcp] = index * 2 + 1;
+      this.noteEndpoints(b, undefined);
       return;
     }
     if (b.mode === 'tcp') {
@@ -101,6 +106,7 @@ export class SessionMedia {
       b.channels = [ch, ch + 1];
       this.channelMap[ch] = index * 2;
       this.channelMap[ch + 1] = index * 2 + 1;
+      this.noteEndpoints(b, undefined);
       return;
     }
     if (b.mode === 'udp') {
@@ -108,6 +114,7 @@ export class SessionMedia {
       b.sender = serverAddress;
       if (reply.serverPort) b.rtcpTarget = { host, port: reply.serverPort[1] };
       else this.sink.quirk('udp-reply-without-server-port');
+      this.noteEndpoints(b, { camera: host, rtp: reply.serverPort?.[0] ?? 0, rtcp: reply.serverPort?.[1] ?? 0 });
       return;
     }
     const group = reply.destination ?? fallbackGroup?.address;
@@ -120,6 +127,25 @@ export class SessionMedia {
     b.rtcpTarget = { host: group, port: port + 1 };
     if (reply.ttl !== undefined || fallbackGroup?.ttl !== undefined) b.pair.rtcp.setMulticastTTL(reply.ttl ?? fallbackGroup!.ttl!);
     this.listen(b);
+    this.noteEndpoints(b, { camera: ssmSource ?? serverAddress, rtp: port, rtcp: port + 1 }, group);
+  }
+
+  /** The track's endpoints, for a capture (only with one: nothing is looked up otherwise). */
+  private noteEndpoints(b: Binding, udp: { camera: string; rtp: number; rtcp: number } | undefined, group?: string): void {
+    if (!this.sink.wire) return;
+    const c = this.sink.connection?.();
+    if (!udp) {
+      if (!c) return;
+      b.track.endpoints = {
+        camera: c.remote, local: c.local, cameraRtpPort: c.remotePort, cameraRtcpPort: c.remotePort + 1,
+        localRtpPort: c.localPort, localRtcpPort: c.localPort + 1, interleaved: true,
+      };
+      return;
+    }
+    b.track.endpoints = {
+      camera: udp.camera, local: group ?? (c?.local || '0.0.0.0'), cameraRtpPort: udp.rtp, cameraRtcpPort: udp.rtcp,
+      localRtpPort: b.pair?.rtpPort ?? 0, localRtcpPort: b.pair?.rtcpPort ?? 0, interleaved: false,
+    };
   }
 
   /** A capped buffer drops IDR bursts (mediamtx#3308): say so, raise net.core.rmem_max to fix. */
@@ -151,6 +177,7 @@ export class SessionMedia {
       b.extra.foreignPackets++;
       return;
     }
+    this.sink.wire?.onWire(b.track.index, false, false, data);
     let p: RtpPacket;
     try {
       p = parseRtp(data);
@@ -174,6 +201,7 @@ export class SessionMedia {
       b.extra.foreignPackets++;
       return;
     }
+    this.sink.wire?.onWire(b.track.index, true, false, data);
     let packets: RtcpPacket[];
     try {
       packets = parseRtcp(data);
@@ -201,6 +229,7 @@ export class SessionMedia {
       return false;
     }
     b.extra.rtcpSent++;
+    this.sink.wire?.onWire(index, true, true, data);
     return true;
   }
 

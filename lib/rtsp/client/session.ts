@@ -70,6 +70,8 @@ export class ClientSession {
         quirk: hooks.quirk,
         sendFrame: (ch, d) => this.conn?.sendFrame(ch, d),
         now: () => this.t.now(),
+        wire: opts.wireTap,
+        connection: () => this.conn?.endpoints,
       },
       {
         bindAddress: opts.bindAddress, receiveBufferBytes: opts.receiveBufferBytes, multicastInterface: opts.multicastInterface,

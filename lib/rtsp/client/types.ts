@@ -41,6 +41,8 @@ export interface RtspClientOptions {
   transport?: RtspTransportPreference;
   /** Which SDP tracks to set up. Default: every video track. */
   wantTrack?: (track: SdpTrack) => boolean;
+  /** Sees every RTP/RTCP datagram or interleaved frame as it arrives and every RTCP packet sent (a capture). */
+  wireTap?: RtspWireTap;
   clock?: Clock;
   /** Default `camwire`. Some cameras answer 401 without a User-Agent (go2rtc#235). */
   userAgent?: string;
@@ -77,7 +79,7 @@ export interface RtspClientOptions {
 /**
  * What the client does unless told otherwise. The camera's URL has no default, nor do the
  * hooks whose absence is the behaviour (tls: only `insecure` has one; wantTrack: every video track; clock: the system's;
- * multicastInterface: the kernel's choice; udpAnnouncePorts: the bound ports).
+ * multicastInterface: the kernel's choice; udpAnnouncePorts: the bound ports; wireTap: no capture).
  */
 export const RTSP_CLIENT_DEFAULTS = Object.freeze({
   transport: 'auto',
@@ -93,7 +95,7 @@ export const RTSP_CLIENT_DEFAULTS = Object.freeze({
   bindAddress: UDP_PAIR_DEFAULTS.bindAddress,
   parserLimits: DEFAULT_RTSP_PARSER_LIMITS,
   tls: RTSP_TLS_DEFAULTS,
-} as const satisfies Required<Omit<RtspClientOptions, 'url' | 'wantTrack' | 'clock' | 'multicastInterface' | 'udpAnnouncePorts'>>);
+} as const satisfies Required<Omit<RtspClientOptions, 'url' | 'wantTrack' | 'clock' | 'multicastInterface' | 'udpAnnouncePorts' | 'wireTap'>>);
 
 export interface RtspTrack {
   /** Position among the tracks set up (what events carry). */
@@ -106,6 +108,29 @@ export interface RtspTrack {
   control: string;
   /** What describeTracks made of the media section. */
   sdp: SdpTrack;
+  /** Set once SETUP is answered. */
+  endpoints?: RtspTrackEndpoints;
+}
+
+/** Raw media of the camera leg, for a capture: bytes valid only during the call, never modified. */
+export interface RtspWireTap {
+  /** `data` on `track`: RTP or RTCP, from the camera (`outgoing` false, before parsing) or to it. */
+  onWire(track: number, rtcp: boolean, outgoing: boolean, data: Uint8Array): void;
+}
+
+/**
+ * Where a track's media flows: the camera's and camwire's addresses and RTP/RTCP ports. Over
+ * TCP-interleaved (`interleaved`) the addresses are the RTSP connection's and the ports are
+ * its ports (RTCP one above), so a capture can show the frames as UDP between the same hosts.
+ */
+export interface RtspTrackEndpoints {
+  camera: string;
+  local: string;
+  cameraRtpPort: number;
+  cameraRtcpPort: number;
+  localRtpPort: number;
+  localRtcpPort: number;
+  interleaved: boolean;
 }
 
 export interface RtspSessionInfo {
