@@ -4,11 +4,12 @@
  * requests from the Stream go to the camera as RTCP PLI, as do the leg's own; the leg sends its NACKs.
  */
 import { RTSP_CLIENT_DEFAULTS, RtspClient, redactSecret, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
-import { attachCameraLeg, firstH264Track, type CameraLeg, type CameraLegOptions } from '../ingest/index.js';
+import { attachCameraLeg, firstVideoTrack, type CameraLeg, type CameraLegOptions } from '../ingest/index.js';
 import { CAMERA_LEG_DEFAULTS } from '../ingest/camera-leg.js';
 import { systemClock } from '../clock.js';
 import { formatProfileLevelId } from '../sdp/index.js';
 import { parseSps } from '../h264/index.js';
+import { parseH265Sps } from '../h265/sps.js';
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
 
 export interface RtspSourceOptions {
@@ -118,16 +119,23 @@ export class RtspSource implements VideoSource {
   }
 
   private onSession(info: RtspSessionInfo): void {
-    const track = firstH264Track(info);
-    if (!track) {
-      this.lastError = 'CAMERA_NO_H264: the camera offers no H.264 video track';
-      this.setState('failed', this.lastError);
+    const track = firstVideoTrack(info);
+    if (!track) return this.fail('CAMERA_NO_H264: the camera offers no H.264 or H.265 video track');
+    const format = track.sdp.formats.find((f) => f.payloadType === track.payloadType);
+    if (format?.h265) {
+      if (this.sink?.forwarding === 'packet') {
+        return this.fail('CAMERA_H265_PACKET_FORWARDING: the camera sends H.265, which packet forwarding does not carry (H.264 only): set forwarding to "frame" for this stream');
+      }
+      this.c.sessions++;
+      this.track = track;
+      this.meta = h265Info(format.h265.parameterSets, format.h265.sps);
+      this.setState('playing');
       return;
     }
     this.c.sessions++;
     this.track = track;
-    const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType)?.h264;
-    const meta: SourceInfo = {};
+    const fmt = format?.h264;
+    const meta: SourceInfo = { codec: 'h264' };
     if (fmt?.parameterSets.length) meta.parameterSets = fmt.parameterSets;
     if (fmt?.profileLevelId) meta.profileLevelId = formatProfileLevelId(fmt.profileLevelId);
     if (fmt?.sps) {
@@ -143,6 +151,11 @@ export class RtspSource implements VideoSource {
     this.setState('playing');
   }
 
+  private fail(reason: string): void {
+    this.lastError = reason;
+    this.setState('failed', reason);
+  }
+
   /** Errors end up in /api/streams: whatever a lower layer or the camera echoed, no password. */
   private redact(text: string): string {
     return redactSecret(text, this.o.url);
@@ -153,4 +166,20 @@ export class RtspSource implements VideoSource {
     this.state = s;
     this.sink?.onState(s, detail);
   }
+}
+
+/** An H.265 camera's facts from its SDP: the size from sprop-sps when it parses (else the in-band one will do). */
+function h265Info(parameterSets: readonly Uint8Array[], sps: Uint8Array | undefined): SourceInfo {
+  const meta: SourceInfo = { codec: 'h265' };
+  if (parameterSets.length > 0) meta.parameterSets = parameterSets;
+  if (sps) {
+    try {
+      const s = parseH265Sps(sps);
+      meta.width = s.width;
+      meta.height = s.height;
+    } catch {
+      /* a bad SPS in the SDP */
+    }
+  }
+  return meta;
 }

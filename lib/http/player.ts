@@ -19,6 +19,12 @@ const ICE_SERVERS_SCRIPT = `async function iceServers(whep) {
   } catch { return []; }
 }`;
 
+/** What the page says when the WHEP POST is refused; an H.265 camera and a browser without H.265 in plain words. */
+const REFUSAL_SCRIPT = `function refusal(status, reason) {
+  if (reason.startsWith('OFFER_NO_H265')) return 'this browser cannot play H.265 (the camera sends H.265)';
+  return 'WHEP ' + status + ': ' + reason;
+}`;
+
 export function playerPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -70,6 +76,7 @@ async function listStreams() {
 }
 
 ${ICE_SERVERS_SCRIPT}
+${REFUSAL_SCRIPT}
 async function play(target) {
   $('status').textContent = 'connecting to ' + target.label + '...';
   pc = new RTCPeerConnection({ iceServers: await iceServers(target.whep) });
@@ -84,7 +91,7 @@ async function play(target) {
     pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); res(); } };
   });
   const r = await fetch(target.whep, { method: 'POST', headers: { 'content-type': 'application/sdp', ...auth }, body: pc.localDescription.sdp });
-  if (r.status !== 201) { $('status').textContent = 'WHEP ' + r.status + ': ' + (await r.text()); pc.close(); return; }
+  if (r.status !== 201) { $('status').textContent = refusal(r.status, await r.text()); pc.close(); return; }
   resource = new URL(r.headers.get('location'), location.href).toString();
   await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
   timer = setInterval(showStats, 1000);

@@ -16,6 +16,8 @@ export interface GstServerOptions {
   rtxTimeMs?: number;
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string;
+  /** What the camera encodes: 'h264' (default, x264enc) or 'h265' (x265enc ! rtph265pay). */
+  codec?: 'h264' | 'h265';
 }
 
 export interface GstServer {
@@ -45,7 +47,7 @@ export function missingGstRtspServer(): string | false {
 export async function startGstServer(o: GstServerOptions = {}): Promise<GstServer> {
   const args = [SCRIPT, '--port', String(o.port ?? 0), '--address', o.address ?? '127.0.0.1', '--path', o.path ?? '/test',
     '--protocols', o.protocols ?? 'udp,tcp', '--auth', o.auth ?? 'none', '--user', o.user ?? 'user', '--password', o.password ?? 'pass',
-    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0)];
+    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0), '--codec', o.codec ?? 'h264'];
   const child = o.netns ? spawn('ip', ['netns', 'exec', o.netns, '/usr/bin/python3', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
