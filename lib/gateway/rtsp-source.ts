@@ -109,7 +109,7 @@ export class RtspSource implements VideoSource {
   stats(): Record<string, number | string> {
     const l = this.leg?.stats();
     return {
-      state: this.state, transport: this.client?.sessionInfo?.transport ?? '', sessions: this.c.sessions, errors: this.c.errors,
+      state: this.state, transport: this.client?.sessionInfo?.transport ?? '', codec: this.meta.codec ?? '', sessions: this.c.sessions, errors: this.c.errors,
       nacksSent: l?.nacksSent ?? 0, plisSent: this.c.plisSent + (l?.keyframeRequests ?? 0), rtpPackets: l ? l.received + l.foreign : 0, lastError: this.lastError,
       accessUnits: l?.accessUnits ?? 0, keyframes: l?.keyframes ?? 0, framesDropped: (l?.incompleteDropped ?? 0) + (l?.waitingDropped ?? 0),
       packetsLost: l?.lost ?? 0, packetsRecovered: l?.recovered ?? 0, reordered: l?.late ?? 0, duplicates: l?.duplicates ?? 0,
