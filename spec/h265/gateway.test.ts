@@ -29,7 +29,7 @@ function gateway(url: string, forwarding: 'frame' | 'packet', onDemand: boolean)
   });
 }
 
-const why = missingGstRtspServer() || missingTool('chromium', '--version');
+const why = missingGstRtspServer('h265') || missingTool('chromium', '--version');
 if (why) {
   t.comment('skip: ' + why);
 } else {

@@ -33,7 +33,7 @@ function bestAlignment(ours: Uint8Array[], theirs: Uint8Array[], from: number): 
   return best;
 }
 
-const why = missingTool('ffmpeg') || missingGstRtspServer();
+const why = missingTool('ffmpeg') || missingGstRtspServer('h265');
 if (why) {
   t.comment('skip: ' + why);
 } else {

@@ -29,18 +29,22 @@ export interface GstServer {
 
 const SCRIPT = join(repoRoot, 'spec', 'support', 'gst-rtsp-server.py');
 
-/** Skip reason when GStreamer's RTSP server (python3-gi + gir1.2-gst-rtsp-server-1.0 + x264) is missing; throws in CI. */
-export function missingGstRtspServer(): string | false {
+/**
+ * Skip reason when GStreamer's RTSP server (python3-gi + gir1.2-gst-rtsp-server-1.0 + x264, or
+ * for 'h265' x265 from gstreamer1.0-plugins-bad) is missing; throws in CI.
+ */
+export function missingGstRtspServer(codec: 'h264' | 'h265' = 'h264'): string | false {
+  const [enc, pay] = codec === 'h265' ? ['x265enc', 'rtph265pay'] : ['x264enc', 'rtph264pay'];
   const r = spawnSync('/usr/bin/python3', ['-c', [
     'import gi',
     "gi.require_version('Gst', '1.0')",
     "gi.require_version('GstRtspServer', '1.0')",
     'from gi.repository import Gst, GstRtspServer',
     'Gst.init(None)',
-    "assert Gst.ElementFactory.find('x264enc') and Gst.ElementFactory.find('rtph264pay')",
+    `assert Gst.ElementFactory.find('${enc}') and Gst.ElementFactory.find('${pay}')`,
   ].join('\n')], { stdio: 'ignore', timeout: 20_000 });
   if (r.status === 0) return false;
-  if (inCI) throw new Error('GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-ugly) is required in CI');
+  if (inCI) throw new Error(`GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-ugly/bad) with ${enc} is required in CI`);
   return 'GStreamer RTSP server (python3-gi) not available';
 }
 
