@@ -10,6 +10,7 @@ export * from './rtcp/index.js';
 export * from './recovery/index.js';
 export * from './netsim/index.js';
 export * from './h264/index.js';
+export * from './h265/index.js';
 export * from './rtsp/index.js';
 export * from './ingest/index.js';
 // Both rtcp (ReceptionStats) and rtsp (RtpReception) name their counters ReceptionCounters.

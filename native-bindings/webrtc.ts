@@ -173,7 +173,8 @@ class NativePeer implements WebRtcPeer {
         // second m-line and ICE never connects (TESTING.md).
         pc.setRemoteDescription(offerSdp, 'offer');
         const video = new nodeDataChannel.Video(m.mid, 'SendOnly');
-        video.addH264Codec(m.payloadType, m.fmtp);
+        if (m.codec === 'h265') video.addVideoCodec(m.payloadType, 'H265', m.fmtp);
+        else video.addH264Codec(m.payloadType, m.fmtp);
         if (m.rrtr) video.parseSdpLine(`a=rtcp-fb:${m.payloadType} rrtr`);
         if (m.rtxPayloadType !== undefined) video.addRTXCodec(m.rtxPayloadType, m.payloadType, 90000);
         video.addSSRC(m.ssrc, m.cname, m.streamId, m.trackId);

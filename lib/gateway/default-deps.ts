@@ -1,11 +1,12 @@
 /**
  * camwire's own modules wired into GatewayDeps: lib/recovery (retransmission history, resend
  * limiter, keyframe policy, RTX), lib/rtcp (through the adapter), lib/sdp (negotiation) and
- * lib/h264 (the egress packetizer). Apart from wiring.ts (which adds the camera source) so the
+ * lib/h264 and lib/h265 (the egress packetizers). Apart from wiring.ts (which adds the camera source) so the
  * RTSP server can build streams without loading the RTSP client it is imported by.
  */
 import { buildRtx, KeyframePolicy, ResendLimiter, RetransmissionHistory, type RetransmissionHistoryOptions } from '../recovery/index.js';
-import { DEFAULT_MTU, H264Packetizer } from '../h264/index.js';
+import { DEFAULT_MTU } from '../h264/index.js';
+import { CodecPacketizer } from './codec-packetizer.js';
 import { systemClock, type GatewayDeps } from './deps.js';
 import { negotiateOffer } from './negotiate.js';
 import { gatewayRtcp } from './rtcp-adapter.js';
@@ -22,7 +23,7 @@ export interface RecoveryConfig {
 /** `egressMtu`: largest RTP packet sent to browsers, header included (default 1200). */
 export function createDeps(recovery: RecoveryConfig = {}, overrides: Partial<GatewayDeps> = {}, egressMtu = DEFAULT_MTU): GatewayDeps {
   return {
-    packetizer: () => new H264Packetizer({ mtu: egressMtu }),
+    packetizer: () => new CodecPacketizer(egressMtu),
     history: () => {
       const h = new RetransmissionHistory(recovery.history);
       return { put: (_seq, packet, now) => h.store(packet, now), get: (seq, now) => h.get(seq, now) };

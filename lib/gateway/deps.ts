@@ -5,7 +5,7 @@
  */
 import type { ParameterSets } from '../h264/parameter-sets.js';
 import type { SenderReportFields } from '../rtsp/server/rtcp.js';
-import type { SourceInfo } from './source.js';
+import type { SourceInfo, VideoCodec } from './source.js';
 
 /**
  * Access unit -> whole RTP packets (MTU-sized, SPS/PPS before an IDR, marker on the last),
@@ -24,8 +24,10 @@ export interface EgressPacketizer {
   start(nalus: readonly Uint8Array[], timestamp: number, marker?: boolean, insertParameterSets?: boolean): void;
   /** Writes the next packet into `out`; returns its length, 0 when the access unit is done. */
   writeNext(out: Uint8Array): number;
-  /** Out-of-band SPS/PPS (the camera's sprop-parameter-sets). */
+  /** Out-of-band SPS/PPS (the camera's sprop-parameter-sets; H.265: sprop-vps/sps/pps). */
   setParameterSets?(units: readonly Uint8Array[]): void;
+  /** The source's codec, once known (between access units); a packetizer without it writes H.264 only. */
+  setCodec?(codec: VideoCodec): void;
   /** The SPS/PPS known now; needed for packet forwarding (an IDR that comes without them gets these). */
   readonly parameterSets?: Pick<ParameterSets, 'sps' | 'pps' | 'complete' | 'forSlice'>;
 }
@@ -89,13 +91,15 @@ import type { Logger } from '../log/logger.js';
 /** The video format chosen from a browser's offer. */
 export interface NegotiatedVideo {
   mid: string;
+  /** H.264 when absent. */
+  codec?: VideoCodec;
   payloadType: number;
   /** fmtp for the answer. */
   fmtp: string;
   rtxPayloadType?: number;
 }
 
-/** Reads a browser offer and picks mid, H.264 format and RTX; throws GatewayError when it cannot. */
+/** Reads a browser offer and picks mid, the format of the source's codec and RTX; throws GatewayError when it cannot. */
 export type OfferNegotiator = (offerSdp: string, source: SourceInfo, wantRtx: boolean) => NegotiatedVideo;
 
 /** Keyframe policy: merges PLI/FIR from every viewer into rate-limited upstream requests. */

@@ -5,6 +5,7 @@ export type GatewayErrorCode =
   | 'OFFER_NO_VIDEO'
   /** The offer has no H.264 format with packetization-mode=1. */
   | 'OFFER_NO_H264'
+  | 'OFFER_NO_H265'
   /** The WebRTC stack refused the offer or failed to answer it. */
   | 'OFFER_REJECTED'
   /** ICE gathering took longer than webrtc.gatheringTimeoutMs. */

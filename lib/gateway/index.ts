@@ -1,5 +1,5 @@
 export { Gateway, type GatewayOptions, type SourceFactory, type StreamConfig } from './gateway.js';
-export { Stream, STREAM_DEFAULTS, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
+export { Stream, STREAM_DEFAULTS, CODEC_WAIT, type StreamOptions, type StreamStats, type ViewerInfo } from './stream.js';
 export { Viewer, type ViewerOptions, type ViewerState, type ViewerStats, type ViewerTrackOptions, type CachedKeyframe } from './viewer.js';
 export { TrackSender, TRACK_SENDER_DEFAULTS, type SenderMedia, type SenderState, type TrackSenderOptions, type TrackSenderStats } from './track-sender.js';
 export type { TrackSink, SinkState } from './track-sink.js';
@@ -9,7 +9,8 @@ export { EgressTimeline, type EgressTimelineOptions } from './egress-timeline.js
 export { KeyframeCache, type KeyframeCacheOptions, type KeyframeEntry } from './keyframe-cache.js';
 export type { CutThroughCounters, Forwarder, TrackOutput } from './forwarder.js';
 export { MAX_EGRESS_PACKET, PLACEHOLDER_PAYLOAD_TYPE } from './egress-packet.js';
-export type { AccessUnit as SourceAccessUnit, SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
+export type { AccessUnit as SourceAccessUnit, SourceInfo, SourceSink, SourceState, VideoCodec, VideoSource } from './source.js';
+export { CodecPacketizer } from './codec-packetizer.js';
 export type {
   PeerHandlers, PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer, WebRtcTransport,
 } from './transport.js';

@@ -4,11 +4,12 @@
  * requests from the Stream go to the camera as RTCP PLI, as do the leg's own; the leg sends its NACKs.
  */
 import { RTSP_CLIENT_DEFAULTS, RtspClient, redactSecret, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
-import { attachCameraLeg, firstH264Track, type CameraLeg, type CameraLegOptions } from '../ingest/index.js';
+import { attachCameraLeg, firstVideoTrack, type CameraLeg, type CameraLegOptions } from '../ingest/index.js';
 import { CAMERA_LEG_DEFAULTS } from '../ingest/camera-leg.js';
 import { systemClock } from '../clock.js';
 import { formatProfileLevelId } from '../sdp/index.js';
 import { BFrameDetector, bFramesMessage, parseSps, type AccessUnit } from '../h264/index.js';
+import { parseH265Sps } from '../h265/sps.js';
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RtspStateChange } from '../rtsp/client/types.js';
@@ -135,7 +136,7 @@ export class RtspSource implements VideoSource {
   stats(): Record<string, number | string> {
     const l = this.leg?.stats();
     return {
-      state: this.state, transport: this.client?.sessionInfo?.transport ?? '', sessions: this.c.sessions, errors: this.c.errors,
+      state: this.state, transport: this.client?.sessionInfo?.transport ?? '', codec: this.meta.codec ?? '', sessions: this.c.sessions, errors: this.c.errors,
       nacksSent: l?.nacksSent ?? 0, plisSent: this.c.plisSent + (l?.keyframeRequests ?? 0), rtpPackets: l ? l.received + l.foreign : 0, lastError: this.lastError,
       accessUnits: l?.accessUnits ?? 0, keyframes: l?.keyframes ?? 0, framesDropped: (l?.incompleteDropped ?? 0) + (l?.waitingDropped ?? 0),
       packetsLost: l?.lost ?? 0, packetsRecovered: l?.recovered ?? 0, reordered: l?.late ?? 0, duplicates: l?.duplicates ?? 0,
@@ -149,6 +150,11 @@ export class RtspSource implements VideoSource {
   }
 
   private onAccessUnit(au: AccessUnit): void {
+    // B-frame detection reads H.264 slice headers; an H.265 camera's units go through as they are
+    if (this.meta.codec === 'h265') {
+      this.sink?.onAccessUnit(au);
+      return;
+    }
     const kind = this.bFrames.classify(au.nalus);
     if (this.bFrames.detected && !this.bFramesLogged) {
       this.bFramesLogged = true;
@@ -166,18 +172,25 @@ export class RtspSource implements VideoSource {
   }
 
   private onSession(info: RtspSessionInfo): void {
-    const track = firstH264Track(info);
-    if (!track) {
-      this.lastError = 'CAMERA_NO_H264: the camera offers no H.264 video track';
-      this.log.error('source.failed', { stream: this.o.name, code: 'CAMERA_NO_H264', error: 'the camera offers no H.264 video track' });
-      this.setState('failed', this.lastError);
+    const track = firstVideoTrack(info);
+    if (!track) return this.fail('CAMERA_NO_H264', 'the camera offers no H.264 or H.265 video track');
+    const format = track.sdp.formats.find((f) => f.payloadType === track.payloadType);
+    if (format?.h265) {
+      if (this.sink?.forwarding === 'packet') {
+        return this.fail('CAMERA_H265_PACKET_FORWARDING', 'the camera sends H.265, which packet forwarding does not carry (H.264 only): set forwarding to "frame" for this stream');
+      }
+      this.c.sessions++;
+      this.track = track;
+      this.o.capture?.cameraSession(info.tracks);
+      this.meta = h265Info(format.h265.parameterSets, format.h265.sps);
+      this.setState('playing');
       return;
     }
     this.c.sessions++;
     this.track = track;
     this.o.capture?.cameraSession(info.tracks);
-    const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType)?.h264;
-    const meta: SourceInfo = {};
+    const fmt = format?.h264;
+    const meta: SourceInfo = { codec: 'h264' };
     if (fmt?.parameterSets.length) meta.parameterSets = fmt.parameterSets;
     if (fmt?.profileLevelId) meta.profileLevelId = formatProfileLevelId(fmt.profileLevelId);
     if (fmt?.sps) {
@@ -212,6 +225,12 @@ export class RtspSource implements VideoSource {
     }
   }
 
+  private fail(code: string, reason: string): void {
+    this.lastError = `${code}: ${reason}`;
+    this.log.error('source.failed', { stream: this.o.name, code, error: reason });
+    this.setState('failed', this.lastError);
+  }
+
   /** Errors end up in /api/streams: whatever a lower layer or the camera echoed, no password. */
   private redact(text: string): string {
     return redactSecret(text, this.o.url);
@@ -222,4 +241,20 @@ export class RtspSource implements VideoSource {
     this.state = s;
     this.sink?.onState(s, detail);
   }
+}
+
+/** An H.265 camera's facts from its SDP: the size from sprop-sps when it parses (else the in-band one will do). */
+function h265Info(parameterSets: readonly Uint8Array[], sps: Uint8Array | undefined): SourceInfo {
+  const meta: SourceInfo = { codec: 'h265' };
+  if (parameterSets.length > 0) meta.parameterSets = parameterSets;
+  if (sps) {
+    try {
+      const s = parseH265Sps(sps);
+      meta.width = s.width;
+      meta.height = s.height;
+    } catch {
+      /* a bad SPS in the SDP */
+    }
+  }
+  return meta;
 }

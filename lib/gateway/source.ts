@@ -8,9 +8,12 @@ export interface AccessUnit {
   nalus: readonly Uint8Array[];
   /** 90 kHz RTP timestamp as the camera sent it (any base; the Stream re-bases it). */
   timestamp: number;
-  /** An IDR picture is present. */
+  /** An IDR picture is present (H.265: an IRAP picture, BLA/IDR/CRA). */
   keyframe: boolean;
 }
+
+/** What a source's access units are coded in. */
+export type VideoCodec = 'h264' | 'h265';
 
 export type SourceState = 'idle' | 'starting' | 'playing' | 'reconnecting' | 'stopped' | 'failed';
 
@@ -41,11 +44,13 @@ export interface SourceSink {
 }
 
 export interface SourceInfo {
+  /** What the camera sends, once known (its DESCRIBE); H.264 when absent. */
+  codec?: VideoCodec;
   /** profile-level-id (6 hex digits) of what the camera sends, when known (SDP fmtp or SPS). */
   profileLevelId?: string;
   width?: number;
   height?: number;
-  /** SPS/PPS known out of band (sprop-parameter-sets), inserted before IDRs that lack them. */
+  /** SPS/PPS (H.265: VPS/SPS/PPS) known out of band (sprop-*), inserted before keyframes that lack them. */
   parameterSets?: readonly Uint8Array[];
 }
 

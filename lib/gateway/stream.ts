@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { CutThroughCounters } from './forwarder.js';
-import type { AccessUnit, SourcePacket, SourceSink, SourceState, VideoSource } from './source.js';
+import type { AccessUnit, SourceInfo, SourcePacket, SourceSink, SourceState, VideoSource } from './source.js';
 import { resolveStreamOptions, type StreamOptions } from './stream-options.js';
 import type { Track } from './track.js';
 import type { TrackSink } from './track-sink.js';
@@ -20,6 +20,12 @@ import { VideoTrack } from './video-track.js';
 import { Viewer, type ViewerStats } from './viewer.js';
 import type { CaptureStats, StreamCapture } from '../capture/stream-capture.js';
 import { CapturingPeer } from './capture-peer.js';
+
+/**
+ * An offer that could take H.265 while the camera has not said its codec yet (an on-demand
+ * stream's first viewer): the camera is started and its DESCRIBE awaited this long (polled).
+ */
+export const CODEC_WAIT = Object.freeze({ timeoutMs: 5000, pollMs: 50 });
 
 export { STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
 
@@ -206,7 +212,7 @@ export class Stream implements SourceSink {
     const transport = this.transport;
     if (!transport) throw new GatewayError('TRANSPORT_CLOSED', `stream ${this.name} has no WebRTC transport`);
     const wantRtx = this.o.rtx && this.deps.rtx !== undefined;
-    const video = this.deps.negotiate(offerSdp, this.source.info(), wantRtx);
+    const video = this.deps.negotiate(offerSdp, await this.sourceInfoFor(offerSdp), wantRtx);
     const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
     const ssrcs = randomBytes(8);
     // Assigned once, after the peer exists; `let` because the peer's callbacks may fire before that.
@@ -252,6 +258,21 @@ export class Stream implements SourceSink {
     this.startSource();
     if (peer.isOpen) this.viewerOpened(viewer);
     return viewer;
+  }
+
+  /** The source's facts to negotiate with; see CODEC_WAIT. */
+  private async sourceInfoFor(offerSdp: string): Promise<SourceInfo> {
+    const info = this.source.info();
+    if (info.codec !== undefined || !/H265\/90000/i.test(offerSdp)) return info;
+    const clock = this.deps.clock;
+    // the idle stop must not end the camera before the viewer it is started for is added
+    if (this.consumers === 0) this.emptySince = clock.now();
+    this.startSource();
+    const deadline = clock.now() + CODEC_WAIT.timeoutMs;
+    while ((this.sourceStateValue === 'starting' || this.sourceStateValue === 'reconnecting') && clock.now() < deadline) {
+      await new Promise<void>((resolve) => clock.setTimer(CODEC_WAIT.pollMs, resolve));
+    }
+    return this.source.info();
   }
 
   removeViewer(id: string, reason: ViewerLeaveReason = 'delete'): boolean {

@@ -46,9 +46,11 @@ export const WEBRTC_DEFAULTS = Object.freeze({
 export interface PeerMediaParams {
   /** The offer's video `a=mid`. */
   mid: string;
-  /** The offer's H.264 payload type that matches the camera's stream. */
+  /** H.264 when absent. */
+  codec?: 'h264' | 'h265';
+  /** The offer's payload type that matches the camera's stream. */
   payloadType: number;
-  /** fmtp of the H.264 format in the answer (profile-level-id, packetization-mode=1). */
+  /** fmtp of the format in the answer (H.264: profile-level-id, packetization-mode=1; H.265: the offer's level-id, profile-id, tier-flag, tx-mode). */
   fmtp: string;
   /** The offer's RTX payload type whose apt is `payloadType`, when RTX is wanted. */
   rtxPayloadType?: number;

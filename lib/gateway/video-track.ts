@@ -17,7 +17,7 @@ import type { AccessUnit, SourceInfo, SourcePacket } from './source.js';
 import type { Track } from './track.js';
 import type { TrackSink } from './track-sink.js';
 
-/** H.264's RTP clock (RFC 6184). */
+/** H.264's and H.265's RTP clock (RFC 6184, RFC 7798). */
 export const VIDEO_CLOCK_RATE = 90_000;
 
 /** What the track asks of its stream. */
@@ -124,6 +124,7 @@ export class VideoTrack implements Track, TrackOutput {
     this.timeline.restart();
     this.forwarder.restart();
     this.keyframes.abandon();
+    this.packetizer.setCodec?.(info.codec ?? 'h264');
     const ps = info.parameterSets;
     if (ps && ps.length > 0) this.packetizer.setParameterSets?.(ps);
   }

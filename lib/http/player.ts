@@ -44,6 +44,12 @@ const WEBRTC_STATS_SCRIPT = `async function showStats() {
   }
 }`;
 
+/** What the page says when the WHEP POST is refused; an H.265 camera and a browser without H.265 in plain words. */
+const REFUSAL_SCRIPT = `function refusal(status, reason) {
+  if (reason.startsWith('OFFER_NO_H265')) return 'this browser cannot play H.265 (the camera sends H.265)';
+  return 'WHEP ' + status + ': ' + reason;
+}`;
+
 export function playerPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -97,6 +103,7 @@ async function listStreams() {
 
 ${ICE_SERVERS_SCRIPT}
 ${FALLBACK_SCRIPT}
+${REFUSAL_SCRIPT}
 async function play(target) {
   $('status').textContent = 'connecting to ' + target.label + '...';
   if (params.get('path') === 'websocket') return fallBack(target, 'asked for with ?path=websocket');
@@ -117,7 +124,7 @@ async function play(target) {
   if (r.status !== 201) {
     const text = await r.text();
     if (r.headers.get('x-camwire-error') === 'OFFER_NO_H264') return fallBack(target, 'the server found no H.264 in the offer');
-    $('status').textContent = 'WHEP ' + r.status + ': ' + text; pc.close(); return;
+    $('status').textContent = refusal(r.status, text); pc.close(); return;
   }
   resource = new URL(r.headers.get('location'), location.href).toString();
   await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });

@@ -1,5 +1,5 @@
 /**
- * The camera leg of one H.264 track: RTP from the RtspClient in arrival order in, whole
+ * The camera leg of one H.264 or H.265 track: RTP from the RtspClient in arrival order in, whole
  * access units out. On UDP and multicast the packets go through a RecoveringReceiver
  * (jitter, reorder buffer, NACK generator) and the leg sends the NACKs and keyframe
  * requests upstream; on TCP nothing is lost or reordered, so packets go straight to the
@@ -17,6 +17,7 @@ import { RECOVERING_RECEIVER_DEFAULTS, RecoveringReceiver, type RecoveringReceiv
 import { REORDER_BUFFER_DEFAULTS, type ReorderSink } from '../recovery/reorder-buffer.js';
 import { NACK_GENERATOR_DEFAULTS, NackGenerator, type NackGeneratorOptions } from '../recovery/nack-generator.js';
 import { DEPACKETIZER_DEFAULTS, H264Depacketizer, type AccessUnit, type DepacketizerOptions } from '../h264/index.js';
+import { H265Depacketizer } from '../h265/depacketizer.js';
 import type { RtspSessionInfo, RtspTrack, RtspTransportMode } from '../rtsp/client/types.js';
 import type { TimerHandle, Clock } from '../clock.js';
 import { ArrivalClassifier, type CameraLegObserver } from './leg-observer.js';
@@ -126,8 +127,8 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
   private readonly opts: CameraLegOptions;
   private track: RtspTrack | undefined;
   private transport: RtspTransportMode | null = null;
-  private depacketizer: H264Depacketizer | undefined;
-  private lastDepacketizer: H264Depacketizer | undefined;
+  private depacketizer: H264Depacketizer | H265Depacketizer | undefined;
+  private lastDepacketizer: H264Depacketizer | H265Depacketizer | undefined;
   private receiver: RecoveringReceiver<RtpPacket> | undefined;
   /** NACK without reordering (`reorder: false`): requests still go out, packets pass straight. */
   private bareNack: NackGenerator | undefined;
@@ -166,9 +167,13 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     this.live.sessions++;
     const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType);
     const seq = session.rtpInfo.find((r) => r.url === track.control || track.control.endsWith(r.url))?.seq;
-    this.depacketizer = new H264Depacketizer(this.onUnit, {
-      ...this.opts.depacketizer, parameterSets: fmt?.h264?.parameterSets ?? [], firstSequenceNumber: seq,
-    });
+    this.depacketizer = fmt?.h265
+      ? new H265Depacketizer(this.onUnit, {
+        ...this.opts.depacketizer, parameterSets: fmt.h265.parameterSets, donl: fmt.h265.maxDonDiff > 0, firstSequenceNumber: seq,
+      })
+      : new H264Depacketizer(this.onUnit, {
+        ...this.opts.depacketizer, parameterSets: fmt?.h264?.parameterSets ?? [], firstSequenceNumber: seq,
+      });
     this.lastDepacketizer = this.depacketizer;
     const rtx = track.sdp.formats.find((f) => /^rtx$/i.test(f.codec ?? '') && f.fmtp.get('apt') === String(track.payloadType));
     this.rtxPt = rtx ? rtx.payloadType : -1;
@@ -192,9 +197,16 @@ export class CameraLeg implements ReorderSink<RtpPacket> {
     }
   }
 
-  /** The depacketizer of the current (or, after `stop`, the last) session: parameter sets seen, quirk counters. */
+  /** The H.264 depacketizer of the current (or, after `stop`, the last) session: parameter sets seen, quirk counters. */
   get h264(): H264Depacketizer | undefined {
-    return this.depacketizer ?? this.lastDepacketizer;
+    const d = this.depacketizer ?? this.lastDepacketizer;
+    return d instanceof H264Depacketizer ? d : undefined;
+  }
+
+  /** The same for an H.265 track. */
+  get h265(): H265Depacketizer | undefined {
+    const d = this.depacketizer ?? this.lastDepacketizer;
+    return d instanceof H265Depacketizer ? d : undefined;
   }
 
   /** One RTP packet of this track, in arrival order. */
@@ -433,12 +445,12 @@ export interface CameraLegClient extends CameraLegUpstream {
 
 /**
  * Wires a CameraLeg to a client for the track `pick` chooses in each session (default: the
- * first H.264 track). Returns the leg and a function that detaches it (and stops the leg).
+ * first H.264 or H.265 track). Returns the leg and a function that detaches it (and stops the leg).
  */
 export function attachCameraLeg(
   client: CameraLegClient,
   options: Omit<CameraLegOptions, 'upstream'>,
-  pick: (info: RtspSessionInfo) => RtspTrack | undefined = firstH264Track,
+  pick: (info: RtspSessionInfo) => RtspTrack | undefined = firstVideoTrack,
 ): { leg: CameraLeg; detach: () => void } {
   const leg = new CameraLeg({ ...options, upstream: client });
   let index = -1;
@@ -471,4 +483,9 @@ export function attachCameraLeg(
 
 export function firstH264Track(info: RtspSessionInfo): RtspTrack | undefined {
   return info.tracks.find((t) => t.codec?.toUpperCase() === 'H264');
+}
+
+/** The first H.264 or H.265 track: the video the gateway can carry. */
+export function firstVideoTrack(info: RtspSessionInfo): RtspTrack | undefined {
+  return info.tracks.find((t) => /^H26[45]$/i.test(t.codec ?? ''));
 }

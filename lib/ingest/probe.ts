@@ -7,6 +7,7 @@ import { RtspClient } from '../rtsp/client/client.js';
 import { RtspClientError } from '../rtsp/client/errors.js';
 import { redactText, redactUrl } from '../rtsp/protocol/url.js';
 import { BFrameDetector, depacketizerQuirks, parseSps, type Sps } from '../h264/index.js';
+import { h265Facts } from './h265-facts.js';
 import { CameraLeg, type CameraLegOptions, type CameraLegStats } from './camera-leg.js';
 import { RTSP_CLIENT_DEFAULTS, type RtspClientOptions, type RtspSessionInfo, type RtspTransportPreference, type RtspTrackStats } from '../rtsp/client/types.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -137,9 +138,9 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   client.on('session', (s) => {
     info = s;
     for (const track of s.tracks) {
-      if (track.codec?.toUpperCase() !== 'H264') continue;
+      if (!/^H26[45]$/i.test(track.codec ?? '')) continue;
       const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType);
-      if ((fmt?.h264?.parameterSets ?? []).length === 0) quirks.add('no-sprop-parameter-sets');
+      if ((fmt?.h264 ?? fmt?.h265)?.parameterSets.length === 0) quirks.add('no-sprop-parameter-sets');
       if (fmt?.h264?.sps) bFrames.noteSps(fmt.h264.sps);
       let leg = legs.get(track.index);
       if (!leg) {
@@ -215,6 +216,8 @@ function fillResult(r: ProbeResult, info: RtspSessionInfo | undefined, tracks: R
     const dep = deps.get(t.index);
     const fmt = t.sdp.formats.find((f) => f.payloadType === t.payloadType);
     const sps = trySps(dep?.parameterSets.sps) ?? trySps(fmt?.h264?.sps);
+    const h265 = fmt?.h265 ? h265Facts(legs.get(t.index)?.h265?.parameterSets.sps ?? fmt.h265.sps) : undefined;
+    if (h265) return { mediaType: t.mediaType, codec: t.codec ?? null, payloadType: t.payloadType, clockRate: t.clockRate, control: redactUrl(t.control), ...h265 };
     return {
       mediaType: t.mediaType,
       codec: t.codec ?? null,

@@ -6,6 +6,7 @@
  */
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { parseFmtp } from './attributes.js';
+import { splitSpropUnits } from './sprop.js';
 
 export interface H264ProfileLevel {
   profileIdc: number;
@@ -68,25 +69,6 @@ function isSaneParameterSet(nal: Uint8Array): boolean {
   return (h & 0x80) === 0 && (h & 0x60) !== 0 && PARAMETER_SET_TYPES.has(h & 0x1f) && nal.length >= 2;
 }
 
-/** Splits at Annex-B start codes and drops trailing zero bytes (a NAL unit never ends in 0x00). */
-function splitAnnexB(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let start = 0;
-  const push = (end: number) => {
-    while (end > start && bytes[end - 1] === 0) end--;
-    if (end > start) out.push(bytes.subarray(start, end));
-  };
-  for (let i = 0; i + 2 < bytes.length; i++) {
-    if (bytes[i] === 0 && bytes[i + 1] === 0 && bytes[i + 2] === 1) {
-      push(i);
-      start = i + 3;
-      i += 2;
-    }
-  }
-  push(bytes.length);
-  return out;
-}
-
 /** Decodes sprop-parameter-sets, keeping the sane parameter sets and counting what it drops. */
 export function decodeSpropParameterSets(value: string): { nalUnits: Uint8Array[]; ignored: number } {
   const nalUnits: Uint8Array[] = [];
@@ -99,7 +81,7 @@ export function decodeSpropParameterSets(value: string): { nalUnits: Uint8Array[
       ignored++;
       continue;
     }
-    const nals = splitAnnexB(bytes);
+    const nals = splitSpropUnits(bytes);
     if (nals.length === 0) ignored++;
     for (const nal of nals) {
       if (isSaneParameterSet(nal)) nalUnits.push(nal);

@@ -7,6 +7,7 @@
  */
 import { effectiveDirection, fmtps, getAttributes, getControl, parseFmtp, rtpmaps, type Rtpmap } from './attributes.js';
 import { parseH264Fmtp, type H264Fmtp, type H264ProfileLevel } from './h264-fmtp.js';
+import { parseH265Fmtp, type H265Fmtp } from './h265-fmtp.js';
 import type { SdpDirection, SdpMedia, SessionDescription } from './types.js';
 
 /** RFC 3551 static payload types: encoding name, clock rate, channels. */
@@ -29,6 +30,8 @@ export interface TrackFormat {
   fmtp: Map<string, string>;
   /** for H264 formats */
   h264?: H264Fmtp;
+  /** for H265 formats */
+  h265?: H265Fmtp;
 }
 
 export interface SdpTrack {
@@ -79,6 +82,7 @@ function trackFormat(desc: SessionDescription, media: SdpMedia, pt: number, maps
     if (fixed[2] !== undefined) format.channels = fixed[2];
   }
   if (format.codec?.toUpperCase() === 'H264') format.h264 = parseH264Fmtp(format.fmtp);
+  else if (format.codec?.toUpperCase() === 'H265') format.h265 = parseH265Fmtp(format.fmtp);
   return format;
 }
 
@@ -126,13 +130,7 @@ export interface H264PayloadType {
 export function findH264PayloadTypes(media: SdpMedia): H264PayloadType[] {
   const maps = rtpmaps(media);
   const fm = fmtps(media);
-  const rtxFor = new Map<number, number>();
-  for (const [pt, map] of maps) {
-    const apt = fm.get(pt)?.get('apt');
-    if (map.encodingName.toLowerCase() === 'rtx' && apt !== undefined && /^\d{1,3}$/.test(apt) && !rtxFor.has(Number(apt))) {
-      rtxFor.set(Number(apt), pt);
-    }
-  }
+  const rtxFor = rtxPartners(maps, fm);
   const out: H264PayloadType[] = [];
   for (const f of media.formats) {
     const pt = Number(f);
@@ -147,6 +145,43 @@ export function findH264PayloadTypes(media: SdpMedia): H264PayloadType[] {
     const text = params.get('profile-level-id');
     if (text !== undefined) entry.profileLevelIdText = text.trim().toLowerCase();
     if (h264.profileLevelId) entry.profileLevelId = h264.profileLevelId;
+    const rtx = rtxFor.get(pt);
+    if (rtx !== undefined) entry.rtxPayloadType = rtx;
+    out.push(entry);
+  }
+  return out;
+}
+
+/** RTX payload type (RFC 4588) per payload type it repairs (`apt=`): the first one offered. */
+function rtxPartners(maps: Map<number, Rtpmap>, fm: Map<number, Map<string, string>>): Map<number, number> {
+  const rtxFor = new Map<number, number>();
+  for (const [pt, map] of maps) {
+    const apt = fm.get(pt)?.get('apt');
+    if (map.encodingName.toLowerCase() === 'rtx' && apt !== undefined && /^\d{1,3}$/.test(apt) && !rtxFor.has(Number(apt))) {
+      rtxFor.set(Number(apt), pt);
+    }
+  }
+  return rtxFor;
+}
+
+export interface H265PayloadType {
+  payloadType: number;
+  /** The offered fmtp, lower-case keys (profile-id, tier-flag, level-id, tx-mode). */
+  fmtp: Map<string, string>;
+  /** the RTX payload type whose fmtp says apt=<payloadType>, if any */
+  rtxPayloadType?: number;
+}
+
+/** Every H.265 payload type of a media section (Chrome 136+ and Safari offer them), in preference order. */
+export function findH265PayloadTypes(media: SdpMedia): H265PayloadType[] {
+  const maps = rtpmaps(media);
+  const fm = fmtps(media);
+  const rtxFor = rtxPartners(maps, fm);
+  const out: H265PayloadType[] = [];
+  for (const f of media.formats) {
+    const pt = Number(f);
+    if (!/^\d{1,3}$/.test(f) || maps.get(pt)?.encodingName.toUpperCase() !== 'H265') continue;
+    const entry: H265PayloadType = { payloadType: pt, fmtp: fm.get(pt) ?? new Map<string, string>() };
     const rtx = rtxFor.get(pt);
     if (rtx !== undefined) entry.rtxPayloadType = rtx;
     out.push(entry);

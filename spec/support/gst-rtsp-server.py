@@ -11,6 +11,7 @@ Prints `READY <port>` on stdout once it listens. Options:
   --key-int N        x264 key-int-max (default 60; large = IDR only on request)
   --mcast-range LO-HI  multicast address range (default 224.3.0.1-224.3.0.10)
   --rtx-time MS      retransmission time: > 0 answers RTCP NACK with RTX (default 0: NACK ignored)
+  --codec C          h264|h265 (default h264; h265: x265enc ! rtph265pay, Main profile)
 """
 import argparse
 import sys
@@ -36,6 +37,7 @@ p.add_argument('--rtx-time', type=int, default=0)
 p.add_argument('--tls-cert')
 p.add_argument('--tls-key')
 p.add_argument('--launch')
+p.add_argument('--codec', default='h264', choices=['h264', 'h265'])
 a = p.parse_args()
 
 Gst.init(None)
@@ -48,6 +50,12 @@ launch = (
     f'! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={a.key_int} threads=1 '
     '! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96 config-interval=-1 )'
 )
+if a.codec == 'h265':
+    launch = (
+        '( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1,format=I420 '
+        f'! x265enc tune=zerolatency speed-preset=ultrafast key-int-max={a.key_int} '
+        '! video/x-h265,profile=main ! rtph265pay name=pay0 pt=96 config-interval=-1 )'
+    )
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(a.launch or launch)
 factory.set_shared(True)

@@ -20,6 +20,8 @@ export interface GstServerOptions {
   launch?: string;
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string;
+  /** What the camera encodes: 'h264' (default, x264enc) or 'h265' (x265enc ! rtph265pay). */
+  codec?: 'h264' | 'h265';
 }
 
 export interface GstServer {
@@ -31,25 +33,29 @@ export interface GstServer {
 
 const SCRIPT = join(repoRoot, 'spec', 'support', 'gst-rtsp-server.py');
 
-/** Skip reason when GStreamer's RTSP server (python3-gi + gir1.2-gst-rtsp-server-1.0 + x264) is missing; throws in CI. */
-export function missingGstRtspServer(): string | false {
+/**
+ * Skip reason when GStreamer's RTSP server (python3-gi + gir1.2-gst-rtsp-server-1.0 + x264, or
+ * for 'h265' x265 from gstreamer1.0-plugins-bad) is missing; throws in CI.
+ */
+export function missingGstRtspServer(codec: 'h264' | 'h265' = 'h264'): string | false {
+  const [enc, pay] = codec === 'h265' ? ['x265enc', 'rtph265pay'] : ['x264enc', 'rtph264pay'];
   const r = spawnSync('/usr/bin/python3', ['-c', [
     'import gi',
     "gi.require_version('Gst', '1.0')",
     "gi.require_version('GstRtspServer', '1.0')",
     'from gi.repository import Gst, GstRtspServer',
     'Gst.init(None)',
-    "assert Gst.ElementFactory.find('x264enc') and Gst.ElementFactory.find('rtph264pay')",
+    `assert Gst.ElementFactory.find('${enc}') and Gst.ElementFactory.find('${pay}')`,
   ].join('\n')], { stdio: 'ignore', timeout: 20_000 });
   if (r.status === 0) return false;
-  if (inCI) throw new Error('GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-ugly) is required in CI');
+  if (inCI) throw new Error(`GStreamer RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0, gstreamer1.0-plugins-ugly/bad) with ${enc} is required in CI`);
   return 'GStreamer RTSP server (python3-gi) not available';
 }
 
 export async function startGstServer(o: GstServerOptions = {}): Promise<GstServer> {
   const args = [SCRIPT, '--port', String(o.port ?? 0), '--address', o.address ?? '127.0.0.1', '--path', o.path ?? '/test',
     '--protocols', o.protocols ?? 'udp,tcp', '--auth', o.auth ?? 'none', '--user', o.user ?? 'user', '--password', o.password ?? 'pass',
-    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0),
+    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0), '--codec', o.codec ?? 'h264',
     ...(o.tls ? ['--tls-cert', o.tls.cert, '--tls-key', o.tls.key] : []), ...(o.launch ? ['--launch', o.launch] : [])];
   const child = o.netns ? spawn('ip', ['netns', 'exec', o.netns, '/usr/bin/python3', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });

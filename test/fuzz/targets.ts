@@ -14,6 +14,8 @@ import { RtspMessageParser } from '../../lib/rtsp/protocol/index.js';
 import { parseAuthorization, parsePublic, parseRtpInfo, parseSession, parseTransports, parseWwwAuthenticate } from '../../lib/rtsp/protocol/headers/index.js';
 import { RtspAuthenticator, verifyAuthorization } from '../../lib/rtsp/protocol/auth.js';
 import { H264Depacketizer, H264Packetizer, parseSps } from '../../lib/h264/index.js';
+import { H265Depacketizer, H265Packetizer, isH265KeyframeStart, parseH265NalHeader, parseH265Sps } from '../../lib/h265/index.js';
+import { parseH265Fmtp } from '../../lib/sdp/index.js';
 import { CutThrough } from '../../lib/gateway/cut-through.js';
 import { negotiateOffer } from '../../lib/gateway/negotiate.js';
 import { AccessControl } from '../../lib/http/access.js';
@@ -133,6 +135,21 @@ function forEachPayload(input: Uint8Array, each: (payload: Uint8Array, seq: numb
     seq = (seq + 1 + (n & 2 ? 1 : 0)) & 0xffff;
   }
 }
+
+/** H.265 RTP payloads as x265 and rtph265pay make them: an AP of VPS/SPS/PPS, an IDR in FUs, a trailing slice; and an fmtp. */
+const H265_SEEDS: Uint8Array[] = (() => {
+  const vps = hex('40010c01ffff01600000030090000003000003003c959809');
+  const sps = hex('42010101600000030090000003000003003ca00a080b9f796566924caf016808000003000800000300c840');
+  const pps = hex('4401c172b46240');
+  const idr = new Uint8Array(600).map((_, i) => (i < 2 ? [0x26, 0x01][i] : (i * 7) % 251 + 1));
+  const pz = new H265Packetizer({ mtu: 200 });
+  const run = (pkts: Uint8Array[]) => {
+    const parts = pkts.map((p) => p.subarray(12)).map((p) => Uint8Array.of(p.length, ...p));
+    return Uint8Array.from(parts.flatMap((p) => [...p]));
+  };
+  const fmtp = `profile-id=1;sprop-vps=${Buffer.from(vps).toString('base64')};sprop-sps=${Buffer.from(sps).toString('base64')};sprop-pps=${Buffer.from(pps).toString('base64')}`;
+  return [run(pz.packetize([vps, sps, pps, idr], 0)), run(pz.packetize([Uint8Array.of(0x02, 0x01, 0xd0, 9)], 3000)), sps, bytes(fmtp)];
+})();
 
 export const TARGETS: FuzzTarget[] = [
   {
@@ -267,6 +284,29 @@ export const TARGETS: FuzzTarget[] = [
         const e = tlsFailure(Object.assign(new Error('x'), { code }), handshaking);
         if (e && (e.code !== 'RTSP_TLS' || /\n\s+at /.test(e.message))) throw new FuzzFinding(`bad TLS error: ${e.code} ${e.message}`);
       }
+    },
+  },
+  {
+    name: 'h265',
+    seeds: () => H265_SEEDS,
+    run(input) {
+      // runs of RTP payloads as for h264, once without and once with DONL fields
+      const MAX_AU = 64 * 1024;
+      for (const donl of [false, true]) {
+        const dep = new H265Depacketizer((au) => {
+          if (au.size > MAX_AU) throw new FuzzFinding(`access unit of ${au.size} bytes over the ${MAX_AU}-byte bound`);
+        }, { maxAccessUnitSize: MAX_AU, donl });
+        forEachPayload(input, (payload, seq, timestamp, marker) => {
+          dep.pushPayload(payload, seq, timestamp, marker);
+          isH265KeyframeStart(payload, donl);
+        });
+        dep.flush();
+      }
+      for (const parse of [parseH265NalHeader, parseH265Sps]) {
+        try { parse(input); } catch (e) { if (!isTypedError(e)) throw e; }
+      }
+      const f = parseH265Fmtp(text(input));
+      if (f.parameterSets.length > input.length) throw new FuzzFinding('more parameter sets than bytes');
     },
   },
   {

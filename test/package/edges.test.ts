@@ -30,6 +30,7 @@ const SUBPATHS: Record<string, [string, unknown]> = {
   'camwire/rtcp': ['m.fractionLost(100, 25)', 64],
   'camwire/sdp': [String.raw`m.parseSdp('v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n').media.length`, 1],
   'camwire/h264': ['m.nalType(new Uint8Array([0x65]))', 5],
+  'camwire/h265': ['m.h265NalType(0x26)', 19],
   'camwire/rtsp': ['m.reasonPhrase(454)', 'Session Not Found'],
   'camwire/recovery': ['(() => { let n = 0; const b = new m.ReorderBuffer({ onPacket() { n++; }, onLoss() {} }, { startupHold: false }); b.push({}, 7, 0); b.push({}, 8, 0); return n; })()', 2],
   'camwire/netsim': ['new m.Prng(1).next() === new m.Prng(1).next()', true],

@@ -18,3 +18,14 @@ export const CHROMIUM_OFFER = [
   'a=rtpmap:117 rtx/90000', 'a=fmtp:117 apt=116',
   'a=rtpmap:118 red/90000', '',
 ].join('\r\n');
+
+/**
+ * Chrome 136+'s offer shape with H.265 (hardware decoding present): CHROMIUM_OFFER plus its
+ * H265 format (Main profile, level 6, SRST) and RTX. Headless Chromium here offers no H265.
+ */
+export const H265_OFFER = CHROMIUM_OFFER
+  .replace('m=video 9 UDP/TLS/RTP/SAVPF 96 97', 'm=video 9 UDP/TLS/RTP/SAVPF 96 97 49 50')
+  .replace('a=rtpmap:103 H264/90000', [
+    'a=rtpmap:49 H265/90000', 'a=rtcp-fb:49 nack', 'a=rtcp-fb:49 nack pli', 'a=fmtp:49 level-id=180;profile-id=1;tier-flag=0;tx-mode=SRST',
+    'a=rtpmap:50 rtx/90000', 'a=fmtp:50 apt=49', 'a=rtpmap:103 H264/90000',
+  ].join('\r\n'));
