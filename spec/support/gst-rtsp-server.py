@@ -11,6 +11,8 @@ Prints `READY <port>` on stdout once it listens. Options:
   --key-int N        x264 key-int-max (default 60; large = IDR only on request)
   --mcast-range LO-HI  multicast address range (default 224.3.0.1-224.3.0.10)
   --rtx-time MS      retransmission time: > 0 answers RTCP NACK with RTX (default 0: NACK ignored)
+  --audio CODEC      none|pcmu|pcma|opus|aac|g722: an audio track beside the video (default none),
+                     a continuous 440 Hz tone at half scale
 """
 import argparse
 import sys
@@ -33,6 +35,7 @@ p.add_argument('--password', default='pass')
 p.add_argument('--key-int', type=int, default=60)
 p.add_argument('--mcast-range', default='224.3.0.1-224.3.0.10')
 p.add_argument('--rtx-time', type=int, default=0)
+p.add_argument('--audio', default='none', choices=['none', 'pcmu', 'pcma', 'opus', 'aac', 'g722'])
 a = p.parse_args()
 
 Gst.init(None)
@@ -43,8 +46,22 @@ server.set_service(str(a.port))
 launch = (
     '( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 '
     f'! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={a.key_int} threads=1 '
-    '! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96 config-interval=-1 )'
+    '! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96 config-interval=-1 '
 )
+AUDIO = {
+    'pcmu': 'audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay name=pay1 pt=0',
+    'pcma': 'audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay name=pay1 pt=8',
+    'g722': 'audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay name=pay1 pt=9',
+    'opus': 'audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay name=pay1 pt=111',
+    'aac': 'audio/x-raw,rate=16000,channels=1 ! voaacenc ! aacparse ! rtpmp4gpay name=pay1 pt=97',
+}
+if a.audio != 'none':
+    # a continuous 440 Hz tone at half scale: audioLevel well above silence
+    rate = int(AUDIO[a.audio].split('rate=')[1].split(',')[0])
+    # 20 ms buffers: 20 ms packets, as cameras send them
+    launch += (f' audiotestsrc is-live=true wave=sine freq=440 volume=0.5 samplesperbuffer={rate // 50} '
+               '! audioconvert ! audioresample ! ' + AUDIO[a.audio])
+launch += ' )'
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(launch)
 factory.set_shared(True)

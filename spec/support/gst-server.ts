@@ -14,6 +14,8 @@ export interface GstServerOptions {
   keyInt?: number;
   /** RTPMediaFactory retransmission time (ms): > 0 answers NACKs with RTX (RFC 4588). Default 0 (off). */
   rtxTimeMs?: number;
+  /** An audio track beside the video (default none). */
+  audio?: 'none' | 'pcmu' | 'pcma' | 'opus' | 'aac' | 'g722';
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string;
 }
@@ -45,7 +47,7 @@ export function missingGstRtspServer(): string | false {
 export async function startGstServer(o: GstServerOptions = {}): Promise<GstServer> {
   const args = [SCRIPT, '--port', String(o.port ?? 0), '--address', o.address ?? '127.0.0.1', '--path', o.path ?? '/test',
     '--protocols', o.protocols ?? 'udp,tcp', '--auth', o.auth ?? 'none', '--user', o.user ?? 'user', '--password', o.password ?? 'pass',
-    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0)];
+    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0), '--audio', o.audio ?? 'none'];
   const child = o.netns ? spawn('ip', ['netns', 'exec', o.netns, '/usr/bin/python3', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

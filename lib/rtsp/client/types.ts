@@ -38,8 +38,8 @@ export interface RtspClientOptions {
   url: string;
   /** `auto` (default): UDP, falling back to TCP on 461 or when no packet arrives in time. */
   transport?: RtspTransportPreference;
-  /** Which SDP tracks to set up. Default: every video track. */
-  wantTrack?: (track: SdpTrack) => boolean;
+  /** Which SDP tracks to set up, given each and all of the description's. Default: every video track. */
+  wantTrack?: (track: SdpTrack, all: readonly SdpTrack[]) => boolean;
   clock?: Clock;
   /** Default `camwire`. Some cameras answer 401 without a User-Agent (go2rtc#235). */
   userAgent?: string;
