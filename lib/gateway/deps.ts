@@ -5,6 +5,7 @@
  */
 import type { SenderReportFields } from '../rtsp/server/rtcp.js';
 import type { SourceInfo } from './source.js';
+import type { AudioTranscoderFactory } from '../audio/transcoder.js';
 
 /**
  * Access unit -> whole RTP packets (MTU-sized, SPS/PPS before an IDR, marker on the last),
@@ -116,4 +117,11 @@ export interface GatewayDeps {
   rtx?: RtxBuilder;
   negotiate: OfferNegotiator;
   clock: Clock;
+  /**
+   * AAC -> Opus, one per stream whose camera sends AAC, created for the first viewer that takes
+   * audio (lib/audio/transcoder.ts is the contract). Without it such a camera's audio is skipped.
+   */
+  audioTranscoder?: AudioTranscoderFactory;
+  /** Where a stream's one-line notices go (audio skipped or dropped); default stderr. */
+  log?: (line: string) => void;
 }

@@ -16,6 +16,7 @@ export function defaultSourceFactory(): SourceFactory {
       client: cfg.rtsp,
       reorder: cfg.cameraReorder,
       nack: cfg.cameraNack,
+      audio: cfg.audio,
       ...(cfg.reorderMinWaitMs !== undefined ? { recovery: { reorder: { minWaitMs: cfg.reorderMinWaitMs } } } : {}),
     });
 }
