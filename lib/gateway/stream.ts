@@ -206,7 +206,7 @@ export class Stream implements SourceSink {
         rrtr: this.o.rrtr,
         streamId: `camwire-${this.name}`,
         trackId: `video-${id}`,
-        ...(audio ? { audio: { ...audio, ssrc: ssrcs.readUInt32BE(4) ^ 0x5a5a5a5a, trackId: `audio-${id}` } } : {}),
+        ...(audio ? { audio: { ...audio, ssrc: (ssrcs.readUInt32BE(4) ^ 0x5a5a5a5a) >>> 0, trackId: `audio-${id}` } } : {}),
       },
       {
         onRtcp: (p) => viewer?.handleRtcp(p),

@@ -1,4 +1,8 @@
-/** The player page: lists streams, plays one over WHEP in a muted autoplay <video>, live stats. */
+/**
+ * The player page: lists streams, plays one over WHEP in a muted autoplay <video>, live stats;
+ * the camera's audio with an unmute button (browsers block autoplay with sound), a level meter
+ * and the audio stats.
+ */
 
 /**
  * The WHEP draft's Link headers (rel="ice-server"), asked for with OPTIONS before the offer so
@@ -19,12 +23,45 @@ const ICE_SERVERS_SCRIPT = `async function iceServers(whep) {
   } catch { return []; }
 }`;
 
-export function playerPage(): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>camwire</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:0;background:#111;color:#eee}
+/**
+ * Audio: the page asks for an audio m-line beside the video; when the answer carries one, the
+ * unmute button and the meter show. The meter reads inbound-rtp audioLevel five times a second.
+ */
+const AUDIO_SCRIPT = `const audio = { red: false, timer: 0 };
+function audioAnswered(sdp) {
+  const m = sdp.split(/\\r?\\n(?=m=)/).find((s) => s.startsWith('m=audio') && !/^m=audio 0 /.test(s));
+  if (!m || /a=inactive/.test(m)) return;
+  audio.red = /a=rtpmap:\\d+ red\\/48000/i.test(m);
+  $('audio').hidden = false;
+  audio.timer = setInterval(showLevel, 200);
+}
+function toggleMute() {
+  const v = $('video');
+  v.muted = !v.muted;
+  if (!v.muted) v.play().catch(() => {});
+  $('unmute').textContent = v.muted ? 'Unmute' : 'Mute';
+}
+async function inboundAudio() {
+  let a, codecs = new Map();
+  (await pc.getStats()).forEach((x) => {
+    if (x.type === 'codec') codecs.set(x.id, x.mimeType);
+    if (x.type === 'inbound-rtp' && x.kind === 'audio') a = x;
+  });
+  if (a) a.codec = (codecs.get(a.codecId) || '').replace('audio/', '');
+  return a;
+}
+async function showLevel() {
+  const a = await inboundAudio();
+  if (a) $('level').value = a.audioLevel || 0;
+}
+async function audioRows() {
+  const a = await inboundAudio();
+  if (!a) return {};
+  const total = a.totalSamplesReceived || 0;
+  return { audioCodec: a.codec, audioPacketsLost: a.packetsLost, audioConcealed: (total ? (100 * (a.concealedSamples || 0)) / total : 0).toFixed(2) + '%', audioRed: audio.red ? 'on' : 'off' };
+}`;
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:0;background:#111;color:#eee}
 header{padding:.6em 1em;background:#222;display:flex;gap:1em;align-items:center}
 header h1{font-size:1.1em;margin:0}
 #streams a{color:#9cf;margin-right:.8em}
@@ -33,10 +70,22 @@ video{width:100%;max-width:1280px;background:#000;display:block}
 #stats{font-family:monospace;margin-top:.6em;display:grid;grid-template-columns:repeat(auto-fill,minmax(11em,1fr));gap:.3em;max-width:1280px}
 #stats div{background:#222;padding:.3em .5em}
 #status{color:#fc6}
-</style></head>
+#audio{margin:.6em 0;display:flex;gap:.8em;align-items:center}
+#audio button{font:inherit;padding:.3em .9em}
+#level{width:12em}
+`;
+
+export function playerPage(): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>camwire</title>
+<style>
+${STYLE}</style></head>
 <body>
 <header><h1>camwire</h1><nav id="streams"></nav><span id="status"></span></header>
-<main><video id="video" muted autoplay playsinline></video><div id="stats"></div></main>
+<main><video id="video" muted autoplay playsinline></video>
+<div id="audio" hidden><button id="unmute" onclick="toggleMute()">Unmute</button><label>level <meter id="level" min="0" max="1" value="0"></meter></label></div>
+<div id="stats"></div></main>
 <script>
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -70,12 +119,16 @@ async function listStreams() {
 }
 
 ${ICE_SERVERS_SCRIPT}
+${AUDIO_SCRIPT}
 async function play(target) {
   $('status').textContent = 'connecting to ' + target.label + '...';
   pc = new RTCPeerConnection({ iceServers: await iceServers(target.whep) });
   window.camwirePlayer = { pc };
   pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.ontrack = (e) => { $('video').srcObject = new MediaStream([e.track]); $('video').play().catch(() => {}); };
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  const media = new MediaStream();
+  $('video').srcObject = media;
+  pc.ontrack = (e) => { media.addTrack(e.track); $('video').play().catch(() => {}); };
   pc.onconnectionstatechange = () => { $('status').textContent = target.label + ': ' + pc.connectionState; };
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise((res) => {
@@ -86,7 +139,9 @@ async function play(target) {
   const r = await fetch(target.whep, { method: 'POST', headers: { 'content-type': 'application/sdp', ...auth }, body: pc.localDescription.sdp });
   if (r.status !== 201) { $('status').textContent = 'WHEP ' + r.status + ': ' + (await r.text()); pc.close(); return; }
   resource = new URL(r.headers.get('location'), location.href).toString();
-  await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+  const answer = await r.text();
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  audioAnswered(answer);
   timer = setInterval(showStats, 1000);
 }
 
@@ -101,7 +156,7 @@ async function showStats() {
   const rows = {
     resolution: (s.frameWidth || 0) + 'x' + (s.frameHeight || 0), fps: fps.toFixed(1), framesDecoded: s.framesDecoded,
     packetsLost: s.packetsLost, nackCount: s.nackCount, pliCount: s.pliCount, freezeCount: s.freezeCount,
-    jitterMs: ((s.jitter || 0) * 1000).toFixed(1),
+    jitterMs: ((s.jitter || 0) * 1000).toFixed(1), ...(await audioRows()),
   };
   $('stats').innerHTML = '';
   for (const [k, v] of Object.entries(rows)) {

@@ -3,9 +3,10 @@
  * server sends H.264 plus a 440 Hz tone as PCMU, PCMA, Opus (and G.722 when gstreamer1.0-libav
  * is there); the gateway passes the audio through as it comes. Per codec: audio samples grow,
  * under 2% concealed on a clean link, the level is above silence, the video still decodes, and
- * the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is printed.
+ * for Opus the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is within 40 ms.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
+import type { Page } from 'playwright-core';
 import { startGateway } from '../../lib/app/start.js';
 import { missingTool } from '../../test/support/env.js';
 import { launchChromium, type Chromium } from '../../test/support/chromium.js';
@@ -14,7 +15,8 @@ import { missingGstRtspServer, startGstServer } from '../support/gst-server.js';
 import { AV_VIEWER_SCRIPT, avStats, startAvViewer } from './av-viewer.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const WATCH_MS = 5000;
+const WATCH_MS = 4000;
+const CONVERGE_MS = 15_000;
 
 const CODECS = [
   { codec: 'pcmu', elements: ['mulawenc', 'rtppcmupay'], mime: 'audio/PCMU' },
@@ -22,6 +24,25 @@ const CODECS = [
   { codec: 'opus', elements: ['opusenc', 'rtpopuspay'], mime: 'audio/opus' },
   { codec: 'g722', elements: ['avenc_g722', 'rtpg722pay'], mime: 'audio/G722' },
 ] as const;
+
+/**
+ * Chromium converges on lip sync over seconds (measured: audio 140 ms behind at 1 s, 18-37 ms
+ * by 13 s): the offset is read once it has, as the median of a second of samples (video
+ * playout moves a frame, 33 ms, at a time).
+ */
+async function avOffset(t: Test, page: Page): Promise<void> {
+  await sleep(CONVERGE_MS - WATCH_MS);
+  const offsets: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const s = await avStats(page);
+    if (s.offsetMs !== null) offsets.push(s.offsetMs);
+    await sleep(100);
+  }
+  offsets.sort((a, b) => a - b);
+  const median = offsets.length ? offsets[offsets.length >> 1] : null;
+  t.comment(`A/V offset (audio - video estimatedPlayoutTimestamp) ${CONVERGE_MS / 1000} s in, median ${median} ms; samples ${offsets.join(' ')}`);
+  t.ok(median !== null && Math.abs(median) <= 40, `A/V offset ${median} ms within 40 ms`);
+}
 
 const why = missingTool('chromium', '--version') || missingGstRtspServer();
 if (why) {
@@ -47,16 +68,8 @@ if (why) {
             await startAvViewer(page, gw.address + '/whep/cam');
             await sleep(WATCH_MS / 2);
             const first = await avStats(page);
-            await sleep(WATCH_MS / 2 - 1000);
-            // video playout moves a frame (33 ms) at a time: the median of a second of samples
-            const offsets: number[] = [];
-            let s = await avStats(page);
-            for (let i = 0; i < 10; i++, s = await avStats(page)) {
-              if (s.offsetMs !== null) offsets.push(s.offsetMs);
-              await sleep(100);
-            }
-            offsets.sort((a, b) => a - b);
-            const offsetMs = offsets.length ? offsets[offsets.length >> 1] : null;
+            await sleep(WATCH_MS / 2);
+            const s = await avStats(page);
             t.comment(`${c.codec}: ${JSON.stringify(s)}`);
             t.equal(s.audio.mimeType, c.mime, `Chromium decodes ${c.mime}`);
             t.ok(s.audio.totalSamplesReceived > first.audio.totalSamplesReceived, `audio samples grow (${first.audio.totalSamplesReceived} -> ${s.audio.totalSamplesReceived})`);
@@ -70,8 +83,7 @@ if (why) {
             t.equal(stream.audio.state, 'passthrough', 'the stream passes its audio through');
             t.equal(stream.viewers[0].audio.red, c.codec === 'opus', c.codec === 'opus' ? 'RED around Opus (Chromium offers it)' : 'no RED');
             if (c.codec === 'opus') t.ok(stream.viewers[0].audio.redundant > 0, 'packets carry their predecessor');
-            t.comment(`A/V offset (audio - video estimatedPlayoutTimestamp, median) ${c.codec}: ${offsetMs} ms; samples ${offsets.join(' ')}`);
-            t.ok(offsetMs !== null && Math.abs(offsetMs) <= 40, `A/V offset ${offsetMs} ms within 40 ms`);
+            if (c.codec === 'opus') await avOffset(t, page);
             await page.close();
           } finally {
             await gw.close();
