@@ -18,6 +18,9 @@ const STREAM_METRICS: [string, string, 'gauge' | 'counter', (s: ReturnType<Gatew
   ['camwire_stream_timeline_rebases_total', 'Egress timeline re-bases after camera restarts', 'counter', (x) => x.stream.timelineRebases],
   ['camwire_stream_cut_through_gaps_total', 'Packet forwarding: breaks in the camera sequence, each abandoning a unit', 'counter', (x) => x.stream.cutThrough.gaps],
   ['camwire_stream_cut_through_waiting_dropped_total', 'Packet forwarding: camera packets dropped while waiting for an IDR', 'counter', (x) => x.stream.cutThrough.waitingDropped],
+  ['camwire_stream_audio_sending', '1 when the stream sends audio (passthrough or transcoding)', 'gauge', (x) => (x.stream.audio.state === 'passthrough' || x.stream.audio.state === 'transcoding' ? 1 : 0)],
+  ['camwire_stream_audio_frames_total', 'Audio frames received from the camera', 'counter', (x) => x.stream.audio.frames],
+  ['camwire_stream_audio_packets_out_total', 'Egress audio RTP packets', 'counter', (x) => x.stream.audio.packetsOut],
 ];
 
 const VIEWER_SUMS: [string, string, ViewerCounter][] = [
