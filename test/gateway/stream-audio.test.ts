@@ -1,5 +1,6 @@
 import t from 'tap';
 import { parseRtp } from '../../lib/rtp/index.js';
+import { ntpToMs, parseRtcp } from '../../lib/rtcp/index.js';
 import { parseRed, describeAudioFormat, type AudioFrame, type AudioTrackDescription, type AudioTranscoder, type AudioTranscoderFactory, type TranscodedOpusSink } from '../../lib/audio/index.js';
 import { Stream } from '../../lib/gateway/stream.js';
 import { negotiateAudio } from '../../lib/gateway/negotiate-audio.js';
@@ -164,5 +165,36 @@ t.test('absurd audio parameters are refused with a state, not passed to browsers
   const noConfig = { ...AAC, mpeg4Generic: undefined, latm: { muxConfigPresent: true } };
   const s2 = setup(noConfig, () => t.fail('no transcoder for AAC without config') as never);
   t.equal(s2.stream.stats().audio.state, 'unusable');
+  t.end();
+});
+
+t.test('lip sync: with the camera sender reports of both tracks, the viewer SRs put frames the camera captured together at the same NTP time', async (t) => {
+  const { clock, transport, source, stream } = setup(PCMU);
+  await stream.addViewer(CHROMIUM_AV_OFFER);
+  await tick();
+  const peer = transport.peers[0] as FakePeer;
+  const keyframe = [new Uint8Array([0x67, 0x42, 0xe0, 0x1f]), new Uint8Array([0x68, 0xce]), new Uint8Array(500).fill(0x65, 0, 1)];
+  // The camera: video ts 900000 and audio ts 5000 were captured at the same instant; video
+  // reaches the gateway 40 ms after audio (encoder), so arrival times alone would skew them.
+  const cameraNtp = 1_700_000_123_000;
+  source.frame(new Uint8Array(160), 5000);
+  clock.advance(40);
+  source.sink!.onAccessUnit({ nalus: keyframe, keyframe: true, timestamp: 900000 });
+  source.sink!.onSenderReport!('video', cameraNtp, 900000);
+  source.sink!.onSenderReport!('audio', cameraNtp, 5000);
+  clock.advance(300);
+  stream.tick();
+  const v = parseRtp(peer.rtp[0]);
+  const a = parseRtp(peer.audioRtp[0]);
+  const srs = peer.rtcp.flatMap((p) => parseRtcp(p)).filter((p) => p.type === 'sr');
+  const ntpOf = (ssrc: number, rtp: number, rate: number): number => {
+    const sr = srs.find((p) => p.type === 'sr' && p.ssrc === ssrc);
+    if (!sr || sr.type !== 'sr') throw new Error(`no SR for ${ssrc}`);
+    const d = (rtp - sr.rtpTimestamp) | 0;
+    return ntpToMs(sr.ntpSeconds, sr.ntpFraction) + (d * 1000) / rate;
+  };
+  const videoAt = ntpOf(v.ssrc, v.timestamp, 90000);
+  const audioAt = ntpOf(a.ssrc, a.timestamp, 8000);
+  t.ok(Math.abs(videoAt - audioAt) <= 1, `captured together, mapped together (video ${videoAt.toFixed(1)}, audio ${audioAt.toFixed(1)})`);
   t.end();
 });
