@@ -44,6 +44,21 @@ async function avOffset(t: Test, page: Page): Promise<void> {
   t.ok(median !== null && Math.abs(median) <= 40, `A/V offset ${median} ms within 40 ms`);
 }
 
+/** The player page: the unmute button and meter appear with the audio, its stats name the codec. */
+async function playerPage(t: Test, browser: Chromium, address: string): Promise<void> {
+  const page = await browser.newPage();
+  await page.goto(address + '/watch/cam');
+  await page.waitForSelector('#stat-audioCodec', { timeout: 8000 });
+  t.equal(await page.textContent('#stat-audioCodec'), 'audioCodec: PCMU', 'the player shows the audio codec');
+  t.equal(await page.textContent('#stat-audioRed'), 'audioRed: off');
+  t.ok(await page.isVisible('#unmute'), 'unmute button shown');
+  await page.click('#unmute');
+  t.equal(await page.evaluate(() => (globalThis as any).document.getElementById('video').muted), false, 'unmuted');
+  const level = await page.evaluate(() => (globalThis as any).document.getElementById('level').value);
+  t.ok(level > 0.05, `level meter ${level}`);
+  await page.close();
+}
+
 const why = missingTool('chromium', '--version') || missingGstRtspServer();
 if (why) {
   t.comment('skip: ' + why);
@@ -86,6 +101,7 @@ if (why) {
             t.equal(stream.viewers[0].audio.red, c.codec === 'opus', c.codec === 'opus' ? 'RED around Opus (Chromium offers it)' : 'no RED');
             if (c.codec === 'opus') t.ok(stream.viewers[0].audio.redundant > 0, 'packets carry their predecessor');
             if (c.codec === 'opus') await avOffset(t, page);
+            if (c.codec === 'pcmu') await playerPage(t, browser!, gw.address);
             await page.close();
           } finally {
             await gw.close();
