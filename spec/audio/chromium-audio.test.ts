@@ -15,7 +15,8 @@ import { missingGstRtspServer, startGstServer } from '../support/gst-server.js';
 import { AV_VIEWER_SCRIPT, avStats, startAvViewer } from './av-viewer.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const WATCH_MS = 4000;
+const WATCH_MS = 4500;
+const START_MS = 1500;
 const CONVERGE_MS = 15_000;
 
 const CODECS = [
@@ -54,7 +55,12 @@ async function playerPage(t: Test, browser: Chromium, address: string): Promise<
   t.ok(await page.isVisible('#unmute'), 'unmute button shown');
   await page.click('#unmute');
   t.equal(await page.evaluate(() => (globalThis as any).document.getElementById('video').muted), false, 'unmuted');
-  const level = await page.evaluate(() => (globalThis as any).document.getElementById('level').value);
+  const readLevel = () => page.evaluate(() => (globalThis as any).document.getElementById('level').value as number);
+  let level = await readLevel();
+  for (let i = 0; i < 30 && !(level > 0.05); i++) {
+    await sleep(100);
+    level = await readLevel();
+  }
   t.ok(level > 0.05, `level meter ${level}`);
   await page.close();
 }
@@ -81,9 +87,9 @@ if (why) {
             await page.goto(gw.address + '/api/streams');
             await page.evaluate(AV_VIEWER_SCRIPT);
             await startAvViewer(page, gw.address + '/whep/cam');
-            await sleep(WATCH_MS / 2);
+            await sleep(START_MS); // past the jitter buffer filling
             const first = await avStats(page);
-            await sleep(WATCH_MS / 2);
+            await sleep(WATCH_MS - START_MS);
             const s = await avStats(page);
             t.comment(`${c.codec}: ${JSON.stringify(s)}`);
             t.equal(s.audio.mimeType, c.mime, `Chromium decodes ${c.mime}`);
