@@ -11,6 +11,7 @@ import { parseIceUrl, resolveIceServers, type IceServerConfig } from '../lib/gat
 import { addPublicCandidates } from '../lib/sdp/candidates.js';
 import {
   WEBRTC_DEFAULTS,
+  type PeerAudioParams,
   type PeerHandlers,
   type PeerMediaParams,
   type PeerState,
@@ -19,6 +20,7 @@ import {
   type WebRtcPeer,
   type WebRtcTransport,
 } from '../lib/gateway/transport.js';
+import type { MediaKind } from '../lib/gateway/track.js';
 
 export interface NativeTransportOptions {
   /** Local address ICE binds to (default: all interfaces). */
@@ -127,6 +129,7 @@ class NativePeer implements WebRtcPeer {
   answerSdp = '';
   state: PeerState = 'new';
   private track: Track | undefined;
+  private audioTrack: Track | undefined;
   private closed = false;
   private open = false;
 
@@ -184,6 +187,7 @@ class NativePeer implements WebRtcPeer {
         }
         const track = pc.addTrack(video);
         this.track = track;
+        if (m.audio) this.addAudio(m.audio);
         track.onOpen(() => {
           if (this.closed) return;
           this.open = true;
@@ -202,6 +206,24 @@ class NativePeer implements WebRtcPeer {
     });
   }
 
+  /** The audio m-line of the same BUNDLE: its codec, RED around it when offered, its SSRC. */
+  private addAudio(a: PeerAudioParams): void {
+    const m = this.media;
+    const audio = new nodeDataChannel.Audio(a.mid, 'SendOnly');
+    // the binding refuses an explicit undefined profile: no fmtp, no third argument
+    if (a.fmtp !== undefined) audio.addAudioCodec(a.payloadType, a.rtpmap, a.fmtp);
+    else audio.addAudioCodec(a.payloadType, a.rtpmap);
+    if (a.redPayloadType !== undefined) audio.addAudioCodec(a.redPayloadType, 'red/48000/2', `${a.payloadType}/${a.payloadType}`);
+    if (a.nack) audio.parseSdpLine(`a=rtcp-fb:${a.payloadType} nack`);
+    audio.addSSRC(a.ssrc, m.cname, m.streamId, a.trackId);
+    const track = this.pc.addTrack(audio);
+    this.audioTrack = track;
+    // the browser's RTCP about audio may come on either track of the BUNDLE
+    track.onMessage((msg) => {
+      if (!this.closed) this.handlers.onRtcp(msg);
+    });
+  }
+
   private setState(s: PeerState): void {
     if (this.state === s || this.state === 'closed') return;
     this.state = s;
@@ -209,20 +231,20 @@ class NativePeer implements WebRtcPeer {
     if (s === 'closed') this.close();
   }
 
-  sendRtp(packet: Uint8Array): boolean {
-    return this.send(packet);
+  sendRtp(packet: Uint8Array, kind: MediaKind = 'video'): boolean {
+    return this.send(packet, kind === 'audio' ? this.audioTrack : this.track);
   }
 
-  sendRtcp(packet: Uint8Array): boolean {
-    return this.send(packet);
+  sendRtcp(packet: Uint8Array, kind: MediaKind = 'video'): boolean {
+    return this.send(packet, kind === 'audio' ? this.audioTrack : this.track);
   }
 
-  private send(packet: Uint8Array): boolean {
-    if (!this.open || this.closed || !this.track) return false;
+  private send(packet: Uint8Array, track: Track | undefined): boolean {
+    if (!this.open || this.closed || !track) return false;
     try {
       // node-datachannel wants a Buffer; wrapping a Uint8Array's memory is free.
       const buf = Buffer.isBuffer(packet) ? packet : Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
-      return this.track.sendMessageBinary(buf);
+      return track.sendMessageBinary(buf);
     } catch {
       return false;
     }
@@ -251,6 +273,7 @@ class NativePeer implements WebRtcPeer {
     this.open = false;
     try {
       this.track?.close();
+      this.audioTrack?.close();
     } catch {
       /* already closed natively */
     }

@@ -208,6 +208,8 @@ const streamOptions = (d: Partial<typeof STREAM_DEFAULTS>): Record<string, Setti
   viewerRtcpTimeoutMs: num(1000, 3_600_000, d.viewerRtcpTimeoutMs),
   viewerDisconnectTimeoutMs: num(1000, 3_600_000, d.viewerDisconnectTimeoutMs),
   forwarding: oneOf(['frame', 'packet'], d.forwarding),
+  audio: flag(d.audio),
+  audioWaitMs: num(0, 60_000, d.audioWaitMs),
 });
 
 /** At most this many STUN/TURN entries and public addresses: each costs every answer a line or a lookup. */

@@ -10,6 +10,7 @@ import { CodecPacketizer } from './codec-packetizer.js';
 import { systemClock, type GatewayDeps } from './deps.js';
 import { negotiateOffer } from './negotiate.js';
 import { gatewayRtcp } from './rtcp-adapter.js';
+import { createAacToOpusTranscoder } from '../audio/aac-to-opus.js';
 
 export interface RecoveryConfig {
   /** Retransmission history per stream (defaults: 1000 ms, 1024 packets, 1500-byte packets). */
@@ -38,6 +39,7 @@ export function createDeps(recovery: RecoveryConfig = {}, overrides: Partial<Gat
   };
 }
 
+/** With the AAC -> Opus transcoder (an ffmpeg child process per AAC stream, started on first use). */
 export function defaultDeps(recovery: RecoveryConfig = {}, egressMtu = DEFAULT_MTU): GatewayDeps {
-  return createDeps(recovery, {}, egressMtu);
+  return createDeps(recovery, { audioTranscoder: createAacToOpusTranscoder }, egressMtu);
 }

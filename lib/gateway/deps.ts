@@ -6,6 +6,7 @@
 import type { ParameterSets } from '../h264/parameter-sets.js';
 import type { SenderReportFields } from '../rtsp/server/rtcp.js';
 import type { SourceInfo, VideoCodec } from './source.js';
+import type { AudioTranscoderFactory } from '../audio/transcoder.js';
 
 /**
  * Access unit -> whole RTP packets (MTU-sized, SPS/PPS before an IDR, marker on the last),
@@ -122,6 +123,11 @@ export interface GatewayDeps {
   rtx?: RtxBuilder;
   negotiate: OfferNegotiator;
   clock: Clock;
-  /** Operator log: viewers joining and leaving (default none). */
+  /**
+   * AAC -> Opus, one per stream whose camera sends AAC, created for the first viewer that takes
+   * audio (lib/audio/transcoder.ts is the contract). Without it such a camera's audio is skipped.
+   */
+  audioTranscoder?: AudioTranscoderFactory;
+  /** Operator log: viewers joining and leaving, audio skipped or dropped (default none). */
   log?: Logger;
 }

@@ -29,6 +29,9 @@ export class EgressTimeline {
   /** When the last unit began (ms), -1 before the first. */
   private lastUnitAt = -1;
   private rebaseCount = 0;
+  /** The source's latest sender report: its wall clock (ms) at source timestamp srSourceTs; NaN when none this session. */
+  private srCameraMs = NaN;
+  private srSourceTs = 0;
   private readonly perMs: number;
   private readonly jumpLimit: number;
 
@@ -69,7 +72,12 @@ export class EgressTimeline {
 
   /** A unit with source timestamp `sourceTs` begins at `now` (ms): returns its egress timestamp. */
   unitAt(sourceTs: number, now: number): number {
-    if (this.rebasePending || Math.abs(tsDistance(this.lastSourceTs, sourceTs)) > this.jumpLimit) this.rebase(sourceTs, now);
+    if (this.rebasePending) this.rebase(sourceTs, now);
+    else if (Math.abs(tsDistance(this.lastSourceTs, sourceTs)) > this.jumpLimit) {
+      // the camera's timestamps jumped: its last sender report no longer maps them
+      this.srCameraMs = NaN;
+      this.rebase(sourceTs, now);
+    }
     this.lastSourceTs = sourceTs;
     this.lastTs = tsAdd(sourceTs, this.shiftValue);
     this.lastUnitAt = now;
@@ -79,6 +87,29 @@ export class EgressTimeline {
   /** A new source session: its first timestamp re-bases, whatever it is. */
   restart(): void {
     this.rebasePending = true;
+    this.srCameraMs = NaN;
+  }
+
+  /** The source's sender report: its wall clock `cameraMs` (Unix ms on its own clock) at source timestamp `sourceTs`. */
+  senderReport(cameraMs: number, sourceTs: number): void {
+    this.srCameraMs = cameraMs;
+    this.srSourceTs = sourceTs >>> 0;
+  }
+
+  /** A sender report of this session maps source time to the source's wall clock. */
+  get hasSenderReport(): boolean {
+    return !Number.isNaN(this.srCameraMs);
+  }
+
+  /**
+   * The egress timestamp for this instant, what an SR carries: from the source's own sender
+   * report when \`cameraMs\` (the source's wall clock now) is given and one is known, so that
+   * every track of a stream maps to wall time exactly as the camera does (lip sync); else
+   * extrapolated from the last unit's arrival.
+   */
+  egressTsFor(now: number, cameraMs?: number): number {
+    if (cameraMs === undefined || !this.hasSenderReport || this.rebasePending || this.lastUnitAt < 0) return this.egressTsAt(now);
+    return tsAdd(tsAdd(this.srSourceTs, Math.round((cameraMs - this.srCameraMs) * this.perMs)), this.shiftValue);
   }
 
   /** Egress timestamp for time `now` (ms), extrapolated from the last unit. */

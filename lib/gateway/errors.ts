@@ -28,7 +28,9 @@ export type GatewayErrorCode =
   /** The gateway is draining before shutdown: it serves its viewers but takes no new ones. */
   | 'DRAINING'
   /** A stream's parts cannot work together (egress MTU too large, packet forwarding without parameter sets). */
-  | 'BAD_OPTION';
+  | 'BAD_OPTION'
+  /** The camera's audio track has parameters browsers do not play (rate, channels, codec) or lacks the AAC config: dropped, the video plays. */
+  | 'AUDIO_UNUSABLE';
 
 /** Failures of the gateway and its WebRTC transport. */
 export class GatewayError extends CamwireError {

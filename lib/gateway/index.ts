@@ -5,6 +5,10 @@ export { TrackSender, TRACK_SENDER_DEFAULTS, type SenderMedia, type SenderState,
 export type { TrackSink, SinkState } from './track-sink.js';
 export type { MediaKind, Track } from './track.js';
 export { VideoTrack, VIDEO_CLOCK_RATE, type TrackOwner, type VideoTrackOptions, type VideoTrackStats } from './video-track.js';
+export { AudioTrack, type AudioTrackOptions, type AudioTrackStats } from './audio-track.js';
+export { StreamAudio, type StreamAudioState, type StreamAudioStats } from './stream-audio.js';
+export { RedSink } from './red-sink.js';
+export { negotiateAudio, chooseAudio, type BrowserAudioCodec, type NegotiatedAudio } from './negotiate-audio.js';
 export { EgressTimeline, type EgressTimelineOptions } from './egress-timeline.js';
 export { KeyframeCache, type KeyframeCacheOptions, type KeyframeEntry } from './keyframe-cache.js';
 export type { CutThroughCounters, Forwarder, TrackOutput } from './forwarder.js';
@@ -12,7 +16,7 @@ export { MAX_EGRESS_PACKET, PLACEHOLDER_PAYLOAD_TYPE } from './egress-packet.js'
 export type { AccessUnit as SourceAccessUnit, SourceInfo, SourceSink, SourceState, VideoCodec, VideoSource } from './source.js';
 export { CodecPacketizer } from './codec-packetizer.js';
 export type {
-  PeerHandlers, PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer, WebRtcTransport,
+  PeerAudioParams, PeerHandlers, PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer, WebRtcTransport,
 } from './transport.js';
 export {
   systemClock, type Clock, type EgressHistory, type EgressPacketizer, type GatewayDeps, type GatewayRtcp,

@@ -5,9 +5,12 @@
  */
 import { RTSP_CLIENT_DEFAULTS, RtspClient, redactSecret, type RtspClientOptions, type RtspSessionInfo, type RtspTrack } from '../rtsp/index.js';
 import { attachCameraLeg, firstVideoTrack, type CameraLeg, type CameraLegOptions } from '../ingest/index.js';
+import { AudioLeg, chooseAudioTrack, firstAudioTrack, wantVideoAndAudio } from '../ingest/audio-leg.js';
+import { AudioFormatError } from '../audio/index.js';
+import { ntpToMs, type RtcpPacket } from '../rtcp/index.js';
 import { CAMERA_LEG_DEFAULTS } from '../ingest/camera-leg.js';
 import { systemClock } from '../clock.js';
-import { formatProfileLevelId } from '../sdp/index.js';
+import { describeTracks, formatProfileLevelId } from '../sdp/index.js';
 import { BFrameDetector, bFramesMessage, parseSps, type AccessUnit } from '../h264/index.js';
 import { parseH265Sps } from '../h265/sps.js';
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
@@ -41,6 +44,8 @@ export interface RtspSourceOptions {
   name?: string;
   /** The stream's capture: the camera leg's RTP/RTCP as received and sent, and its decisions. */
   capture?: StreamCapture;
+  /** Set up the camera's first usable audio track too (default true). */
+  audio?: boolean;
 }
 
 /** `transport` and `client` default as the RTSP client's, `recovery` and `depacketizer` as the camera leg's. */
@@ -48,13 +53,18 @@ export const RTSP_SOURCE_DEFAULTS = Object.freeze({
   reorder: 'auto',
   nack: CAMERA_LEG_DEFAULTS.nack,
   bFrames: 'drop',
-} as const satisfies Required<Pick<RtspSourceOptions, 'reorder' | 'nack' | 'bFrames'>>);
+  audio: true,
+} as const satisfies Required<Pick<RtspSourceOptions, 'reorder' | 'nack' | 'bFrames' | 'audio'>>);
 
 export class RtspSource implements VideoSource {
   private client: RtspClient | undefined;
   private leg: CameraLeg | undefined;
   private detachLeg: (() => void) | undefined;
   private track: RtspTrack | undefined;
+  private audioTrack: RtspTrack | undefined;
+  private audioLeg: AudioLeg | undefined;
+  /** Audio lines already logged (one per distinct reason, not one per reconnect). */
+  private readonly logged = new Set<string>();
   private sink: SourceSink | undefined;
   private meta: SourceInfo = {};
   private state: SourceState = 'idle';
@@ -74,7 +84,10 @@ export class RtspSource implements VideoSource {
     if (this.client) return;
     this.sink = sink;
     const capture = this.o.capture;
-    const client = new RtspClient({ ...this.o.client, url: this.o.url, transport: this.o.transport ?? RTSP_CLIENT_DEFAULTS.transport, wireTap: capture });
+    const audio = this.o.audio ?? RTSP_SOURCE_DEFAULTS.audio;
+    const client = new RtspClient({
+      ...(audio ? { wantTrack: wantVideoAndAudio } : {}), ...this.o.client, url: this.o.url, transport: this.o.transport ?? RTSP_CLIENT_DEFAULTS.transport, wireTap: capture,
+    });
     this.client = client;
     const reorder = this.o.reorder ?? RTSP_SOURCE_DEFAULTS.reorder;
     // Attached first: the leg has started on a session's track by the time onSession runs.
@@ -93,6 +106,14 @@ export class RtspSource implements VideoSource {
     });
     this.leg = leg;
     this.detachLeg = detach;
+    if (audio) {
+      const audioLeg = new AudioLeg({ clock: this.o.client?.clock ?? systemClock, onFrame: (f) => this.sink?.onAudioFrame?.(f) });
+      this.audioLeg = audioLeg;
+      client.on('rtp', (p, t) => {
+        if (t === this.audioTrack) audioLeg.onRtp(p);
+      });
+    }
+    client.on('rtcp', (packets, t) => this.onRtcp(packets, t));
     client.on('session', (info) => this.onSession(info));
     client.on('state', (ch) => {
       this.logState(ch);
@@ -120,6 +141,8 @@ export class RtspSource implements VideoSource {
     // After the sink is gone: what the leg releases on stopping goes nowhere.
     this.detachLeg?.();
     this.detachLeg = undefined;
+    this.audioLeg?.stop();
+    this.audioTrack = undefined;
     if (client) void client.stop().catch(() => {});
   }
 
@@ -146,6 +169,16 @@ export class RtspSource implements VideoSource {
       quirks: this.bFrames.detected ? 'b-frames' : '',
       bFrames: this.bFrames.stats.bPictures + this.bFrames.stats.referenceBPictures, bFramesDropped: this.bFramesDropped,
       reorderFrames: this.bFrames.stats.reorderFrames,
+      ...this.audioStats(),
+    };
+  }
+
+  private audioStats(): Record<string, number | string> {
+    const a = this.audioLeg?.stats();
+    if (!a || a.sessions === 0) return {};
+    return {
+      audioCodec: a.codec ?? '', audioClockRate: a.clockRate, audioChannels: a.channels, audioPackets: a.received, audioPacketsLost: a.lost,
+      audioFrames: a.frames, audioFramesDropped: a.framesDropped, audioMalformed: a.malformed,
     };
   }
 
@@ -203,6 +236,8 @@ export class RtspSource implements VideoSource {
         /* a bad SPS in the SDP: the in-band one will do */
       }
     }
+    const audio = this.startAudio(info);
+    if (audio) meta.audio = audio;
     this.meta = meta;
     this.log.info('source.playing', {
       stream: this.o.name, transport: info.transport, codec: 'H264', profile: meta.profileLevelId, width: meta.width, height: meta.height,
@@ -229,6 +264,41 @@ export class RtspSource implements VideoSource {
     this.lastError = `${code}: ${reason}`;
     this.log.error('source.failed', { stream: this.o.name, code, error: reason });
     this.setState('failed', this.lastError);
+  }
+
+  /** Starts the audio leg on the session's audio track; says once why an audio track is not used. */
+  private startAudio(info: RtspSessionInfo): SourceInfo['audio'] {
+    this.audioTrack = undefined;
+    const leg = this.audioLeg;
+    if (!leg) return undefined;
+    const track = firstAudioTrack(info);
+    if (!track) {
+      leg.stop();
+      const skipped = chooseAudioTrack(info.description ? describeTracks(info.description) : []).skipped;
+      if (skipped.length > 0) this.logOnce(`camwire: ${this.redact(info.url)}: audio skipped, no codec camwire can forward (${skipped.join('; ')})`);
+      return undefined;
+    }
+    try {
+      leg.start(info, track);
+    } catch (e) {
+      if (!(e instanceof AudioFormatError)) throw e;
+      this.logOnce(`camwire: ${this.redact(info.url)}: audio skipped (${track.codec ?? '?'}: ${e.code})`);
+      return undefined;
+    }
+    this.audioTrack = track;
+    return leg.desc;
+  }
+
+  private onRtcp(packets: RtcpPacket[], track: RtspTrack): void {
+    const kind = track === this.track ? 'video' : track === this.audioTrack ? 'audio' : undefined;
+    if (!kind) return;
+    for (const p of packets) if (p.type === 'sr') this.sink?.onSenderReport?.(kind, ntpToMs(p.ntpSeconds, p.ntpFraction), p.rtpTimestamp);
+  }
+
+  private logOnce(line: string): void {
+    if (this.logged.has(line)) return;
+    this.logged.add(line);
+    this.log.warn('source.audio-skipped', { stream: this.o.name, reason: line });
   }
 
   /** Errors end up in /api/streams: whatever a lower layer or the camera echoed, no password. */

@@ -1,5 +1,7 @@
+import type { AudioFrame, AudioTrackDescription } from '../audio/index.js';
+
 /**
- * Where a Stream's video comes from. The RTSP client (through reorder and depacketizer) is
+ * Where a Stream's video (and audio) comes from. The RTSP client (through reorder and depacketizer) is
  * the real source; tests feed clips. A source delivers whole access units in decode order.
  */
 
@@ -41,6 +43,13 @@ export interface SourceSink {
    * and sequence numbers start afresh, and the Stream re-bases them.
    */
   onState(state: SourceState, detail?: string): void;
+  /** One coded audio frame of the source's audio track (`SourceInfo.audio`); valid only during the call. */
+  onAudioFrame?(frame: AudioFrame): void;
+  /**
+   * A sender report from the camera: its wall clock (`ntpMs`, Unix ms on the camera's clock)
+   * at RTP time `rtpTimestamp` of that track. What lip sync is carried through with.
+   */
+  onSenderReport?(kind: 'video' | 'audio', ntpMs: number, rtpTimestamp: number): void;
 }
 
 export interface SourceInfo {
@@ -52,6 +61,8 @@ export interface SourceInfo {
   height?: number;
   /** SPS/PPS (H.265: VPS/SPS/PPS) known out of band (sprop-*), inserted before keyframes that lack them. */
   parameterSets?: readonly Uint8Array[];
+  /** The audio track the source delivers frames of, when it has one camwire can use. */
+  audio?: AudioTrackDescription;
 }
 
 export interface VideoSource {

@@ -61,6 +61,16 @@ export interface StreamOptions {
    * RTSP client does); a camera that never sets the RTP marker costs one packet of lag.
    */
   forwarding?: 'frame' | 'packet';
+  /**
+   * Send the camera's audio to browsers that take it (default true): Opus, PCMU, PCMA and G.722
+   * as the camera sends them, AAC through the transcoder when one is configured.
+   */
+  audio?: boolean;
+  /**
+   * A browser offering audio to a stream whose camera has not been described yet (on demand,
+   * first viewer) waits this long for it, so the answer can carry the camera's audio codec (default 3000 ms).
+   */
+  audioWaitMs?: number;
 }
 
 export const STREAM_DEFAULTS = Object.freeze({
@@ -79,6 +89,8 @@ export const STREAM_DEFAULTS = Object.freeze({
   viewerRtcpTimeoutMs: 30_000,
   viewerDisconnectTimeoutMs: 10_000,
   forwarding: 'frame',
+  audio: true,
+  audioWaitMs: 3000,
 } as const satisfies Required<StreamOptions>);
 
 /** `opts` over the defaults; an option given as undefined takes its default. */

@@ -15,9 +15,8 @@ import type { AccessUnit, SourceInfo, SourcePacket, SourceSink, SourceState, Vid
 import { resolveStreamOptions, type StreamOptions } from './stream-options.js';
 import type { Track } from './track.js';
 import type { TrackSink } from './track-sink.js';
-import type { PeerState, WebRtcTransport } from './transport.js';
+import type { PeerMediaParams, PeerState, WebRtcTransport } from './transport.js';
 import { VideoTrack } from './video-track.js';
-import { Viewer, type ViewerStats } from './viewer.js';
 import type { CaptureStats, StreamCapture } from '../capture/stream-capture.js';
 import { CapturingPeer } from './capture-peer.js';
 
@@ -26,6 +25,10 @@ import { CapturingPeer } from './capture-peer.js';
  * stream's first viewer): the camera is started and its DESCRIBE awaited this long (polled).
  */
 export const CODEC_WAIT = Object.freeze({ timeoutMs: 5000, pollMs: 50 });
+import { Viewer, type ViewerStats, type ViewerTrackOptions } from './viewer.js';
+import { StreamAudio, type StreamAudioStats } from './stream-audio.js';
+import type { AudioFrame } from '../audio/frame.js';
+import type { NegotiatedAudio } from './negotiate-audio.js';
 
 export { STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
 
@@ -51,6 +54,8 @@ export interface StreamStats {
   cutThrough: CutThroughCounters;
   /** The capture's state and counters, when the stream is captured. */
   capture?: CaptureStats;
+  /** The audio track: what the camera sends, what browsers get, and why not when they get none. */
+  audio: StreamAudioStats;
   source: Record<string, number | string>;
 }
 
@@ -79,6 +84,8 @@ export const LIVE_STREAM_OPTIONS: ReadonlySet<keyof StreamOptions> = new Set<key
 
 export interface ViewerInfo extends ViewerStats {
   id: string;
+  /** What the viewer gets of the audio track, null when it took none. */
+  audio: ReturnType<Viewer['audioStats']>;
   connection: PeerState;
   ageMs: number;
 }
@@ -88,8 +95,12 @@ export class Stream implements SourceSink {
   readonly forwarding: 'frame' | 'packet';
   private o: Required<StreamOptions>;
   private readonly video: VideoTrack;
-  /** Every track, in the order viewers hold their senders. */
-  private readonly tracks: readonly Track[];
+  private readonly audio: StreamAudio;
+  /** The camera's wall clock minus ours (ms), from its latest sender report; undefined before one. */
+  private cameraOffsetMs: number | undefined;
+  /** The source has played once: its description (audio codec) is known. */
+  private sourceDescribed = false;
+  private readonly playWaiters = new Set<() => void>();
   private readonly viewers = new Map<string, Viewer>();
   private readonly origins = new Map<string, ViewerOrigin>();
   /** Sinks of outputs other than WebRTC viewers (RTSP), on the video track. */
@@ -136,8 +147,14 @@ export class Stream implements SourceSink {
       keyframeOnJoin: this.o.keyframeOnJoin, timestampJumpMs: this.o.timestampJumpMs,
       ssrc: start.ssrc, firstTimestamp: start.firstTimestamp, firstSequenceNumber: start.firstSequenceNumber,
     });
-    this.tracks = [this.video];
+    this.audio = new StreamAudio({ name, deps, timestampJumpMs: this.o.timestampJumpMs, random: Math.random });
     if (!this.o.onDemand) this.startSource();
+  }
+
+  /** Every track, in the order viewers hold their senders: the video, then the audio when the camera's can be sent. */
+  private get tracks(): readonly Track[] {
+    const audio = this.o.audio ? this.audio.track : undefined;
+    return audio ? [this.video, audio] : [this.video];
   }
 
   get viewerCount(): number {
@@ -213,6 +230,8 @@ export class Stream implements SourceSink {
     if (!transport) throw new GatewayError('TRANSPORT_CLOSED', `stream ${this.name} has no WebRTC transport`);
     const wantRtx = this.o.rtx && this.deps.rtx !== undefined;
     const video = this.deps.negotiate(offerSdp, await this.sourceInfoFor(offerSdp), wantRtx);
+    const audio = await this.negotiateAudio(offerSdp);
+    const audioTrack = audio ? this.audio.track : undefined;
     const id = `${this.name}-${this.nextViewerId++}-${randomBytes(4).toString('hex')}`;
     const ssrcs = randomBytes(8);
     // Assigned once, after the peer exists; `let` because the peer's callbacks may fire before that.
@@ -229,6 +248,7 @@ export class Stream implements SourceSink {
         rrtr: this.o.rrtr,
         streamId: `camwire-${this.name}`,
         trackId: `video-${id}`,
+        ...(audio ? { audio: { ...audio, ssrc: (ssrcs.readUInt32BE(4) ^ 0x5a5a5a5a) >>> 0, trackId: `audio-${id}` } } : {}),
       },
       {
         onRtcp: (p) => {
@@ -247,14 +267,18 @@ export class Stream implements SourceSink {
     );
     viewer = new Viewer({
       id, peer: vc ? new CapturingPeer(peer, vc) : peer, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, clock: this.deps.clock,
-      tracks: this.tracks.map((t) => ({ kind: t.kind, media: peer.media, history: t.history, resendGate: this.deps.resendGate() })),
+      tracks: this.viewerTracks(peer.media, audio),
       onKeyframeRequest: () => this.viewerKeyframeRequest(), answerNacks: this.o.nack,
     });
     if (peer.state === 'closed' || peer.state === 'failed') {
       throw new GatewayError('TRANSPORT_CLOSED', 'the peer closed before it was added');
     }
     this.viewers.set(id, viewer);
-    for (const t of this.tracks) t.addSink(viewer.sender(t.kind)!);
+    this.video.addSink(viewer.sink('video')!);
+    if (audioTrack && peer.media.audio) {
+      audioTrack.addSink(viewer.sink('audio')!);
+      this.audio.viewerAdded();
+    }
     this.startSource();
     if (peer.isOpen) this.viewerOpened(viewer);
     return viewer;
@@ -285,7 +309,11 @@ export class Stream implements SourceSink {
       stream: this.name, viewer: id, address: origin.address, path: origin.path ?? 'webrtc', reason,
       seconds: Math.round((this.deps.clock.now() - v.createdAt) / 1000), viewers: this.viewers.size,
     });
-    for (const t of this.tracks) t.removeSink(v.sender(t.kind)!);
+    for (const t of this.tracks) {
+      const sink = v.sink(t.kind);
+      if (sink) t.removeSink(sink);
+    }
+    if (v.sink('audio')) this.audio.viewerRemoved();
     v.close();
     for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') this.departed[k] = (this.departed[k] ?? 0) + val;
     if (this.consumers === 0) this.emptySince = this.deps.clock.now();
@@ -314,7 +342,11 @@ export class Stream implements SourceSink {
         this.removeViewer(v.id, why);
       }
     }
-    for (const t of this.tracks) t.tick(now);
+    const tracks = this.tracks;
+    // The camera's own clock maps every track to wall time only when each has a sender report;
+    // a lone video track keeps its arrival clock.
+    const cameraMs = tracks.length > 1 && this.cameraOffsetMs !== undefined && tracks.every((t) => t.timeline.hasSenderReport) ? now + this.cameraOffsetMs : undefined;
+    for (const t of tracks) t.tick(now, cameraMs);
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
     this.capture?.flush();
     if (this.o.onDemand && this.running && this.consumers === 0 && now - this.emptySince >= this.o.idleStopMs) {
@@ -331,14 +363,28 @@ export class Stream implements SourceSink {
     if (this.running) this.video.onPacket(p);
   }
 
+  onAudioFrame(frame: AudioFrame): void {
+    if (this.running && this.o.audio) this.audio.onFrame(frame);
+  }
+
+  onSenderReport(kind: 'video' | 'audio', ntpMs: number, rtpTimestamp: number): void {
+    this.cameraOffsetMs = ntpMs - this.deps.clock.now();
+    if (kind === 'video') this.video.timeline.senderReport(ntpMs, rtpTimestamp);
+    else this.audio.onSenderReport(ntpMs, rtpTimestamp);
+  }
+
   onState(state: SourceState): void {
     const prev = this.sourceStateValue;
     this.sourceStateValue = state;
+    if (state === 'playing' || state === 'failed') for (const wake of [...this.playWaiters]) wake();
     // A restarted camera may come back with other parameters: the old keyframe is stale.
     if (state === 'reconnecting' || state === 'failed' || state === 'stopped') for (const t of this.tracks) t.sourceGone();
     if (state === 'playing' && prev !== 'playing') {
       const info = this.source.info();
-      for (const t of this.tracks) t.sourcePlaying(info);
+      this.sourceDescribed = true;
+      this.cameraOffsetMs = undefined;
+      this.video.sourcePlaying(info);
+      this.audio.sourcePlaying(info);
       // Back after a reconnect with viewers watching: they can only resume on an IDR, and a
       // camera with a long GOP (or one shared with other clients) would make them wait for it.
       if ((prev === 'reconnecting' || prev === 'failed' || this.sourceReplaced) && this.consumers > 0) this.requestKeyframe();
@@ -367,6 +413,7 @@ export class Stream implements SourceSink {
       keyframeCachePackets: this.video.keyframes.packetCount,
       cutThrough: this.video.cutThroughStats(),
       ...(this.capture ? { capture: this.capture.stats() } : {}),
+      audio: this.audio.stats(),
       source: this.source.stats(),
     };
   }
@@ -383,7 +430,7 @@ export class Stream implements SourceSink {
   viewerInfo(): ViewerInfo[] {
     const now = this.deps.clock.now();
     return [...this.viewers.values()].map((v) => ({
-      id: v.id, connection: v.peer.state, ageMs: Math.round(now - v.createdAt), ...v.stats(),
+      id: v.id, connection: v.peer.state, ageMs: Math.round(now - v.createdAt), ...v.stats(), audio: v.audioStats(),
     }));
   }
 
@@ -429,6 +476,7 @@ export class Stream implements SourceSink {
   close(): Promise<void> {
     for (const id of [...this.viewers.keys()]) this.removeViewer(id, 'stream-closed');
     for (const sink of [...this.outputs]) this.removeOutput(sink);
+    this.audio.close();
     return this.stopSource();
   }
 
@@ -452,7 +500,47 @@ export class Stream implements SourceSink {
 
   private viewerOpened(v: Viewer): void {
     if (v.peer instanceof CapturingPeer) v.peer.notePath();
-    for (const t of this.tracks) t.open(v.sender(t.kind)!);
+    for (const t of this.tracks) {
+      const sink = v.sink(t.kind);
+      if (sink) t.open(sink);
+    }
+  }
+
+  /**
+   * The audio answer. A stream whose camera has not been described yet (on demand, first
+   * viewer) starts it and waits up to audioWaitMs, so the answer can carry its audio.
+   */
+  private async negotiateAudio(offerSdp: string): Promise<NegotiatedAudio | undefined> {
+    if (!this.o.audio || !/^m=audio /m.test(offerSdp)) return undefined;
+    if (!this.sourceDescribed) {
+      this.startSource();
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          timer.cancel();
+          this.playWaiters.delete(wake);
+          resolve();
+        };
+        const timer = this.deps.clock.setTimer(this.o.audioWaitMs, wake);
+        this.playWaiters.add(wake);
+      });
+    }
+    return this.audio.negotiate(offerSdp);
+  }
+
+  private viewerTracks(media: PeerMediaParams, audio: NegotiatedAudio | undefined): ViewerTrackOptions[] {
+    const out: ViewerTrackOptions[] = [{ kind: 'video', media, history: this.video.history, resendGate: this.deps.resendGate() }];
+    const track = this.audio.track;
+    if (audio && track && media.audio) {
+      const red = audio.redPayloadType;
+      out.push({
+        kind: 'audio', history: track.history, resendGate: this.deps.resendGate(),
+        media: { ssrc: media.audio.ssrc, payloadType: red ?? audio.payloadType, cname: media.cname },
+        // RED packets are made per viewer and never stored: what the history holds is plain
+        answerNacks: audio.nack && red === undefined && this.o.nack,
+        ...(red !== undefined ? { redOf: audio.payloadType } : {}),
+      });
+    }
+    return out;
   }
 
   private startSource(): void {

@@ -13,6 +13,7 @@ import type { CachedKeyframe } from './keyframe-cache.js';
 import type { SinkState, TrackSink } from './track-sink.js';
 import type { WebRtcPeer } from './transport.js';
 import type { CaptureNote } from '../capture/notes.js';
+import type { MediaKind } from './track.js';
 
 export type SenderState = SinkState;
 
@@ -48,6 +49,8 @@ export interface TrackSenderStats {
 
 export interface TrackSenderOptions {
   peer: WebRtcPeer;
+  /** The peer's media this sender's packets go on (default video). */
+  kind?: MediaKind;
   media: SenderMedia;
   /** The track's retransmission history, keyed by egress sequence number. */
   history: EgressHistory;
@@ -89,6 +92,7 @@ export class TrackSender implements TrackSink {
   readonly ssrc: number;
   private readonly o: TrackSenderOptions;
   private readonly peer: WebRtcPeer;
+  private readonly kind: MediaKind;
   private readonly scratch = new Uint8Array(MAX_EGRESS_PACKET);
   private readonly rtxScratch = new Uint8Array(MAX_EGRESS_PACKET + 2);
   private readonly rtxSsrc: number | undefined;
@@ -116,6 +120,7 @@ export class TrackSender implements TrackSink {
   constructor(o: TrackSenderOptions) {
     this.o = o;
     this.peer = o.peer;
+    this.kind = o.kind ?? 'video';
     this.ssrc = o.media.ssrc;
     this.rtxPt = o.rtx ? o.media.rtxPayloadType : undefined;
     this.rtxSsrc = this.rtxPt !== undefined ? o.media.rtxSsrc : undefined;
@@ -178,7 +183,7 @@ export class TrackSender implements TrackSink {
     setRtpTimestamp(packet, ts);
     setRtpSsrc(packet, this.ssrc);
     setRtpPayloadType(packet, this.o.media.payloadType);
-    this.count(this.peer.sendRtp(packet), packet.length);
+    this.count(this.peer.sendRtp(packet, this.kind), packet.length);
   }
 
   /** Resends what a NACK for this SSRC asks for. */
@@ -208,7 +213,7 @@ export class TrackSender implements TrackSink {
       ssrc: this.ssrc, wallClockMs, rtpTimestamp: tsAdd(egressTsNow, this.tsOffset),
       packetCount: this.s.packetsSent, octetCount: this.s.octetsSent, cname: this.o.media.cname,
     });
-    if (this.peer.sendRtcp(sr)) {
+    if (this.peer.sendRtcp(sr, this.kind)) {
       this.s.srSent++;
       this.sentSrs.push({ ntpMiddle: this.o.rtcp.ntpMiddle(wallClockMs), at: now });
       if (this.sentSrs.length > SR_HISTORY) this.sentSrs.shift();
@@ -254,10 +259,10 @@ export class TrackSender implements TrackSink {
     if (this.rtxPt !== undefined && this.rtxSsrc !== undefined && this.o.rtx) {
       const rtx = this.o.rtx.build(out, this.rtxPt, this.rtxSsrc, this.rtxSeq, this.rtxScratch);
       this.rtxSeq = seqAdd(this.rtxSeq, 1);
-      if (this.peer.sendRtp(rtx)) this.s.rtxSent++;
+      if (this.peer.sendRtp(rtx, this.kind)) this.s.rtxSent++;
       else this.s.sendFailures++;
       this.o.capture?.note({ kind: 'rtx', seq: viewerSeq });
-    } else if (this.peer.sendRtp(out)) {
+    } else if (this.peer.sendRtp(out, this.kind)) {
       this.s.retransmitted++;
       this.o.capture?.note({ kind: 'retransmission', seq: viewerSeq });
     } else {
@@ -267,7 +272,7 @@ export class TrackSender implements TrackSink {
 
   private emit(packet: Uint8Array, seq: number, ts: number): void {
     const out = this.rewrite(packet, seq, ts);
-    if (out) this.count(this.peer.sendRtp(out), out.length);
+    if (out) this.count(this.peer.sendRtp(out, this.kind), out.length);
   }
 
   private count(sent: boolean, length: number): void {

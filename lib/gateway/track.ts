@@ -6,6 +6,7 @@
  * the source starts and stops.
  */
 import type { EgressHistory } from './deps.js';
+import type { EgressTimeline } from './egress-timeline.js';
 import type { SourceInfo } from './source.js';
 import type { TrackSink } from './track-sink.js';
 
@@ -20,8 +21,13 @@ export interface Track {
   removeSink(sink: TrackSink): void;
   /** The output's media opened: start its sink (at once, at the next unit, or at the next keyframe). */
   open(sink: TrackSink): void;
-  /** Periodic work: each sink's SR, stamped with the track's egress timestamp for `now`. */
-  tick(now: number): void;
+  /**
+   * Periodic work: each sink's SR, stamped with the track's egress timestamp for `now`; from the
+   * camera's own sender reports when `cameraMs` (the camera's wall clock now) is given.
+   */
+  tick(now: number, cameraMs?: number): void;
+  /** The egress timeline (sender reports from the source go to it). */
+  readonly timeline: EgressTimeline;
   /** The source is being started: its first timestamp re-bases the timeline. */
   sourceStarting(): void;
   /** The source plays (again): a new session, whose sequence numbers and timestamps start afresh. */

@@ -7,6 +7,7 @@
 
 import { PACKETIZER_DEFAULTS } from '../h264/packetizer.js';
 import type { IceServerConfig } from './ice-servers.js';
+import type { MediaKind } from './track.js';
 
 /** How the WebRTC stack is set up (the config's `webrtc` block). */
 export interface WebRtcConfig {
@@ -64,6 +65,24 @@ export interface PeerMediaParams {
   /** MediaStream id and track id for `a=msid`. */
   streamId: string;
   trackId: string;
+  /** An audio m-line in the same BUNDLE, when the offer has one with a codec the stream sends. */
+  audio?: PeerAudioParams;
+}
+
+/** The answer's audio: chosen from the offer by `negotiateAudio`. */
+export interface PeerAudioParams {
+  /** The offer's audio `a=mid`. */
+  mid: string;
+  payloadType: number;
+  /** rtpmap after the payload type, e.g. `opus/48000/2`, `PCMU/8000`. */
+  rtpmap: string;
+  fmtp?: string;
+  /** RED (RFC 2198) payload type carrying `payloadType` (`red/48000/2`). */
+  redPayloadType?: number;
+  /** Offer `a=rtcp-fb:<pt> nack`: audio retransmissions answered. */
+  nack: boolean;
+  ssrc: number;
+  trackId: string;
 }
 
 export type PeerState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -96,10 +115,10 @@ export interface WebRtcPeer {
   readonly state: PeerState;
   /** True once the media track is open and until close. */
   readonly isOpen: boolean;
-  /** Sends one RTP packet; false when it could not be sent (not open, closed, buffer full). */
-  sendRtp(packet: Uint8Array): boolean;
-  /** Sends one RTCP compound packet (SR, SDES...). */
-  sendRtcp(packet: Uint8Array): boolean;
+  /** Sends one RTP packet on the media of `kind` (default video); false when it could not be sent (not open, closed, buffer full). */
+  sendRtp(packet: Uint8Array, kind?: MediaKind): boolean;
+  /** Sends one RTCP compound packet (SR, SDES...), on the media of `kind` (default video). */
+  sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean;
   transportStats(): PeerTransportStats;
   /** The ICE-selected pair (camwire's address and port, the browser's), once connected, if the stack tells. */
   selectedPath?(): { local: PeerAddress; remote: PeerAddress } | undefined;

@@ -111,8 +111,8 @@ export class VideoTrack implements Track, TrackOutput {
     else this.start(sink, this.timeline.nextSeq, this.timeline.lastTimestamp);
   }
 
-  tick(now: number): void {
-    const ts = this.timeline.egressTsAt(now);
+  tick(now: number, cameraMs?: number): void {
+    const ts = this.timeline.egressTsFor(now, cameraMs);
     for (const s of this.sinks) s.tick(ts);
   }
 

@@ -8,6 +8,8 @@ import type { Clock, EgressHistory, GatewayRtcp, ResendGate, RtcpEvent, RtxBuild
 import type { MediaKind } from './track.js';
 import { TrackSender, type SenderCaptureNotes, type SenderMedia, type SenderState, type TrackSenderStats } from './track-sender.js';
 import type { WebRtcPeer } from './transport.js';
+import { RedSink } from './red-sink.js';
+import type { TrackSink } from './track-sink.js';
 
 export type { CachedKeyframe } from './keyframe-cache.js';
 
@@ -32,6 +34,10 @@ export interface ViewerTrackOptions {
   media: SenderMedia;
   history: EgressHistory;
   resendGate?: ResendGate;
+  /** Answer this track's NACKs (default: the viewer's `answerNacks`). */
+  answerNacks?: boolean;
+  /** RED (RFC 2198) around each packet; the value is the payload type inside (the viewer's Opus). */
+  redOf?: number;
 }
 
 export interface ViewerOptions {
@@ -68,6 +74,7 @@ export class Viewer {
   private readonly o: ViewerOptions;
   private readonly senders: readonly TrackSender[];
   private readonly byKind = new Map<MediaKind, TrackSender>();
+  private readonly sinks = new Map<MediaKind, TrackSink>();
   private closed = false;
   private readonly c = { plisReceived: 0, firsReceived: 0, rrtrReceived: 0, dlrrSent: 0, rtcpErrors: 0, rembBitrate: 0 };
 
@@ -79,10 +86,14 @@ export class Viewer {
     this.lastRtcpAt = this.createdAt;
     const random = o.random ?? Math.random;
     this.senders = o.tracks.map((t) => new TrackSender({
-      peer: o.peer, media: t.media, history: t.history, rtcp: o.rtcp, clock: o.clock, rtx: o.rtx, resendGate: t.resendGate,
-      answerNacks: o.answerNacks, initialRttMs: o.initialRttMs, senderReportIntervalMs: o.senderReportIntervalMs, random, capture: o.capture,
+      peer: o.peer, kind: t.kind, media: t.media, history: t.history, rtcp: o.rtcp, clock: o.clock, rtx: o.rtx, resendGate: t.resendGate,
+      answerNacks: t.answerNacks ?? o.answerNacks, initialRttMs: o.initialRttMs, senderReportIntervalMs: o.senderReportIntervalMs, random, capture: o.capture,
     }));
-    o.tracks.forEach((t, i) => this.byKind.set(t.kind, this.senders[i]));
+    o.tracks.forEach((t, i) => {
+      const sender = this.senders[i];
+      this.byKind.set(t.kind, sender);
+      this.sinks.set(t.kind, t.redOf !== undefined ? new RedSink(sender, t.redOf) : sender);
+    });
   }
 
   /** The state of its first track's media ('closed' once the viewer is). */
@@ -93,6 +104,25 @@ export class Viewer {
   /** The sender for the stream's track of this kind. */
   sender(kind: MediaKind): TrackSender | undefined {
     return this.byKind.get(kind);
+  }
+
+  /** What the stream's track of this kind sends to: the sender, or the RED encoder in front of it. */
+  sink(kind: MediaKind): TrackSink | undefined {
+    return this.sinks.get(kind);
+  }
+
+  /** The audio this viewer receives (null when none): packets sent, RED on and how often a packet carried its predecessor. */
+  audioStats(): { packetsSent: number; packetsLost: number; red: boolean; redundant: number } | null {
+    const sender = this.byKind.get('audio');
+    if (!sender) return null;
+    const sink = this.sinks.get('audio');
+    const red = sink instanceof RedSink ? sink.stats : undefined;
+    return { packetsSent: sender.stats.packetsSent, packetsLost: sender.stats.cumulativeLost, red: red !== undefined, redundant: red?.withRedundancy ?? 0 };
+  }
+
+  /** The kinds this viewer receives, in the stream's track order. */
+  get kinds(): MediaKind[] {
+    return [...this.byKind.keys()];
   }
 
   stats(): ViewerStats {

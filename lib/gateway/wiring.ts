@@ -29,6 +29,7 @@ export function defaultSourceFactory(log?: Logger): SourceFactory {
       reorder: cfg.cameraReorder,
       nack: cfg.cameraNack,
       bFrames: cfg.bFrames,
+      audio: cfg.audio,
       ...(cfg.reorderMinWaitMs !== undefined ? { recovery: { reorder: { minWaitMs: cfg.reorderMinWaitMs } } } : {}),
     });
   };

@@ -23,6 +23,9 @@ const STREAM_METRICS: [string, string, 'gauge' | 'counter', (s: ReturnType<Gatew
   ['camwire_stream_capture_dropped_total', 'Capture records dropped because the disk was slower (never media)', 'counter', (x) => x.stream.capture?.dropped ?? 0],
   ['camwire_stream_capture_bytes_total', 'Bytes the stream\'s capture wrote', 'counter', (x) => x.stream.capture?.bytesWritten ?? 0],
   ['camwire_stream_capture_failed', '1 when the stream\'s capture stopped on a write error', 'gauge', (x) => (x.stream.capture?.state === 'failed' ? 1 : 0)],
+  ['camwire_stream_audio_sending', '1 when the stream sends audio (passthrough or transcoding)', 'gauge', (x) => (x.stream.audio.state === 'passthrough' || x.stream.audio.state === 'transcoding' ? 1 : 0)],
+  ['camwire_stream_audio_frames_total', 'Audio frames received from the camera', 'counter', (x) => x.stream.audio.frames],
+  ['camwire_stream_audio_packets_out_total', 'Egress audio RTP packets', 'counter', (x) => x.stream.audio.packetsOut],
 ];
 
 const VIEWER_SUMS: [string, string, ViewerCounter][] = [

@@ -1,4 +1,8 @@
-/** The player page: lists streams, plays one over WHEP in a muted autoplay <video> (or the WebSocket fallback), live stats. */
+/**
+ * The player page: lists streams, plays one over WHEP in a muted autoplay <video> (or the
+ * WebSocket fallback), live stats; the camera's audio with an unmute button (browsers block
+ * autoplay with sound), a level meter and the audio stats.
+ */
 import { FALLBACK_SCRIPT } from './player-fallback.js';
 
 /**
@@ -33,7 +37,7 @@ const WEBRTC_STATS_SCRIPT = `async function showStats() {
   const rows = {
     resolution: (s.frameWidth || 0) + 'x' + (s.frameHeight || 0), fps: fps.toFixed(1), framesDecoded: s.framesDecoded,
     packetsLost: s.packetsLost, nackCount: s.nackCount, pliCount: s.pliCount, freezeCount: s.freezeCount,
-    jitterMs: ((s.jitter || 0) * 1000).toFixed(1),
+    jitterMs: ((s.jitter || 0) * 1000).toFixed(1), ...(await audioRows()),
   };
   $('stats').innerHTML = '';
   for (const [k, v] of Object.entries(rows)) {
@@ -50,6 +54,48 @@ const REFUSAL_SCRIPT = `function refusal(status, reason) {
   return 'WHEP ' + status + ': ' + reason;
 }`;
 
+/**
+ * Audio: the page asks for an audio m-line beside the video; when the answer carries one, the
+ * unmute button and the meter show. The meter reads inbound-rtp audioLevel five times a second.
+ */
+const AUDIO_SCRIPT = `const audio = { red: false, timer: 0 };
+function audioAnswered(sdp) {
+  const m = sdp.split(/\\r?\\n(?=m=)/).find((s) => s.startsWith('m=audio') && !/^m=audio 0 /.test(s));
+  if (!m || /a=inactive/.test(m)) return;
+  audio.red = /a=rtpmap:\\d+ red\\/48000/i.test(m);
+  $('audio').hidden = false;
+  audio.timer = setInterval(showLevel, 200);
+}
+function toggleMute() {
+  const v = $('video');
+  v.muted = !v.muted;
+  if (!v.muted) v.play().catch(() => {});
+  $('unmute').textContent = v.muted ? 'Unmute' : 'Mute';
+}
+async function inboundAudio() {
+  let a, codecs = new Map();
+  (await pc.getStats()).forEach((x) => {
+    if (x.type === 'codec') codecs.set(x.id, x.mimeType);
+    if (x.type === 'inbound-rtp' && x.kind === 'audio') a = x;
+  });
+  if (a) a.codec = (codecs.get(a.codecId) || '').replace('audio/', '');
+  return a;
+}
+async function showLevel() {
+  const a = await inboundAudio();
+  if (a) $('level').value = a.audioLevel || 0;
+}
+async function audioRows() {
+  const a = await inboundAudio();
+  if (!a) return {};
+  const total = a.totalSamplesReceived || 0;
+  return { audioCodec: a.codec, audioPacketsLost: a.packetsLost, audioConcealed: (total ? (100 * (a.concealedSamples || 0)) / total : 0).toFixed(2) + '%', audioRed: audio.red ? 'on' : 'off' };
+}`;
+
+const AUDIO_STYLE = `#audio{margin:.6em 0;display:flex;gap:.8em;align-items:center}
+#audio button{font:inherit;padding:.3em .9em}
+#level{width:12em}`;
+
 export function playerPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -64,11 +110,14 @@ video{width:100%;max-width:1280px;background:#000;display:block}
 #stats{font-family:monospace;margin-top:.6em;display:grid;grid-template-columns:repeat(auto-fill,minmax(11em,1fr));gap:.3em;max-width:1280px}
 #stats div{background:#222;padding:.3em .5em}
 #status{color:#fc6}
+${AUDIO_STYLE}
 #path{color:#9c9}
 </style></head>
 <body>
 <header><h1>camwire</h1><nav id="streams"></nav><span id="status"></span><span id="path"></span></header>
-<main><video id="video" muted autoplay playsinline></video><div id="stats"></div></main>
+<main><video id="video" muted autoplay playsinline></video>
+<div id="audio" hidden><button id="unmute" onclick="toggleMute()">Unmute</button><label>level <meter id="level" min="0" max="1" value="0"></meter></label></div>
+<div id="stats"></div></main>
 <script>
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -102,6 +151,7 @@ async function listStreams() {
 }
 
 ${ICE_SERVERS_SCRIPT}
+${AUDIO_SCRIPT}
 ${FALLBACK_SCRIPT}
 ${REFUSAL_SCRIPT}
 async function play(target) {
@@ -111,7 +161,10 @@ async function play(target) {
   pc = new RTCPeerConnection({ iceServers: await iceServers(target.whep) });
   window.camwirePlayer = { pc, path: 'webrtc', reason: 'trying' };
   pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.ontrack = (e) => { $('video').srcObject = new MediaStream([e.track]); $('video').play().catch(() => {}); };
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  const media = new MediaStream();
+  $('video').srcObject = media;
+  pc.ontrack = (e) => { media.addTrack(e.track); $('video').play().catch(() => {}); };
   pc.onconnectionstatechange = () => { $('status').textContent = target.label + ': ' + pc.connectionState; };
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise((res) => {
@@ -127,7 +180,9 @@ async function play(target) {
     $('status').textContent = refusal(r.status, text); pc.close(); return;
   }
   resource = new URL(r.headers.get('location'), location.href).toString();
-  await pc.setRemoteDescription({ type: 'answer', sdp: await r.text() });
+  const answer = await r.text();
+  await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  audioAnswered(answer);
   watchWebRtc(target);
   timer = setInterval(showStats, 1000);
 }

@@ -9,6 +9,8 @@ import { redactText, redactUrl } from '../rtsp/protocol/url.js';
 import { BFrameDetector, depacketizerQuirks, parseSps, type Sps } from '../h264/index.js';
 import { h265Facts } from './h265-facts.js';
 import { CameraLeg, type CameraLegOptions, type CameraLegStats } from './camera-leg.js';
+import { AudioLeg, chooseAudioTrack, firstAudioTrack, wantVideoAndAudio } from './audio-leg.js';
+import { describeTracks } from '../sdp/index.js';
 import { RTSP_CLIENT_DEFAULTS, type RtspClientOptions, type RtspSessionInfo, type RtspTransportPreference, type RtspTrackStats } from '../rtsp/client/types.js';
 import { systemClock, type Clock } from '../clock.js';
 
@@ -87,11 +89,27 @@ export interface ProbeResult {
    * leaves one: nothing but the next timestamp ends its units).
    */
   accessUnits: { complete: number; incomplete: number; truncatedAtEnd: number; keyframes: number };
+  /** The audio track set up (the first camwire can forward), or null. */
+  audio: ProbeAudio | null;
+  /** Audio tracks that were not set up, each `codec: reason`. */
+  audioSkipped: string[];
   /** Bits per second of RTP over the time played. */
   bitrate: number;
   seconds: number;
   quirks: string[];
   error?: { code: string; message: string };
+}
+
+export interface ProbeAudio {
+  codec: string;
+  payloadType: number;
+  clockRate: number;
+  sampleRate: number;
+  channels: number;
+  packets: number;
+  lost: number;
+  frames: number;
+  framesDropped: number;
 }
 
 const PROFILES: Record<number, string> = {
@@ -116,7 +134,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   const clock = o.clock ?? systemClock;
   const seconds = o.seconds ?? PROBE_DEFAULTS.seconds;
   const client = new RtspClient({
-    wantTrack: (t) => /^(video|audio)$/i.test(t.mediaType) && t.payloadTypes.length > 0,
+    wantTrack: wantVideoAndAudio,
     ...o.client,
     url: o.url,
     transport: o.transport ?? RTSP_CLIENT_DEFAULTS.transport,
@@ -135,8 +153,13 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   };
   const quirks = new Set<string>();
   let info: RtspSessionInfo | undefined;
+  const audio = new AudioLeg({ clock, reorder: o.reorder, onFrame: () => {} });
+  let audioIndex = -1;
   client.on('session', (s) => {
     info = s;
+    const a = firstAudioTrack(s);
+    audioIndex = a ? a.index : -1;
+    if (a) audio.start(s, a);
     for (const track of s.tracks) {
       if (!/^H26[45]$/i.test(track.codec ?? '')) continue;
       const fmt = track.sdp.formats.find((f) => f.payloadType === track.payloadType);
@@ -150,13 +173,13 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
       leg.start(s, track); // a new session (camera restart) starts the leg over
     }
   });
-  client.on('rtp', (p, track) => legs.get(track.index)?.onRtp(p));
+  client.on('rtp', (p, track) => (track.index === audioIndex ? audio.onRtp(p) : legs.get(track.index)?.onRtp(p)));
   client.on('rtcp', (p, track) => legs.get(track.index)?.onRtcp(p));
   const result: ProbeResult = {
     ok: false, url: redactUrl(o.url), server: null, transport: null, auth: null, tracks: [],
     packets: { received: 0, lost: 0, recovered: 0, reordered: 0, duplicated: 0 },
     recovery: { reorder: false, nack: false, nacksSent: 0, nackedSeqs: 0, keyframeRequests: 0, late: 0, unresolvedAtEnd: 0, rttMs: null, learnedRttMs: null, jitterMs: 0, holdMs: 0 },
-    accessUnits: au, bitrate: 0, seconds: 0, quirks: [],
+    accessUnits: au, audio: null, audioSkipped: [], bitrate: 0, seconds: 0, quirks: [],
   };
   let startedAt = 0;
   try {
@@ -187,8 +210,23 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   for (const leg of legs.values()) leg.stop();
   // B-frames: browsers cannot play them in order (the gateway drops them; the camera should not send them)
   if (bFrames.detected) quirks.add('b-frames');
-  fillResult(result, info ?? client.sessionInfo, stats.tracks, legs, [...stats.quirks, ...quirks]);
+  audio.stop();
+  const session = info ?? client.sessionInfo;
+  fillResult(result, session, stats.tracks, legs, [...stats.quirks, ...quirks]);
+  fillAudio(result, session, audio);
   return result;
+}
+
+function fillAudio(r: ProbeResult, info: RtspSessionInfo | undefined, leg: AudioLeg): void {
+  if (!info) return;
+  r.audioSkipped = chooseAudioTrack(describeTracks(info.description)).skipped;
+  const d = leg.desc;
+  if (!d) return;
+  const s = leg.stats();
+  r.audio = {
+    codec: d.codec, payloadType: d.payloadType, clockRate: d.clockRate, sampleRate: d.sampleRate, channels: d.channels,
+    packets: s.received, lost: s.lost, frames: s.frames, framesDropped: s.framesDropped,
+  };
 }
 
 function fillResult(r: ProbeResult, info: RtspSessionInfo | undefined, tracks: RtspTrackStats[], legs: Map<number, CameraLeg>, quirks: string[]): void {
@@ -265,6 +303,11 @@ export function formatProbe(r: ProbeResult): string {
   const x = r.recovery;
   const rtt = x.rttMs !== null ? `RTT ${x.rttMs.toFixed(1)} ms` : x.learnedRttMs !== null ? `RTT ~${x.learnedRttMs.toFixed(1)} ms (from repairs)` : 'RTT unknown';
   lines.push(`recovery: reorder ${x.reorder ? 'on' : 'off'}, NACK ${x.nack ? 'on' : 'off'}; ${x.nacksSent} NACKs (${x.nackedSeqs} seqs), ${x.keyframeRequests} PLIs, ${x.late} late; ${rtt}, jitter ${x.jitterMs.toFixed(1)} ms, hold ${x.holdMs.toFixed(0)} ms`);
+  if (r.audio) {
+    const x = r.audio;
+    lines.push(`audio: ${x.codec}/${x.clockRate}, ${x.sampleRate} Hz, ${x.channels} channel${x.channels === 1 ? '' : 's'}, pt ${x.payloadType}; ${x.packets} packets, ${x.lost} lost, ${x.frames} frames, ${x.framesDropped} dropped`);
+  }
+  if (r.audioSkipped.length) lines.push(`audio skipped: ${r.audioSkipped.join('; ')}`);
   const a = r.accessUnits;
   lines.push(`access units: ${a.complete} complete, ${a.incomplete} incomplete, ${a.keyframes} keyframes${a.truncatedAtEnd ? `, ${a.truncatedAtEnd} cut off by the stop` : ''}`);
   lines.push(`bitrate: ${(r.bitrate / 1000).toFixed(0)} kbit/s`);

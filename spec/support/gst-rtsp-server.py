@@ -12,6 +12,8 @@ Prints `READY <port>` on stdout once it listens. Options:
   --mcast-range LO-HI  multicast address range (default 224.3.0.1-224.3.0.10)
   --rtx-time MS      retransmission time: > 0 answers RTCP NACK with RTX (default 0: NACK ignored)
   --codec C          h264|h265 (default h264; h265: x265enc ! rtph265pay, Main profile)
+  --audio CODEC      none|pcmu|pcma|opus|aac|g722: an audio track beside the video (default none),
+                     a continuous 440 Hz tone at half scale
 """
 import argparse
 import sys
@@ -38,6 +40,7 @@ p.add_argument('--tls-cert')
 p.add_argument('--tls-key')
 p.add_argument('--launch')
 p.add_argument('--codec', default='h264', choices=['h264', 'h265'])
+p.add_argument('--audio', default='none', choices=['none', 'pcmu', 'pcma', 'opus', 'aac', 'g722'])
 a = p.parse_args()
 
 Gst.init(None)
@@ -45,17 +48,29 @@ server = GstRtspServer.RTSPServer()
 server.set_address(a.address)
 server.set_service(str(a.port))
 
-launch = (
-    '( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 '
-    f'! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={a.key_int} threads=1 '
-    '! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96 config-interval=-1 )'
-)
-if a.codec == 'h265':
-    launch = (
-        '( videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1,format=I420 '
-        f'! x265enc tune=zerolatency speed-preset=ultrafast key-int-max={a.key_int} '
-        '! video/x-h265,profile=main ! rtph265pay name=pay0 pt=96 config-interval=-1 )'
-    )
+VIDEO = {
+    'h264': ('videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1 '
+             f'! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={a.key_int} threads=1 '
+             '! video/x-h264,profile=constrained-baseline ! rtph264pay name=pay0 pt=96 config-interval=-1'),
+    'h265': ('videotestsrc is-live=true pattern=ball ! video/x-raw,width=640,height=360,framerate=30/1,format=I420 '
+             f'! x265enc tune=zerolatency speed-preset=ultrafast key-int-max={a.key_int} '
+             '! video/x-h265,profile=main ! rtph265pay name=pay0 pt=96 config-interval=-1'),
+}
+launch = '( ' + VIDEO[a.codec]
+AUDIO = {
+    'pcmu': 'audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay name=pay1 pt=0',
+    'pcma': 'audio/x-raw,rate=8000,channels=1 ! alawenc ! rtppcmapay name=pay1 pt=8',
+    'g722': 'audio/x-raw,rate=16000,channels=1 ! avenc_g722 ! rtpg722pay name=pay1 pt=9',
+    'opus': 'audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay name=pay1 pt=111',
+    'aac': 'audio/x-raw,rate=16000,channels=1 ! voaacenc ! aacparse ! rtpmp4gpay name=pay1 pt=97',
+}
+if a.audio != 'none':
+    # a continuous 440 Hz tone at half scale: audioLevel well above silence
+    rate = int(AUDIO[a.audio].split('rate=')[1].split(',')[0])
+    # 20 ms buffers: 20 ms packets, as cameras send them
+    launch += (f' audiotestsrc is-live=true wave=sine freq=440 volume=0.5 samplesperbuffer={rate // 50} '
+               '! audioconvert ! audioresample ! ' + AUDIO[a.audio])
+launch += ' )'
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(a.launch or launch)
 factory.set_shared(True)

@@ -18,6 +18,8 @@ export interface GstServerOptions {
   tls?: { cert: string; key: string };
   /** The media factory's launch line instead of the default 640x360 baseline camera. */
   launch?: string;
+  /** An audio track beside the video (default none). */
+  audio?: 'none' | 'pcmu' | 'pcma' | 'opus' | 'aac' | 'g722';
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string;
   /** What the camera encodes: 'h264' (default, x264enc) or 'h265' (x265enc ! rtph265pay). */
@@ -55,7 +57,7 @@ export function missingGstRtspServer(codec: 'h264' | 'h265' = 'h264'): string | 
 export async function startGstServer(o: GstServerOptions = {}): Promise<GstServer> {
   const args = [SCRIPT, '--port', String(o.port ?? 0), '--address', o.address ?? '127.0.0.1', '--path', o.path ?? '/test',
     '--protocols', o.protocols ?? 'udp,tcp', '--auth', o.auth ?? 'none', '--user', o.user ?? 'user', '--password', o.password ?? 'pass',
-    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0), '--codec', o.codec ?? 'h264',
+    '--key-int', String(o.keyInt ?? 60), '--rtx-time', String(o.rtxTimeMs ?? 0), '--codec', o.codec ?? 'h264', '--audio', o.audio ?? 'none',
     ...(o.tls ? ['--tls-cert', o.tls.cert, '--tls-key', o.tls.key] : []), ...(o.launch ? ['--launch', o.launch] : [])];
   const child = o.netns ? spawn('ip', ['netns', 'exec', o.netns, '/usr/bin/python3', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn('/usr/bin/python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -286,14 +286,15 @@ t.test('two tracks: NACKs and receiver reports reach the sender of the SSRC they
     s.sendLive(p, 10, 0, true);
   }
   t.equal(viewer.state, 'playing');
-  const [v, a] = peer.rtp.map(parseRtp);
-  t.same([v.ssrc, v.payloadType, a.ssrc, a.payloadType], [0x1111, 108, 0x2222, 111], 'each track on its own SSRC and payload type');
+  const [v] = peer.rtp.map(parseRtp);
+  const [a] = peer.audioRtp.map(parseRtp);
+  t.same([v.ssrc, v.payloadType, a.ssrc, a.payloadType], [0x1111, 108, 0x2222, 111], 'each track on its own SSRC, payload type and m-line');
   rtcp.queue = [
     { type: 'nack', mediaSsrc: 0x2222, lost: [a.sequenceNumber] },
     { type: 'report', ssrc: 0x2222, fractionLost: 0.5, cumulativeLost: 7, jitter: 1, lastSr: 0, delaySinceLastSr: 0 },
   ];
   viewer.handleRtcp(new Uint8Array(4));
-  const resent = parseRtp(peer.rtp[2]);
+  const resent = parseRtp(peer.audioRtp[1]);
   t.same([resent.ssrc, resent.payload[2]], [0x2222, 1], 'the audio packet resent from the audio history');
   t.same([audio.stats.nacksReceived, audio.stats.rrReceived, video.stats.nacksReceived, video.stats.rrReceived], [1, 1, 0, 0]);
   const s = viewer.stats();

@@ -8,6 +8,8 @@ export class FakePeer implements WebRtcPeer {
   state: PeerState = 'new';
   isOpen = false;
   readonly rtp: Uint8Array[] = [];
+  /** RTP sent on the audio m-line. */
+  readonly audioRtp: Uint8Array[] = [];
   readonly rtcp: Uint8Array[] = [];
   refuse = false;
 
@@ -26,9 +28,9 @@ export class FakePeer implements WebRtcPeer {
     this.handlers.onOpen();
   }
 
-  sendRtp(p: Uint8Array): boolean {
+  sendRtp(p: Uint8Array, kind: 'video' | 'audio' = 'video'): boolean {
     if (!this.isOpen || this.refuse) return false;
-    this.rtp.push(Uint8Array.from(p));
+    (kind === 'audio' ? this.audioRtp : this.rtp).push(Uint8Array.from(p));
     return true;
   }
 

@@ -29,3 +29,14 @@ export const H265_OFFER = CHROMIUM_OFFER
     'a=rtpmap:49 H265/90000', 'a=rtcp-fb:49 nack', 'a=rtcp-fb:49 nack pli', 'a=fmtp:49 level-id=180;profile-id=1;tier-flag=0;tx-mode=SRST',
     'a=rtpmap:50 rtx/90000', 'a=fmtp:50 apt=49', 'a=rtpmap:103 H264/90000',
   ].join('\r\n'));
+
+/** Chromium's offer with its audio m-line too (audio first, as `addTransceiver('audio')` before video would not be: video is mid 0). */
+export const CHROMIUM_AV_OFFER = CHROMIUM_OFFER.replace('a=group:BUNDLE 0', 'a=group:BUNDLE 0 1') + [
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126',
+  'c=IN IP4 0.0.0.0', 'a=rtcp:9 IN IP4 0.0.0.0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+  'a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF',
+  'a=setup:actpass', 'a=mid:1', 'a=recvonly', 'a=rtcp-mux',
+  'a=rtpmap:111 opus/48000/2', 'a=rtcp-fb:111 transport-cc', 'a=fmtp:111 minptime=10;useinbandfec=1',
+  'a=rtpmap:63 red/48000/2', 'a=fmtp:63 111/111', 'a=rtpmap:9 G722/8000', 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:13 CN/8000', 'a=rtpmap:110 telephone-event/48000', 'a=rtpmap:126 telephone-event/8000', '',
+].join('\r\n');

@@ -23,7 +23,7 @@ export interface DescribedSession {
 
 export const defaultWantTrack = (t: SdpTrack): boolean => t.mediaType.toLowerCase() === 'video' && t.payloadTypes.length > 0;
 
-export function describeRtspTracks(sdp: string, base: string, want: (t: SdpTrack) => boolean = defaultWantTrack): DescribedSession {
+export function describeRtspTracks(sdp: string, base: string, want: (t: SdpTrack, all: readonly SdpTrack[]) => boolean = defaultWantTrack): DescribedSession {
   if (sdp.trim() === '') throw new RtspClientError('RTSP_BAD_SDP', 'DESCRIBE answer has no body');
   let description: SessionDescription;
   try {
@@ -38,8 +38,9 @@ export function describeRtspTracks(sdp: string, base: string, want: (t: SdpTrack
   const aggregateUrl = sessionControl && /^rtsps?:\/\//i.test(sessionControl.trim()) ? sessionControl.trim() : base;
   const tracks: RtspTrack[] = [];
   const multicast: (MulticastHint | undefined)[] = [];
-  for (const sdpTrack of describeTracks(description)) {
-    if (!want(sdpTrack) || sdpTrack.payloadTypes.length === 0) continue;
+  const all = describeTracks(description);
+  for (const sdpTrack of all) {
+    if (!want(sdpTrack, all) || sdpTrack.payloadTypes.length === 0) continue;
     const index = tracks.length;
     const payloadType = sdpTrack.payloadTypes[0];
     const track: RtspTrack = {

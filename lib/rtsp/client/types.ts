@@ -39,8 +39,8 @@ export interface RtspClientOptions {
   url: string;
   /** `auto` (default): UDP, falling back to TCP on 461 or when no packet arrives in time. */
   transport?: RtspTransportPreference;
-  /** Which SDP tracks to set up. Default: every video track. */
-  wantTrack?: (track: SdpTrack) => boolean;
+  /** Which SDP tracks to set up, given each and all of the description's. Default: every video track. */
+  wantTrack?: (track: SdpTrack, all: readonly SdpTrack[]) => boolean;
   /** Sees every RTP/RTCP datagram or interleaved frame as it arrives and every RTCP packet sent (a capture). */
   wireTap?: RtspWireTap;
   clock?: Clock;
