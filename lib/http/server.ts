@@ -145,7 +145,9 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     const origin = g.access.allowOrigin(req);
     if (origin !== undefined) res.setHeader('access-control-allow-origin', origin);
     if (origin !== '*') res.setHeader('vary', 'origin');
-    res.setHeader('access-control-expose-headers', 'location, content-type, link');
+    // What WHEP clients read from a cross-origin answer: the session (Location), ICE servers and
+    // extensions (Link), and the ETag a trickle PATCH echoes in If-Match.
+    res.setHeader('access-control-expose-headers', 'location, content-type, link, etag');
     handle(gateway, req, res, g).catch((err) => fail(res, err));
   };
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Uint8Array): void => {
@@ -202,7 +204,9 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
         && (!g.viewerAuth || (parts[1] !== undefined && (await g.viewerAuth.authorize(req, url, parts[1])).ok));
       const links = asksIce ? g.iceLinks(randomUUID()) : [];
       res.writeHead(204, {
-        'access-control-allow-methods': 'POST, DELETE, OPTIONS',
+        // PATCH is listed although camwire answers it 405: a standard client's trickle PATCH must
+        // reach that answer instead of failing the browser's preflight.
+        'access-control-allow-methods': 'POST, PATCH, DELETE, OPTIONS',
         'access-control-allow-headers': 'content-type, authorization, if-match',
         'access-control-max-age': '86400',
         'accept-post': 'application/sdp',

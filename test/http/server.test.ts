@@ -68,6 +68,15 @@ t.test('WHEP: CORS preflight', (t) =>
     t.match(r.headers.get('access-control-allow-headers')!, /content-type/);
     t.equal(r.headers.get('access-control-allow-origin'), '*');
     t.match(r.headers.get('access-control-expose-headers')!, /location/);
+    for (const m of ['POST', 'PATCH', 'DELETE']) t.match(r.headers.get('access-control-allow-methods')!, m, `${m} allowed cross-origin`);
+    t.match(r.headers.get('access-control-allow-headers')!, /if-match/);
+    for (const h of ['location', 'link', 'etag']) t.match(r.headers.get('access-control-expose-headers')!, h, `${h} readable cross-origin`);
+    const session = await fetch(gw.address + '/whep/demo/some-viewer', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'content-type, if-match' },
+    });
+    t.equal(session.status, 204, 'the trickle PATCH preflight on a session URL passes');
+    t.match(session.headers.get('access-control-allow-methods')!, /PATCH/);
   }));
 
 t.test('WHEP: clear errors for bad requests', (t) =>
