@@ -49,9 +49,8 @@ export class CodecPacketizer implements EgressPacketizer {
     this.current.payloadType = v;
   }
 
-  /** H.264's: only packet forwarding reads them, and it refuses H.265 cameras. */
   get parameterSets(): EgressPacketizer['parameterSets'] {
-    return this.h264.parameterSets;
+    return this.current.parameterSets;
   }
 
   start(nalus: readonly Uint8Array[], timestamp: number, marker?: boolean, insertParameterSets?: boolean): void {

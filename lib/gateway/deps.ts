@@ -29,8 +29,11 @@ export interface EgressPacketizer {
   setParameterSets?(units: readonly Uint8Array[]): void;
   /** The source's codec, once known (between access units); a packetizer without it writes H.264 only. */
   setCodec?(codec: VideoCodec): void;
-  /** The SPS/PPS known now; needed for packet forwarding (an IDR that comes without them gets these). */
-  readonly parameterSets?: Pick<ParameterSets, 'sps' | 'pps' | 'complete' | 'forSlice'>;
+  /**
+   * The parameter sets known now. Packet forwarding needs H.264's, with `forSlice` (an IDR that
+   * comes without them gets the pair its slice references); an H.265 packetizer has none.
+   */
+  readonly parameterSets?: Pick<ParameterSets, 'sps' | 'pps' | 'complete'> & Partial<Pick<ParameterSets, 'forSlice'>>;
 }
 
 /** Retransmission history shared by every viewer of a stream, keyed by egress sequence number. */

@@ -28,7 +28,7 @@ export class PacketForwarder implements Forwarder, CutThroughSink {
 
   constructor(private readonly track: TrackOutput) {
     const pz = track.packetizer;
-    if (!pz.parameterSets) throw new GatewayError('BAD_OPTION', 'packet forwarding needs a packetizer that knows parameter sets');
+    if (!pz.parameterSets?.forSlice) throw new GatewayError('BAD_OPTION', 'packet forwarding needs a packetizer that knows parameter sets');
     this.cut = new CutThrough(pz as RefragmenterPacketizer, this, new Uint8Array(MAX_EGRESS_PACKET));
     this.whole = new FrameForwarder(track);
   }

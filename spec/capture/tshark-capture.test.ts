@@ -17,6 +17,8 @@ import { buildNack, buildPli } from '../../lib/rtsp/index.js';
 import { FakeTransport, type FakePeer } from '../../test/support/fake-transport.js';
 import { CHROMIUM_OFFER } from '../../test/support/offers.js';
 import { missingTool } from '../../test/support/env.js';
+import { createLogger } from '../../lib/log/logger.js';
+import { systemClock } from '../../lib/clock.js';
 
 const PASSWORD = 'Sup3r-s3cret-cam-pw';
 const dir = mkdtempSync(join(tmpdir(), 'camwire-capture-spec-'));
@@ -95,12 +97,10 @@ t.test('an unwritable capture directory: one log line, state failed, the stream 
   writeFileSync(blocker, 'not a directory');
   const transport = new FakeTransport();
   const lines: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((s: string) => (s.includes('capture') ? (lines.push(s), true) : write(s))) as typeof process.stderr.write;
-  t.teardown(() => void (process.stderr.write = write));
+  const log = createLogger(systemClock, (l) => void (l.includes(' capture ') && lines.push(l)));
   const gw = await startGateway(
     { http: { host: '127.0.0.1', port: 0 }, streams: { hall: { url: camera.url, onDemand: false } }, capture: { dir: join(blocker, 'captures') } },
-    { transport },
+    { transport, log },
   );
   const stream = gw.gateway.stream('hall')!;
   await gw.gateway.addViewer(stream, CHROMIUM_OFFER);
