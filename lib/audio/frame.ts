@@ -6,6 +6,7 @@ import type { RtpPacket } from '../rtp/packet.js';
 import { tsDistance } from '../rtp/seq.js';
 import { SequenceTracker } from '../rtp/sequence-tracker.js';
 import { AudioFormatError } from './errors.js';
+import type { SequenceCounters } from '../rtp/sequence-counters.js';
 
 /**
  * One coded audio frame (an AAC access unit, a G.711/G.722/Opus packet payload). The object
@@ -62,20 +63,7 @@ export function resolveDepacketizerOptions(o: AudioDepacketizerOptions): Require
 }
 
 /** Counters of an audio depacketizer (plain object; every drop has one). */
-export interface AudioDepacketizerStats {
-  /** RTP packets pushed, including the dropped ones. */
-  packets: number;
-  /** Payload bytes of the packets that were used. */
-  bytes: number;
-  duplicates: number;
-  /** Older than the newest packet (within maxMisorder): dropped. */
-  late: number;
-  /** Sequence numbers skipped between pushed packets. */
-  lostPackets: number;
-  /** Gaps and markLoss() calls. */
-  lossEvents: number;
-  lossMarks: number;
-  sequenceRestarts: number;
+export interface AudioDepacketizerStats extends SequenceCounters {
   /** Packets with no payload: ignored. */
   emptyPayloads: number;
   frames: number;

@@ -1,18 +1,7 @@
+import type { SequenceCounters } from '../rtp/sequence-counters.js';
+
 /** Counters of an H264Depacketizer (plain object; every drop has one). */
-export interface DepacketizerStats {
-  /** RTP packets pushed, including the dropped ones. */
-  packets: number;
-  /** Payload bytes of the packets that were used. */
-  bytes: number;
-  duplicates: number;
-  /** Older than the last packet (within maxMisorder): dropped. */
-  late: number;
-  /** Sequence numbers skipped between pushed packets. */
-  lostPackets: number;
-  /** Gaps and markLoss() calls that made access units incomplete. */
-  lossEvents: number;
-  lossMarks: number;
-  sequenceRestarts: number;
+export interface DepacketizerStats extends SequenceCounters {
   singleNalUnits: number;
   stapAPackets: number;
   fuAPackets: number;

@@ -158,7 +158,8 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     // per-viewer authorization, when on, replaces http.token here as on WHEP
     if (g.viewerAuth) {
       requireViewer(req, url, parts[1] ?? url.searchParams.get('src') ?? '', g).then(
-        () => acceptWebSocket(gateway, g.websocketViewers, req, socket, head, parts, url, opts.websocket),
+        // the client may have gone while the hook answered
+        () => { if (!socket.destroyed) acceptWebSocket(gateway, g.websocketViewers, req, socket, head, parts, url, opts.websocket); },
         (err: unknown) => refuse(socket, err),
       );
       return;
