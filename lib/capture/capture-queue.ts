@@ -16,6 +16,14 @@ export interface CaptureQueueOptions {
   chunkBytes?: number;
 }
 
+/**
+ * The longest comment `annotateLast` takes (bytes). Each uncommented record is placed only where
+ * one such comment still fits after it, so a note made right after its packet is never lost to
+ * a full chunk (a lab run once missed one NACK comment in 628 that way).
+ */
+export const MAX_NOTE_BYTES = 96;
+const NOTE_ROOM = optionSize(MAX_NOTE_BYTES) + 4;
+
 export const CAPTURE_QUEUE_DEFAULTS = Object.freeze({
   queueBytes: 8 * 1024 * 1024,
   chunkBytes: 256 * 1024,
@@ -65,7 +73,7 @@ export class CaptureQueue {
    */
   record(iface: number, timestampUs: number, flow: UdpFlow, payload: Uint8Array, tag: number, comment?: Uint8Array): boolean {
     const size = epbSize(flow, payload.length, comment ? comment.length : 0);
-    if (payload.length > MAX_UDP_PAYLOAD || !this.room(size)) {
+    if (payload.length > MAX_UDP_PAYLOAD || !this.room(comment ? size : size + NOTE_ROOM)) {
       this.dropped[iface]++;
       this.marks[iface] = -1;
       return false;
@@ -85,7 +93,7 @@ export class CaptureQueue {
   annotateLast(iface: number, tag: number, comment: Uint8Array): boolean {
     const cur = this.cur;
     const off = this.marks[iface];
-    if (!cur || off < 0 || this.markTags[iface] !== tag) return false;
+    if (!cur || off < 0 || this.markTags[iface] !== tag || comment.length > MAX_NOTE_BYTES) return false;
     const grow = optionSize(comment.length) + 4;
     if (this.curLen + grow > cur.length) return false;
     const end = off + readLength(cur, off);

@@ -54,10 +54,15 @@ export class RtspImpairProxy {
     return this.pipes.map((p) => ({ rtp: p.rtp.stats(), rtcp: p.rtcp.stats() }));
   }
 
+  /** Stops relaying media (UDP), leaving the RTSP connections up: nothing more reaches the client. */
+  async closeMedia(): Promise<void> {
+    await Promise.all(this.pipes.flatMap((p) => [p.rtp.close(), p.rtcp.close()]));
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
-    await Promise.all(this.pipes.flatMap((p) => [p.rtp.close(), p.rtcp.close()]));
+    await this.closeMedia();
   }
 
   private onClient(client: Socket): void {

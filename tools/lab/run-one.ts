@@ -173,8 +173,10 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
       // read; the file is complete once the gateway has closed (its closing statistics last).
       cleanups.splice(cleanups.indexOf(closePipe), 1);
       await closePipe();
-      await sleepUntil(Date.now() + 200);
-      record.detail.camwireAtCaptureEnd = await server.detail();
+      // The camera's media stops too, and camwire's NACKs for what it last missed run out, so the
+      // counters read here are the ones the capture ends with.
+      await proxy.closeMedia();
+      record.detail.camwireAtCaptureEnd = await settledDetail(server);
       cleanups.splice(cleanups.indexOf(closeServer), 1);
       await server.close();
       record.detail.captures = readdirSync(o.captureDir).filter((f) => f.endsWith('.pcapng')).map((f) => join(o.captureDir!, f));
@@ -247,3 +249,17 @@ function sleepUntil(t: number): Promise<void> {
 }
 
 export type { BrowserStats };
+
+/** The server's detail once its camera NACK count has held still for half a second (at most 5 s). */
+async function settledDetail(server: { detail(): Promise<unknown> }): Promise<unknown> {
+  const nacks = (d: unknown) => JSON.stringify(d).match(/"nacksSent":\d+/g)?.join() ?? '';
+  let d = await server.detail();
+  for (const end = Date.now() + 5000; Date.now() < end;) {
+    await sleepUntil(Date.now() + 500);
+    const next = await server.detail();
+    const same = nacks(next) === nacks(d);
+    d = next;
+    if (same) break;
+  }
+  return d;
+}
