@@ -77,6 +77,8 @@ export interface PlayerState {
   remoteAddress?: string;
   /** Some gathered local candidate is a TURN relay over TCP. */
   tcpRelay: boolean;
+  /** Candidate pairs whose local candidate is a TURN relay (Chromium drops a pair its peer refused). */
+  relayPairs: number;
 }
 
 /** Runs in the page: reads window.camwirePlayer.pc. */
@@ -87,16 +89,18 @@ export async function playerState(): Promise<PlayerState | undefined> {
   let frames = 0;
   let pairId: string | undefined;
   let tcpRelay = false;
+  let relayPairs = 0;
   report.forEach((s: any) => {
     if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
     if (s.type === 'transport') pairId = s.selectedCandidatePairId;
     if (s.type === 'local-candidate' && s.candidateType === 'relay' && s.relayProtocol === 'tcp') tcpRelay = true;
+    if (s.type === 'candidate-pair' && report.get(s.localCandidateId)?.candidateType === 'relay') relayPairs++;
   });
   const pair = pairId ? report.get(pairId) : undefined;
   const local = pair ? report.get(pair.localCandidateId) : undefined;
   const remote = pair ? report.get(pair.remoteCandidateId) : undefined;
   return {
-    frames, servers: (pc.getConfiguration().iceServers ?? []).length, tcpRelay,
+    frames, servers: (pc.getConfiguration().iceServers ?? []).length, tcpRelay, relayPairs,
     localType: local?.candidateType, relayProtocol: local?.relayProtocol, remoteAddress: remote?.address,
   };
 }
