@@ -20,7 +20,12 @@ export interface FanoutLine {
   viewers: number;
   cpuUsPerPacket: number;
   rssMb: number;
+  /** (RSS with N viewers - RSS with none) / N: includes the first viewer's one-time costs. */
   rssPerViewerKb: number;
+  /** RSS the first viewer added: the one-time costs of serving WebRTC at all, plus one viewer. */
+  rssFirstViewerMb: number;
+  /** (RSS with N viewers - RSS with one) / (N - 1): what each further viewer costs. */
+  rssPerAddedViewerKb: number;
   packetsPerViewerPerSecond: number;
 }
 
@@ -90,6 +95,8 @@ export async function fanoutLines(system: 'camwire' | 'janus', n: number, o: { c
     cpuUsPerPacket: Math.round(median(r.windows.map((w) => w.cpuNsPerDelivered)) / 10) / 100,
     rssMb: Math.round(r.rssAfter / 1e5) / 10,
     rssPerViewerKb: Math.round((r.rssAfter - r.rssBefore) / 1024 / Math.max(1, r.viewers)),
+    rssFirstViewerMb: Math.round((r.rssAfterFirst - r.rssBefore) / 1e5) / 10,
+    rssPerAddedViewerKb: r.viewers > 1 ? Math.round((r.rssAfter - r.rssAfterFirst) / 1024 / (r.viewers - 1)) : -1,
     packetsPerViewerPerSecond: Math.round(delivered / Math.max(1, r.viewers) / ((r.windows.length * o.windowMs) / 1000)),
   };
 }
