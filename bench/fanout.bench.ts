@@ -47,6 +47,11 @@ function deliveredRatio(run: FanoutRun): number {
   return sent > 0 ? round(got / sent) : 0;
 }
 
+/** RSS each viewer after the first added (KB), or -1 with one viewer. */
+function perAddedViewerKb(run: FanoutRun): number {
+  return run.viewers > 1 ? round((run.rssAfter - run.rssAfterFirst) / 1024 / (run.viewers - 1)) : -1;
+}
+
 /** node-datachannel now and then loses a peer mid-run on a loaded machine: one more try. */
 async function retried(run: () => Promise<FanoutRun>): Promise<FanoutRun> {
   try {
@@ -101,6 +106,9 @@ export const benchmarks: Benchmark[] = [
           rssMB: round(cam.rssAfter / 1e6), rssPerViewerKB: round((cam.rssAfter - cam.rssBefore) / 1024 / Math.max(1, cam.viewers)),
           floorRssMB: round(floor.rssAfter / 1e6), floorRssPerViewerKB: round((floor.rssAfter - floor.rssBefore) / 1024 / Math.max(1, floor.viewers)),
           heapPerViewerKB: round((cam.heapUsedAfter - cam.heapUsedBefore) / 1024 / Math.max(1, cam.viewers)),
+          // without the first viewer's one-time costs: what each further viewer adds
+          rssPerAddedViewerKB: perAddedViewerKb(cam), floorRssPerAddedViewerKB: perAddedViewerKb(floor),
+          heapPerAddedViewerKB: cam.viewers > 1 ? round((cam.heapUsedAfter - cam.heapUsedAfterFirst) / 1024 / (cam.viewers - 1)) : -1,
           deps: depsSource,
           note: 'sender process CPU (user+sys) per RTP packet received by the viewers; viewersPerCore = 1 s / (CPU per packet x nominal packets/s per viewer)',
         });

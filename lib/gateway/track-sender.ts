@@ -85,6 +85,14 @@ export const TRACK_SENDER_DEFAULTS = Object.freeze({
 
 const CACHE_REPLAY: CaptureNote = Object.freeze({ kind: 'keyframe-cache-replay' });
 
+/**
+ * One rewrite buffer (and one for its RTX form) for every sender in the process: a packet is
+ * rewritten and handed to the transport, which copies it, before any other sender runs, so a
+ * buffer per viewer would only cost memory (3 KB each).
+ */
+const SCRATCH = new Uint8Array(MAX_EGRESS_PACKET);
+const RTX_SCRATCH = new Uint8Array(MAX_EGRESS_PACKET + 2);
+
 /** SRs remembered to match the receivers' LSR echoes against (an RTT needs the one echoed). */
 const SR_HISTORY = 4;
 
@@ -93,8 +101,6 @@ export class TrackSender implements TrackSink {
   private readonly o: TrackSenderOptions;
   private readonly peer: WebRtcPeer;
   private readonly kind: MediaKind;
-  private readonly scratch = new Uint8Array(MAX_EGRESS_PACKET);
-  private readonly rtxScratch = new Uint8Array(MAX_EGRESS_PACKET + 2);
   private readonly rtxSsrc: number | undefined;
   private readonly rtxPt: number | undefined;
   private rtxSeq: number;
@@ -257,7 +263,7 @@ export class TrackSender implements TrackSink {
     const out = this.rewrite(original, viewerSeq, ts);
     if (!out) return;
     if (this.rtxPt !== undefined && this.rtxSsrc !== undefined && this.o.rtx) {
-      const rtx = this.o.rtx.build(out, this.rtxPt, this.rtxSsrc, this.rtxSeq, this.rtxScratch);
+      const rtx = this.o.rtx.build(out, this.rtxPt, this.rtxSsrc, this.rtxSeq, RTX_SCRATCH);
       this.rtxSeq = seqAdd(this.rtxSeq, 1);
       if (this.peer.sendRtp(rtx, this.kind)) this.s.rtxSent++;
       else this.s.sendFailures++;
@@ -286,11 +292,11 @@ export class TrackSender implements TrackSink {
 
   /** Copies into the scratch buffer (the transport copies synchronously) and rewrites the header. */
   private rewrite(packet: Uint8Array, seq: number, ts: number): Uint8Array | undefined {
-    if (packet.length > this.scratch.length) {
+    if (packet.length > SCRATCH.length) {
       this.s.sendFailures++;
       return undefined;
     }
-    const out = this.scratch.subarray(0, packet.length);
+    const out = SCRATCH.subarray(0, packet.length);
     out.set(packet);
     setRtpSequenceNumber(out, seq);
     setRtpTimestamp(out, ts);

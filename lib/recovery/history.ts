@@ -308,6 +308,8 @@ export class RetransmissionHistory {
   }
 }
 
+const EMPTY_TIMES = new Float64Array(0);
+
 export const RESEND_LIMITER_DEFAULTS = Object.freeze({
   /** Recent resends remembered per receiver (rounded up to a power of two). */
   slots: 1024,
@@ -315,12 +317,13 @@ export const RESEND_LIMITER_DEFAULTS = Object.freeze({
 
 /**
  * Per-receiver resend suppression: the same packet is not resent to one receiver twice
- * within one RTT (its first copy may still be on the way). Small fixed table keyed by seq.
+ * within one RTT (its first copy may still be on the way). Small fixed table keyed by seq,
+ * made on the first resend: a viewer on a clean link never asks, and every viewer has one.
  */
 export class ResendLimiter {
   readonly stats = { allowed: 0, suppressed: 0 };
-  private readonly seqs: Int32Array;
-  private readonly times: Float64Array;
+  private seqs: Int32Array | undefined;
+  private times = EMPTY_TIMES;
   private readonly mask: number;
 
   /** `slots`: how many recent resends are remembered (rounded up to a power of two). */
@@ -328,12 +331,14 @@ export class ResendLimiter {
     let cap = 1;
     while (cap < slots) cap <<= 1;
     this.mask = cap - 1;
-    this.seqs = new Int32Array(cap).fill(-1);
-    this.times = new Float64Array(cap);
   }
 
   /** True (and remembered) when `seq` may be resent now; false when it was within `rttMs`. */
   allow(seq: number, now: number, rttMs: number): boolean {
+    if (this.seqs === undefined) {
+      this.seqs = new Int32Array(this.mask + 1).fill(-1);
+      this.times = new Float64Array(this.mask + 1);
+    }
     const s = seq & this.mask;
     if (this.seqs[s] === seq && now - this.times[s] < rttMs) {
       this.stats.suppressed++;

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fanoutRun, type ExternalSender, type FanoutRun } from '../../bench/fanout/orchestrate.js';
-import type { Mark } from '../../bench/fanout/sender-protocol.js';
+import { rssAnon, type Mark } from '../../bench/fanout/sender-protocol.js';
 import { LAB_CLIP, startClipCamera, type ClipShape, type LabCamera } from '../lab/cameras.js';
 import { JanusProcess } from './janus-process.js';
 import { JanusViewer } from './janus-viewer.js';
@@ -20,7 +20,16 @@ export interface FanoutLine {
   viewers: number;
   cpuUsPerPacket: number;
   rssMb: number;
+  /** (RSS with N viewers - RSS with none) / N: includes the first viewer's one-time costs. */
   rssPerViewerKb: number;
+  /** RSS the first viewer added: the one-time costs of serving WebRTC at all, plus one viewer. */
+  rssFirstViewerMb: number;
+  /** (RSS with N viewers - RSS with one) / (N - 1): what each further viewer costs. */
+  rssPerAddedViewerKb: number;
+  /** The first viewer's part of rssFirstViewerMb that is anonymous memory, not code pages of the binaries being touched. */
+  anonFirstViewerMb: number;
+  /** rssPerAddedViewerKb in anonymous memory only. */
+  anonPerAddedViewerKb: number;
   packetsPerViewerPerSecond: number;
 }
 
@@ -31,19 +40,21 @@ export interface FirstFrameLine {
   viewers: number;
   /** Median ms from the viewer's request to its first complete keyframe; -1 when none came within GOP + 2.5 s. */
   firstFrameMs: number;
+  /** Median ms from the request to the media track's opening (ICE and DTLS done): the rest of firstFrameMs is waiting for a keyframe. */
+  connectedMs: number;
 }
 
 const LONG_GOP: ClipShape = Object.freeze({ ...LAB_CLIP, gopSeconds: 10 });
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** CPU (user + system, µs) and RSS (bytes) of another process, from /proc. */
-function procMark(pid: number): Pick<Mark, 'cpuUs' | 'rss'> {
+function procMark(pid: number): Pick<Mark, 'cpuUs' | 'rss' | 'rssAnon'> {
   // fields after the command's closing parenthesis: state is field 3, utime 14, stime 15
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(f[11]) + Number(f[12]);
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuUs: (ticks * 1e6) / CLK_TCK, rss: rssKb * 1024 };
+  return { cpuUs: (ticks * 1e6) / CLK_TCK, rss: rssKb * 1024, rssAnon: rssAnon(pid) };
 }
 
 async function janusSender(camera: LabCamera): Promise<ExternalSender> {
@@ -90,6 +101,10 @@ export async function fanoutLines(system: 'camwire' | 'janus', n: number, o: { c
     cpuUsPerPacket: Math.round(median(r.windows.map((w) => w.cpuNsPerDelivered)) / 10) / 100,
     rssMb: Math.round(r.rssAfter / 1e5) / 10,
     rssPerViewerKb: Math.round((r.rssAfter - r.rssBefore) / 1024 / Math.max(1, r.viewers)),
+    rssFirstViewerMb: Math.round((r.rssAfterFirst - r.rssBefore) / 1e5) / 10,
+    rssPerAddedViewerKb: r.viewers > 1 ? Math.round((r.rssAfter - r.rssAfterFirst) / 1024 / (r.viewers - 1)) : -1,
+    anonFirstViewerMb: Math.round((r.rssAnonAfterFirst - r.rssAnonBefore) / 1e5) / 10,
+    anonPerAddedViewerKb: r.viewers > 1 ? Math.round((r.rssAnonAfter - r.rssAnonAfterFirst) / 1024 / (r.viewers - 1)) : -1,
     packetsPerViewerPerSecond: Math.round(delivered / Math.max(1, r.viewers) / ((r.windows.length * o.windowMs) / 1000)),
   };
 }
@@ -97,5 +112,5 @@ export async function fanoutLines(system: 'camwire' | 'janus', n: number, o: { c
 export async function firstFrameLine(system: 'camwire' | 'janus', o: { cacheDir: string }): Promise<FirstFrameLine> {
   // long enough for the camera's next keyframe: a server without a keyframe cache waits for it
   const r = await run(system, LONG_GOP, o.cacheDir, 3, 1, 500, 1000 * LONG_GOP.gopSeconds! + 2500);
-  return { system, measure: 'firstFrame', gopSeconds: LONG_GOP.gopSeconds!, viewers: r.viewers, firstFrameMs: Math.round(median(r.ttffMs)) };
+  return { system, measure: 'firstFrame', gopSeconds: LONG_GOP.gopSeconds!, viewers: r.viewers, firstFrameMs: Math.round(median(r.ttffMs)), connectedMs: Math.round(median(r.openMs)) };
 }

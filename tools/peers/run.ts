@@ -125,8 +125,8 @@ async function main(): Promise<number> {
 
 function otherTable(lines: readonly (FanoutLine | FirstFrameLine)[]): string {
   const rows = lines.map((l) => (l.measure === 'fanout'
-    ? `| ${l.system} | fan-out, ${l.viewers} viewers | ${l.cpuUsPerPacket} us CPU per delivered packet, RSS ${l.rssMb} MB (${l.rssPerViewerKb} KB per viewer), ${l.packetsPerViewerPerSecond} packets/s per viewer |`
-    : `| ${l.system} | first frame, ${l.gopSeconds} s GOP | ${l.firstFrameMs} ms (median of ${l.viewers} viewers) |`));
+    ? `| ${l.system} | fan-out, ${l.viewers} viewers | ${l.cpuUsPerPacket} us CPU per delivered packet, RSS ${l.rssMb} MB (${l.rssPerViewerKb} KB per viewer: first viewer ${l.rssFirstViewerMb} MB (${l.anonFirstViewerMb} anonymous), each further one ${l.rssPerAddedViewerKb} KB (${l.anonPerAddedViewerKb} anonymous)), ${l.packetsPerViewerPerSecond} packets/s per viewer |`
+    : `| ${l.system} | first frame, ${l.gopSeconds} s GOP | ${l.firstFrameMs} ms, connected after ${l.connectedMs} ms (median of ${l.viewers} viewers) |`));
   return ['| system | measure | result |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
