@@ -2,7 +2,7 @@
  * A segment file's length, read from its boxes (for segments this process did not write, or
  * wrote before a restart): the video track's timescale from the moov, then each moof's tfdt
  * plus its trun's sample durations; mdat payloads are skipped, never read. A file cut short
- * (a crash mid-fragment) counts up to its last whole box.
+ * (a crash mid-fragment) counts up to its last fragment whose mdat is whole.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 
@@ -94,22 +94,23 @@ export async function scanSegment(path: string): Promise<ScannedSegment> {
     let track: { id: number; timescale: number } | undefined;
     let endTicks = 0;
     let frames = 0;
+    /** The last moof's run: counted once its mdat is there whole. */
+    let pending: { end: number; frames: number } | undefined;
     for (let at = 0; at + 8 <= size;) {
       await fh.read(head, 0, 8, at);
       const boxSize = new DataView(head.buffer).getUint32(0);
       const type = type4(head, 4);
       if (boxSize < 8 || at + boxSize > size) break;
+      if (type === 'mdat' && pending) {
+        endTicks = Math.max(endTicks, pending.end);
+        frames += pending.frames;
+      }
+      pending = undefined;
       if (type === 'moov' || (type === 'moof' && track)) {
         const box = await readBox(fh, at, boxSize);
         if (!box) break;
         if (type === 'moov') track = videoTrack(box, 8, box.length);
-        else {
-          const r = moofEnd(box, 8, box.length, track!.id);
-          if (r) {
-            endTicks = Math.max(endTicks, r.end);
-            frames += r.frames;
-          }
-        }
+        else pending = moofEnd(box, 8, box.length, track!.id);
       }
       at += boxSize;
     }
