@@ -1,7 +1,8 @@
 /**
  * `GET /recordings` (every stream's segments: start, duration, size), `GET /recordings/<stream>`
  * (one stream's), as JSON, or as a page with a player for a browser (Accept: text/html);
- * `GET /recordings/<stream>/<segment>.mp4` downloads one segment, with Range (a browser's
+ * `GET /recordings/<stream>?start=<RFC 3339>&duration=<s>` joins the segments of a time range
+ * into one MP4; `GET /recordings/<stream>/<segment>.mp4` downloads one segment, with Range (a browser's
  * <video> seeks in it). Who may: the admin token (`http.adminToken`) for everything; otherwise
  * per-viewer authorization when it is on (a JWT or the hook, action `playback`, per stream:
  * the listing shows the streams the token opens), else `http.token`/basic as on every route.
@@ -12,6 +13,8 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger.js';
 import type { Recordings } from '../record/recordings.js';
+import { checkJoin, joinSegments, JoinError } from '../record/segment-join.js';
+import type { SegmentEntry } from '../record/stream-recorder.js';
 import type { AccessControl } from './access.js';
 import { HttpError } from './body.js';
 import { recordingsPage } from './recordings-page.js';
@@ -79,6 +82,7 @@ export function createRecordingsRoute(ctx: RecordingsRouteContext) {
     if (parts.length === 2) {
       const segments = await ctx.recordings.segments(stream);
       if (!segments) throw new HttpError(404, 'NOT_FOUND', `no recordings of ${stream}`);
+      if (url.searchParams.has('start')) return serveRange(req, res, method, stream, segments, url, ctx.recordings);
       return answer(res, method, html, { streams: [{ name: stream, recording: ctx.recordings.stats(stream), segments }] }, url);
     }
     const path = await ctx.recordings.file(stream, parts[2]);
@@ -87,6 +91,46 @@ export function createRecordingsRoute(ctx: RecordingsRouteContext) {
     serveFile(req, res, method, path, st.size);
     return true;
   };
+}
+
+/** Most a time range may span (s): a day of segments. */
+const MAX_RANGE_SECONDS = 86_400;
+
+/**
+ * `?start=<RFC 3339>&duration=<seconds>`: the closed segments that overlap the range, joined
+ * into one MP4 (whole segments: the first begins at or before `start`). Chunked: its length is
+ * known only as it is written.
+ */
+async function serveRange(req: IncomingMessage, res: ServerResponse, method: string, stream: string, segments: SegmentEntry[], url: URL, recordings: Recordings): Promise<true> {
+  const from = Date.parse(url.searchParams.get('start') ?? '');
+  const seconds = Number(url.searchParams.get('duration') ?? '');
+  if (!Number.isFinite(from) || !(seconds > 0 && seconds <= MAX_RANGE_SECONDS)) {
+    throw new HttpError(400, 'BAD_RANGE', `start must be a date (2026-12-07T05:00:00Z) and duration seconds in (0, ${MAX_RANGE_SECONDS}]`);
+  }
+  const writing = recordings.stats(stream)?.currentSegment;
+  const chosen = segments.filter((g) => g.name !== writing && Date.parse(g.start) < from + seconds * 1000 && Date.parse(g.start) + g.durationMs > from);
+  if (chosen.length === 0) throw new HttpError(404, 'NOT_FOUND', `no closed segment of ${stream} in that range`);
+  const paths = (await Promise.all(chosen.map((g) => recordings.file(stream, g.name)))).filter((p): p is string => p !== undefined);
+  try {
+    await checkJoin(paths);
+  } catch (err) {
+    if (err instanceof JoinError) throw new HttpError(409, err.code, err.message);
+    throw err;
+  }
+  res.writeHead(200, {
+    'content-type': 'video/mp4', 'cache-control': 'no-store',
+    'content-disposition': `attachment; filename="${stream}-${chosen[0].name}"`,
+  });
+  if (method === 'HEAD') {
+    res.end();
+    return true;
+  }
+  await joinSegments(paths, (chunk) => new Promise<void>((resolve, reject) => {
+    if (res.destroyed) return reject(new Error('client gone'));
+    if (res.write(chunk)) resolve();
+    else res.once('drain', resolve);
+  })).then(() => res.end(), () => res.destroy());
+  return true;
 }
 
 function wantsHtml(req: IncomingMessage): boolean {

@@ -2,7 +2,8 @@
  * `camwire --record DIR` with the built-in demo camera (a child process), short segments:
  * /api/streams shows the recording's counters, GET /recordings lists each segment (start,
  * duration, size), a segment downloads whole and by Range, the page has its player; retention
- * (a few seconds here) deletes the oldest segments. After a clean stop, ffprobe decodes every
+ * (a few seconds here) deletes the oldest segments, and a time range comes as one MP4 ffprobe
+ * decodes whole. After a clean stop, ffprobe decodes every
  * segment: as many frames as camwire wrote, its duration what its frames span, and the
  * segments follow each other with no frames missing between them.
  *
@@ -97,6 +98,19 @@ t.test(`the demo camera recorded for ${SECONDS} s in ${SEGMENT_SECONDS} s segmen
   const page = await (await fetch(`${base}/recordings/demo`, { headers: { accept: 'text/html' } })).text();
   t.match(page, /<video id="player"/);
   t.match(page, first.name);
+
+  // the closed segments as one MP4 (a time range): ffprobe decodes every frame of them all, on one timeline
+  const last = closed[closed.length - 1];
+  const spanS = (Date.parse(last.start) + last.durationMs - Date.parse(first.start)) / 1000;
+  const joined = await fetch(`${base}/recordings/demo?start=${first.start}&duration=${spanS - 0.5}`, { headers: admin });
+  t.equal(joined.status, 200, `a ${spanS.toFixed(1)} s range`);
+  const joinedFile = join(dir, 'joined.mp4');
+  writeFileSync(joinedFile, Buffer.from(await joined.arrayBuffer()));
+  const j = ffprobe(joinedFile);
+  const want = closed.reduce((n, s) => n + s.frames, 0);
+  t.equal(j.errors, '', 'ffprobe reads the joined file without error');
+  t.equal(j.frames, want, `the joined file decodes all ${want} frames of the ${closed.length} closed segments`);
+  t.ok(Math.abs(j.durationS - want / j.rate) <= 1.5 / j.rate, `joined duration ${j.durationS} s`);
 
   child.kill('SIGINT');
   t.equal(await exited, 0, 'stopped cleanly (the open segment finished)');

@@ -13,6 +13,7 @@ import { createDeps } from '../../lib/gateway/wiring.js';
 import { Segmenter, type SegmentInfo } from '../../lib/record/segmenter.js';
 import { segmentName } from '../../lib/record/segment-name.js';
 import { parseRange } from '../../lib/http/recordings-route.js';
+import { scanSegment } from '../../lib/record/segment-scan.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import { signJwt } from '../support/jwt-sign.js';
 import { keyframe, pframe } from '../mp4/fixtures.js';
@@ -88,6 +89,23 @@ t.test('listing and download: admin token, viewer JWT for the stream (401/403), 
     t.equal((await fetch(`${gw.address}/recordings/hall`, { method: 'DELETE', headers: bearer(ADMIN) })).status, 405);
     const page = await (await get(`/recordings/hall?token=${hall}`, { accept: 'text/html' })).text();
     t.match(page, `/recordings/hall/${file}?token=${hall}`, 'the page carries the token into its links');
+  }));
+
+t.test('a time range joined into one MP4: every frame of the segments it overlaps, on one timeline', (t) =>
+  withGateway(async (gw, dir) => {
+    const get = (q: string) => fetch(`${gw.address}/recordings/hall?${q}`, { headers: bearer(ADMIN) });
+    const r = await get('start=2026-12-07T05:00:00.500Z&duration=1');
+    t.equal(r.status, 200);
+    t.equal(r.headers.get('content-type'), 'video/mp4');
+    const file = join(dir, 'joined.mp4');
+    writeFileSync(file, Buffer.from(await r.arrayBuffer()));
+    t.same(await scanSegment(file), { durationMs: 1500, frames: 45 }, 'both segments, the second after the first');
+    const only = join(dir, 'first.mp4');
+    writeFileSync(only, Buffer.from(await (await get('start=2026-12-07T04:59:59Z&duration=1.2')).arrayBuffer()));
+    t.same(await scanSegment(only), { durationMs: 1000, frames: 30 }, 'the first alone');
+    t.equal((await get('start=2026-12-07T06:00:00Z&duration=10')).status, 404, 'nothing then');
+    t.equal((await get('start=yesterday&duration=10')).status, 400);
+    t.equal((await get('start=2026-12-07T05:00:00Z&duration=0')).status, 400);
   }));
 
 t.test('record through the stream API: on, shown in /api/streams, off; bad values refused naming the key', (t) =>
