@@ -118,6 +118,9 @@ t.test('record through the stream API: on, shown in /api/streams, off; bad value
     const lab = (await streams()).find((s) => s.name === 'lab');
     t.equal(lab?.recording?.state, 'recording', 'recording, though nobody watches');
     t.equal((await streams()).find((s) => s.name === 'hall')?.recording, undefined, 'hall does not record');
+    const metrics = await (await fetch(`${gw.address}/metrics`)).text();
+    t.match(metrics, /camwire_stream_recording_failed\{stream="lab"\} 0/, '/metrics has the recording');
+    t.match(metrics, /camwire_stream_recording_bytes_total\{stream="hall"\} 0/);
     t.equal((await api('PATCH', '/api/streams/lab', { record: false })).status, 200);
     t.equal((await streams()).find((s) => s.name === 'lab')?.recording, undefined, 'off again');
     const bad = await api('POST', '/api/streams', { name: 'x', url: 'rtsp://cam.invalid/3', record: { segmentSeconds: 0 } });
