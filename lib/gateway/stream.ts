@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { CutThroughCounters } from './forwarder.js';
-import type { AccessUnit, SourceInfo, SourcePacket, SourceSink, SourceState, VideoSource } from './source.js';
+import type { AccessUnit, SourceInfo, SourcePacket, SourceSink, SourceState, StreamTap, VideoSource } from './source.js';
 import { CODEC_WAIT, resolveStreamOptions, type StreamOptions } from './stream-options.js';
 import type { Track } from './track.js';
 import type { TrackSink } from './track-sink.js';
@@ -19,7 +19,6 @@ import type { PeerMediaParams, PeerState, WebRtcTransport } from './transport.js
 import { VideoTrack } from './video-track.js';
 import type { CaptureStats, StreamCapture } from '../capture/stream-capture.js';
 import { CapturingPeer } from './capture-peer.js';
-import type { StreamTap } from './stream-tap.js';
 import { Viewer, type ViewerStats, type ViewerTrackOptions } from './viewer.js';
 import { StreamAudio, type StreamAudioStats } from './stream-audio.js';
 import type { AudioFrame } from '../audio/frame.js';
@@ -360,7 +359,8 @@ export class Stream implements SourceSink {
   }
 
   onAudioFrame(frame: AudioFrame): void {
-    if (this.running && (this.tap?.audioFrame(frame), this.o.audio)) this.audio.onFrame(frame);
+    if (this.running) this.tap?.audioFrame(frame);
+    if (this.running && this.o.audio) this.audio.onFrame(frame);
   }
 
   /** The recorder: told the source's state now and on each change, given the camera's audio frames. */
