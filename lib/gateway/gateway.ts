@@ -137,7 +137,8 @@ export class Gateway {
     const stream = new Stream(name, this.makeSource(name, merged, capture), this.transport, this.deps, merged, undefined, capture);
     this.streams.set(name, stream);
     this.configs.set(name, merged);
-    void this.opts.recordings?.apply(name, stream, cfg.record);
+    // a new name has no recording to stop first, so this attaches at once; it cannot fail on settings checked above
+    this.opts.recordings?.apply(name, stream, cfg.record).catch((err: unknown) => this.deps.log?.error('record.failed', { stream: name, error: String(err) }));
     return stream;
   }
 
