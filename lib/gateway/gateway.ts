@@ -153,7 +153,8 @@ export class Gateway {
     this.streams.delete(name);
     this.configs.delete(name);
     this.adHoc.delete(name);
-    await withTimeout(Promise.resolve(this.opts.recordings?.stop(name)).then(() => stream.close()), stopTimeoutMs);
+    // the recording first: its open segment is finished before the source goes
+    await withTimeout(Promise.resolve(this.opts.recordings?.stop(name)).catch(() => undefined).then(() => stream.close()), stopTimeoutMs);
     return true;
   }
 
@@ -307,7 +308,7 @@ export class Gateway {
     this.closed = true;
     this.endDrain('closed');
     clearInterval(this.timer);
-    const recorded = Promise.resolve(this.opts.recordings?.close());
+    const recorded = Promise.resolve(this.opts.recordings?.close()).catch(() => undefined);
     await withTimeout(recorded.then(() => Promise.all([...this.streams.values()].map((s) => s.close()))).then(() => this.opts.capture?.close()), stopTimeoutMs);
   }
 
