@@ -1,8 +1,9 @@
 /**
- * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--capture DIR] [--config FILE]
+ * `camwire [name=]rtsp://... [more...] [--http HOST:PORT] [--rtsp HOST:PORT] [--capture DIR] [--record DIR] [--config FILE]
  * [--log-level error|warn|info|debug] [--log-format text|json]`: the main job; `--rtsp`
  * restreams every stream over RTSP (rtspServer in the config); `--capture` writes each stream's
- * pcapng capture into DIR (capture.dir in the config). SIGHUP re-reads --config.
+ * pcapng capture into DIR (capture.dir in the config); `--record` records every stream (those
+ * without their own `record` key) as fMP4 segments into DIR (record.dir). SIGHUP re-reads --config.
  * With no source at all, the built-in demo camera is started and served as `demo`, so a fresh
  * checkout shows moving video with no camera. Ctrl-C (SIGINT) shuts down cleanly at once:
  * TEARDOWN to the cameras, peers closed, process exits. SIGTERM (what an orchestrator sends)
@@ -33,6 +34,8 @@ export interface GatewayArgs {
   logFormat?: LogFormat;
   /** `--capture DIR`: pcapng of every stream (capture.dir in the config). */
   captureDir?: string;
+  /** `--record DIR`: fMP4 recording of every stream (record.dir in the config, `record: true` on streams that say nothing). */
+  recordDir?: string;
 }
 
 /** Parses the command line; a string is a usage error. */
@@ -55,6 +58,9 @@ export function parseGatewayArgs(argv: readonly string[]): GatewayArgs | string 
     } else if (a === '--capture') {
       out.captureDir = argv[++i];
       if (!out.captureDir) return '--capture needs a directory';
+    } else if (a === '--record') {
+      out.recordDir = argv[++i];
+      if (!out.recordDir) return '--record needs a directory';
     } else if (a === '--config') {
       out.configFile = argv[++i];
       if (!out.configFile) return '--config needs a file';
@@ -86,11 +92,13 @@ export function buildConfig(args: GatewayArgs): CamwireConfig {
   const file: Record<string, unknown> = args.configFile ? (JSON.parse(readFileSync(args.configFile, 'utf8')) as Record<string, unknown>) : {};
   const streams = { ...((file.streams as Record<string, unknown> | undefined) ?? {}) };
   for (const s of args.sources) streams[s.name] = { ...((streams[s.name] as object | undefined) ?? {}), url: s.url };
+  if (args.recordDir) for (const [name, s] of Object.entries(streams)) streams[name] = { record: true, ...(s as object) };
   const http = { ...((file.http as object | undefined) ?? {}), ...(args.http ?? {}) };
   const rtsp = args.rtsp ? { rtspServer: { ...((file.rtspServer as object | undefined) ?? {}), ...args.rtsp } } : {};
   const log = { ...((file.log as object | undefined) ?? {}), ...(args.logLevel ? { level: args.logLevel } : {}), ...(args.logFormat ? { format: args.logFormat } : {}) };
   const capture = args.captureDir ? { capture: { ...((file.capture as object | undefined) ?? {}), dir: args.captureDir } } : {};
-  return parseConfig({ ...file, http, streams, ...rtsp, ...capture, ...(Object.keys(log).length > 0 ? { log } : {}) });
+  const record = args.recordDir ? { record: { ...((file.record as object | undefined) ?? {}), dir: args.recordDir } } : {};
+  return parseConfig({ ...file, http, streams, ...rtsp, ...capture, ...record, ...(Object.keys(log).length > 0 ? { log } : {}) });
 }
 
 export async function runGateway(argv: readonly string[]): Promise<number> {
@@ -107,7 +115,7 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
     log = operatorLog(config);
     if (Object.keys(config.streams).length === 0) {
       demo = await startDemoCamera({ host: '127.0.0.1', port: 0 });
-      config = parseConfig({ ...config, streams: { demo: { url: demo.url } } });
+      config = parseConfig({ ...config, streams: { demo: { url: demo.url, ...(args.recordDir ? { record: true } : {}) } } });
       say(log, config, 'camwire.demo-camera', { url: demo.url }, `no camera given: serving the built-in demo camera (${demo.url}) as "demo"`);
     }
   } catch (err) {
@@ -127,7 +135,7 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
     say(log, config, 'camwire.stream', { stream: name, watch: `${handle.address}/watch/${name}` }, `stream "${name}": ${handle.address}/watch/${name}${rtsp}`);
   }
   say(log, config, 'camwire.running', { address: handle.address }, `camwire is running: open ${handle.address}/ (Ctrl-C to stop)`);
-  const hangup = watchHangup(args, config, handle.streams, log, demo ? { demo: { url: demo.url } } : {});
+  const hangup = watchHangup(args, config, handle.streams, log, demo ? { demo: config.streams.demo } : {});
   const signal = await nextSignal().signal;
   hangup.stop();
   if (signal === 'SIGTERM') await drain(handle.gateway, config.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs, (e, f, t) => say(log, config, e, f, t));

@@ -32,7 +32,7 @@ export function createReloader(read: ConfigReader, streams: StreamManager, runni
       return;
     }
     const r = await streams.reload({ ...extra, ...next.streams });
-    const restartOnly = ['http', 'metrics', 'webrtc', 'recovery', 'rtspServer', 'log', 'streamDefaults']
+    const restartOnly = ['http', 'metrics', 'webrtc', 'recovery', 'rtspServer', 'log', 'streamDefaults', 'record']
       .filter((k) => keys(next[k as keyof CamwireConfig] as object) !== keys(last[k as keyof CamwireConfig] as object));
     last = next;
     log.info('config.reloaded', {

@@ -22,6 +22,7 @@ import { StreamManager, type PersistStreams } from './stream-manager.js';
 import { createStreamApi } from '../http/stream-api.js';
 import { createViewerAuthorizer } from '../http/viewer-auth.js';
 import { Captures } from '../capture/captures.js';
+import { Recordings } from '../record/recordings.js';
 
 /** Replaceable parts, for tests and embedders. */
 export interface StartOverrides {
@@ -65,10 +66,11 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const makeSource = overrides.sourceFactory ?? defaultSourceFactory(log);
   const dir = config.capture?.dir;
   const capture = dir ? new Captures({ ...config.capture, dir }, deps.clock, (line) => log.warn('capture', { reason: line })) : undefined;
+  const recordings = new Recordings(config.record, deps.clock, log);
   try {
     gateway = new Gateway(
       { streams: config.streams, allowSources: config.allowSources, maxSourceStreams: config.maxSourceStreams, streamDefaults: config.streamDefaults,
-        maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs, capture },
+        maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs, capture, recordings },
       transport,
       deps,
       (name, cfg, streamCapture) => {
@@ -87,7 +89,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   let restream: Restream | undefined;
   const streams = new StreamManager(gateway, config.streams, log, overrides.persist);
   const handler = createRequestHandler(gateway, {
-    ...http, log, streamApi: createStreamApi(streams, { ...http, log }), viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
+    ...http, log, streamApi: createStreamApi(streams, { ...http, log }), recordings, viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
   });
   const server = guardedServer(handler, http);
   server.on('upgrade', handler.upgrade);

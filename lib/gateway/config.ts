@@ -24,6 +24,7 @@ import { LOG_FORMATS, LOG_LEVELS, LOGGER_DEFAULTS, type LoggerOptions } from '..
 import { ADMIN_DEFAULTS, type AdminOptions } from '../http/admin-options.js';
 import type { ViewerAuthOptions } from '../http/viewer-auth-options.js';
 import { CAPTURE_DEFAULTS, type CaptureConfig } from '../capture/captures.js';
+import { RECORD_DEFAULTS, RECORD_LIMITS, RecordError, resolveRecordSettings, type RecordSettings } from '../record/options.js';
 
 export type { WebRtcConfig } from './transport.js';
 
@@ -38,7 +39,7 @@ export class ConfigError extends CamwireError {
 }
 
 /** The HTTP API (lib/http) and its listener; `metrics`, the clocks and the ICE servers (webrtc's) are the composition root's. */
-export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock' | 'clock' | 'log' | 'restreamStats' | 'streamApi' | 'viewerAuth'> & HttpListenerOptions
+export type HttpConfig = Omit<HttpOptions, 'metrics' | 'now' | 'iceServers' | 'wallClock' | 'clock' | 'log' | 'restreamStats' | 'streamApi' | 'viewerAuth' | 'recordings' | 'adminToken'> & HttpListenerOptions
   & AdminOptions & ViewerAuthOptions;
 
 export interface MetricsConfig {
@@ -75,6 +76,8 @@ export interface CamwireConfig {
   persistApi?: boolean;
   /** pcapng capture of every stream (lib/capture); on when `dir` is set. */
   capture?: CaptureConfig;
+  /** fMP4 recording (lib/record): every recorded stream's settings (each stream's `record` turns it on and may override them). */
+  record?: RecordSettings;
 }
 
 /** One RTSP login; the password never appears in logs, errors or the API. */
@@ -311,6 +314,13 @@ const RTSP_OPTIONS = object({
   }),
 });
 
+/** The recording settings; in the config's `record` with RECORD_DEFAULTS, in a stream's without (the config's fill them). */
+const recordSettings = (d: Partial<typeof RECORD_DEFAULTS>): Record<string, Setting> => ({
+  dir: text(),
+  ...Object.fromEntries(Object.entries(RECORD_LIMITS).map(([k, [min, max]]) => [k, num(min, max, d[k as keyof typeof RECORD_DEFAULTS])])),
+});
+const STREAM_RECORD = object(recordSettings({}));
+
 const STREAM = object({
   url: rtspUrl,
   transport: oneOf(['auto', 'udp', 'tcp', 'multicast'], client.transport),
@@ -320,6 +330,7 @@ const STREAM = object({
   bFrames: oneOf(['drop', 'forward'], RTSP_SOURCE_DEFAULTS.bFrames),
   rtsp: RTSP_OPTIONS,
   capture: flag(),
+  record: setting((v, path) => (typeof v === 'boolean' ? undefined : STREAM_RECORD.check(v, path))),
   ...streamOptions({}),
 });
 
@@ -424,6 +435,7 @@ const CONFIG = object({
     maxBytesTotal: num(65_536, 2 ** 50, CAPTURE_DEFAULTS.maxBytesTotal),
     queueBytes: num(65_536, 1 << 30, CAPTURE_DEFAULTS.queueBytes),
   }),
+  record: object(recordSettings(RECORD_DEFAULTS)),
 });
 
 /**
@@ -457,6 +469,14 @@ export function parseConfig(input: unknown): CamwireConfig {
   }
   if (w?.udpMux === true && w.portRangeBegin === undefined) {
     throw new ConfigError('config.webrtc.udpMux needs portRangeBegin: the one UDP port every viewer shares');
+  }
+  for (const [name, s] of Object.entries(cfg.streams)) {
+    try {
+      resolveRecordSettings(cfg.record, s.record);
+    } catch (err) {
+      if (err instanceof RecordError) throw new ConfigError(`config.streams.${name}.${err.message}`);
+      throw err;
+    }
   }
   const r = cfg.rtspServer;
   if (r?.port !== undefined && (r.users ?? []).length === 0 && r.anonymous !== true) {

@@ -14,6 +14,9 @@ import type { WebRtcTransport } from './transport.js';
 import type { Viewer } from './viewer.js';
 import type { Captures } from '../capture/captures.js';
 import type { StreamCapture } from '../capture/stream-capture.js';
+import type { Recordings } from '../record/recordings.js';
+import type { RecordingStats } from '../record/stream-recorder.js';
+import type { StreamRecordSetting } from '../record/options.js';
 
 export interface StreamConfig extends StreamOptions {
   /** rtsp://[user:pass@]host[:port]/path, or rtsps:// (RTSP over TLS, port 322, TCP only) */
@@ -35,6 +38,8 @@ export interface StreamConfig extends StreamOptions {
   rtsp?: RtspStreamOptions;
   /** `false`: not captured even when a capture directory is set (default: captured then). */
   capture?: boolean;
+  /** Records the stream to fMP4 segments (lib/record): true for the config's `record` settings, or some of them overridden. Default false. */
+  record?: StreamRecordSetting;
 }
 
 export type RtspStreamOptions = Pick<
@@ -58,6 +63,8 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   /** Captures each stream (but those with `capture: false`) to pcapng (default none: no capture). */
   capture?: Captures;
+  /** Records the streams whose `record` asks for it (default none: nothing recorded). */
+  recordings?: Recordings;
 }
 
 export const GATEWAY_DEFAULTS = Object.freeze({
@@ -67,7 +74,7 @@ export const GATEWAY_DEFAULTS = Object.freeze({
   tickMs: 250,
   maxViewersTotal: 500,
   drainTimeoutMs: 30_000,
-} as const satisfies Required<Omit<GatewayOptions, 'streams' | 'capture'>>);
+} as const satisfies Required<Omit<GatewayOptions, 'streams' | 'capture' | 'recordings'>>);
 
 /** A stream's settings in effect (GET /api/streams shows them): no URL, nothing secret. */
 export type StreamSettings = Required<StreamOptions>;
@@ -125,10 +132,13 @@ export class Gateway {
     if (!STREAM_NAME.test(name)) throw new GatewayError('STREAM_BAD_NAME', `bad stream name ${JSON.stringify(name)}`);
     if (this.streams.has(name)) throw new GatewayError('STREAM_EXISTS', `stream ${name} already exists`);
     const merged = { ...this.opts.streamDefaults, ...cfg };
+    this.opts.recordings?.settingsFor(name, cfg.record); // throws RecordError before anything is made
     const capture = cfg.capture === false ? undefined : this.opts.capture?.start(name);
     const stream = new Stream(name, this.makeSource(name, merged, capture), this.transport, this.deps, merged, undefined, capture);
     this.streams.set(name, stream);
     this.configs.set(name, merged);
+    // a new name has no recording to stop first, so this attaches at once; it cannot fail on settings checked above
+    this.opts.recordings?.apply(name, stream, cfg.record).catch((err: unknown) => this.deps.log?.error('record.failed', { stream: name, error: String(err) }));
     return stream;
   }
 
@@ -143,7 +153,8 @@ export class Gateway {
     this.streams.delete(name);
     this.configs.delete(name);
     this.adHoc.delete(name);
-    await withTimeout(stream.close(), stopTimeoutMs);
+    // the recording first: its open segment is finished before the source goes
+    await withTimeout(Promise.resolve(this.opts.recordings?.stop(name)).catch(() => undefined).then(() => stream.close()), stopTimeoutMs);
     return true;
   }
 
@@ -170,8 +181,10 @@ export class Gateway {
       }
       return 'rebuilt';
     }
+    this.opts.recordings?.settingsFor(name, merged.record);
     stream.updateOptions(merged);
     this.configs.set(name, merged);
+    if (changed.has('record')) await this.opts.recordings?.apply(name, stream, merged.record);
     if (![...changed].some((k) => SOURCE_KEYS.has(k))) return 'settings';
     await stream.replaceSource(this.makeSource(name, merged));
     return 'source';
@@ -274,9 +287,11 @@ export class Gateway {
 
   snapshot(): {
     stream: StreamStats; url: string | undefined; settings: StreamSettings; viewers: ViewerInfo[]; viewerTotals: Record<string, number>;
+    recording: RecordingStats | undefined;
   }[] {
     return [...this.streams.values()].map((s) => ({
       stream: s.stats(),
+      recording: this.opts.recordings?.stats(s.name),
       url: this.publicUrl(s.name),
       settings: effectiveSettings(this.configs.get(s.name)),
       viewers: s.viewerInfo(),
@@ -293,7 +308,8 @@ export class Gateway {
     this.closed = true;
     this.endDrain('closed');
     clearInterval(this.timer);
-    await withTimeout(Promise.all([...this.streams.values()].map((s) => s.close())).then(() => this.opts.capture?.close()), stopTimeoutMs);
+    const recorded = Promise.resolve(this.opts.recordings?.close()).catch(() => undefined);
+    await withTimeout(recorded.then(() => Promise.all([...this.streams.values()].map((s) => s.close()))).then(() => this.opts.capture?.close()), stopTimeoutMs);
   }
 
   /** Viewers plus offers being answered, over all streams. */

@@ -99,3 +99,9 @@ export function resolveStreamOptions(opts: StreamOptions): Required<StreamOption
   for (const [k, v] of Object.entries(opts)) if (v !== undefined && k in STREAM_DEFAULTS) out[k] = v;
   return out as Required<StreamOptions>;
 }
+
+/**
+ * An offer that could take H.265 while the camera has not said its codec yet (an on-demand
+ * stream's first viewer): the camera is started and its DESCRIBE awaited this long (polled).
+ */
+export const CODEC_WAIT = Object.freeze({ timeoutMs: 5000, pollMs: 50 });

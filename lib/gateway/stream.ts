@@ -11,26 +11,20 @@ import { randomBytes } from 'node:crypto';
 import type { GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
 import type { CutThroughCounters } from './forwarder.js';
-import type { AccessUnit, SourceInfo, SourcePacket, SourceSink, SourceState, VideoSource } from './source.js';
-import { resolveStreamOptions, type StreamOptions } from './stream-options.js';
+import type { AccessUnit, SourceInfo, SourcePacket, SourceSink, SourceState, StreamTap, VideoSource } from './source.js';
+import { CODEC_WAIT, resolveStreamOptions, type StreamOptions } from './stream-options.js';
 import type { Track } from './track.js';
 import type { TrackSink } from './track-sink.js';
 import type { PeerMediaParams, PeerState, WebRtcTransport } from './transport.js';
 import { VideoTrack } from './video-track.js';
 import type { CaptureStats, StreamCapture } from '../capture/stream-capture.js';
 import { CapturingPeer } from './capture-peer.js';
-
-/**
- * An offer that could take H.265 while the camera has not said its codec yet (an on-demand
- * stream's first viewer): the camera is started and its DESCRIBE awaited this long (polled).
- */
-export const CODEC_WAIT = Object.freeze({ timeoutMs: 5000, pollMs: 50 });
 import { Viewer, type ViewerStats, type ViewerTrackOptions } from './viewer.js';
 import { StreamAudio, type StreamAudioStats } from './stream-audio.js';
 import type { AudioFrame } from '../audio/frame.js';
 import type { NegotiatedAudio } from './negotiate-audio.js';
 
-export { STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
+export { CODEC_WAIT, STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
 
 export interface StreamStats {
   name: string;
@@ -119,6 +113,7 @@ export class Stream implements SourceSink {
   private readonly c = { keyframeRequestsForwarded: 0, keyframeRequestsSuppressed: 0, keyframeRequestsIgnored: 0, viewersReaped: 0 };
   /** Keyframe requests merged since the last one went upstream (what a capture notes on the PLI). */
   private mergedRequests = 0;
+  private tap: StreamTap | undefined;
 
   constructor(
     name: string,
@@ -364,7 +359,13 @@ export class Stream implements SourceSink {
   }
 
   onAudioFrame(frame: AudioFrame): void {
+    if (this.running) this.tap?.audioFrame(frame);
     if (this.running && this.o.audio) this.audio.onFrame(frame);
+  }
+
+  /** The recorder: told the source's state now and on each change, given the camera's audio frames. */
+  setTap(tap: StreamTap | undefined): void {
+    (this.tap = tap)?.sourceState(this.sourceStateValue, this.source.info());
   }
 
   onSenderReport(kind: 'video' | 'audio', ntpMs: number, rtpTimestamp: number): void {
@@ -376,6 +377,7 @@ export class Stream implements SourceSink {
   onState(state: SourceState): void {
     const prev = this.sourceStateValue;
     this.sourceStateValue = state;
+    this.tap?.sourceState(state, this.source.info());
     if (state === 'playing' || state === 'failed') for (const wake of [...this.playWaiters]) wake();
     // A restarted camera may come back with other parameters: the old keyframe is stale.
     if (state === 'reconnecting' || state === 'failed' || state === 'stopped') for (const t of this.tracks) t.sourceGone();

@@ -27,7 +27,11 @@ export type HttpErrorCode =
   /** 404, 405 */
   | 'STREAM_UNKNOWN'
   | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED';
+  | 'METHOD_NOT_ALLOWED'
+  /** 400: a recordings time range without a valid start or duration; 409: segments that cannot be joined. */
+  | 'BAD_RANGE'
+  | 'JOIN_MIXED'
+  | 'JOIN_BAD_FILE';
 
 /** HTTP-level failure with the status to answer. */
 export class HttpError extends CamwireError {

@@ -8,7 +8,19 @@
 import type { CachedKeyframe } from '../gateway/keyframe-cache.js';
 import type { SinkState, TrackSink } from '../gateway/track-sink.js';
 import { H264Depacketizer, type AccessUnit } from '../h264/depacketizer.js';
-import type { Fmp4Session } from './fmp4-session.js';
+import type { Mp4VideoSample } from '../mp4/muxer.js';
+
+/** Where the sink's units go: a viewer's Fmp4Session, or a stream's recorder. */
+export interface Fmp4UnitTarget {
+  /** One whole unit (views transient); false when it was not taken and the sink must wait for a keyframe. */
+  pushVideo(au: Mp4VideoSample): boolean;
+  /** A waiting sink may start again at this keyframe. */
+  canResume(): boolean;
+  resumed(): void;
+  /** A unit passed over while waiting. */
+  skipped(): void;
+  tick(): void;
+}
 
 export interface Fmp4VideoSinkStats {
   /** Egress packets taken into access units. */
@@ -34,7 +46,7 @@ export class Fmp4VideoSink implements TrackSink {
   private seq = 0;
 
   /** `onClose`: the stream removed this output (it closes, or the viewer was removed): end the connection. */
-  constructor(private readonly session: Fmp4Session, private readonly onClose?: () => void) {}
+  constructor(private readonly session: Fmp4UnitTarget, private readonly onClose?: () => void) {}
 
   get state(): SinkState {
     return this.stateValue;

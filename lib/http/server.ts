@@ -4,6 +4,8 @@
  * (GET /healthz, /readyz). Every failure is a clear status with a text body; no request can
  * crash the server.
  */
+import type { Recordings } from '../record/recordings.js';
+import { createRecordingsRoute } from './recordings-route.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -53,6 +55,9 @@ export interface HttpOptions extends AccessOptions {
   streamApi?: StreamApiHandler;
   /** Per-viewer authorization (http.jwt, http.authHook) of WHEP and the player page; when enabled it replaces http.token there. */
   viewerAuth?: ViewerAuthorizer;
+  /** Recordings to list and serve at /recordings (lib/record), and the admin token that opens all of them. */
+  recordings?: Recordings;
+  adminToken?: string;
 }
 
 /** No token, no basic auth and the real clock unless given. */
@@ -62,7 +67,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   corsOrigin: ACCESS_DEFAULTS.corsOrigin,
   rateLimit: RATE_LIMIT_DEFAULTS,
   metrics: true,
-} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'websocket' | 'clock' | 'log' | 'streamApi' | 'viewerAuth'>>);
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'websocket' | 'clock' | 'log' | 'streamApi' | 'viewerAuth' | 'recordings' | 'adminToken'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -122,6 +127,7 @@ interface Guard {
   log: Logger;
   streamApi: StreamApiHandler | undefined;
   viewerAuth: ViewerAuthorizer | undefined;
+  recordings: ReturnType<typeof createRecordingsRoute> | undefined;
 }
 
 export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
@@ -139,7 +145,13 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     log: opts.log ?? silentLogger,
     streamApi: opts.streamApi,
     viewerAuth: opts.viewerAuth?.enabled ? opts.viewerAuth : undefined,
+    recordings: undefined,
   };
+  if (opts.recordings) {
+    g.recordings = createRecordingsRoute({
+      recordings: opts.recordings, adminToken: opts.adminToken, access: g.access, viewerAuth: g.viewerAuth, log: g.log, refused: () => g.unauthorized++,
+    });
+  }
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     setSecurityHeaders(res);
     const origin = g.access.allowOrigin(req);
@@ -195,6 +207,8 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   if (isProbe(req, path)) return answerProbe(gateway, path, res);
   // The stream API has its own token (http.adminToken), checked by its handler.
   if (g.streamApi && (await g.streamApi(req, res, method, parts))) return;
+  // So do recordings: the admin token, a viewer's for the stream, or http.token.
+  if (g.recordings && (await g.recordings(req, res, method, parts, url))) return;
   refuseUnauthorized(req, res, url, method, parts, g);
 
   if (parts[0] === 'whep') {
@@ -364,6 +378,7 @@ function streamsJson(gateway: Gateway, g: Guard) {
       ...x.stream, url: x.url, settings: x.settings, viewers: x.viewers,
       viewersByPath: { webrtc: x.viewers.length, websocket: ws.count(x.stream.name) },
       websocketViewers: ws.info(x.stream.name),
+      ...(x.recording ? { recording: x.recording } : {}),
     })),
     ...(restream === undefined ? {} : { restream }),
   };

@@ -13,7 +13,7 @@ import type { Clock } from '../clock.js';
 import { createJwtVerifier, JwtError, type JwtVerifier } from './jwt.js';
 import { VIEWER_AUTH_DEFAULTS, type AuthHookOptions, type ViewerAuthOptions } from './viewer-auth-options.js';
 
-export type ViewerAuthAction = 'read';
+export type ViewerAuthAction = 'read' | 'playback';
 
 export type ViewerAuthResult =
   | { ok: true }
