@@ -32,6 +32,7 @@ const CODECS = [
  * playout moves a frame, 33 ms, at a time).
  */
 const LIP_SYNC_MS = 90;
+const CLEAN_CONCEALED_PCT = 10;
 
 async function avOffset(t: Test, page: Page): Promise<void> {
   await sleep(CONVERGE_MS - WATCH_MS);
@@ -101,7 +102,9 @@ if (why) {
             // between the two samples: the start-up (jitter buffer filling) is not the link
             const samples = s.audio.totalSamplesReceived - first.audio.totalSamplesReceived;
             const concealed = (100 * (s.audio.concealedSamples - first.audio.concealedSamples)) / Math.max(1, samples);
-            t.ok(concealed < 2, `${concealed.toFixed(2)}% concealed on a clean link (${(100 * s.audio.concealedSamples / Math.max(1, s.audio.totalSamplesReceived)).toFixed(2)}% since the start)`);
+            // Idle machine: under 0.5%; a loaded one delays the GStreamer camera's own pacing (3.2% seen at
+            // load average 7). Wrong timestamps or lost packets conceal tens of percent.
+            t.ok(concealed < CLEAN_CONCEALED_PCT, `${concealed.toFixed(2)}% concealed on a clean link (${(100 * s.audio.concealedSamples / Math.max(1, s.audio.totalSamplesReceived)).toFixed(2)}% since the start)`);
             t.ok(s.audio.audioLevel > 0.05, `audio level ${s.audio.audioLevel.toFixed(3)} is above silence`);
             t.ok(s.video.framesDecoded > 60, `video decodes beside it (${s.video.framesDecoded} frames)`);
             t.equal(s.video.freezeCount, 0, 'no video freeze');
