@@ -4,6 +4,7 @@
  * is there); the gateway passes the audio through as it comes. Per codec: audio samples grow,
  * under 2% concealed on a clean link, the level is above silence, the video still decodes, and
  * for Opus the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is within 40 ms.
+ * First camwire's own demo camera (what `npm start` serves): its G.711 beeps reach the player page.
  */
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
@@ -13,6 +14,8 @@ import { launchChromium, type Chromium } from '../../test/support/chromium.js';
 import { missingGstElements } from '../../test/support/gst-audio.js';
 import { missingGstRtspServer, startGstServer } from '../support/gst-server.js';
 import { AV_VIEWER_SCRIPT, avStats, startAvViewer } from './av-viewer.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
+import { demoClip } from '../../test/support/demo-clip.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WATCH_MS = 4500;
@@ -73,6 +76,33 @@ if (why) {
     let browser: Chromium | undefined;
     try {
       browser = await launchChromium();
+      await t.test('the demo camera: its beeps through the gateway and the player page', async (t) => {
+        const cam = await startDemoCamera({ port: 0, clip: (await demoClip()).path });
+        const gw = await startGateway({ http: { host: '127.0.0.1', port: 0 }, streams: { cam: { url: cam.url } }, webrtc: { bindAddress: '127.0.0.1' } });
+        try {
+          const page = await browser!.newPage();
+          await page.goto(gw.address + '/api/streams');
+          await page.evaluate(AV_VIEWER_SCRIPT);
+          await startAvViewer(page, gw.address + '/whep/cam');
+          await sleep(START_MS);
+          const first = await avStats(page);
+          await sleep(2500); // two beeps at least
+          const s = await avStats(page);
+          t.comment(`demo: ${JSON.stringify(s)}`);
+          t.equal(s.audio.mimeType, 'audio/PCMU', 'Chromium decodes the demo\'s PCMU');
+          const samples = s.audio.totalSamplesReceived - first.audio.totalSamplesReceived;
+          t.ok(samples > 0, `audio samples grow (${samples})`);
+          const concealed = (100 * (s.audio.concealedSamples - first.audio.concealedSamples)) / Math.max(1, samples);
+          t.ok(concealed < 2, `${concealed.toFixed(2)}% concealed`);
+          t.ok(s.audio.totalAudioEnergy > first.audio.totalAudioEnergy, `the beeps carry energy (${first.audio.totalAudioEnergy.toFixed(4)} -> ${s.audio.totalAudioEnergy.toFixed(4)})`);
+          t.ok(s.video.framesDecoded > 30, `video decodes beside it (${s.video.framesDecoded} frames)`);
+          await page.close();
+          await playerPage(t, browser!, gw.address);
+        } finally {
+          await gw.close();
+          await cam.close();
+        }
+      });
       for (const c of CODECS) {
         const missing = missingGstElements([...c.elements]);
         if (missing) {

@@ -1,7 +1,8 @@
 /**
- * State the server keeps per RTSP session (one H.264 track each) and per multicast group.
- * A session belongs to the connection that created it and ends with it, on TEARDOWN, or
- * when nothing (request, RTCP) has been heard from its client for the session timeout.
+ * State the server keeps per RTSP session: one media entry per track the client set up (the
+ * video, the audio), each with its own transport and, while playing, its own output. A session
+ * belongs to the connection that created it and ends with it, on TEARDOWN, or when nothing
+ * (request, RTCP) has been heard from its client for the session timeout.
  */
 import type { Socket as DatagramSocket } from 'node:dgram';
 import type { RtspMount } from './mount.js';
@@ -12,9 +13,17 @@ export type SessionTransport =
   | { kind: 'tcp'; rtpChannel: number; rtcpChannel: number }
   | { kind: 'multicast'; group: MulticastGroup };
 
+export type MediaKind = 'video' | 'audio';
+
+export interface SessionMedia {
+  transport: SessionTransport;
+  viewer: UdpOutput | InterleavedOutput | undefined;
+}
+
 export class ServerSession {
   playing = false;
-  viewer: UdpOutput | InterleavedOutput | undefined;
+  /** The tracks set up, in SETUP order. */
+  readonly media = new Map<MediaKind, SessionMedia>();
   lastActivity: number;
 
   constructor(
@@ -24,17 +33,26 @@ export class ServerSession {
     readonly connectionId: number,
     /** The owning connection's session set. */
     readonly owner: Set<ServerSession>,
-    public transport: SessionTransport,
     now: number,
   ) {
     this.lastActivity = now;
   }
 
-  /** `address:port` RTCP from this client arrives from, for UDP unicast sessions. */
-  get rtcpSourceKey(): string | undefined {
-    const t = this.transport;
-    return t.kind === 'udp' ? `${t.address}:${t.rtcpPort}` : undefined;
+  /** The first track's transport kind (a session's tracks normally share one). */
+  get transportKind(): SessionTransport['kind'] {
+    return this.media.values().next().value?.transport.kind ?? 'udp';
   }
+
+  /** The video track's UDP output, the one that answers NACKs. */
+  get udpVideo(): UdpOutput | undefined {
+    const v = this.media.get('video')?.viewer;
+    return v instanceof UdpOutput ? v : undefined;
+  }
+}
+
+/** `address:port` RTCP from a client arrives from, for a UDP unicast track. */
+export function rtcpSourceKey(t: SessionTransport): string | undefined {
+  return t.kind === 'udp' ? `${t.address}:${t.rtcpPort}` : undefined;
 }
 
 /**
