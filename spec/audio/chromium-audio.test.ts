@@ -1,9 +1,10 @@
 /**
  * Audio end to end in real headless Chromium (autoplay with sound allowed): GStreamer's RTSP
  * server sends H.264 plus a 440 Hz tone as PCMU, PCMA, Opus (and G.722 when gstreamer1.0-libav
- * is there); the gateway passes the audio through as it comes. Per codec: audio samples grow,
+ * is there); the gateway passes the audio through as it comes; AAC it transcodes to Opus (its
+ * ffmpeg child). Per codec: audio samples grow,
  * under 2% concealed on a clean link, the level is above silence, the video still decodes, and
- * for Opus the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is within 40 ms.
+ * for Opus (passed through or transcoded) the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is within 40 ms.
  * First camwire's own demo camera (what `npm start` serves): its G.711 beeps reach the player page.
  */
 import t, { type Test } from 'tap';
@@ -27,6 +28,8 @@ const CODECS = [
   { codec: 'pcma', elements: ['alawenc', 'rtppcmapay'], mime: 'audio/PCMA' },
   { codec: 'opus', elements: ['opusenc', 'rtpopuspay'], mime: 'audio/opus' },
   { codec: 'g722', elements: ['avenc_g722', 'rtpg722pay'], mime: 'audio/G722' },
+  // AAC (RFC 3640) out of the camera, Opus out of the gateway's ffmpeg transcoder
+  { codec: 'aac', elements: ['voaacenc', 'aacparse', 'rtpmp4gpay'], mime: 'audio/opus' },
 ] as const;
 
 /**
@@ -104,7 +107,7 @@ if (why) {
         }
       });
       for (const c of CODECS) {
-        const missing = missingGstElements([...c.elements]);
+        const missing = missingGstElements([...c.elements]) || (c.codec === 'aac' ? missingTool('ffmpeg') : undefined);
         if (missing) {
           t.comment(`skip ${c.codec}: ${missing}`);
           continue;
@@ -133,10 +136,11 @@ if (why) {
             t.equal(s.video.freezeCount, 0, 'no video freeze');
             const api = (await (await fetch(gw.address + '/api/streams')).json()) as any;
             const stream = api.streams[0];
-            t.equal(stream.audio.state, 'passthrough', 'the stream passes its audio through');
-            t.equal(stream.viewers[0].audio.red, c.codec === 'opus', c.codec === 'opus' ? 'RED around Opus (Chromium offers it)' : 'no RED');
-            if (c.codec === 'opus') t.ok(stream.viewers[0].audio.redundant > 0, 'packets carry their predecessor');
-            if (c.codec === 'opus') await avOffset(t, page);
+            const opus = c.mime === 'audio/opus';
+            t.equal(stream.audio.state, c.codec === 'aac' ? 'transcoding' : 'passthrough', c.codec === 'aac' ? 'the stream transcodes AAC to Opus' : 'the stream passes its audio through');
+            t.equal(stream.viewers[0].audio.red, opus, opus ? 'RED around Opus (Chromium offers it)' : 'no RED');
+            if (opus) t.ok(stream.viewers[0].audio.redundant > 0, 'packets carry their predecessor');
+            if (opus) await avOffset(t, page);
             if (c.codec === 'pcmu') await playerPage(t, browser!, gw.address);
             await page.close();
           } finally {

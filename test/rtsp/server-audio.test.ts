@@ -67,7 +67,7 @@ t.test('two tracks over TCP: DESCRIBE, a SETUP each on its own channels, PLAY wi
   t.match(sdp, /m=video 0 RTP\/AVP 96[\s\S]*a=control:trackID=0[\s\S]*m=audio 0 RTP\/AVP 0\r\na=rtpmap:0 PCMU\/8000\r\na=control:trackID=1/);
   const v = await c.request('SETUP', url + '/trackID=0', { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
   const id = parseSession(v.headers.get('Session')!).id;
-  t.equal((await c.request('SETUP', url + '/trackID=1', { Transport: 'RTP/AVP;multicast', Session: id })).status, 461, 'audio has no multicast');
+  t.equal((await c.request('SETUP', url + '/trackID=1', { Transport: 'RTP/AVP;multicast', Session: id })).status, 461, 'no multicast on this server');
   t.equal((await c.request('SETUP', url + '/trackID=2', { Transport: 'RTP/AVP/TCP;interleaved=4-5', Session: id })).status, 404);
   const a = await c.request('SETUP', url + '/trackID=1', { Transport: 'RTP/AVP/TCP;unicast;interleaved=2-3', Session: id });
   t.equal(a.status, 200);

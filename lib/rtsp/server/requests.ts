@@ -177,8 +177,6 @@ export class RequestHandler {
     }
     for (const spec of specs) {
       if (spec.profile !== 'RTP/AVP' && spec.profile !== 'RTP/AVPF') continue;
-      // multicast groups carry the video alone
-      if (kind === 'audio' && spec.delivery === 'multicast') continue;
       const chosen = await this.chooseTransport(conn, spec, target.path, stream, kind);
       if (!chosen) continue;
       let session = existing;
@@ -217,7 +215,7 @@ export class RequestHandler {
       if (!group) return undefined;
       return {
         transport: { kind: 'multicast', group },
-        reply: { profile: spec.profile, lowerTransport: 'UDP', delivery: 'multicast', destination: group.address, port: [group.rtpPort, group.rtpPort + 1], ttl: group.ttl },
+        reply: { profile: spec.profile, lowerTransport: 'UDP', delivery: 'multicast', destination: group.address, port: [group.portOf(kind), group.portOf(kind) + 1], ttl: group.ttl },
       };
     }
     const udp = this.d.udp();
@@ -291,7 +289,7 @@ export class RequestHandler {
     for (const [kind, m] of s.media) {
       const t = m.transport;
       if (t.kind === 'multicast') {
-        t.group.play(s);
+        t.group.play(s, kind);
         continue;
       }
       const host = kind === 'audio' ? s.stream.audio! : s.stream;
@@ -319,11 +317,11 @@ export class RequestHandler {
   private stopPlaying(s: ServerSession): void {
     if (!s.playing) return;
     s.playing = false;
-    for (const m of s.media.values()) this.stopMedia(s, m);
+    for (const [kind, m] of s.media) this.stopMedia(s, kind, m);
   }
 
-  private stopMedia(s: ServerSession, m: SessionMedia): void {
-    if (m.transport.kind === 'multicast') m.transport.group.stop(s);
+  private stopMedia(s: ServerSession, kind: MediaKind, m: SessionMedia): void {
+    if (m.transport.kind === 'multicast') m.transport.group.stop(s, kind);
     if (m.viewer) s.stream.detach(m.viewer);
     m.viewer = undefined;
   }
@@ -362,12 +360,13 @@ export class RequestHandler {
   private releaseMedia(s: ServerSession, kind?: MediaKind): void {
     for (const [k, m] of [...s.media]) {
       if (kind !== undefined && k !== kind) continue;
-      if (s.playing) this.stopMedia(s, m);
+      if (s.playing) this.stopMedia(s, k, m);
       s.media.delete(k);
       const key = rtcpSourceKey(m.transport);
       if (key && this.rtcpRoutes.get(key) === s) this.rtcpRoutes.delete(key);
       const t = m.transport;
-      if (t.kind === 'multicast' && t.group.leave(s)) {
+      // the group lives while any member has any track in it
+      if (t.kind === 'multicast' && ![...s.media.values()].some((o) => o.transport.kind === 'multicast') && t.group.leave(s)) {
         this.groups.delete(s.path);
         this.d.multicast?.release(t.group.address);
         closeUdpQuietly(t.group.sender);

@@ -56,14 +56,15 @@ export function rtcpSourceKey(t: SessionTransport): string | undefined {
 }
 
 /**
- * One group per served path while any session receives it by multicast: the stream is sent
- * once to the group (one output of the mount), whoever listens. Each newly playing member
- * asks the stream for a keyframe, since it joins mid-GOP.
+ * One group per served path while any session receives it by multicast: each track is sent
+ * once to the group (one output of the mount per track), whoever listens: the video to the
+ * pool's port pair, the audio to the next pair. Each newly playing member asks the stream for
+ * a keyframe, since it joins mid-GOP.
  */
 export class MulticastGroup {
-  /** The group's output while any member plays (a closed output never restarts: a new one each time). */
-  viewer: UdpOutput | undefined;
-  private readonly playing = new Set<ServerSession>();
+  /** The group's outputs while any member plays (a closed output never restarts: a new one each time). */
+  private readonly outputs: Partial<Record<MediaKind, UdpOutput>> = {};
+  private readonly playing: Record<MediaKind, Set<ServerSession>> = { video: new Set(), audio: new Set() };
   private readonly members = new Set<ServerSession>();
 
   constructor(
@@ -75,8 +76,18 @@ export class MulticastGroup {
     readonly rtcp: DatagramSocket | undefined,
   ) {}
 
+  /** The video output, while any member plays it. */
+  get viewer(): UdpOutput | undefined {
+    return this.outputs.video;
+  }
+
   get size(): number {
     return this.members.size;
+  }
+
+  /** RTP port of a track: the pool's for the video, the next pair for the audio. */
+  portOf(kind: MediaKind): number {
+    return kind === 'audio' ? this.rtpPort + 2 : this.rtpPort;
   }
 
   join(s: ServerSession): void {
@@ -85,27 +96,33 @@ export class MulticastGroup {
 
   /** Removes the member; true when the group is now empty. */
   leave(s: ServerSession): boolean {
-    this.stop(s);
+    this.stop(s, 'video');
+    this.stop(s, 'audio');
     this.members.delete(s);
     return this.members.size === 0;
   }
 
-  play(s: ServerSession): void {
-    if (this.playing.has(s)) return;
-    this.playing.add(s);
-    if (this.playing.size === 1) {
-      this.viewer = new UdpOutput(this.stream, this.sender, this.sender, this.address, this.rtpPort, this.rtpPort + 1);
-      this.stream.attach(this.viewer);
-    } else {
+  play(s: ServerSession, kind: MediaKind): void {
+    const playing = this.playing[kind];
+    if (playing.has(s)) return;
+    playing.add(s);
+    if (playing.size === 1) {
+      const port = this.portOf(kind);
+      const output = new UdpOutput(kind === 'audio' ? this.stream.audio! : this.stream, this.sender, this.sender, this.address, port, port + 1);
+      this.outputs[kind] = output;
+      this.stream.attach(output, kind);
+    } else if (kind === 'video') {
       this.stream.requestKeyframe();
     }
   }
 
-  stop(s: ServerSession): void {
-    if (!this.playing.delete(s)) return;
-    if (this.playing.size === 0 && this.viewer) {
-      this.stream.detach(this.viewer);
-      this.viewer = undefined;
+  stop(s: ServerSession, kind: MediaKind): void {
+    const playing = this.playing[kind];
+    if (!playing.delete(s)) return;
+    const output = this.outputs[kind];
+    if (playing.size === 0 && output) {
+      this.stream.detach(output);
+      this.outputs[kind] = undefined;
     }
   }
 }
