@@ -4,7 +4,7 @@
  * is there); the gateway passes the audio through as it comes; AAC it transcodes to Opus (its
  * ffmpeg child). Per codec: audio samples grow,
  * under 2% concealed on a clean link, the level is above silence, the video still decodes, and
- * for Opus (passed through or transcoded) the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is within 40 ms.
+ * for Opus (passed through or transcoded) the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is within LIP_SYNC_MS.
  * First camwire's own demo camera (what `npm start` serves): its G.711 beeps reach the player page.
  */
 import t, { type Test } from 'tap';

@@ -63,7 +63,8 @@ export async function startCamera(kind: SourceKind, cacheDir: string): Promise<L
 
 /** The demo camera looping an ffmpeg-made clip of that shape. */
 export async function startClipCamera(cacheDir: string, shape: ClipShape): Promise<LabCamera> {
-  const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir, shape), frameRate: shape.rate });
+  // video only: the lab's viewer takes no audio yet, and its camera-leg counts are the video's
+  const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir, shape), frameRate: shape.rate, audio: 'none' });
   const u = new URL(cam.url);
   return { kind: shape === LAB_CLIP ? 'demo' : 'demo-360p', host: u.hostname, port: Number(u.port), path: u.pathname, close: () => cam.close() };
 }
