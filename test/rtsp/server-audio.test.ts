@@ -5,6 +5,7 @@
  * the clip's clock). Virtual time, a synthetic clip.
  */
 import t from 'tap';
+import fc from 'fast-check';
 import { createSocket } from 'node:dgram';
 import { RtspServer } from '../../lib/rtsp/server/server.js';
 import { loadH264Clip } from '../../lib/rtsp/server/h264-clip.js';
@@ -56,6 +57,23 @@ t.test('BeepAudio: 8000 samples a second cut per frame, a 100 ms beep on each se
   t.equal(new BeepAudio(25, { law: 'alaw' }).description.codec, 'pcma');
   t.throws(() => new BeepAudio(0.5), { code: 'RTSP_SERVER_BAD_OPTION' });
   t.throws(() => new BeepAudio(25, { beepMs: 0 }), { code: 'RTSP_SERVER_BAD_OPTION' });
+});
+
+t.test('BeepAudio property: whatever the frame rate and durations, the samples are the 8 kHz clock exactly (no drift), beeps only where due', async (t) => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 240 }), fc.array(fc.integer({ min: 1, max: 90000 }), { minLength: 1, maxLength: 200 }), (fps, durations) => {
+    const b = new BeepAudio(fps);
+    let total = 0;
+    let units = 0;
+    for (let i = 0; i < durations.length; i++) {
+      const d = Math.min(durations[i], Math.ceil(90000 / fps));
+      units += d;
+      const f = b.frame(i, d);
+      total += f.length;
+      if (i % fps >= Math.ceil(fps / 10) + 1 && f.some((c) => c !== 0xff)) return false;
+    }
+    return total === Math.floor((units * 8000) / 90000);
+  }));
+  t.pass('held');
 });
 
 t.test('two tracks over TCP: DESCRIBE, a SETUP each on its own channels, PLAY with both in RTP-Info, PCMU on channel 2', async (t) => {
