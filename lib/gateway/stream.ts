@@ -3,8 +3,8 @@
  * egress timeline, history, keyframe cache, forwarder), and the viewers' lifecycle: added from
  * a browser's offer, started when their media opens, reaped when their browser went away,
  * removed; the source started for the first viewer and stopped after the last (on demand).
- * Other outputs (the RTSP server's) take the video track through `addOutput` and count as
- * viewers for that. Keyframe requests from every viewer, output and track go upstream merged
+ * Other outputs (the RTSP server's) take the video track through `addOutput`, the audio track
+ * through `addAudioOutput`, and count as viewers for that. Keyframe requests from every viewer, output and track go upstream merged
  * and rate-limited by the one KeyframeGate.
  */
 import { randomBytes } from 'node:crypto';
