@@ -1,14 +1,15 @@
 /**
  * `camwire demo-camera [--port N] [--host ADDR] [--clip FILE] [--path /demo] [--multicast]
- * [--user U --password P [--auth basic|digest]]`: runs the demo camera until interrupted.
+ * [--audio pcmu|pcma|none] [--user U --password P [--auth basic|digest]]`: runs the demo camera until interrupted.
  */
 import { startDemoCamera, type DemoCameraOptions } from '../rtsp/server/demo-camera.js';
 import { CamwireError } from '../errors.js';
 
 export const DEMO_CAMERA_USAGE = `usage: camwire demo-camera [--port N] [--host ADDR] [--clip FILE.h264] [--path /demo]
-                           [--multicast] [--user U --password P [--auth basic|digest]]
-  Serves a looping H.264 clip over RTSP (UDP, TCP interleaved, optional multicast).
-  Defaults: --port 8554 --host 127.0.0.1 --path /demo, the clip shipped in assets/demo.h264.
+                           [--multicast] [--audio pcmu|pcma|none] [--user U --password P [--auth basic|digest]]
+  Serves a looping H.264 clip over RTSP (UDP, TCP interleaved, optional multicast), with a
+  G.711 audio track beside it (a beep on every second of the clip's clock).
+  Defaults: --port 8554 --host 127.0.0.1 --path /demo --audio pcmu, the clip shipped in assets/demo.h264.
 `;
 
 export function parseDemoCameraArgs(argv: readonly string[]): DemoCameraOptions | string {
@@ -30,6 +31,12 @@ export function parseDemoCameraArgs(argv: readonly string[]): DemoCameraOptions 
       case '--clip': o.clip = value(); if (!o.clip) return '--clip needs a file'; break;
       case '--path': o.path = value(); if (!o.path) return '--path needs a path'; break;
       case '--multicast': o.multicast = {}; break;
+      case '--audio': {
+        const v = value();
+        if (v !== 'pcmu' && v !== 'pcma' && v !== 'none') return '--audio is pcmu, pcma or none';
+        o.audio = v;
+        break;
+      }
       case '--user': user = value(); break;
       case '--password': password = value(); break;
       case '--auth': {

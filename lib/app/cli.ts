@@ -8,7 +8,7 @@ usage:
           (SIGHUP re-reads --config)
   camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--json] [--no-nack]
                 [--ca FILE] [--insecure] [--servername NAME]   (rtsps://)
-  camwire demo-camera [--port N] [--host ADDR] [--clip FILE.h264] [--path /demo] [--multicast]
+  camwire demo-camera [--port N] [--host ADDR] [--clip FILE.h264] [--path /demo] [--multicast] [--audio pcmu|pcma|none]
                       [--user U --password P [--auth basic|digest]]
 `;
 

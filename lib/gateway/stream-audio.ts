@@ -11,6 +11,7 @@ import type { GatewayDeps } from './deps.js';
 import { GatewayError } from './errors.js';
 import { negotiateAudio, type BrowserAudioCodec, type NegotiatedAudio } from './negotiate-audio.js';
 import type { SourceInfo } from './source.js';
+import type { TrackSink } from './track-sink.js';
 
 /**
  * none: the camera sends no usable audio track; passthrough / transcoding: the track plays;
@@ -65,6 +66,8 @@ export class StreamAudio {
   private reason = '';
   private audioViewers = 0;
   private readonly logged = new Set<string>();
+  /** Sinks of outputs other than WebRTC viewers (an RTSP session that set the audio up). */
+  private readonly outputs = new Set<TrackSink>();
   private readonly c = { frames: 0, framesDropped: 0, transcoderStarts: 0 };
 
   constructor(private readonly o: StreamAudioOptions) {}
@@ -129,6 +132,36 @@ export class StreamAudio {
     }
   }
 
+  /** An output other than a WebRTC viewer takes the audio; false when it already did. */
+  addOutput(sink: TrackSink): boolean {
+    if (this.outputs.has(sink)) return false;
+    this.outputs.add(sink);
+    this.openOutputs();
+    return true;
+  }
+
+  /** The output leaves (its sink is closed); false when it was not there. */
+  removeOutput(sink: TrackSink): boolean {
+    if (!this.outputs.delete(sink)) return false;
+    this.trackValue?.removeSink(sink);
+    sink.close();
+    return true;
+  }
+
+  get outputCount(): number {
+    return this.outputs.size;
+  }
+
+  /** The outputs onto the current track (a restarted source may have made a new one): from its next packet. */
+  private openOutputs(): void {
+    const track = this.trackValue;
+    if (!track) return;
+    for (const sink of this.outputs) {
+      track.addSink(sink);
+      track.open(sink);
+    }
+  }
+
   onFrame(frame: AudioFrame): void {
     this.c.frames++;
     const track = this.track;
@@ -156,6 +189,7 @@ export class StreamAudio {
   }
 
   close(): void {
+    for (const sink of [...this.outputs]) this.removeOutput(sink);
     this.closeTranscoder();
   }
 
@@ -164,13 +198,15 @@ export class StreamAudio {
     const t = this.trackValue;
     if (t && t.codec === codec && t.clockRate === clockRate) {
       t.sourcePlaying(info);
-      return;
+      return this.openOutputs();
     }
+    for (const sink of this.outputs) t?.removeSink(sink);
     const r = this.o.random;
     this.trackValue = new AudioTrack({
       codec, clockRate, history: this.o.deps.history(), clock: this.o.deps.clock, timestampJumpMs: this.o.timestampJumpMs,
       ssrc: Math.floor(r() * 0x100000000) >>> 0, firstSequenceNumber: Math.floor(r() * 0x10000), firstTimestamp: Math.floor(r() * 0x100000000) >>> 0,
     });
+    this.openOutputs();
   }
 
   private startTranscoder(): void {

@@ -3,8 +3,8 @@
  * egress timeline, history, keyframe cache, forwarder), and the viewers' lifecycle: added from
  * a browser's offer, started when their media opens, reaped when their browser went away,
  * removed; the source started for the first viewer and stopped after the last (on demand).
- * Other outputs (the RTSP server's) take the video track through `addOutput` and count as
- * viewers for that. Keyframe requests from every viewer, output and track go upstream merged
+ * Other outputs (the RTSP server's) take the video track through `addOutput`, the audio track
+ * through `addAudioOutput`, and count as viewers for that. Keyframe requests from every viewer, output and track go upstream merged
  * and rate-limited by the one KeyframeGate.
  */
 import { randomBytes } from 'node:crypto';
@@ -89,7 +89,7 @@ export class Stream implements SourceSink {
   readonly forwarding: 'frame' | 'packet';
   private o: Required<StreamOptions>;
   private readonly video: VideoTrack;
-  private readonly audio: StreamAudio;
+  readonly audio: StreamAudio;
   /** The camera's wall clock minus ours (ms), from its latest sender report; undefined before one. */
   private cameraOffsetMs: number | undefined;
   /** The source has played once: its description (audio codec) is known. */
@@ -188,16 +188,23 @@ export class Stream implements SourceSink {
     this.video.open(sink);
   }
 
+  /** The output leaves the video track, or the audio track (added by addAudioOutput). */
   removeOutput(sink: TrackSink): void {
-    if (!this.outputs.delete(sink)) return;
-    this.video.removeSink(sink);
-    sink.close();
+    if (this.outputs.delete(sink)) {
+      this.video.removeSink(sink);
+      sink.close();
+    } else if (!this.audio.removeOutput(sink)) return;
     if (this.consumers === 0) this.emptySince = this.deps.clock.now();
+  }
+
+  /** An output other than a WebRTC viewer takes the audio track (`audio.track`); the source runs while it is there. */
+  addAudioOutput(sink: TrackSink): void {
+    if (this.audio.addOutput(sink)) this.startSource();
   }
 
   /** WebRTC viewers plus other outputs: what keeps an on-demand source running. */
   private get consumers(): number {
-    return this.viewers.size + this.outputs.size;
+    return this.viewers.size + this.outputs.size + this.audio.outputCount;
   }
 
   get sourceState(): SourceState {

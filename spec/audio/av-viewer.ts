@@ -33,7 +33,7 @@ window.__startAv = async function (whepUrl) {
 };
 window.__avStats = async function () {
   const report = await window.__av.pc.getStats();
-  const out = { audio: { totalSamplesReceived: 0, concealedSamples: 0, audioLevel: 0, packetsLost: 0, packetsReceived: 0, mimeType: '', playout: 0 },
+  const out = { audio: { totalSamplesReceived: 0, concealedSamples: 0, audioLevel: 0, totalAudioEnergy: 0, packetsLost: 0, packetsReceived: 0, mimeType: '', playout: 0 },
     video: { framesDecoded: 0, freezeCount: 0, playout: 0 }, offsetMs: null };
   const codecs = new Map();
   report.forEach((s) => { if (s.type === 'codec') codecs.set(s.id, s.mimeType); });
@@ -41,7 +41,7 @@ window.__avStats = async function () {
     if (s.type !== 'inbound-rtp') return;
     if (s.kind === 'audio') {
       Object.assign(out.audio, { totalSamplesReceived: s.totalSamplesReceived || 0, concealedSamples: s.concealedSamples || 0,
-        audioLevel: s.audioLevel || 0, packetsLost: s.packetsLost || 0, packetsReceived: s.packetsReceived || 0,
+        audioLevel: s.audioLevel || 0, totalAudioEnergy: s.totalAudioEnergy || 0, packetsLost: s.packetsLost || 0, packetsReceived: s.packetsReceived || 0,
         mimeType: codecs.get(s.codecId) || '', playout: s.estimatedPlayoutTimestamp || 0 });
     } else if (s.kind === 'video') {
       Object.assign(out.video, { framesDecoded: s.framesDecoded || 0, freezeCount: s.freezeCount || 0, playout: s.estimatedPlayoutTimestamp || 0 });
@@ -53,7 +53,7 @@ window.__avStats = async function () {
 `;
 
 export interface AvStats {
-  audio: { totalSamplesReceived: number; concealedSamples: number; audioLevel: number; packetsLost: number; packetsReceived: number; mimeType: string; playout: number };
+  audio: { totalSamplesReceived: number; concealedSamples: number; audioLevel: number; totalAudioEnergy: number; packetsLost: number; packetsReceived: number; mimeType: string; playout: number };
   video: { framesDecoded: number; freezeCount: number; playout: number };
   /** Audio minus video estimatedPlayoutTimestamp (ms): what plays now, on the sender's clock; null before both are known. */
   offsetMs: number | null;

@@ -1,9 +1,11 @@
 /**
  * Audio end to end in real headless Chromium (autoplay with sound allowed): GStreamer's RTSP
  * server sends H.264 plus a 440 Hz tone as PCMU, PCMA, Opus (and G.722 when gstreamer1.0-libav
- * is there); the gateway passes the audio through as it comes. Per codec: audio samples grow,
+ * is there); the gateway passes the audio through as it comes; AAC it transcodes to Opus (its
+ * ffmpeg child). Per codec: audio samples grow,
  * under 2% concealed on a clean link, the level is above silence, the video still decodes, and
- * for Opus the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is within 40 ms.
+ * for Opus (passed through or transcoded) the A/V offset Chromium plays at (estimatedPlayoutTimestamp of both tracks) is within LIP_SYNC_MS.
+ * First camwire's own demo camera (what `npm start` serves): its G.711 beeps reach the player page.
  */
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
@@ -13,6 +15,8 @@ import { launchChromium, type Chromium } from '../../test/support/chromium.js';
 import { missingGstElements } from '../../test/support/gst-audio.js';
 import { missingGstRtspServer, startGstServer } from '../support/gst-server.js';
 import { AV_VIEWER_SCRIPT, avStats, startAvViewer } from './av-viewer.js';
+import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
+import { demoClip } from '../../test/support/demo-clip.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WATCH_MS = 4500;
@@ -24,6 +28,8 @@ const CODECS = [
   { codec: 'pcma', elements: ['alawenc', 'rtppcmapay'], mime: 'audio/PCMA' },
   { codec: 'opus', elements: ['opusenc', 'rtpopuspay'], mime: 'audio/opus' },
   { codec: 'g722', elements: ['avenc_g722', 'rtpg722pay'], mime: 'audio/G722' },
+  // AAC (RFC 3640) out of the camera, Opus out of the gateway's ffmpeg transcoder
+  { codec: 'aac', elements: ['voaacenc', 'aacparse', 'rtpmp4gpay'], mime: 'audio/opus' },
 ] as const;
 
 /**
@@ -78,8 +84,35 @@ if (why) {
     let browser: Chromium | undefined;
     try {
       browser = await launchChromium();
+      await t.test('the demo camera: its beeps through the gateway and the player page', async (t) => {
+        const cam = await startDemoCamera({ port: 0, clip: (await demoClip()).path });
+        const gw = await startGateway({ http: { host: '127.0.0.1', port: 0 }, streams: { cam: { url: cam.url } }, webrtc: { bindAddress: '127.0.0.1' } });
+        try {
+          const page = await browser!.newPage();
+          await page.goto(gw.address + '/api/streams');
+          await page.evaluate(AV_VIEWER_SCRIPT);
+          await startAvViewer(page, gw.address + '/whep/cam');
+          await sleep(START_MS);
+          const first = await avStats(page);
+          await sleep(2500); // two beeps at least
+          const s = await avStats(page);
+          t.comment(`demo: ${JSON.stringify(s)}`);
+          t.equal(s.audio.mimeType, 'audio/PCMU', 'Chromium decodes the demo\'s PCMU');
+          const samples = s.audio.totalSamplesReceived - first.audio.totalSamplesReceived;
+          t.ok(samples > 0, `audio samples grow (${samples})`);
+          const concealed = (100 * (s.audio.concealedSamples - first.audio.concealedSamples)) / Math.max(1, samples);
+          t.ok(concealed < CLEAN_CONCEALED_PCT, `${concealed.toFixed(2)}% concealed`);
+          t.ok(s.audio.totalAudioEnergy > first.audio.totalAudioEnergy, `the beeps carry energy (${first.audio.totalAudioEnergy.toFixed(4)} -> ${s.audio.totalAudioEnergy.toFixed(4)})`);
+          t.ok(s.video.framesDecoded > 30, `video decodes beside it (${s.video.framesDecoded} frames)`);
+          await page.close();
+          await playerPage(t, browser!, gw.address);
+        } finally {
+          await gw.close();
+          await cam.close();
+        }
+      });
       for (const c of CODECS) {
-        const missing = missingGstElements([...c.elements]);
+        const missing = missingGstElements([...c.elements]) || (c.codec === 'aac' ? missingTool('ffmpeg') : undefined);
         if (missing) {
           t.comment(`skip ${c.codec}: ${missing}`);
           continue;
@@ -110,10 +143,11 @@ if (why) {
             t.equal(s.video.freezeCount, 0, 'no video freeze');
             const api = (await (await fetch(gw.address + '/api/streams')).json()) as any;
             const stream = api.streams[0];
-            t.equal(stream.audio.state, 'passthrough', 'the stream passes its audio through');
-            t.equal(stream.viewers[0].audio.red, c.codec === 'opus', c.codec === 'opus' ? 'RED around Opus (Chromium offers it)' : 'no RED');
-            if (c.codec === 'opus') t.ok(stream.viewers[0].audio.redundant > 0, 'packets carry their predecessor');
-            if (c.codec === 'opus') await avOffset(t, page);
+            const opus = c.mime === 'audio/opus';
+            t.equal(stream.audio.state, c.codec === 'aac' ? 'transcoding' : 'passthrough', c.codec === 'aac' ? 'the stream transcodes AAC to Opus' : 'the stream passes its audio through');
+            t.equal(stream.viewers[0].audio.red, opus, opus ? 'RED around Opus (Chromium offers it)' : 'no RED');
+            if (opus) t.ok(stream.viewers[0].audio.redundant > 0, 'packets carry their predecessor');
+            if (opus) await avOffset(t, page);
             if (c.codec === 'pcmu') await playerPage(t, browser!, gw.address);
             await page.close();
           } finally {

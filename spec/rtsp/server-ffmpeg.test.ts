@@ -29,7 +29,7 @@ async function probeSize(args: string[]): Promise<{ codec?: string; width?: numb
 
 /** Decodes FRAMES frames; returns how many were decoded and what ffmpeg complained about. */
 async function decode(url: string, transport: string): Promise<{ frames: number; errors: string; code: number | null }> {
-  const r = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', transport, '-i', url, '-frames:v', String(FRAMES), '-f', 'framemd5', '-'], 60000);
+  const r = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', transport, '-i', url, '-map', '0:v', '-frames:v', String(FRAMES), '-f', 'framemd5', '-'], 60000);
   const frames = r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).length;
   return { frames, errors: r.stderr.trim(), code: r.code };
 }
@@ -53,6 +53,29 @@ t.test('ffprobe and ffmpeg over TCP and UDP', async (t) => {
     t.equal(d.errors, '', `${transport}: no decoder or RTSP errors`);
   }
   t.equal(cam.server.stats().sessions, 0, 'every ffmpeg session ended (TEARDOWN or connection close)');
+});
+
+t.test('the audio track beside the video: ffprobe sees both, ffmpeg decodes the beeps over TCP and UDP', async (t) => {
+  const why = missingTool('ffmpeg') || missingTool('ffprobe');
+  if (why) { t.comment('skip: ' + why); return; }
+  const clip = await demoClip();
+  if (clip.skip) { t.comment('skip: ' + clip.skip); return; }
+  const cam = await camera(t, { audio: 'pcma' });
+  for (const transport of ['tcp', 'udp']) {
+    const probe = await runTool('ffprobe', ['-v', 'error', '-rtsp_transport', transport, '-show_entries', 'stream=codec_type,codec_name,sample_rate,channels', '-of', 'json', cam.url], 30000);
+    const streams = (JSON.parse(probe.stdout).streams ?? []).map((s: Record<string, unknown>) => `${s.codec_type}:${s.codec_name}${s.sample_rate ? `/${s.sample_rate}/${s.channels}` : ''}`);
+    t.same(streams, ['video:h264', 'audio:pcm_alaw/8000/1'], `${transport}: both tracks`);
+    // 3 s of the audio track: three 100 ms beeps at -6 dBFS, silence between
+    const r = await runTool('ffmpeg', ['-hide_banner', '-rtsp_transport', transport, '-i', cam.url, '-map', '0:a', '-t', '3', '-af', 'volumedetect', '-f', 'null', '-'], 60000);
+    const max = Number(/max_volume: (-?[\d.]+) dB/.exec(r.stderr)?.[1]);
+    const mean = Number(/mean_volume: (-?[\d.]+) dB/.exec(r.stderr)?.[1]);
+    const samples = Number(/n_samples: (\d+)/.exec(r.stderr)?.[1]);
+    t.equal(r.code, 0, `${transport}: ffmpeg exit code`);
+    t.ok(samples >= 8000 * 2.9 && samples <= 8000 * 3.1, `${transport}: ${samples} samples in 3 s at 8 kHz`);
+    t.ok(max > -7 && max < -5, `${transport}: the beeps peak at ${max} dB (-6 sent)`);
+    t.ok(mean > -22 && mean < -16, `${transport}: mean ${mean} dB (100 ms of beep a second: about -19)`);
+  }
+  t.ok(cam.server.stats().streams['/demo'].audioPackets > 0, 'the server counts its audio packets');
 });
 
 for (const method of ['basic', 'digest'] as const) {
@@ -84,7 +107,7 @@ t.test('across the loop point: ffmpeg decodes past the end of the clip with risi
   t.ok(clipFrames > 0, `the clip has ${clipFrames} frames`);
   const cam = await camera(t);
   const frames = Math.ceil(clipFrames * 1.3);
-  const r = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', cam.url, '-frames:v', String(frames), '-f', 'framemd5', '-'], 120000);
+  const r = await runTool('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'tcp', '-i', cam.url, '-map', '0:v', '-frames:v', String(frames), '-f', 'framemd5', '-'], 120000);
   t.equal(r.code, 0);
   t.equal(r.stderr.trim(), '', 'no decoder errors at the loop point');
   const pts = r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => Number(l.split(',')[2]));

@@ -76,7 +76,9 @@ t.test('ffmpeg and GStreamer receive the same multicast group from another names
     runTool('ip', ['netns', 'exec', nsClient, 'gst-launch-1.0', '-q', 'rtspsrc', `location=${url}`, 'protocols=udp-mcast', '!', 'rtph264depay', '!', 'h264parse', '!', 'fakesink', 'num-buffers=50'], 60000),
   ]);
   t.equal(ff.code, 0, `ffmpeg exit code (${ff.stderr.slice(0, 200)})`);
-  t.equal(ff.stdout.split('\n').filter((l) => l && !l.startsWith('#')).length, 50, 'ffmpeg decoded 50 frames from the group');
+  const lines = ff.stdout.split('\n').filter((l) => l && !l.startsWith('#'));
+  t.equal(lines.filter((l) => l.startsWith('0,')).length, 50, 'ffmpeg decoded 50 frames from the group');
+  t.ok(lines.some((l) => l.startsWith('1,')), 'and the audio track from its own port pair of the group');
   t.equal(ff.stderr.trim(), '', 'no errors');
   t.equal(gst.code, 0, `GStreamer reached EOS (${gst.stderr.slice(0, 200)})`);
 });

@@ -25,6 +25,17 @@ export const STAT_FIELDS = [
 ] as const;
 export type BrowserStats = Record<(typeof STAT_FIELDS)[number], number>;
 
+/** inbound-rtp audio, read once at the end of a run that takes audio. */
+export interface BrowserAudioStats {
+  packetsReceived: number;
+  packetsLost: number;
+  totalSamplesReceived: number;
+  concealedSamples: number;
+  silentConcealedSamples: number;
+  concealmentEvents: number;
+  mimeType: string;
+}
+
 /** Page-side event log, polled every 100 ms: when PLIs went out and keyframes were decoded. */
 export interface BrowserEvents {
   pliAt: number[];
@@ -46,11 +57,25 @@ window.__lab.read = async function () {
   });
   return out;
 };
-window.__lab.start = async function (whepUrl, relayPort) {
+window.__lab.readAudio = async function () {
+  const out = { packetsReceived: 0, packetsLost: 0, totalSamplesReceived: 0, concealedSamples: 0, silentConcealedSamples: 0, concealmentEvents: 0, mimeType: '' };
+  if (!window.__lab.pc) return out;
+  const report = await window.__lab.pc.getStats();
+  const codecs = new Map();
+  report.forEach((s) => { if (s.type === 'codec') codecs.set(s.id, s.mimeType); });
+  report.forEach((s) => {
+    if (s.type !== 'inbound-rtp' || s.kind !== 'audio') return;
+    for (const f of Object.keys(out)) if (typeof s[f] === 'number') out[f] = s[f];
+    out.mimeType = codecs.get(s.codecId) || '';
+  });
+  return out;
+};
+window.__lab.start = async function (whepUrl, relayPort, audio) {
   const lab = window.__lab;
   const pc = new RTCPeerConnection();
   lab.track(pc);
   pc.addTransceiver('video', { direction: 'recvonly' });
+  if (audio) pc.addTransceiver('audio', { direction: 'recvonly' });
   await pc.setLocalDescription(await pc.createOffer());
   await new Promise((res) => {
     if (pc.iceGatheringState === 'complete') return res();
@@ -75,7 +100,12 @@ window.__lab.track = function (pc) {
   const video = document.createElement('video');
   video.muted = true; video.autoplay = true; video.playsInline = true; video.width = 320;
   document.body.appendChild(video);
-  pc.ontrack = (e) => { video.srcObject = new MediaStream([e.track]); video.play().catch(() => {}); };
+  pc.ontrack = (e) => {
+    // audio plays in its own element (Chromium pulls, and so conceals, only what is played)
+    const el = e.track.kind === 'audio' ? document.body.appendChild(document.createElement('audio')) : video;
+    el.srcObject = new MediaStream([e.track]);
+    el.play().catch(() => {});
+  };
   pc.onconnectionstatechange = () => { if (pc.connectionState === 'connected' && lab.ev.connectedAt < 0) lab.ev.connectedAt = Date.now(); };
 };
 window.__lab.answer = async function (offerSdp, relayPort) {
@@ -134,11 +164,15 @@ export class LabBrowser {
    * real answer (with its candidates) and may return a modified one; Chromium applies that,
    * with the candidates replaced by the relay's.
    */
-  async play(pageUrl: string, whepUrl: string, relayPort: number, onAnswer: (sdp: string) => string | void | Promise<string | void>): Promise<void> {
+  async play(pageUrl: string, whepUrl: string, relayPort: number, onAnswer: (sdp: string) => string | void | Promise<string | void>, audio = false): Promise<void> {
     await this.page.exposeFunction('__labAnswer', onAnswer);
     await this.page.goto(pageUrl);
     await this.page.addScriptTag({ content: PAGE_SCRIPT });
-    await this.page.evaluate(([u, p]) => (globalThis as any).__lab.start(u, p), [whepUrl, relayPort] as const);
+    await this.page.evaluate(([u, p, a]) => (globalThis as any).__lab.start(u, p, a), [whepUrl, relayPort, audio] as const);
+  }
+
+  audioStats(): Promise<BrowserAudioStats> {
+    return this.page.evaluate(() => (globalThis as any).__lab.readAudio());
   }
 
   /**

@@ -56,14 +56,15 @@ export const LAB_CLIP: ClipShape = Object.freeze({ size: '1280x720', rate: 30, c
 /** The reference measurement's camera (issue 18): 640x360 at 25 fps, a few packets a frame. */
 export const SMALL_CLIP: ClipShape = Object.freeze({ size: '640x360', rate: 25, crf: 23 });
 
-export async function startCamera(kind: SourceKind, cacheDir: string): Promise<LabCamera> {
+export async function startCamera(kind: SourceKind, cacheDir: string, audio = false): Promise<LabCamera> {
   if (kind === 'gstreamer') return startGStreamer();
-  return startClipCamera(cacheDir, kind === 'demo-360p' ? SMALL_CLIP : LAB_CLIP);
+  return startClipCamera(cacheDir, kind === 'demo-360p' ? SMALL_CLIP : LAB_CLIP, audio);
 }
 
 /** The demo camera looping an ffmpeg-made clip of that shape. */
-export async function startClipCamera(cacheDir: string, shape: ClipShape): Promise<LabCamera> {
-  const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir, shape), frameRate: shape.rate });
+export async function startClipCamera(cacheDir: string, shape: ClipShape, audio = false): Promise<LabCamera> {
+  // video only unless the run measures audio (--audio): the camera-leg counts are the video's
+  const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir, shape), frameRate: shape.rate, audio: audio ? 'pcmu' : 'none' });
   const u = new URL(cam.url);
   return { kind: shape === LAB_CLIP ? 'demo' : 'demo-360p', host: u.hostname, port: Number(u.port), path: u.pathname, close: () => cam.close() };
 }

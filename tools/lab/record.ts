@@ -3,7 +3,7 @@
  * a second, a summary) and how a summary is computed and judged against a preset's figures.
  * Pure functions: the runner fills records, the report renders them.
  */
-import type { BrowserStats } from './browser.js';
+import type { BrowserAudioStats, BrowserStats } from './browser.js';
 import type { RecoveryStats } from './recovery-tracker.js';
 import type { Expectation, Impairment, Scenario, Strategy } from './scenario.js';
 
@@ -99,6 +99,8 @@ export interface RunRecord {
   startedAt: string;
   samples: Sample[];
   summary: RunSummary;
+  /** The audio track's fate, when the run took audio (`--audio`). */
+  audio?: AudioSummary;
   /** Everything else worth keeping: final camwire snapshot, relay model counters, notes. */
   detail: Record<string, unknown>;
   /** Failures of the preset's figures for this strategy (empty: passed or not judged). */
@@ -201,4 +203,27 @@ export function summaryTable(records: readonly RunRecord[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === head.length - 1 ? 0 : r[i].length))));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   return [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
+}
+
+/** What the viewer heard: Chromium's inbound-rtp audio at the end of the run, and what the relay saw. */
+export interface AudioSummary {
+  codec: string;
+  /** Audio packets camwire sent through the relay (first transmissions and any resends). */
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  lostPct: number;
+  totalSamplesReceived: number;
+  concealedSamples: number;
+  /** concealedSamples / totalSamplesReceived: what the listener heard made up. */
+  concealedPct: number;
+  concealmentEvents: number;
+}
+
+export function audioSummary(a: BrowserAudioStats, packetsSent: number): AudioSummary {
+  return {
+    codec: a.mimeType, packetsSent, packetsReceived: a.packetsReceived, packetsLost: a.packetsLost,
+    lostPct: pct(a.packetsLost, a.packetsLost + a.packetsReceived), totalSamplesReceived: a.totalSamplesReceived,
+    concealedSamples: a.concealedSamples, concealedPct: pct(a.concealedSamples, a.totalSamplesReceived), concealmentEvents: a.concealmentEvents,
+  };
 }

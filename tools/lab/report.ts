@@ -69,6 +69,7 @@ export function writeReport(dir: string, records: readonly RunRecord[], meta: Re
     sections.push(`<section><h2>${escapeXml(recs[0].scenario.title)} <small>(${escapeXml(key)})</small></h2>
 <p>${escapeXml(imp.leg)} leg; media direction: ${escapeXml(describeProfile(imp.forward))}; back: ${escapeXml(describeProfile(imp.back))}; source ${escapeXml(recs[0].scenario.source)}, ${recs[0].scenario.durationS} s</p>
 ${tableHtml(recs)}
+${audioTableHtml(recs)}
 <div class="charts">${imgs.join('\n')}</div></section>`);
   }
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>camwire loss lab</title>
@@ -79,7 +80,7 @@ td:first-child,th:first-child{text-align:left}.pass{color:#070}.fail{color:#b00}
 ${sections.join('\n')}</body></html>`;
   const index = join(dir, 'index.html');
   writeFileSync(index, html);
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(records.map((r) => ({ scenario: r.scenario.id, strategy: r.strategy.name, seed: r.seed, ...r.summary, judged: r.judged, failures: r.failures })), null, 1));
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(records.map((r) => ({ scenario: r.scenario.id, strategy: r.strategy.name, seed: r.seed, ...r.summary, ...(r.audio ? { audio: r.audio } : {}), judged: r.judged, failures: r.failures })), null, 1));
   return index;
 }
 
@@ -90,4 +91,14 @@ function tableHtml(recs: readonly RunRecord[]): string {
     return `<tr><td>${escapeXml(r.strategy.name)}</td><td>${s.framesSent}</td><td>${s.framesDecoded}</td><td>${s.decodedPct.toFixed(2)}</td><td>${s.receivedPct.toFixed(2)}</td><td>${s.freezeCount}</td><td>${s.totalFreezesDuration.toFixed(2)}</td><td>${s.lostPct.toFixed(3)}</td><td>${s.nackCount}</td><td>${s.pliCount}</td><td>${s.retransmitted + s.rtxSent}</td><td>${s.jitterBufferMs}</td><td>${check}</td></tr>`;
   });
   return `<table><tr><th>strategy</th><th>frames sent</th><th>decoded</th><th>% decoded</th><th>% received</th><th>freezes</th><th>freeze s</th><th>lost %</th><th>NACKs</th><th>PLIs</th><th>resent</th><th>jitter buffer ms</th><th>check</th></tr>${rows.join('')}</table>`;
+}
+
+/** Audio rows (runs with `--audio`): packets lost and samples concealed, from Chromium's inbound-rtp audio. */
+function audioTableHtml(recs: readonly RunRecord[]): string {
+  const rows = recs.filter((r) => r.audio).map((r) => {
+    const a = r.audio!;
+    return `<tr><td>${escapeXml(r.strategy.name)}</td><td>${escapeXml(a.codec)}</td><td>${a.packetsSent}</td><td>${a.packetsReceived}</td><td>${a.lostPct.toFixed(2)}</td><td>${a.totalSamplesReceived}</td><td>${a.concealedPct.toFixed(2)}</td><td>${a.concealmentEvents}</td></tr>`;
+  });
+  if (rows.length === 0) return '';
+  return `<table><tr><th>audio: strategy</th><th>codec</th><th>packets sent</th><th>received</th><th>lost %</th><th>samples</th><th>concealed %</th><th>concealment events</th></tr>${rows.join('')}</table>`;
 }

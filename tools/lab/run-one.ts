@@ -10,7 +10,7 @@ import { createNativeTransport } from '../../native-bindings/webrtc.js';
 import { LabBrowser, answerCandidatePort, type BrowserStats } from './browser.js';
 import { startCamera, type LabCamera } from './cameras.js';
 import { ImpairedPipe } from './impaired-pipe.js';
-import { judgeStrategy, summarize, type CamwireCounters, type RunRecord, type Sample } from './record.js';
+import { audioSummary, judgeStrategy, summarize, type CamwireCounters, type RunRecord, type Sample } from './record.js';
 import { RtspImpairProxy } from './rtsp-proxy.js';
 import { socketDrops, systemRcvbufErrors } from './udp-drops.js';
 import { labPeerCounters, strategyStreamConfig, strategyTransport } from './lab-deps.js';
@@ -50,8 +50,8 @@ export interface ServerUnderTest {
   readonly mediaHost?: string;
   /** Resolves when the server has the camera's video, or with why not (recorded as a note). */
   ready(): Promise<string | undefined>;
-  /** Starts the browser's playback through the relay (the server's media to `pipe`'s b side). */
-  play(browser: LabBrowser, pipe: ImpairedPipe): Promise<void>;
+  /** Starts the browser's playback through the relay (the server's media to `pipe`'s b side); `audio`: the browser takes audio too. */
+  play(browser: LabBrowser, pipe: ImpairedPipe, audio?: boolean): Promise<void>;
   counters(): Promise<CamwireCounters>;
   /** A final snapshot of the server's own view, for the record's detail. */
   detail(): Promise<unknown>;
@@ -70,7 +70,7 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
   const notes: string[] = [];
   labPeerCounters.clear();
   try {
-    const camera: LabCamera = await startCamera(sc.source, o.cacheDir);
+    const camera: LabCamera = await startCamera(sc.source, o.cacheDir, sc.audio);
     cleanups.push(() => camera.close());
     const imp = sc.impairment;
     const cameraLeg = imp.leg === 'camera';
@@ -102,7 +102,7 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
     const browser = await LabBrowser.launch();
     cleanups.push(() => browser.close());
     const startedAt = Date.now();
-    await server.play(browser, pipe);
+    await server.play(browser, pipe, sc.audio);
     log(`  ${sc.id} / ${strategy.name}: playing for ${sc.durationS} s`);
 
     // Camera-leg frames are counted from the moment the viewer starts, like the frames the server sends.
@@ -132,6 +132,7 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
     const last = await take();
     samples.push(last);
     const events = await browser.events();
+    const audio = sc.audio ? audioSummary(await browser.audioStats(), pipe.wire.counts.audio) : undefined;
     const rcvbuf1 = systemRcvbufErrors();
     const chromiumPort = pipe.peer('a')?.port;
     const serverPort = pipe.peer('b')?.port;
@@ -155,6 +156,7 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
       startedAt: new Date(startedAt).toISOString(),
       samples,
       summary,
+      ...(audio ? { audio } : {}),
       judged,
       failures,
       detail: {
@@ -203,12 +205,14 @@ async function startCamwireUnderTest(cameraUrl: string, strategy: Strategy, capt
   return {
     // A strategy may break the camera leg entirely (no reorder buffer under reordering): record that too.
     ready: async () => ((await waitFor(async () => (await camwire(gw)).accessUnits > 0, 10000)) ? undefined : 'camwire had no video from the camera after 10 s'),
-    play: (browser, pipe) => browser.play(`${gw.address}/api/streams`, `${gw.address}/whep/${STREAM}`, pipe.aPort, (sdp) => {
+    play: (browser, pipe, audio) => browser.play(`${gw.address}/api/streams`, `${gw.address}/whep/${STREAM}`, pipe.aPort, (sdp) => {
       const port = answerCandidatePort(sdp);
       if (port === undefined) throw new Error('camwire answer has no host candidate');
       pipe.setPeer('b', { address: '127.0.0.1', port });
+      const audioSsrc = /^m=audio[\s\S]*?^a=ssrc:(\d+)/m.exec(sdp)?.[1];
+      if (audioSsrc) pipe.wire.setAudioSsrc(Number(audioSsrc));
       return sdp;
-    }),
+    }, audio),
     counters: () => camwire(gw),
     detail: () => fetchJson(`${gw.address}/api/streams`),
     close: () => gw.close(),

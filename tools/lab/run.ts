@@ -25,13 +25,15 @@ usage: npm run lab -- [options]
   --out DIR           results folder (default lab-results)
   --screenshots       save a screenshot at the end of each run
   --capture           keep each run's pcapng capture (both legs, camwire's decisions) in DIR/captures/
+  --audio             the demo camera sends its G.711 beeps and the viewer takes them: audio rows
+                      (packets lost, samples concealed) beside the video's
   --list              list presets and strategies`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       scenario: { type: 'string' }, impair: { type: 'string' }, strategies: { type: 'string' }, source: { type: 'string' },
-      seed: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, screenshots: { type: 'boolean' }, capture: { type: 'boolean' },
+      seed: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, screenshots: { type: 'boolean' }, capture: { type: 'boolean' }, audio: { type: 'boolean' },
       list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
       }
     }
   }
+  if (values.audio) for (const sc of scenarios) sc.audio = true;
   const { records } = await runMatrix(scenarios, { outDir: resolve(values.out ?? 'lab-results'), screenshots: values.screenshots, capture: values.capture });
   return records.some((r) => r.judged && r.failures.length > 0) ? 1 : 0;
 }

@@ -70,6 +70,8 @@ export interface Scenario {
   impairment: Impairment;
   strategies: Strategy[];
   expect: Expectation[];
+  /** The camera sends its sound and the viewer takes it: the run records audio rows (`--audio`). */
+  audio?: boolean;
 }
 
 export const STRATEGIES: Record<string, Strategy> = {

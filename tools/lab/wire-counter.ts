@@ -32,14 +32,17 @@ export interface WireCounts {
   seqDiscontinuities: number;
   /** Largest such jump (absolute, in packets). */
   maxSeqJump: number;
+  /** Packets on the audio SSRC (counted apart, impaired like everything else). */
+  audio: number;
 }
 
 const SEEN_WINDOW = 1 << 16;
 
 export class WireCounter {
-  readonly counts: WireCounts = { rtp: 0, mediaPackets: 0, frames: 0, framesMarked: 0, retransmissions: 0, rtx: 0, rtcp: 0, other: 0, cutDropped: 0, seqDiscontinuities: 0, maxSeqJump: 0 };
+  readonly counts: WireCounts = { rtp: 0, mediaPackets: 0, frames: 0, framesMarked: 0, retransmissions: 0, rtx: 0, rtcp: 0, other: 0, cutDropped: 0, seqDiscontinuities: 0, maxSeqJump: 0, audio: 0 };
   private lastExt = -1;
   private mediaSsrc = -1;
+  private audioSsrc = -1;
   private lastTs = -1;
   private readonly unwrapper = new SeqUnwrapper();
   // Extended sequence number last seen per 16-bit slot: a repeat of the same extended number is a retransmission.
@@ -58,6 +61,7 @@ export class WireCounter {
     if (cls === 'other') { c.other++; return { cls, pass: true }; }
     c.rtp++;
     const ssrc = ((buf[8] << 24) | (buf[9] << 16) | (buf[10] << 8) | buf[11]) >>> 0;
+    if (ssrc === this.audioSsrc) { c.audio++; return { cls: 'other', pass: true }; }
     if (this.mediaSsrc < 0) this.mediaSsrc = ssrc;
     if (ssrc !== this.mediaSsrc) { c.rtx++; return { cls: 'repair', pass: true }; }
     const seq = (buf[2] << 8) | buf[3];
@@ -75,6 +79,11 @@ export class WireCounter {
     if (ts !== this.lastTs) { c.frames++; this.lastTs = ts; }
     if (buf[1] & 0x80) c.framesMarked++;
     return { cls: 'media', pass: true };
+  }
+
+  /** The audio track's SSRC (from the server's answer, before media flows): its packets are not the video's. */
+  setAudioSsrc(ssrc: number): void {
+    this.audioSsrc = ssrc >>> 0;
   }
 
   /** True when `buf` (RTP) is on the media SSRC, i.e. not RTX. */

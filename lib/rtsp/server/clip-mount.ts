@@ -13,6 +13,9 @@ import { KEYFRAME_POLICY_DEFAULTS } from '../../recovery/keyframe-policy.js';
 import type { H264Source } from './media-source.js';
 import { RtspMount } from './mount.js';
 import { PacedClipSource } from './paced-clip-source.js';
+import type { BeepAudio } from './beep-audio.js';
+import type { ServedAudioFacts } from './mount-audio.js';
+import type { AudioTrackDescription } from '../../audio/index.js';
 
 export interface ClipMountOptions {
   clock: Clock;
@@ -30,6 +33,8 @@ export interface ClipMountOptions {
   retransmission?: RetransmissionHistoryOptions | false;
   /** Lateness after which pacing re-anchors instead of bursting. Default 1000 ms. */
   maxLagMs?: number;
+  /** The clip's sound, served as a second track (`trackID=1`). Default: none (video only). */
+  sound?: BeepAudio;
 }
 
 export const CLIP_MOUNT_DEFAULTS = Object.freeze({
@@ -45,12 +50,17 @@ export function clipMount(name: string, clip: H264Source, o: ClipMountOptions): 
     { clock: o.clock },
     o.maxPacketSize ?? CLIP_MOUNT_DEFAULTS.maxPacketSize,
   );
-  const source = new PacedClipSource(clip, { clock: o.clock, maxLagMs: o.maxLagMs });
+  const source = new PacedClipSource(clip, { clock: o.clock, maxLagMs: o.maxLagMs, sound: o.sound });
   // The source runs while anyone watches and stops as the last one leaves, like SharedStream did.
   const stream = new Stream(name, source, undefined, deps, { onDemand: true, idleStopMs: 0, forwarding: 'frame', keyframeOnJoin: true }, egressStart(o));
   return new RtspMount(stream, { sps: clip.sps, pps: clip.pps, frameRate: clip.frameRate }, {
     clock: o.clock, ownsStream: true, senderReportIntervalMs: o.senderReportIntervalMs, answerNacks: retransmission !== false,
+    ...(o.sound ? { audio: servedFacts(o.sound.description) } : {}),
   });
+}
+
+function servedFacts(d: AudioTrackDescription): ServedAudioFacts {
+  return { encodingName: d.codec.toUpperCase(), payloadType: d.payloadType, clockRate: d.clockRate, channels: d.channels };
 }
 
 function egressStart(o: ClipMountOptions): EgressStart | undefined {

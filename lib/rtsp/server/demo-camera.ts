@@ -1,6 +1,8 @@
 /**
  * The built-in demo camera: camwire's RTSP server looping a short H.264 clip shipped with
- * the package (assets/demo.h264), so everything plays with no real camera. Timestamps and
+ * the package (assets/demo.h264), with a beep on every second of its clock as a G.711 audio
+ * track beside it (made in code: lib/rtsp/server/beep-audio.ts), so everything plays, with
+ * sound, with no real camera. Timestamps and
  * sequence numbers continue across loops, as from a camera that never stops.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { loadH264Clip } from './h264-clip.js';
 import { LoopingClipSource } from './media-source.js';
 import { RtspServer, type RtspServerOptions } from './server.js';
 import { RtspServerError } from './errors.js';
+import { BeepAudio } from './beep-audio.js';
 
 export const DEMO_PATH = '/demo';
 
@@ -50,7 +53,11 @@ export interface DemoCameraOptions extends RtspServerOptions {
   /** Path the stream is served at. Default /demo. */
   path?: string;
   frameRate?: number;
+  /** The demo's sound (a beep on every second of the clip's clock), G.711 mu-law or A-law, or none. Default 'pcmu'. */
+  audio?: DemoAudio;
 }
+
+export type DemoAudio = 'pcmu' | 'pcma' | 'none';
 
 export interface DemoCamera {
   readonly server: RtspServer;
@@ -63,7 +70,10 @@ export interface DemoCamera {
 export async function startDemoCamera(opts: DemoCameraOptions = {}): Promise<DemoCamera> {
   const path = opts.path ?? DEMO_PATH;
   const server = new RtspServer(opts);
-  server.addStream(path, clipSource(opts.clip ?? demoClipPath(), opts.frameRate));
+  const clip = clipSource(opts.clip ?? demoClipPath(), opts.frameRate);
+  const audio = opts.audio ?? 'pcmu';
+  if (audio !== 'pcmu' && audio !== 'pcma' && audio !== 'none') throw new RtspServerError('RTSP_SERVER_BAD_OPTION', `audio ${String(audio)} is not pcmu, pcma or none`);
+  server.addStream(path, clip, audio === 'none' ? undefined : new BeepAudio(clip.frameRate, { law: audio === 'pcmu' ? 'ulaw' : 'alaw' }));
   await server.listen();
   return { server, url: server.url(path), close: () => server.close() };
 }

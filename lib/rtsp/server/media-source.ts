@@ -11,6 +11,8 @@ export interface MediaFrame {
   readonly keyframe: boolean;
   /** Time until the next frame, in 90 kHz RTP units. */
   readonly duration: number;
+  /** The frame's place in the clip (0 = its first frame), for sound cut to match it. */
+  readonly index: number;
 }
 
 export interface H264Source {
@@ -71,14 +73,15 @@ export class LoopingClipSource implements H264Source {
       this.keyframeWanted = false;
       if (!this.frames[this.position].keyframe) this.jumpToNextKeyframe();
     }
-    const frame = this.frames[this.position];
+    const index = this.position;
+    const frame = this.frames[index];
     this.position++;
     if (this.position === this.frames.length) {
       this.position = 0;
       this.stats.loops++;
     }
     this.stats.frames++;
-    return { nalus: frame.nalus, keyframe: frame.keyframe, duration: this.duration };
+    return { nalus: frame.nalus, keyframe: frame.keyframe, duration: this.duration, index };
   }
 
   private jumpToNextKeyframe(): void {

@@ -7,10 +7,12 @@
  * the Stream, which merges and rate-limits them with its KeyframeGate.
  */
 import type { Clock, TimerHandle } from '../../clock.js';
-import { setRtpPayloadType, setRtpSequenceNumber, setRtpSsrc, setRtpTimestamp } from '../../rtp/packet.js';
+import { setRtpPayloadType, setRtpSsrc } from '../../rtp/packet.js';
+import { SharedPacketCopy } from './packet-copy.js';
+import { MountAudio, type ServedAudioFacts } from './mount-audio.js';
 import type { Stream } from '../../gateway/stream.js';
 import { VIDEO_CLOCK_RATE, type VideoTrack } from '../../gateway/video-track.js';
-import { INTERLEAVED_PREFIX, type OutputHost, type UdpOutput } from './outputs.js';
+import type { OutputHost, UdpOutput } from './outputs.js';
 import type { TrackSink } from '../../gateway/track-sink.js';
 import { buildSenderReport } from './rtcp.js';
 
@@ -20,6 +22,8 @@ export interface MountFacts {
   pps: Uint8Array;
   /** Frames per second, for `a=framerate` (informative). */
   frameRate?: number;
+  /** The audio track beside the video, when the mount serves one. */
+  audio?: ServedAudioFacts;
 }
 
 /**
@@ -45,6 +49,8 @@ export interface RtspMountOptions {
   /** Default 100 ms. */
   tickIntervalMs?: number;
   cname?: string;
+  /** Serve the stream's audio track too (its own SETUP, `trackID=1`), announced with these facts. Default: video only. */
+  audio?: ServedAudioFacts;
 }
 
 export const RTSP_MOUNT_DEFAULTS = Object.freeze({
@@ -53,7 +59,7 @@ export const RTSP_MOUNT_DEFAULTS = Object.freeze({
   answerNacks: true,
   ownsStream: false,
   tickIntervalMs: 100,
-} as const satisfies Required<Omit<RtspMountOptions, 'clock' | 'cname'>>);
+} as const satisfies Required<Omit<RtspMountOptions, 'clock' | 'cname' | 'audio'>>);
 
 export interface RtspMountStats {
   /** Outputs taking the track (a multicast group counts once). */
@@ -69,6 +75,8 @@ export interface RtspMountStats {
   keyframesForced: number;
   /** NACKed packets resent over UDP. */
   retransmissions: number;
+  /** Audio packets sent (once for every output), 0 without audio. */
+  audioPackets: number;
   /** The source's own counters (pacing re-anchors, loops...). */
   source: Record<string, number | string>;
 }
@@ -82,6 +90,8 @@ export class RtspMount implements OutputHost {
   readonly payloadType: number;
   readonly clockRate = VIDEO_CLOCK_RATE;
   readonly senderReportIntervalMs: number;
+  /** The audio track's host, when the mount serves one. */
+  readonly audio: MountAudio | undefined;
   private readonly track: VideoTrack;
   private readonly facts: MountFactsSource;
   private readonly answerNacks: boolean;
@@ -89,12 +99,10 @@ export class RtspMount implements OutputHost {
   private readonly tickIntervalMs: number;
   private readonly cname: string;
   private readonly outputs = new Set<TrackSink>();
+  private readonly audioFacts: ServedAudioFacts | undefined;
   private timer: TimerHandle | undefined;
   private readonly c = { keyframeRequests: 0, retransmissions: 0 };
-  // The copy of the newest packet, shared by every output it is offered to.
-  private lastSeq = -1;
-  private lastTs = 0;
-  private lastCopy: Uint8Array = new Uint8Array(0);
+  private readonly copies = new SharedPacketCopy();
 
   constructor(stream: Stream, facts: MountFactsSource, o: RtspMountOptions) {
     this.clock = o.clock;
@@ -107,6 +115,11 @@ export class RtspMount implements OutputHost {
     this.ownsStream = o.ownsStream ?? RTSP_MOUNT_DEFAULTS.ownsStream;
     this.tickIntervalMs = o.tickIntervalMs ?? RTSP_MOUNT_DEFAULTS.tickIntervalMs;
     this.cname = o.cname ?? `camwire-${this.ssrc.toString(16)}`;
+    this.audioFacts = o.audio;
+    this.audio = o.audio && new MountAudio(stream, {
+      // same CNAME: clients tie the two tracks' sender reports together for lip sync
+      clock: o.clock, ssrc: (this.ssrc ^ 0x5a5a5a5a) >>> 0, payloadType: o.audio.payloadType, senderReportIntervalMs: this.senderReportIntervalMs, cname: this.cname,
+    });
   }
 
   /** The track's SSRC: every output of this mount sends it. */
@@ -115,15 +128,17 @@ export class RtspMount implements OutputHost {
   }
 
   /** What DESCRIBE announces; undefined when the stream's source could not tell in time. */
-  describe(): Promise<MountFacts | undefined> {
-    return typeof this.facts === 'function' ? this.facts() : Promise.resolve(this.facts);
+  async describe(): Promise<MountFacts | undefined> {
+    const facts = typeof this.facts === 'function' ? await this.facts() : this.facts;
+    return facts && this.audioFacts ? { ...facts, audio: this.audioFacts } : facts;
   }
 
-  /** The output starts taking the track (from the cached keyframe or the next one). */
-  attach(output: TrackSink): void {
+  /** The output starts taking the video track (from the cached keyframe or the next one), or the audio track (its next packet). */
+  attach(output: TrackSink, kind: 'video' | 'audio' = 'video'): void {
     if (this.outputs.has(output)) return;
     this.outputs.add(output);
-    this.stream.addOutput(output);
+    if (kind === 'audio') this.stream.addAudioOutput(output);
+    else this.stream.addOutput(output);
     if (this.ownsStream && this.timer === undefined) this.timer = this.clock.setTimer(this.tickIntervalMs, this.tick);
   }
 
@@ -169,7 +184,7 @@ export class RtspMount implements OutputHost {
     return {
       viewers: this.outputs.size, frames: t.accessUnits, keyframes: t.keyframes, packets: t.packetsOut,
       octets: this.octetsSent(), keyframeRequests: this.c.keyframeRequests, keyframesForced: s.keyframeRequestsForwarded,
-      retransmissions: this.c.retransmissions, source: s.source,
+      retransmissions: this.c.retransmissions, audioPackets: this.audio?.packetsSent() ?? 0, source: s.source,
     };
   }
 
@@ -183,21 +198,7 @@ export class RtspMount implements OutputHost {
 
   /** @internal OutputHost */
   copy(packet: Uint8Array, seq: number, ts: number): Uint8Array {
-    // Every output is offered one packet before the next: the first makes the copy, the others share it.
-    if (seq === this.lastSeq && ts === this.lastTs && packet.length === this.lastCopy.length) return this.lastCopy;
-    // Sockets send asynchronously and keep the buffer: a fresh one per packet, nobody reuses it.
-    const n = packet.length;
-    const framed = new Uint8Array(n + INTERLEAVED_PREFIX);
-    framed[0] = 0x24;
-    framed[2] = n >> 8;
-    framed[3] = n & 0xff;
-    framed.set(packet, INTERLEAVED_PREFIX);
-    const out = framed.subarray(INTERLEAVED_PREFIX);
-    this.stamp(out, seq, ts);
-    this.lastSeq = seq;
-    this.lastTs = ts;
-    this.lastCopy = out;
-    return out;
+    return this.copies.copy(packet, seq, ts, this.ssrc, this.payloadType);
   }
 
   /** @internal OutputHost */
@@ -216,14 +217,6 @@ export class RtspMount implements OutputHost {
     setRtpSsrc(out, this.ssrc);
     setRtpPayloadType(out, this.payloadType);
     return out;
-  }
-
-  private stamp(out: Uint8Array, seq: number, ts: number): void {
-    // A WebRTC viewer's sender may have rewritten a shared packet's header for its browser.
-    setRtpSequenceNumber(out, seq);
-    setRtpTimestamp(out, ts);
-    setRtpSsrc(out, this.ssrc);
-    setRtpPayloadType(out, this.payloadType);
   }
 
   private octetsSent(): number {

@@ -5,8 +5,10 @@
  * with (followed by `/`) wins; what follows it is the track control.
  */
 
-/** The track control URL suffix every served stream announces (one H.264 track). */
+/** The video track's control URL suffix every served stream announces. */
 export const TRACK_CONTROL = 'trackID=0';
+/** The audio track's control URL suffix, on paths that serve one. */
+export const AUDIO_TRACK_CONTROL = 'trackID=1';
 
 export interface ResolvedUrl {
   path: string;

@@ -10,8 +10,8 @@ import type { RtspMount } from './mount.js';
 import type { Clock } from '../../clock.js';
 import type { ServerAuth } from './auth.js';
 import { openMulticastSockets, closeUdpQuietly, type MulticastPool, type UdpPair } from './udp.js';
-import { resolveRequestUrl, TRACK_CONTROL, type ResolvedUrl } from './paths.js';
-import { MulticastGroup, ServerSession, type SessionTransport } from './session.js';
+import { AUDIO_TRACK_CONTROL, resolveRequestUrl, TRACK_CONTROL, type ResolvedUrl } from './paths.js';
+import { MulticastGroup, rtcpSourceKey, ServerSession, type MediaKind, type SessionMedia, type SessionTransport } from './session.js';
 import { InterleavedOutput, UdpOutput } from './outputs.js';
 import { buildH264Sdp } from './sdp.js';
 import { readViewerFeedback } from './rtcp.js';
@@ -130,6 +130,7 @@ export class RequestHandler {
       payloadType: stream.payloadType,
       trackControl: TRACK_CONTROL,
       frameRate: facts.frameRate,
+      audio: facts.audio && { ...facts.audio, trackControl: AUDIO_TRACK_CONTROL },
     });
     return { status: 200, headers: { 'Content-Base': target.base, 'Content-Type': 'application/sdp' }, body: sdp };
   }
@@ -156,7 +157,9 @@ export class RequestHandler {
 
   private async setup(conn: ServerConnection, req: RtspRequest): Promise<Reply> {
     const target = this.resolve(conn, req);
-    if (!target || (target.control !== '' && target.control !== TRACK_CONTROL)) return { status: 404 };
+    const stream = target && this.d.streams.get(target.path);
+    const kind = target && stream && trackKind(target.control, stream);
+    if (!target || !stream || !kind) return { status: 404 };
     const existing = this.sessionOf(conn, req);
     if (existing === null) return { status: 454 };
     if (existing && (existing.playing || existing.path !== target.path)) return { status: 455 };
@@ -172,31 +175,31 @@ export class RequestHandler {
     } catch {
       return { status: 400 };
     }
-    const stream = this.d.streams.get(target.path)!;
     for (const spec of specs) {
       if (spec.profile !== 'RTP/AVP' && spec.profile !== 'RTP/AVPF') continue;
-      const chosen = await this.chooseTransport(conn, spec, target.path, stream);
+      const chosen = await this.chooseTransport(conn, spec, target.path, stream, kind);
       if (!chosen) continue;
       let session = existing;
       if (session) {
-        this.releaseTransport(session);
-        session.transport = chosen.transport;
+        this.releaseMedia(session, kind);
       } else {
-        session = new ServerSession(this.d.newSessionId(), target.path, stream, conn.id, conn.sessions, chosen.transport, this.d.clock.now());
+        session = new ServerSession(this.d.newSessionId(), target.path, stream, conn.id, conn.sessions, this.d.clock.now());
         this.d.sessions.set(session.id, session);
         conn.sessions.add(session);
         this.d.counters.sessionsCreated++;
       }
-      const t = session.transport;
-      if (t.kind === 'udp') this.rtcpRoutes.set(session.rtcpSourceKey!, session);
+      const t = chosen.transport;
+      session.media.set(kind, { transport: t, viewer: undefined });
+      const key = rtcpSourceKey(t);
+      if (key) this.rtcpRoutes.set(key, session);
       if (t.kind === 'multicast') t.group.join(session);
       return { status: 200, headers: { Transport: serializeTransport(chosen.reply), Session: this.sessionHeader(session) } };
     }
     return { status: 461 };
   }
 
-  private async chooseTransport(conn: ServerConnection, spec: TransportSpec, path: string, stream: RtspMount): Promise<{ transport: SessionTransport; reply: TransportSpec } | undefined> {
-    const ssrc = stream.ssrc;
+  private async chooseTransport(conn: ServerConnection, spec: TransportSpec, path: string, stream: RtspMount, kind: MediaKind): Promise<{ transport: SessionTransport; reply: TransportSpec } | undefined> {
+    const ssrc = kind === 'audio' ? stream.audio!.ssrc : stream.ssrc;
     if (spec.lowerTransport === 'TCP') {
       if (spec.delivery === 'multicast') return undefined;
       const channels = spec.interleaved ?? [conn.nextChannel, conn.nextChannel + 1];
@@ -212,7 +215,7 @@ export class RequestHandler {
       if (!group) return undefined;
       return {
         transport: { kind: 'multicast', group },
-        reply: { profile: spec.profile, lowerTransport: 'UDP', delivery: 'multicast', destination: group.address, port: [group.rtpPort, group.rtpPort + 1], ttl: group.ttl },
+        reply: { profile: spec.profile, lowerTransport: 'UDP', delivery: 'multicast', destination: group.address, port: [group.portOf(kind), group.portOf(kind) + 1], ttl: group.ttl },
       };
     }
     const udp = this.d.udp();
@@ -255,7 +258,8 @@ export class RequestHandler {
       this.d.counters.rtcpReceived++;
       const now = this.d.clock.now();
       for (const s of this.d.sessions.values()) {
-        if (s.transport.kind === 'multicast' && s.transport.group === group) s.lastActivity = now;
+        const t = s.media.get('video')?.transport;
+        if (t?.kind === 'multicast' && t.group === group) s.lastActivity = now;
       }
       this.feedback(stream, group.viewer, msg);
     });
@@ -270,44 +274,56 @@ export class RequestHandler {
     const target = this.resolve(conn, req);
     if (!target || target.path !== s.path) return { status: 404 };
     if (!s.playing) this.startPlaying(conn, s);
-    const output = s.transport.kind === 'multicast' ? s.transport.group.viewer : s.viewer;
-    const rtpInfo = serializeRtpInfo([{ url: target.base + TRACK_CONTROL, ...s.stream.rtpInfo(output ?? { startedAt: undefined }) }]);
-    return { status: 200, headers: { Session: this.sessionHeader(s), Range: 'npt=now-', 'RTP-Info': rtpInfo } };
+    const entries = [];
+    const video = s.media.get('video');
+    if (video) {
+      const output = video.transport.kind === 'multicast' ? video.transport.group.viewer : video.viewer;
+      entries.push({ url: target.base + TRACK_CONTROL, ...s.stream.rtpInfo(output ?? { startedAt: undefined }) });
+    }
+    if (s.media.has('audio')) entries.push({ url: target.base + AUDIO_TRACK_CONTROL, ...s.stream.audio!.rtpInfo() });
+    return { status: 200, headers: { Session: this.sessionHeader(s), Range: 'npt=now-', 'RTP-Info': serializeRtpInfo(entries) } };
   }
 
   private startPlaying(conn: ServerConnection, s: ServerSession): void {
-    const t = s.transport;
     s.playing = true;
-    if (t.kind === 'multicast') {
-      t.group.play(s);
-      return;
+    for (const [kind, m] of s.media) {
+      const t = m.transport;
+      if (t.kind === 'multicast') {
+        t.group.play(s, kind);
+        continue;
+      }
+      const host = kind === 'audio' ? s.stream.audio! : s.stream;
+      if (t.kind === 'udp') {
+        const udp = this.d.udp()!;
+        // a dual-stack (udp6) socket reaches IPv4 clients only through their mapped address
+        const ipv4OnUdp6 = udp.type === 'udp6' && !t.address.includes(':');
+        m.viewer = new UdpOutput(host, udp.rtp, udp.rtcp, ipv4OnUdp6 ? `::ffff:${t.address}` : t.address, t.rtpPort, t.rtcpPort);
+      } else {
+        m.viewer = new InterleavedOutput(host, conn.socket, {
+          rtpChannel: t.rtpChannel,
+          rtcpChannel: t.rtcpChannel,
+          maxQueueBytes: this.d.maxQueueBytes,
+          stallTimeoutMs: this.d.stallTimeoutMs,
+          disconnect: () => {
+            this.d.counters.slowViewersDropped++;
+            conn.socket.destroy();
+          },
+        });
+      }
+      s.stream.attach(m.viewer, kind);
     }
-    if (t.kind === 'udp') {
-      const udp = this.d.udp()!;
-      // a dual-stack (udp6) socket reaches IPv4 clients only through their mapped address
-      const ipv4OnUdp6 = udp.type === 'udp6' && !t.address.includes(':');
-      s.viewer = new UdpOutput(s.stream, udp.rtp, udp.rtcp, ipv4OnUdp6 ? `::ffff:${t.address}` : t.address, t.rtpPort, t.rtcpPort);
-    } else {
-      s.viewer = new InterleavedOutput(s.stream, conn.socket, {
-        rtpChannel: t.rtpChannel,
-        rtcpChannel: t.rtcpChannel,
-        maxQueueBytes: this.d.maxQueueBytes,
-        stallTimeoutMs: this.d.stallTimeoutMs,
-        disconnect: () => {
-          this.d.counters.slowViewersDropped++;
-          conn.socket.destroy();
-        },
-      });
-    }
-    s.stream.attach(s.viewer);
   }
 
   private stopPlaying(s: ServerSession): void {
     if (!s.playing) return;
     s.playing = false;
-    if (s.transport.kind === 'multicast') s.transport.group.stop(s);
-    if (s.viewer) s.stream.detach(s.viewer);
-    s.viewer = undefined;
+    for (const [kind, m] of s.media) this.stopMedia(s, kind, m);
+  }
+
+  private stopMedia(s: ServerSession, kind: MediaKind, m: SessionMedia): void {
+    if (m.transport.kind === 'multicast') m.transport.group.stop(s, kind);
+    if (m.viewer) s.stream.detach(m.viewer);
+    m.viewer = undefined;
   }
 
   private pause(conn: ServerConnection, req: RtspRequest): Reply {
@@ -340,22 +356,29 @@ export class RequestHandler {
     if (s) s.lastActivity = this.d.clock.now();
   }
 
-  private releaseTransport(s: ServerSession): void {
-    this.stopPlaying(s);
-    const key = s.rtcpSourceKey;
-    if (key && this.rtcpRoutes.get(key) === s) this.rtcpRoutes.delete(key);
-    const t = s.transport;
-    if (t.kind === 'multicast' && t.group.leave(s)) {
-      this.groups.delete(s.path);
-      this.d.multicast?.release(t.group.address);
-      closeUdpQuietly(t.group.sender);
-      if (t.group.rtcp) closeUdpQuietly(t.group.rtcp);
+  /** Ends the session's `kind` track (before it is set up again), or all of them. */
+  private releaseMedia(s: ServerSession, kind?: MediaKind): void {
+    for (const [k, m] of [...s.media]) {
+      if (kind !== undefined && k !== kind) continue;
+      if (s.playing) this.stopMedia(s, k, m);
+      s.media.delete(k);
+      const key = rtcpSourceKey(m.transport);
+      if (key && this.rtcpRoutes.get(key) === s) this.rtcpRoutes.delete(key);
+      const t = m.transport;
+      // the group lives while any member has any track in it
+      if (t.kind === 'multicast' && ![...s.media.values()].some((o) => o.transport.kind === 'multicast') && t.group.leave(s)) {
+        this.groups.delete(s.path);
+        this.d.multicast?.release(t.group.address);
+        closeUdpQuietly(t.group.sender);
+        if (t.group.rtcp) closeUdpQuietly(t.group.rtcp);
+      }
     }
   }
 
   destroySession(s: ServerSession): void {
     if (!this.d.sessions.has(s.id)) return;
-    this.releaseTransport(s);
+    this.stopPlaying(s);
+    this.releaseMedia(s);
     this.d.sessions.delete(s.id);
     s.owner.delete(s);
   }
@@ -378,7 +401,7 @@ export class RequestHandler {
   onRtcp(s: ServerSession, data: Uint8Array): void {
     this.d.counters.rtcpReceived++;
     s.lastActivity = this.d.clock.now();
-    this.feedback(s.stream, s.viewer instanceof UdpOutput ? s.viewer : undefined, data);
+    this.feedback(s.stream, s.udpVideo, data);
   }
 
   /** `udp`: the viewer to resend to (NACKs over TCP are ignored: nothing is lost there). */
@@ -397,11 +420,15 @@ export class RequestHandler {
 
   onInterleaved(conn: ServerConnection, channel: number, data: Uint8Array): void {
     for (const s of conn.sessions) {
-      const t = s.transport;
-      if (t.kind === 'tcp' && t.rtcpChannel === channel) {
-        this.onRtcp(s, data);
-        return;
+      for (const { transport: t } of s.media.values()) {
+        if (t.kind === 'tcp' && t.rtcpChannel === channel) return this.onRtcp(s, data);
       }
     }
   }
+}
+
+/** The track a SETUP URL names: the aggregate URL and `trackID=0` the video, `trackID=1` the audio where served. */
+function trackKind(control: string, stream: RtspMount): MediaKind | undefined {
+  if (control === '' || control === TRACK_CONTROL) return 'video';
+  return control === AUDIO_TRACK_CONTROL && stream.audio ? 'audio' : undefined;
 }

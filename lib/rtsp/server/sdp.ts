@@ -1,10 +1,12 @@
 /**
- * The session description the server answers DESCRIBE with: one H.264 video track,
+ * The session description the server answers DESCRIBE with: one H.264 video track (and an
+ * audio track after it, each with its own control URL, when the path serves one),
  * packetization-mode=1, profile-level-id and sprop-parameter-sets taken from the stream's
  * own SPS/PPS (RFC 6184 8.1), so clients can start decoding without in-band parameter sets.
  * Written by lib/sdp (strict output).
  */
 import { serializeSdp } from '../../sdp/serialize.js';
+import type { SessionDescription } from '../../sdp/types.js';
 import { formatProfileLevelId, serializeH264Fmtp } from '../../sdp/h264-fmtp.js';
 
 export interface H264SdpFields {
@@ -19,6 +21,7 @@ export interface H264SdpFields {
   /** Control attribute of the track, relative to the Content-Base. */
   trackControl: string;
   frameRate?: number;
+  audio?: { encodingName: string; payloadType: number; clockRate: number; channels: number; trackControl: string };
 }
 
 /** profile_idc, constraint flags and level_idc: the three bytes after the SPS NAL header. */
@@ -49,6 +52,17 @@ export function buildH264Sdp(f: H264SdpFields): string {
     bandwidths: [],
     timings: [{ start: '0', stop: '0', repeats: [] }],
     attributes: [{ key: 'tool', value: 'camwire' }, { key: 'range', value: 'npt=now-' }, { key: 'control', value: '*' }],
-    media: [{ type: 'video', port: 0, protocol: 'RTP/AVP', formats: [String(f.payloadType)], connections: [], bandwidths: [], attributes: media }],
+    media: [
+      { type: 'video', port: 0, protocol: 'RTP/AVP', formats: [String(f.payloadType)], connections: [], bandwidths: [], attributes: media },
+      ...(f.audio ? [audioMedia(f.audio)] : []),
+    ],
   });
+}
+
+function audioMedia(a: NonNullable<H264SdpFields['audio']>): SessionDescription['media'][number] {
+  const channels = a.channels > 1 ? `/${a.channels}` : '';
+  return {
+    type: 'audio', port: 0, protocol: 'RTP/AVP', formats: [String(a.payloadType)], connections: [], bandwidths: [],
+    attributes: [{ key: 'rtpmap', value: `${a.payloadType} ${a.encodingName}/${a.clockRate}${channels}` }, { key: 'control', value: a.trackControl }],
+  };
 }

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { RemoteInfo } from 'node:dgram';
 import { RtspHeaders, RtspMessageParser, serializeResponse, type RtspMessage, type RtspRequest, type RtspParserLimits } from '../protocol/index.js';
 import type { H264Source } from './media-source.js';
+import type { BeepAudio } from './beep-audio.js';
 import { CLIP_MOUNT_DEFAULTS, clipMount } from './clip-mount.js';
 import { RTSP_MOUNT_DEFAULTS, type RtspMount, type RtspMountStats } from './mount.js';
 import type { Clock, TimerHandle } from '../../clock.js';
@@ -157,8 +158,8 @@ export class RtspServer {
     });
   }
 
-  /** Serves the clip `source` at `path` (e.g. `/demo`), paced like a camera, through its own stream. */
-  addStream(path: string, source: H264Source): RtspMount {
+  /** Serves the clip `source` at `path` (e.g. `/demo`), paced like a camera, through its own stream; with `sound` as a second track. */
+  addStream(path: string, source: H264Source, sound?: BeepAudio): RtspMount {
     const p = normalizePath(path);
     if (this.streams.has(p)) throw new RtspServerError('RTSP_SERVER_BAD_OPTION', `a stream is already served at ${p}`);
     const mount = clipMount(p, source, {
@@ -169,6 +170,7 @@ export class RtspServer {
       minKeyframeIntervalMs: this.opts.minKeyframeIntervalMs,
       retransmission: this.opts.retransmission,
       initialSequenceNumber: this.opts.initialSequenceNumber,
+      sound,
     });
     this.streams.set(p, mount);
     return mount;
@@ -241,15 +243,17 @@ export class RtspServer {
     return { ...this.counters, openConnections: this.connections.size, sessions: this.sessions.size, streams };
   }
 
-  /** Per-session viewer counters, for tests and the stats endpoint. */
-  sessionStats(): { id: string; path: string; transport: string; playing: boolean; viewer?: object }[] {
-    return [...this.sessions.values()].map((s) => ({
-      id: s.id,
-      path: s.path,
-      transport: s.transport.kind,
-      playing: s.playing,
-      viewer: s.viewer && 'stats' in s.viewer ? { ...(s.viewer as { stats: object }).stats } : undefined,
-    }));
+  /** Per-session viewer counters (the video output's; the audio output's beside it), for tests and the stats endpoint. */
+  sessionStats(): { id: string; path: string; transport: string; playing: boolean; tracks: string[]; viewer?: object; audioViewer?: object }[] {
+    return [...this.sessions.values()].map((s) => {
+      const video = s.media.get('video')?.viewer;
+      const audio = s.media.get('audio')?.viewer;
+      return {
+        id: s.id, path: s.path, transport: s.transportKind, playing: s.playing, tracks: [...s.media.keys()],
+        viewer: video ? { ...video.stats } : undefined,
+        ...(audio ? { audioViewer: { ...audio.stats } } : {}),
+      };
+    });
   }
 
   private onConnection(socket: Socket): void {
@@ -328,7 +332,7 @@ export class RtspServer {
     this.sweepTimer = this.clock.setTimer(interval, () => {
       const now = this.clock.now();
       for (const s of [...this.sessions.values()]) {
-        if (s.transport.kind !== 'tcp' && now - s.lastActivity > this.timeoutMs) {
+        if (s.transportKind !== 'tcp' && now - s.lastActivity > this.timeoutMs) {
           this.counters.sessionsTimedOut++;
           this.handler.destroySession(s);
         }
