@@ -93,6 +93,12 @@ interface Drain {
   settled: boolean;
 }
 
+/** Told of every stream added and removed (a rebuilt stream is both): the restream's mounts follow them. */
+export interface StreamWatcher {
+  added(stream: Stream): void;
+  removed(stream: Stream): void;
+}
+
 /** Builds the source for a stream (the RTSP client in production, clips in tests); `capture` when the stream is captured. */
 export type SourceFactory = (name: string, config: StreamConfig, capture?: StreamCapture) => VideoSource;
 
@@ -106,6 +112,7 @@ export class Gateway {
   /** Names of the streams made for `?src=` URLs (removed again when idle). */
   private readonly adHoc = new Set<string>();
   private readonly timer: NodeJS.Timeout;
+  private readonly watchers: StreamWatcher[] = [];
   private closed = false;
   private drainState: Drain | undefined;
 
@@ -129,7 +136,13 @@ export class Gateway {
     const stream = new Stream(name, this.makeSource(name, merged, capture), this.transport, this.deps, merged, undefined, capture);
     this.streams.set(name, stream);
     this.configs.set(name, merged);
+    for (const w of this.watchers) w.added(stream);
     return stream;
+  }
+
+  /** Tells `w` of every stream added or removed from now on (configured, stream API, reload, ad-hoc). */
+  watch(w: StreamWatcher): void {
+    this.watchers.push(w);
   }
 
   /**
@@ -143,6 +156,7 @@ export class Gateway {
     this.streams.delete(name);
     this.configs.delete(name);
     this.adHoc.delete(name);
+    for (const w of this.watchers) w.removed(stream);
     await withTimeout(stream.close(), stopTimeoutMs);
     return true;
   }
@@ -317,6 +331,7 @@ export class Gateway {
       s.tick();
       if (this.adHoc.has(name) && s.idle) {
         if (s.capture) void this.opts.capture?.stop(s.capture);
+        for (const w of this.watchers) w.removed(s);
         this.streams.delete(name);
         this.configs.delete(name);
         this.adHoc.delete(name);

@@ -209,6 +209,11 @@ export class Stream implements SourceSink {
     return this.sourceStateValue;
   }
 
+  /** What the current source says it sends (a replaced source's successor once replaced). */
+  sourceInfo(): SourceInfo {
+    return this.source.info();
+  }
+
   /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
   async addViewer(offerSdp: string, origin: ViewerOrigin = {}): Promise<Viewer> {
     if (this.viewers.size + this.pendingViewers >= this.o.maxViewers) {
