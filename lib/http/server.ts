@@ -135,7 +135,7 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     metrics: opts.metrics ?? HTTP_DEFAULTS.metrics,
     iceLinks: iceLinkMaker(opts.iceServers ?? WEBRTC_DEFAULTS.iceServers, opts.wallClock ?? systemClock.wallClock),
     restreamStats: opts.restreamStats,
-    websocketViewers: new WebSocketViewers(opts.clock ?? systemClock),
+    websocketViewers: new WebSocketViewers(opts.clock ?? systemClock, opts.log),
     log: opts.log ?? silentLogger,
     streamApi: opts.streamApi,
     viewerAuth: opts.viewerAuth?.enabled ? opts.viewerAuth : undefined,
