@@ -79,7 +79,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   let restream: Restream | undefined;
   const streams = new StreamManager(gateway, config.streams, log, overrides.persist);
   const handler = createRequestHandler(gateway, {
-    ...http, log, streamApi: createStreamApi(streams, { ...http, log }), viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
+    ...http, log, streamApi: createStreamApi(streams, { ...http, log, captures: { dir, slot: (name) => { const s = gateway.stream(name); return s ? (s.capture ?? null) : undefined; } } }), viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
   });
   const server = guardedServer(handler, http);
   server.on('upgrade', handler.upgrade);

@@ -13,7 +13,7 @@ import { STREAM_DEFAULTS } from './stream-options.js';
 import type { WebRtcTransport } from './transport.js';
 import type { Viewer } from './viewer.js';
 import type { Captures } from '../capture/captures.js';
-import type { StreamCapture } from '../capture/stream-capture.js';
+import type { CameraTap } from '../capture/capture-slot.js';
 
 export interface StreamConfig extends StreamOptions {
   /** rtsp://[user:pass@]host[:port]/path, or rtsps:// (RTSP over TLS, port 322, TCP only) */
@@ -100,7 +100,7 @@ export interface StreamWatcher {
 }
 
 /** Builds the source for a stream (the RTSP client in production, clips in tests); `capture` when the stream is captured. */
-export type SourceFactory = (name: string, config: StreamConfig, capture?: StreamCapture) => VideoSource;
+export type SourceFactory = (name: string, config: StreamConfig, capture?: CameraTap) => VideoSource;
 
 const STREAM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const AD_HOC_PREFIX = 'src-';
@@ -132,7 +132,7 @@ export class Gateway {
     if (!STREAM_NAME.test(name)) throw new GatewayError('STREAM_BAD_NAME', `bad stream name ${JSON.stringify(name)}`);
     if (this.streams.has(name)) throw new GatewayError('STREAM_EXISTS', `stream ${name} already exists`);
     const merged = { ...this.opts.streamDefaults, ...cfg };
-    const capture = cfg.capture === false ? undefined : this.opts.capture?.start(name);
+    const capture = cfg.capture === false ? undefined : this.opts.capture?.slot(name);
     const stream = new Stream(name, this.makeSource(name, merged, capture), this.transport, this.deps, merged, undefined, capture);
     this.streams.set(name, stream);
     this.configs.set(name, merged);
@@ -158,6 +158,7 @@ export class Gateway {
     this.adHoc.delete(name);
     for (const w of this.watchers) w.removed(stream);
     await withTimeout(stream.close(), stopTimeoutMs);
+    if (stream.capture) await this.opts.capture?.release(stream.capture);
     return true;
   }
 
@@ -187,7 +188,7 @@ export class Gateway {
     stream.updateOptions(merged);
     this.configs.set(name, merged);
     if (![...changed].some((k) => SOURCE_KEYS.has(k))) return 'settings';
-    await stream.replaceSource(this.makeSource(name, merged));
+    await stream.replaceSource(this.makeSource(name, merged, stream.capture));
     return 'source';
   }
 
@@ -330,7 +331,7 @@ export class Gateway {
     for (const [name, s] of this.streams) {
       s.tick();
       if (this.adHoc.has(name) && s.idle) {
-        if (s.capture) void this.opts.capture?.stop(s.capture);
+        if (s.capture) void this.opts.capture?.release(s.capture);
         for (const w of this.watchers) w.removed(s);
         this.streams.delete(name);
         this.configs.delete(name);

@@ -17,7 +17,7 @@ import type { Track } from './track.js';
 import type { TrackSink } from './track-sink.js';
 import type { PeerMediaParams, PeerState, WebRtcTransport } from './transport.js';
 import { VideoTrack } from './video-track.js';
-import type { CaptureStats, StreamCapture } from '../capture/stream-capture.js';
+import type { CaptureSlot, CaptureSlotStats } from '../capture/capture-slot.js';
 import { CapturingPeer } from './capture-peer.js';
 
 /**
@@ -53,7 +53,7 @@ export interface StreamStats {
   /** Packet forwarding's counters (zero in frame forwarding). */
   cutThrough: CutThroughCounters;
   /** The capture's state and counters, when the stream is captured. */
-  capture?: CaptureStats;
+  capture?: CaptureSlotStats;
   /** The audio track: what the camera sends, what browsers get, and why not when they get none. */
   audio: StreamAudioStats;
   source: Record<string, number | string>;
@@ -129,7 +129,7 @@ export class Stream implements SourceSink {
     opts: StreamOptions = {},
     egressStart?: EgressStart,
     /** This stream's capture, when it is captured (pcapng: camera and viewer legs). */
-    readonly capture?: StreamCapture,
+    readonly capture?: CaptureSlot,
   ) {
     this.name = name;
     this.o = resolveStreamOptions(opts);
