@@ -51,8 +51,18 @@ export interface CaptureSlotStats extends Partial<Omit<CaptureStats, 'state'>> {
   ended?: CaptureEnd;
 }
 
-/** The typed errors of the capture API (stable `code`s). */
-export class CaptureError extends CamwireError {}
+/**
+ * The capture API's refusals: one running already (409), none running (404), no capture for
+ * the stream (403: no directory, or `capture: false`), no such file (404), bounds out of range (400).
+ */
+export type CaptureErrorCode = 'CAPTURE_RUNNING' | 'CAPTURE_NOT_RUNNING' | 'CAPTURE_OFF' | 'CAPTURE_NOT_FOUND' | 'CONFIG_INVALID';
+
+export class CaptureError extends CamwireError {
+  declare readonly code: CaptureErrorCode;
+  constructor(code: CaptureErrorCode, message: string) {
+    super(code, message);
+  }
+}
 
 /** Where the slot's captures come from (Captures). */
 export interface CaptureFactory {
@@ -100,9 +110,9 @@ export class CaptureSlot implements RtspWireTap {
     const r = this.running;
     if (!r) return Promise.resolve(this.last?.capture.stats());
     this.running = undefined;
+    this.last = { capture: r.capture, bounds: r.bounds, ended: why };
     this.stopping = (async () => {
       await this.factory.stop(r.capture);
-      this.last = { capture: r.capture, bounds: r.bounds, ended: why };
       this.stopping = undefined;
       return r.capture.stats();
     })();

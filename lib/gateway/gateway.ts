@@ -157,8 +157,8 @@ export class Gateway {
     this.configs.delete(name);
     this.adHoc.delete(name);
     for (const w of this.watchers) w.removed(stream);
-    await withTimeout(stream.close(), stopTimeoutMs);
-    if (stream.capture) await this.opts.capture?.release(stream.capture);
+    const capture = stream.capture;
+    await withTimeout(stream.close().then(() => capture && this.opts.capture?.release(capture)), stopTimeoutMs);
     return true;
   }
 
