@@ -19,6 +19,7 @@ import { startRestream, type Restream } from './restream.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { StreamManager, type PersistStreams } from './stream-manager.js';
 import { createStreamApi } from '../http/stream-api.js';
+import type { CaptureControl } from '../http/capture-api.js';
 import { createViewerAuthorizer } from '../http/viewer-auth.js';
 import { Captures } from '../capture/captures.js';
 
@@ -78,8 +79,10 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const separateMetrics = config.metrics?.port !== undefined;
   let restream: Restream | undefined;
   const streams = new StreamManager(gateway, config.streams, log, overrides.persist);
+  // the admin API's captures of running streams: a stream without a slot is not captured (null)
+  const captures: CaptureControl = { dir, slot: (name) => { const s = gateway.stream(name); return s ? (s.capture ?? null) : undefined; } };
   const handler = createRequestHandler(gateway, {
-    ...http, log, streamApi: createStreamApi(streams, { ...http, log, captures: { dir, slot: (name) => { const s = gateway.stream(name); return s ? (s.capture ?? null) : undefined; } } }), viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
+    ...http, log, streamApi: createStreamApi(streams, { ...http, log, captures }), viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
   });
   const server = guardedServer(handler, http);
   server.on('upgrade', handler.upgrade);
