@@ -172,14 +172,14 @@ t.test('streams added at run time are served at once; a removed one is gone (404
   const at = (path: string) => handle.rtspAddress!.replace('rtsp://', `rtsp://${USER.user}:${USER.password}@`) + '/' + path;
   await handle.streams.add('late', { url: 'rtsp://clip.invalid/late' }, 'test');
   const a = await pull(at('late'));
-  await sleep(600);
+  for (let i = 0; i < 50 && a.packets.length <= 10; i++) await sleep(100);
   t.ok(a.packets.length > 10, `the added stream is served (${a.packets.length} packets)`);
   await handle.streams.remove('late', 'test');
-  await sleep(300);
+  for (let i = 0; i < 50 && a.client.state === 'playing'; i++) await sleep(100);
+  t.not(a.client.state, 'playing', `the client's connection was closed (state ${a.client.state})`);
   const after = a.packets.length;
   await sleep(300);
   t.equal(a.packets.length, after, 'no packets after the removal');
-  t.not(a.client.state, 'playing', `the client's connection was closed (state ${a.client.state})`);
   await a.client.stop().catch(() => {});
   const gone = new RtspClient({ url: at('late'), transport: 'tcp', reconnect: { enabled: false } });
   gone.on('error', () => {});
@@ -188,7 +188,7 @@ t.test('streams added at run time are served at once; a removed one is gone (404
 
   const adHoc = handle.gateway.streamForSource('rtsp://clip.invalid/adhoc');
   const b = await pull(at(adHoc.name));
-  await sleep(400);
+  for (let i = 0; i < 50 && b.packets.length <= 5; i++) await sleep(100);
   await b.client.stop();
   t.ok(b.packets.length > 5, `an ad-hoc ?src= stream is served at /${adHoc.name} (${b.packets.length} packets)`);
 });
