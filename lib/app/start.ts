@@ -15,11 +15,11 @@ import type { WebRtcTransport } from '../gateway/transport.js';
 import { createMetricsHandler, createRequestHandler, type HttpGuardStats } from '../http/server.js';
 import { HTTP_LISTENER_DEFAULTS as LISTENER } from '../http/listener-options.js';
 import type { HttpConfig } from '../gateway/config.js';
-import type { VideoSource } from '../gateway/source.js';
 import { startRestream, type Restream } from './restream.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { StreamManager, type PersistStreams } from './stream-manager.js';
 import { createStreamApi } from '../http/stream-api.js';
+import type { CaptureControl } from '../http/capture-api.js';
 import { createViewerAuthorizer } from '../http/viewer-auth.js';
 import { Captures } from '../capture/captures.js';
 import { Recordings } from '../record/recordings.js';
@@ -61,8 +61,6 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const log = overrides.log ?? silentLogger;
   const baseDeps = overrides.deps ?? defaultDeps(config.recovery, config.webrtc?.mtu);
   const deps = baseDeps.log ? baseDeps : { ...baseDeps, log };
-  // The restream's DESCRIBE needs each configured stream's source (its camera's SPS/PPS).
-  const sources = new Map<string, VideoSource>();
   const makeSource = overrides.sourceFactory ?? defaultSourceFactory(log);
   const dir = config.capture?.dir;
   const capture = dir ? new Captures({ ...config.capture, dir }, deps.clock, (line) => log.warn('capture', { reason: line })) : undefined;
@@ -73,12 +71,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
         maxViewersTotal: config.maxViewersTotal, drainTimeoutMs: config.drainTimeoutMs, capture, recordings },
       transport,
       deps,
-      (name, cfg, streamCapture) => {
-        const source = makeSource(name, cfg, streamCapture);
-        // a configured stream's source again after a change of its camera: the restream asks the new one
-        if (Object.hasOwn(config.streams, name) || sources.has(name)) sources.set(name, source);
-        return source;
-      },
+      makeSource,
     );
   } catch (err) {
     transport.cleanup();
@@ -88,8 +81,10 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
   const separateMetrics = config.metrics?.port !== undefined;
   let restream: Restream | undefined;
   const streams = new StreamManager(gateway, config.streams, log, overrides.persist);
+  // the admin API's captures of running streams: a stream without a slot is not captured (null)
+  const captures: CaptureControl = { dir, slot: (name) => { const s = gateway.stream(name); return s ? (s.capture ?? null) : undefined; } };
   const handler = createRequestHandler(gateway, {
-    ...http, log, streamApi: createStreamApi(streams, { ...http, log }), recordings, viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
+    ...http, log, streamApi: createStreamApi(streams, { ...http, log, captures }), recordings, viewerAuth: createViewerAuthorizer(http, deps.clock), metrics: !separateMetrics, iceServers: config.webrtc?.iceServers, restreamStats: () => restream?.stats(), clock: deps.clock,
   });
   const server = guardedServer(handler, http);
   server.on('upgrade', handler.upgrade);
@@ -102,8 +97,7 @@ export async function startGateway(config: CamwireConfig, overrides: StartOverri
       await listen(metricsServer, m.port!, m.host ?? LISTENER.host);
     }
     if (config.rtspServer?.port !== undefined) {
-      const entries = [...sources].map(([name]) => ({ name, source: { info: () => sources.get(name)!.info() }, stream: gateway.stream(name)! }));
-      restream = await startRestream(config.rtspServer, entries, deps.clock);
+      restream = await startRestream(config.rtspServer, gateway, deps.clock);
     }
   } catch (err) {
     server.close();

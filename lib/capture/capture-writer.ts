@@ -4,7 +4,9 @@
  * pcapng up to its last complete block. A file begins with the Section Header and the
  * Interface Description Blocks; the next file (`<stream>-<UTC start>.pcapng`) begins when one
  * would pass `maxBytesPerFile`. Any write error stops the capture for good: one log line,
- * state 'failed', and the queue is no longer fed; media never waits for it.
+ * state 'failed', and the queue is no longer fed; media never waits for it. A capture with
+ * `maxBytes` (one started through the stream API) stops taking records before its files
+ * would pass it: state 'full', and only the closing statistics are written after that.
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import type { CaptureDirectory } from './capture-dir.js';
 import type { CaptureQueue, SealedChunk } from './capture-queue.js';
 import { sectionHeaderBlock } from './pcapng.js';
 
-export type CaptureState = 'writing' | 'failed' | 'closed';
+export type CaptureState = 'writing' | 'full' | 'failed' | 'closed';
 
 export interface CaptureWriterOptions {
   dir: CaptureDirectory;
@@ -21,11 +23,16 @@ export interface CaptureWriterOptions {
   /** The IDB of each interface, by id (grows as viewers join). */
   interfaceBlocks: readonly Uint8Array[];
   maxBytesPerFile: number;
+  /** The capture's files together stay below this (default: no limit). */
+  maxBytes?: number;
   /** Milliseconds since the epoch, for file names. */
   wallClock(): number;
   /** One line when the capture fails (no secrets: paths and error codes only). */
   log(line: string): void;
 }
+
+/** Room kept for a file's Section Header Block when checking maxBytes (camwire's is 48 bytes). */
+const SHB_ALLOWANCE = 64;
 
 export class CaptureWriter {
   private fh: FileHandle | undefined;
@@ -61,12 +68,12 @@ export class CaptureWriter {
   /** Writes `extra` (the closing statistics) after everything queued, then closes the file. */
   async close(extra?: Uint8Array): Promise<void> {
     while (this.busy) await this.busy;
-    if (this.stateValue === 'writing') {
+    if (this.stateValue === 'writing' || this.stateValue === 'full') {
       await this.drain();
-      if (extra && this.fh) await this.write(extra, 0, extra.length);
+      if (extra && this.fh) await this.write(extra, 0, extra.length).catch((err: NodeJS.ErrnoException) => this.fail(err));
     }
     await this.closeFile();
-    if (this.stateValue === 'writing') this.stateValue = 'closed';
+    if (this.stateValue === 'writing' || this.stateValue === 'full') this.stateValue = 'closed';
   }
 
   private async drain(): Promise<void> {
@@ -83,6 +90,10 @@ export class CaptureWriter {
   }
 
   private async writeChunk(chunk: SealedChunk): Promise<void> {
+    if (this.o.maxBytes !== undefined && this.c.bytesWritten + chunk.length + this.unwrittenInterfaceBytes(chunk) > this.o.maxBytes) {
+      this.stateValue = 'full';
+      return;
+    }
     if (!this.fh || (this.fileBytes + chunk.length > this.o.maxBytesPerFile && this.fileBytes > 0)) await this.nextFile();
     const idbs = this.o.interfaceBlocks;
     while (this.fileInterfaces < chunk.interfaces) {
@@ -93,6 +104,13 @@ export class CaptureWriter {
     this.c.chunksWritten++;
     // A file whose directory was removed takes writes without error, into nothing: say so.
     if ((await this.fh!.stat()).nlink === 0) throw Object.assign(new Error('capture file removed'), { code: 'ENOENT' });
+  }
+
+  /** The IDBs (and, for a first file, the SHB allowance) that go before `chunk`. */
+  private unwrittenInterfaceBytes(chunk: SealedChunk): number {
+    let n = this.fh ? 0 : SHB_ALLOWANCE;
+    for (let i = this.fh ? this.fileInterfaces : 0; i < chunk.interfaces; i++) n += this.o.interfaceBlocks[i].length;
+    return n;
   }
 
   private async nextFile(): Promise<void> {

@@ -7,3 +7,4 @@ export { CaptureDirectory } from './capture-dir.js';
 export { CaptureWriter, type CaptureState } from './capture-writer.js';
 export { StreamCapture, ViewerCapture, type CaptureStats, type StreamCaptureOptions } from './stream-capture.js';
 export { Captures, CAPTURE_DEFAULTS, type CaptureConfig } from './captures.js';
+export { CaptureSlot, CaptureError, CAPTURE_API_DEFAULTS, type CaptureBounds, type CaptureEnd, type CaptureErrorCode, type CaptureSlotStats, type CameraTap, type ViewerTap } from './capture-slot.js';

@@ -33,6 +33,8 @@ export interface StreamCaptureOptions {
   dir: CaptureDirectory;
   clock: Clock;
   maxBytesPerFile: number;
+  /** The capture ends (state 'full') before its files together would pass this (default: no limit). */
+  maxBytes?: number;
   queueBytes: number;
   log(line: string): void;
 }
@@ -74,7 +76,7 @@ export class StreamCapture implements RtspWireTap {
     this.wallOffsetMs = o.clock.wallClock() - o.clock.now();
     this.startUs = this.nowUs();
     this.writer = new CaptureWriter({
-      dir: o.dir, stream: o.stream, queue: this.queue, interfaceBlocks: this.idbs, maxBytesPerFile: o.maxBytesPerFile,
+      dir: o.dir, stream: o.stream, queue: this.queue, interfaceBlocks: this.idbs, maxBytesPerFile: o.maxBytesPerFile, maxBytes: o.maxBytes,
       wallClock: () => o.clock.wallClock(), log: o.log,
     });
   }

@@ -3,14 +3,14 @@
  * recorded in plaintext (the transport applies SRTP after), then sent on unchanged. Wrapped
  * around the peer only when the stream is captured, so the uncaptured path stays as it was.
  */
-import type { ViewerCapture } from '../capture/stream-capture.js';
+import type { ViewerTap } from '../capture/capture-slot.js';
 import type { CaptureNote } from '../capture/notes.js';
 import type { PeerTransportStats, WebRtcPeer } from './transport.js';
 
 const SEND_FAILED: CaptureNote = Object.freeze({ kind: 'send-failed' });
 
 export class CapturingPeer implements WebRtcPeer {
-  constructor(private readonly peer: WebRtcPeer, private readonly capture: ViewerCapture) {}
+  constructor(private readonly peer: WebRtcPeer, private readonly capture: ViewerTap) {}
 
   get answerSdp(): string {
     return this.peer.answerSdp;

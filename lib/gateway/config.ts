@@ -434,6 +434,7 @@ const CONFIG = object({
     maxBytesPerFile: num(65_536, 2 ** 40, CAPTURE_DEFAULTS.maxBytesPerFile),
     maxBytesTotal: num(65_536, 2 ** 50, CAPTURE_DEFAULTS.maxBytesTotal),
     queueBytes: num(65_536, 1 << 30, CAPTURE_DEFAULTS.queueBytes),
+    always: flag(CAPTURE_DEFAULTS.always),
   }),
   record: object(recordSettings(RECORD_DEFAULTS)),
 });

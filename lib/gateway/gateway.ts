@@ -13,10 +13,10 @@ import { STREAM_DEFAULTS } from './stream-options.js';
 import type { WebRtcTransport } from './transport.js';
 import type { Viewer } from './viewer.js';
 import type { Captures } from '../capture/captures.js';
-import type { StreamCapture } from '../capture/stream-capture.js';
 import type { Recordings } from '../record/recordings.js';
 import type { RecordingStats } from '../record/stream-recorder.js';
 import type { StreamRecordSetting } from '../record/options.js';
+import type { CameraTap } from '../capture/capture-slot.js';
 
 export interface StreamConfig extends StreamOptions {
   /** rtsp://[user:pass@]host[:port]/path, or rtsps:// (RTSP over TLS, port 322, TCP only) */
@@ -100,8 +100,14 @@ interface Drain {
   settled: boolean;
 }
 
+/** Told of every stream added and removed (a rebuilt stream is both): the restream's mounts follow them. */
+export interface StreamWatcher {
+  added(stream: Stream): void;
+  removed(stream: Stream): void;
+}
+
 /** Builds the source for a stream (the RTSP client in production, clips in tests); `capture` when the stream is captured. */
-export type SourceFactory = (name: string, config: StreamConfig, capture?: StreamCapture) => VideoSource;
+export type SourceFactory = (name: string, config: StreamConfig, capture?: CameraTap) => VideoSource;
 
 const STREAM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const AD_HOC_PREFIX = 'src-';
@@ -113,6 +119,7 @@ export class Gateway {
   /** Names of the streams made for `?src=` URLs (removed again when idle). */
   private readonly adHoc = new Set<string>();
   private readonly timer: NodeJS.Timeout;
+  private readonly watchers: StreamWatcher[] = [];
   private closed = false;
   private drainState: Drain | undefined;
 
@@ -133,13 +140,19 @@ export class Gateway {
     if (this.streams.has(name)) throw new GatewayError('STREAM_EXISTS', `stream ${name} already exists`);
     const merged = { ...this.opts.streamDefaults, ...cfg };
     this.opts.recordings?.settingsFor(name, cfg.record); // throws RecordError before anything is made
-    const capture = cfg.capture === false ? undefined : this.opts.capture?.start(name);
+    const capture = cfg.capture === false ? undefined : this.opts.capture?.slot(name);
     const stream = new Stream(name, this.makeSource(name, merged, capture), this.transport, this.deps, merged, undefined, capture);
     this.streams.set(name, stream);
     this.configs.set(name, merged);
+    for (const w of this.watchers) w.added(stream);
     // a new name has no recording to stop first, so this attaches at once; it cannot fail on settings checked above
     this.opts.recordings?.apply(name, stream, cfg.record).catch((err: unknown) => this.deps.log?.error('record.failed', { stream: name, error: String(err) }));
     return stream;
+  }
+
+  /** Tells `w` of every stream added or removed from now on (configured, stream API, reload, ad-hoc). */
+  watch(w: StreamWatcher): void {
+    this.watchers.push(w);
   }
 
   /**
@@ -153,8 +166,14 @@ export class Gateway {
     this.streams.delete(name);
     this.configs.delete(name);
     this.adHoc.delete(name);
+    for (const w of this.watchers) w.removed(stream);
+    const capture = stream.capture;
     // the recording first: its open segment is finished before the source goes
-    await withTimeout(Promise.resolve(this.opts.recordings?.stop(name)).catch(() => undefined).then(() => stream.close()), stopTimeoutMs);
+    await withTimeout(
+      Promise.resolve(this.opts.recordings?.stop(name)).catch(() => undefined)
+        .then(() => stream.close()).then(() => capture && this.opts.capture?.release(capture)),
+      stopTimeoutMs,
+    );
     return true;
   }
 
@@ -186,7 +205,7 @@ export class Gateway {
     this.configs.set(name, merged);
     if (changed.has('record')) await this.opts.recordings?.apply(name, stream, merged.record);
     if (![...changed].some((k) => SOURCE_KEYS.has(k))) return 'settings';
-    await stream.replaceSource(this.makeSource(name, merged));
+    await stream.replaceSource(this.makeSource(name, merged, stream.capture));
     return 'source';
   }
 
@@ -332,7 +351,8 @@ export class Gateway {
     for (const [name, s] of this.streams) {
       s.tick();
       if (this.adHoc.has(name) && s.idle) {
-        if (s.capture) void this.opts.capture?.stop(s.capture);
+        if (s.capture) void this.opts.capture?.release(s.capture);
+        for (const w of this.watchers) w.removed(s);
         this.streams.delete(name);
         this.configs.delete(name);
         this.adHoc.delete(name);

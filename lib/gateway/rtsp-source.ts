@@ -16,7 +16,7 @@ import { parseH265Sps } from '../h265/sps.js';
 import type { SourceInfo, SourceSink, SourceState, VideoSource } from './source.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { RtspStateChange } from '../rtsp/client/types.js';
-import type { StreamCapture } from '../capture/stream-capture.js';
+import type { CameraTap } from '../capture/capture-slot.js';
 
 export interface RtspSourceOptions {
   url: string;
@@ -43,7 +43,7 @@ export interface RtspSourceOptions {
   log?: Logger;
   name?: string;
   /** The stream's capture: the camera leg's RTP/RTCP as received and sent, and its decisions. */
-  capture?: StreamCapture;
+  capture?: CameraTap;
   /** Set up the camera's first usable audio track too (default true). */
   audio?: boolean;
 }

@@ -15,11 +15,12 @@ import type { AccessUnit, SourceInfo, SourcePacket, SourceSink, SourceState, Str
 import { CODEC_WAIT, resolveStreamOptions, type StreamOptions } from './stream-options.js';
 import type { Track } from './track.js';
 import type { TrackSink } from './track-sink.js';
-import type { PeerMediaParams, PeerState, WebRtcTransport } from './transport.js';
+import type { PeerState, WebRtcTransport } from './transport.js';
 import { VideoTrack } from './video-track.js';
-import type { CaptureStats, StreamCapture } from '../capture/stream-capture.js';
+import type { CaptureSlot, CaptureSlotStats } from '../capture/capture-slot.js';
 import { CapturingPeer } from './capture-peer.js';
-import { Viewer, type ViewerStats, type ViewerTrackOptions } from './viewer.js';
+import { Viewer, type ViewerStats } from './viewer.js';
+import { viewerTracks } from './viewer-tracks.js';
 import { StreamAudio, type StreamAudioStats } from './stream-audio.js';
 import type { AudioFrame } from '../audio/frame.js';
 import type { NegotiatedAudio } from './negotiate-audio.js';
@@ -47,7 +48,7 @@ export interface StreamStats {
   /** Packet forwarding's counters (zero in frame forwarding). */
   cutThrough: CutThroughCounters;
   /** The capture's state and counters, when the stream is captured. */
-  capture?: CaptureStats;
+  capture?: CaptureSlotStats;
   /** The audio track: what the camera sends, what browsers get, and why not when they get none. */
   audio: StreamAudioStats;
   source: Record<string, number | string>;
@@ -124,7 +125,7 @@ export class Stream implements SourceSink {
     opts: StreamOptions = {},
     egressStart?: EgressStart,
     /** This stream's capture, when it is captured (pcapng: camera and viewer legs). */
-    readonly capture?: StreamCapture,
+    readonly capture?: CaptureSlot,
   ) {
     this.name = name;
     this.o = resolveStreamOptions(opts);
@@ -211,6 +212,11 @@ export class Stream implements SourceSink {
     return this.sourceStateValue;
   }
 
+  /** What the current source says it sends (a replaced source's successor once replaced). */
+  sourceInfo(): SourceInfo {
+    return this.source.info();
+  }
+
   /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
   async addViewer(offerSdp: string, origin: ViewerOrigin = {}): Promise<Viewer> {
     if (this.viewers.size + this.pendingViewers >= this.o.maxViewers) {
@@ -269,7 +275,7 @@ export class Stream implements SourceSink {
     );
     viewer = new Viewer({
       id, peer: vc ? new CapturingPeer(peer, vc) : peer, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, clock: this.deps.clock,
-      tracks: this.viewerTracks(peer.media, audio),
+      tracks: viewerTracks(peer.media, this.video.history, this.audio.track, audio, this.o.nack, this.deps.resendGate),
       onKeyframeRequest: () => this.viewerKeyframeRequest(), answerNacks: this.o.nack,
     });
     if (peer.state === 'closed' || peer.state === 'failed') {
@@ -534,22 +540,6 @@ export class Stream implements SourceSink {
       });
     }
     return this.audio.negotiate(offerSdp);
-  }
-
-  private viewerTracks(media: PeerMediaParams, audio: NegotiatedAudio | undefined): ViewerTrackOptions[] {
-    const out: ViewerTrackOptions[] = [{ kind: 'video', media, history: this.video.history, resendGate: this.deps.resendGate() }];
-    const track = this.audio.track;
-    if (audio && track && media.audio) {
-      const red = audio.redPayloadType;
-      out.push({
-        kind: 'audio', history: track.history, resendGate: this.deps.resendGate(),
-        media: { ssrc: media.audio.ssrc, payloadType: red ?? audio.payloadType, cname: media.cname },
-        // RED packets are made per viewer and never stored: what the history holds is plain
-        answerNacks: audio.nack && red === undefined && this.o.nack,
-        ...(red !== undefined ? { redOf: audio.payloadType } : {}),
-      });
-    }
-    return out;
   }
 
   private startSource(): void {

@@ -1,6 +1,7 @@
 /**
  * The stream API: POST /api/streams {name, url, ...settings} -> 201, PATCH /api/streams/<name>
- * {settings} -> 200, DELETE /api/streams/<name> -> 204. Behind its own bearer token
+ * {settings} -> 200, DELETE /api/streams/<name> -> 204; and captures of running streams
+ * (capture-api.ts): POST/DELETE /api/streams/<name>/capture, GET /api/captures[/<file>]. Behind its own bearer token
  * (`http.adminToken`, compared in constant time); without one the API is off (403), so a
  * forgotten token never leaves it open. Bodies are JSON objects of at most maxApiBodyBytes.
  * What a change means is the StreamEditor's (lib/app/stream-manager.ts): validation as in
@@ -13,6 +14,7 @@ import { stripCredentials } from '../rtsp/protocol/url.js';
 import type { Logger } from '../log/logger.js';
 import { ADMIN_DEFAULTS, type AdminOptions } from './admin-options.js';
 import { HttpError, readBody } from './body.js';
+import { captureRoute, capturesRoute, type CaptureControl } from './capture-api.js';
 
 /** What the API changes (StreamManager implements it). */
 export interface StreamEditor {
@@ -29,11 +31,21 @@ const API_METHODS: ReadonlySet<string> = new Set(['POST', 'PATCH', 'DELETE']);
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-export function createStreamApi(editor: StreamEditor, o: AdminOptions & { log: Logger }): StreamApiHandler {
+/** Which admin route a request is, if any. */
+function routeOf(method: string, parts: readonly string[]): 'streams' | 'capture' | 'captures' | undefined {
+  if (parts[0] !== 'api') return undefined;
+  if (parts[1] === 'streams' && parts.length <= 3 && API_METHODS.has(method)) return 'streams';
+  if (parts[1] === 'streams' && parts.length === 4 && parts[3] === 'capture' && (method === 'POST' || method === 'DELETE')) return 'capture';
+  if (parts[1] === 'captures' && parts.length <= 3 && method === 'GET') return 'captures';
+  return undefined;
+}
+
+export function createStreamApi(editor: StreamEditor, o: AdminOptions & { log: Logger; captures?: CaptureControl }): StreamApiHandler {
   const token = o.adminToken !== undefined ? digest(o.adminToken) : undefined;
   const maxBody = o.maxApiBodyBytes ?? ADMIN_DEFAULTS.maxApiBodyBytes;
   return async (req, res, method, parts) => {
-    if (parts[0] !== 'api' || parts[1] !== 'streams' || parts.length > 3 || !API_METHODS.has(method)) return false;
+    const route = routeOf(method, parts);
+    if (route === undefined || (route !== 'streams' && !o.captures)) return false;
     const by = req.socket.remoteAddress ?? '';
     if (!token) {
       req.resume();
@@ -47,6 +59,15 @@ export function createStreamApi(editor: StreamEditor, o: AdminOptions & { log: L
       throw new HttpError(401, 'UNAUTHORIZED', 'the stream API needs http.adminToken as a bearer token');
     }
     const name = parts[2];
+    if (route === 'capture') {
+      await captureRoute(o.captures!, req, res, method, name, by, { log: o.log, body: (r) => jsonBody(r, maxBody) });
+      return true;
+    }
+    if (route === 'captures') {
+      req.resume();
+      await capturesRoute(o.captures!, res, name);
+      return true;
+    }
     if (method === 'POST' && name === undefined) {
       const body = await jsonBody(req, maxBody);
       const { name: given, ...settings } = body;

@@ -20,6 +20,7 @@ import { Fmp4VideoSink, type Fmp4VideoSinkStats } from './fmp4-video-sink.js';
 import { WebSocketConnection, type WebSocketConnectionStats } from './websocket-connection.js';
 import { upgradeResponse, validateUpgradeRequest, WebSocketHandshakeError } from './websocket-handshake.js';
 import { WEBSOCKET_DEFAULTS, WsCloseCode } from './websocket-frame.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 
 export interface WebSocketViewerInfo extends Fmp4SessionStats, Fmp4VideoSinkStats, Omit<WebSocketConnectionStats, 'protocolError'> {
   id: string;
@@ -27,23 +28,30 @@ export interface WebSocketViewerInfo extends Fmp4SessionStats, Fmp4VideoSinkStat
   bufferedBytes: number;
 }
 
+/** Why a WebSocket viewer left, for the log: its socket closed, it stalled or never got parameter sets, or the stream went away. */
+export type WebSocketLeaveReason = 'peer-closed' | 'stalled' | 'no-parameter-sets' | 'stream-closed';
+
 interface Entry {
   id: string;
   stream: Stream;
+  address: string | undefined;
   connection: WebSocketConnection;
   session: Fmp4Session;
   sink: Fmp4VideoSink;
   createdAt: number;
 }
 
-/** The WebSocket viewers of every stream, for /api/streams and /metrics. */
+/**
+ * The WebSocket viewers of every stream, for /api/streams and /metrics; each join and leave is
+ * one operator log line, like a WebRTC viewer's, with `path: "websocket"`.
+ */
 export class WebSocketViewers {
   private readonly byStream = new Map<string, Set<Entry>>();
   private nextId = 1;
   /** Viewers given up (stalled, no parameter sets) since start. */
   dropped = 0;
 
-  constructor(readonly clock: Clock) {}
+  constructor(readonly clock: Clock, private readonly log: Logger = silentLogger) {}
 
   count(stream: string): number {
     return this.byStream.get(stream)?.size ?? 0;
@@ -61,19 +69,24 @@ export class WebSocketViewers {
   }
 
   /** @internal */
-  add(stream: Stream, connection: WebSocketConnection, session: Fmp4Session, sink: Fmp4VideoSink): Entry {
-    const entry = { id: `${stream.name}-ws-${this.nextId++}`, stream, connection, session, sink, createdAt: this.clock.now() };
+  add(stream: Stream, address: string | undefined, connection: WebSocketConnection, session: Fmp4Session, sink: Fmp4VideoSink): Entry {
+    const entry = { id: `${stream.name}-ws-${this.nextId++}`, stream, address, connection, session, sink, createdAt: this.clock.now() };
     let set = this.byStream.get(stream.name);
     if (!set) this.byStream.set(stream.name, (set = new Set()));
     set.add(entry);
+    this.log.info('viewer.join', { stream: stream.name, viewer: entry.id, address, path: 'websocket', viewers: set.size });
     return entry;
   }
 
   /** @internal */
-  remove(entry: Entry): void {
+  remove(entry: Entry, reason: WebSocketLeaveReason): void {
     const set = this.byStream.get(entry.stream.name);
     if (!set?.delete(entry)) return;
     if (set.size === 0) this.byStream.delete(entry.stream.name);
+    this.log.info('viewer.leave', {
+      stream: entry.stream.name, viewer: entry.id, address: entry.address, path: 'websocket', reason,
+      seconds: Math.round((this.clock.now() - entry.createdAt) / 1000), viewers: set.size,
+    });
     entry.stream.removeOutput(entry.sink);
   }
 }
@@ -120,13 +133,16 @@ export function acceptWebSocket(
     giveUp: (code, message) => {
       viewers.dropped++;
       connection.close(code === 'WS_STALLED' ? WsCloseCode.GoingAway : WsCloseCode.InternalError, `${code}: ${message}`);
-      if (entry) viewers.remove(entry);
+      if (entry) viewers.remove(entry, code === 'WS_STALLED' ? 'stalled' : 'no-parameter-sets');
     },
   }, o);
-  const sink = new Fmp4VideoSink(session, () => connection.close(WsCloseCode.GoingAway, 'the stream closed'));
-  entry = viewers.add(stream, connection, session, sink);
+  const sink = new Fmp4VideoSink(session, () => {
+    if (entry) viewers.remove(entry, 'stream-closed');
+    connection.close(WsCloseCode.GoingAway, 'the stream closed');
+  });
+  entry = viewers.add(stream, req.socket.remoteAddress, connection, session, sink);
   const added = entry;
-  connection.whenClosed(() => viewers.remove(added));
+  connection.whenClosed(() => viewers.remove(added, 'peer-closed'));
   if (head.length > 0) socket.unshift(head);
   stream.addOutput(sink);
 }

@@ -16,7 +16,7 @@ import { seqDistance, tsDistance } from '../../lib/rtp/seq.js';
 import { ClipSource } from '../support/clip-source.js';
 import { FakeTransport } from '../support/fake-transport.js';
 import fc from 'fast-check';
-import { parameterSetsIn } from '../../lib/app/restream.js';
+import { parameterSetsIn } from '../../lib/app/restream-facts.js';
 import { serializeRtp } from '../../lib/rtp/packet.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,7 +142,7 @@ t.test('a camera with SPS/PPS only in-band: DESCRIBE starts it and announces the
   t.equal(source.starts, 1, 'the DESCRIBE started the on-demand camera');
 });
 
-t.test('parameterSetsIn: STAP-A and single NAL units; any bytes, no exception', (t) => {
+t.test('parameterSetsIn: STAP-A, H.265 AP and single NAL units; any bytes, no exception', (t) => {
   const rtp = (payload: Uint8Array) => serializeRtp({
     version: 2, padding: false, extension: false, marker: false, payloadType: 96, sequenceNumber: 1, timestamp: 0, ssrc: 1,
     csrc: [], headerExtension: undefined, payload, paddingLength: 0,
@@ -153,8 +153,46 @@ t.test('parameterSetsIn: STAP-A and single NAL units; any bytes, no exception', 
   t.same(parameterSetsIn({ packets: [rtp(stap)], firstSeq: 1 }), [sps, pps], 'from a STAP-A');
   t.same(parameterSetsIn({ packets: [rtp(sps), rtp(Uint8Array.of(0x65, 1, 2)), rtp(pps)], firstSeq: 1 }), [sps, pps], 'from single NAL units');
   t.same(parameterSetsIn({ packets: [rtp(Uint8Array.of(0x18, 0, 200, 0x67, 1))], firstSeq: 1 }), [], 'a size past the end: nothing');
-  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 4 }), (packets) => {
-    parameterSetsIn({ packets, firstSeq: 0 });
+  const vps = Uint8Array.of(0x40, 0x01, 0x0c, 0x01);
+  const hsps = Uint8Array.of(0x42, 0x01, 0x01, 0x01);
+  const hpps = Uint8Array.of(0x44, 0x01, 0xc1, 0x72);
+  const ap = Uint8Array.of(0x60, 0x01, 0, vps.length, ...vps, 0, hsps.length, ...hsps, 0, hpps.length, ...hpps);
+  t.same(parameterSetsIn({ packets: [rtp(ap)], firstSeq: 1 }, 'h265'), [vps, hsps, hpps], 'H.265: from an AP');
+  t.same(parameterSetsIn({ packets: [rtp(vps), rtp(Uint8Array.of(0x26, 0x01, 9)), rtp(hsps), rtp(hpps)], firstSeq: 1 }, 'h265'), [vps, hsps, hpps], 'H.265: from single NAL units');
+  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 4 }), fc.constantFrom('h264' as const, 'h265' as const), (packets, codec) => {
+    parameterSetsIn({ packets, firstSeq: 0 }, codec);
   }));
   t.end();
+});
+
+t.test('streams added at run time are served at once; a removed one is gone (404) and its clients closed', async (t) => {
+  const clip = loadH264Clip(splitAnnexB(readFileSync(demoClipPath())));
+  const source = () => new ClipSource(clip.frames.map((f) => ({ nalus: [...f.nalus], keyframe: f.keyframe })), 30, { parameterSets: [clip.sps, clip.pps] });
+  const handle = await startGateway(
+    { http: { host: '127.0.0.1', port: 0 }, streams: {}, allowSources: ['rtsp://clip.invalid/*'], rtspServer: { host: '127.0.0.1', port: 0, users: [USER] } },
+    { transport: new FakeTransport(), sourceFactory: () => source() },
+  );
+  t.teardown(() => handle.close());
+  const at = (path: string) => handle.rtspAddress!.replace('rtsp://', `rtsp://${USER.user}:${USER.password}@`) + '/' + path;
+  await handle.streams.add('late', { url: 'rtsp://clip.invalid/late' }, 'test');
+  const a = await pull(at('late'));
+  for (let i = 0; i < 50 && a.packets.length <= 10; i++) await sleep(100);
+  t.ok(a.packets.length > 10, `the added stream is served (${a.packets.length} packets)`);
+  await handle.streams.remove('late', 'test');
+  for (let i = 0; i < 50 && a.client.state === 'playing'; i++) await sleep(100);
+  t.not(a.client.state, 'playing', `the client's connection was closed (state ${a.client.state})`);
+  const after = a.packets.length;
+  await sleep(300);
+  t.equal(a.packets.length, after, 'no packets after the removal');
+  await a.client.stop().catch(() => {});
+  const gone = new RtspClient({ url: at('late'), transport: 'tcp', reconnect: { enabled: false } });
+  gone.on('error', () => {});
+  await t.rejects(gone.start(), /404/, 'DESCRIBE of the removed stream: 404');
+  t.notOk(handle.restream!.stats().streams['/late'], 'no longer in the restream counters');
+
+  const adHoc = handle.gateway.streamForSource('rtsp://clip.invalid/adhoc');
+  const b = await pull(at(adHoc.name));
+  for (let i = 0; i < 50 && b.packets.length <= 5; i++) await sleep(100);
+  await b.client.stop();
+  t.ok(b.packets.length > 5, `an ad-hoc ?src= stream is served at /${adHoc.name} (${b.packets.length} packets)`);
 });

@@ -13,6 +13,8 @@ import { FakeTransport } from '../support/fake-transport.js';
 import { PPS, SPS } from '../support/h264-synthetic.js';
 import { find, readBoxes, readFragment } from '../support/mp4-boxes.js';
 import { GOOD_UPGRADE, rawUpgrade, WsOpcode } from '../support/ws-client.js';
+import { createLogger, type Logger } from '../../lib/log/logger.js';
+import { systemClock } from '../../lib/clock.js';
 
 /** A camera of synthetic 30 fps units, IDR every 15, SPS/PPS in-band. */
 class TickingSource implements VideoSource {
@@ -41,7 +43,7 @@ class TickingSource implements VideoSource {
   }
 }
 
-async function withGateway(http: Record<string, unknown>, fn: (gw: GatewayHandle) => Promise<void>, stream: Record<string, unknown> = {}): Promise<void> {
+async function withGateway(http: Record<string, unknown>, fn: (gw: GatewayHandle) => Promise<void>, stream: Record<string, unknown> = {}, log?: Logger): Promise<void> {
   const gw = await startGateway(
     {
       http: { host: '127.0.0.1', port: 0, ...http },
@@ -49,7 +51,7 @@ async function withGateway(http: Record<string, unknown>, fn: (gw: GatewayHandle
       allowSources: ['rtsp://allowed.invalid/*'],
       maxSourceStreams: 2,
     },
-    { transport: new FakeTransport(), deps: createDeps(), sourceFactory: (_name, cfg) => new TickingSource(cfg.url) },
+    { transport: new FakeTransport(), deps: createDeps(), log, sourceFactory: (_name, cfg) => new TickingSource(cfg.url) },
   );
   try {
     await fn(gw);
@@ -97,6 +99,30 @@ t.test('a good upgrade: 101, init segment, fragments, ping answered, close echoe
     const after = await streamsJson(gw);
     t.same(after.streams[0].viewersByPath, { webrtc: 0, websocket: 0 }, 'gone from the counts when it closed');
   }));
+
+t.test('a WebSocket viewer\'s join and leave are logged with path "websocket" and the reason', async (t) => {
+  const lines: string[] = [];
+  const log = createLogger(systemClock, (l) => lines.push(l), { format: 'json' });
+  let closing: Awaited<ReturnType<typeof rawUpgrade>> | undefined;
+  await withGateway({}, async (gw) => {
+    const ws = await rawUpgrade(gw.address, '/ws/demo', GOOD_UPGRADE);
+    await ws.frameCount(2);
+    ws.send(WsOpcode.Close, Uint8Array.of(0x03, 0xe8));
+    await ws.closed;
+    closing = await rawUpgrade(gw.address, '/ws/demo', GOOD_UPGRADE);
+    await closing.frameCount(2);
+    for (let i = 0; i < 50 && lines.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+  }, {}, log);
+  await closing!.closed;
+  const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => String(e.event).startsWith('viewer.'));
+  t.match(events, [
+    { event: 'viewer.join', stream: 'demo', viewer: 'demo-ws-1', address: '127.0.0.1', path: 'websocket', viewers: 1 },
+    { event: 'viewer.leave', stream: 'demo', viewer: 'demo-ws-1', path: 'websocket', reason: 'peer-closed', viewers: 0 },
+    { event: 'viewer.join', viewer: 'demo-ws-2', path: 'websocket' },
+    { event: 'viewer.leave', viewer: 'demo-ws-2', path: 'websocket', reason: 'stream-closed' },
+  ], 'one line each, like a WebRTC viewer\'s');
+  t.equal(events.length, 4, 'and no more');
+});
 
 t.test('the gateway closing ends its WebSocket viewers', async (t) => {
   let ws: Awaited<ReturnType<typeof rawUpgrade>> | undefined;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { normalizePath, resolveRequestUrl, splitRequestUrl } from '../../lib/rtsp/server/paths.js';
-import { buildH264Sdp, profileLevelId } from '../../lib/rtsp/server/sdp.js';
+import { buildVideoSdp, profileLevelId } from '../../lib/rtsp/server/sdp.js';
 import { PPS, SPS } from '../support/h264-synthetic.js';
 import { parseSdp } from '../../lib/sdp/parse.js';
 import { describeTracks } from '../../lib/sdp/tracks.js';
@@ -31,7 +31,7 @@ t.test('paths normalise', (t) => {
 });
 
 t.test('SDP: H.264 with packetization-mode=1, profile-level-id and sprop-parameter-sets from the SPS/PPS', (t) => {
-  const sdp = buildH264Sdp({ sessionId: 42, originAddress: '127.0.0.1', sessionName: 'camwire /demo', sps: SPS, pps: PPS, payloadType: 96, trackControl: 'trackID=0', frameRate: 25 });
+  const sdp = buildVideoSdp({ sessionId: 42, originAddress: '127.0.0.1', sessionName: 'camwire /demo', sps: SPS, pps: PPS, payloadType: 96, trackControl: 'trackID=0', frameRate: 25 });
   t.equal(profileLevelId(SPS), '42c01e');
   t.match(sdp, /^v=0\r\n/);
   t.match(sdp, /\r\nm=video 0 RTP\/AVP 96\r\n/);

@@ -1,7 +1,7 @@
 /**
  * What the RTSP server serves at a path: a gateway Stream's video track (its egress timeline,
  * retransmission history and keyframe cache: the one fan-out engine) plus the facts its SDP
- * needs (SPS/PPS, payload type, clock rate, frame rate). Every RTSP output of the path is one
+ * needs (codec, parameter sets, payload type, clock rate, frame rate). Every RTSP output of the path is one
  * TrackSink of that track; they share one SSRC and one numbering, the track's, and one copy
  * of each packet. Keyframe requests (PLI/FIR, a joining output, a slow one that skipped) go to
  * the Stream, which merges and rate-limits them with its KeyframeGate.
@@ -18,6 +18,10 @@ import { buildSenderReport } from './rtcp.js';
 
 /** What DESCRIBE says about the track. */
 export interface MountFacts {
+  /** What the track's packets carry (RFC 6184 or RFC 7798 payloads). Default 'h264'. */
+  codec?: 'h264' | 'h265';
+  /** H.265's VPS. */
+  vps?: Uint8Array;
   sps: Uint8Array;
   pps: Uint8Array;
   /** Frames per second, for `a=framerate` (informative). */

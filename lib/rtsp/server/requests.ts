@@ -13,7 +13,7 @@ import { openMulticastSockets, closeUdpQuietly, type MulticastPool, type UdpPair
 import { AUDIO_TRACK_CONTROL, resolveRequestUrl, TRACK_CONTROL, type ResolvedUrl } from './paths.js';
 import { MulticastGroup, rtcpSourceKey, ServerSession, type MediaKind, type SessionMedia, type SessionTransport } from './session.js';
 import { InterleavedOutput, UdpOutput } from './outputs.js';
-import { buildH264Sdp } from './sdp.js';
+import { buildVideoSdp } from './sdp.js';
 import { readViewerFeedback } from './rtcp.js';
 import type { RtspServerCounters } from './counters.js';
 
@@ -121,10 +121,12 @@ export class RequestHandler {
     const facts = await stream.describe();
     // the camera behind the stream did not answer (or sent no parameter sets) in time
     if (!facts) return { status: 503 };
-    const sdp = buildH264Sdp({
+    const sdp = buildVideoSdp({
       sessionId: this.sdpSessionId,
       originAddress: conn.localAddress,
       sessionName: `camwire ${target.path}`,
+      codec: facts.codec,
+      vps: facts.vps,
       sps: facts.sps,
       pps: facts.pps,
       payloadType: stream.payloadType,

@@ -183,6 +183,25 @@ export class RtspServer {
     this.streams.set(p, mount);
   }
 
+  /**
+   * Stops serving `path` (its stream went away): DESCRIBE answers 404 from now on, and each
+   * connection that had a session on it is closed, as a camera that went away would be, so
+   * its client sees the end at once. False when nothing was served there.
+   */
+  removeMount(path: string): boolean {
+    const p = normalizePath(path);
+    const mount = this.streams.get(p);
+    if (!mount) return false;
+    this.streams.delete(p);
+    for (const c of this.connections.values()) {
+      if (![...c.sessions].some((s) => s.path === p)) continue;
+      for (const s of [...c.sessions]) this.handler.destroySession(s);
+      c.socket.destroy();
+    }
+    mount.close();
+    return true;
+  }
+
   /** The TCP port the server listens on (after `listen`). */
   get port(): number {
     return this.boundPort;
