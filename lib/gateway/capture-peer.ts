@@ -6,6 +6,7 @@
 import type { ViewerTap } from '../capture/capture-slot.js';
 import type { CaptureNote } from '../capture/notes.js';
 import type { PeerTransportStats, WebRtcPeer } from './transport.js';
+import type { MediaKind } from './track.js';
 
 const SEND_FAILED: CaptureNote = Object.freeze({ kind: 'send-failed' });
 
@@ -28,14 +29,14 @@ export class CapturingPeer implements WebRtcPeer {
     return this.peer.isOpen;
   }
 
-  sendRtp(packet: Uint8Array): boolean {
-    const ok = this.peer.sendRtp(packet);
+  sendRtp(packet: Uint8Array, kind?: MediaKind): boolean {
+    const ok = this.peer.sendRtp(packet, kind);
     this.capture.sent(packet, false, ok ? undefined : SEND_FAILED);
     return ok;
   }
 
-  sendRtcp(packet: Uint8Array): boolean {
-    const ok = this.peer.sendRtcp(packet);
+  sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {
+    const ok = this.peer.sendRtcp(packet, kind);
     this.capture.sent(packet, true, ok ? undefined : SEND_FAILED);
     return ok;
   }
