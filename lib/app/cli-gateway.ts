@@ -107,7 +107,7 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
     log = operatorLog(config);
     if (Object.keys(config.streams).length === 0) {
       demo = await startDemoCamera({ host: '127.0.0.1', port: 0 });
-      config = parseConfig({ ...config, streams: { demo: { url: demo.url } } });
+      config = parseConfig({ ...config, streams: demoStreams(demo) });
       say(log, config, 'camwire.demo-camera', { url: demo.url }, `no camera given: serving the built-in demo camera (${demo.url}) as "demo"`);
     }
   } catch (err) {
@@ -127,7 +127,7 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
     say(log, config, 'camwire.stream', { stream: name, watch: `${handle.address}/watch/${name}` }, `stream "${name}": ${handle.address}/watch/${name}${rtsp}`);
   }
   say(log, config, 'camwire.running', { address: handle.address }, `camwire is running: open ${handle.address}/ (Ctrl-C to stop)`);
-  const hangup = watchHangup(args, config, handle.streams, log, demo ? { demo: { url: demo.url } } : {});
+  const hangup = watchHangup(args, config, handle.streams, log, demo ? demoStreams(demo) : {});
   const signal = await nextSignal().signal;
   hangup.stop();
   if (signal === 'SIGTERM') await drain(handle.gateway, config.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs, (e, f, t) => say(log, config, e, f, t));
@@ -189,4 +189,10 @@ async function drain(gateway: Gateway, timeoutMs: number, tell: (event: string, 
   const left = typeof result === 'string' ? gateway.viewerCount : result.viewersLeft;
   const why = typeof result === 'string' ? `cut short by ${result}` : result.ended === 'empty' ? 'every viewer left' : 'drainTimeoutMs reached';
   tell('camwire.drained', { why, viewersLeft: left, viewers: atStart }, `camwire: drain over (${why}): ${left} of ${atStart} viewers still connected`);
+}
+
+/** The demo camera's two profiles as the renditions of "demo", as a real camera's main and sub streams, so the player shows its quality menu. */
+function demoStreams(demo: DemoCamera): Record<string, StreamConfig> {
+  const renditions = [{ name: '720p', url: demo.url }, ...(demo.subUrl !== undefined ? [{ name: '360p', url: demo.subUrl }] : [])];
+  return { demo: renditions.length > 1 ? { renditions } : { url: demo.url } };
 }

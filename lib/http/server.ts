@@ -15,6 +15,7 @@ import type { Stream } from '../gateway/stream.js';
 import { WEBRTC_DEFAULTS } from '../gateway/transport.js';
 import { ACCESS_DEFAULTS, AccessControl, type AccessOptions } from './access.js';
 import { HttpError, readBody } from './body.js';
+import { handleLayer, LAYER_REL, layerPath } from './layer.js';
 import { checkOfferLines } from './offer-lines.js';
 import { answerProbe, isProbe } from './probes.js';
 import { RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -222,6 +223,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
       res.writeHead(200);
       return void res.end();
     }
+    if (parts.length === 4 && parts[3] === 'layer') return handleLayer(gateway.stream(parts[1]), parts[2], method, req, res);
     if (parts.length === 3 && method === 'PATCH') {
       throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'trickle ICE is not supported: send the offer with all candidates');
     }
@@ -324,6 +326,7 @@ async function whepPost(
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
   const viewer = await gateway.addViewer(stream, offer, { address: req.socket.remoteAddress, path: 'webrtc' });
   const links = g.iceLinks(viewer.id);
+  if (stream.renditionNames !== undefined) links.push(`<${layerPath(stream.name, viewer.id)}>; rel="${LAYER_REL}"`);
   res.writeHead(201, {
     'content-type': 'application/sdp',
     location: `/whep/${encodeURIComponent(stream.name)}/${encodeURIComponent(viewer.id)}`,

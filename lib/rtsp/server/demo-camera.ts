@@ -14,15 +14,17 @@ import { RtspServer, type RtspServerOptions } from './server.js';
 import { RtspServerError } from './errors.js';
 
 export const DEMO_PATH = '/demo';
+/** The demo camera's second profile, as a camera's sub stream: the same picture at 640x360. */
+export const DEMO_SUB_PATH = '/demo-360p';
 
-/** assets/demo.h264 of the installed package (searched upwards from this module). */
-export function demoClipPath(): string {
+/** assets/demo.h264 (or another of its clips) of the installed package (searched upwards from this module). */
+export function demoClipPath(file = 'demo.h264'): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, 'assets', 'demo.h264');
+    const candidate = join(dir, 'assets', file);
     if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
-    if (up === dir) throw new RtspServerError('RTSP_SERVER_BAD_CLIP', 'assets/demo.h264 not found next to the camwire package');
+    if (up === dir) throw new RtspServerError('RTSP_SERVER_BAD_CLIP', `assets/${file} not found next to the camwire package`);
     dir = up;
   }
 }
@@ -49,6 +51,11 @@ export interface DemoCameraOptions extends RtspServerOptions {
   clip?: string;
   /** Path the stream is served at. Default /demo. */
   path?: string;
+  /**
+   * Also serve assets/demo-360p.h264 at /demo-360p, the camera's smaller second profile
+   * (default true with the packaged clip, false with `clip`).
+   */
+  subStream?: boolean;
   frameRate?: number;
 }
 
@@ -56,6 +63,8 @@ export interface DemoCamera {
   readonly server: RtspServer;
   /** rtsp://host:port/demo */
   readonly url: string;
+  /** rtsp://host:port/demo-360p, when the sub stream is served. */
+  readonly subUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -64,6 +73,8 @@ export async function startDemoCamera(opts: DemoCameraOptions = {}): Promise<Dem
   const path = opts.path ?? DEMO_PATH;
   const server = new RtspServer(opts);
   server.addStream(path, clipSource(opts.clip ?? demoClipPath(), opts.frameRate));
+  const sub = opts.subStream ?? opts.clip === undefined;
+  if (sub) server.addStream(DEMO_SUB_PATH, clipSource(demoClipPath('demo-360p.h264'), opts.frameRate));
   await server.listen();
-  return { server, url: server.url(path), close: () => server.close() };
+  return { server, url: server.url(path), subUrl: sub ? server.url(DEMO_SUB_PATH) : undefined, close: () => server.close() };
 }
