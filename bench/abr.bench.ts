@@ -9,8 +9,8 @@ import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../lib/gat
 import type { PeerHandlers, PeerMediaParams, WebRtcPeer, WebRtcTransport } from '../lib/gateway/transport.js';
 import { Gateway } from '../lib/gateway/gateway.js';
 import { createDeps } from '../lib/gateway/wiring.js';
-import { transportCcSize, writeTransportCc, TWCC_SMALL_DELTA } from '../lib/rtcp/index.js';
-import { measureNs, withPeer, type Benchmark, type BenchResult } from './harness.js';
+import { transportCcSize, writeTransportCc, TWCC_SMALL_DELTA, TWCC_LARGE_DELTA } from '../lib/rtcp/index.js';
+import { measureNs, quick, withPeer, type Benchmark, type BenchResult } from './harness.js';
 import { pseudoRandomBytes } from './fixtures.js';
 
 let sink = 0;
@@ -86,12 +86,23 @@ function frames(): AccessUnit[] {
   return out;
 }
 
-async function fanout(viewers: number, estimation: boolean): Promise<{ ns: ReturnType<typeof measureNs>; packets: number }> {
+type Mode = 'off' | 'extension' | 'on';
+
+interface Fanout {
+  feed(i: number): void;
+  packets(): number;
+  /** Viewers on the top rendition now. */
+  onTop(): number;
+  close(): Promise<void>;
+}
+
+/** A gateway with one stream of two renditions and `viewers` viewers, estimation as `mode` says. */
+async function fanout(viewers: number, mode: Mode): Promise<Fanout> {
   const transport = new CountingTransport();
   const sources: PushSource[] = [];
   let now = 0;
   const gw = new Gateway(
-    { streams: { cam: { renditions: [{ name: '720p', url: 'rtsp://b/main' }, { name: '360p', url: 'rtsp://b/sub' }], maxViewers: viewers } }, tickMs: 3_600_000 },
+    { streams: { cam: { renditions: [{ name: '720p', url: 'rtsp://b/main' }, { name: '360p', url: 'rtsp://b/sub' }], maxViewers: viewers, viewerRtcpTimeoutMs: 3_600_000 } }, tickMs: 3_600_000 },
     transport,
     createDeps({}, { clock: { now: () => now, wallClock: () => 1_700_000_000_000 + now, setTimer: () => ({ cancel() {} }) } }),
     () => {
@@ -101,21 +112,32 @@ async function fanout(viewers: number, estimation: boolean): Promise<{ ns: Retur
     },
   );
   const stream = gw.stream('cam')!;
-  for (let v = 0; v < viewers; v++) await stream.addViewer(OFFER + (estimation ? TWCC_LINE : ''));
+  for (let v = 0; v < viewers; v++) await stream.addViewer(OFFER + (mode === 'off' ? '' : TWCC_LINE));
   await new Promise((r) => setImmediate(r));
   const aus = frames();
   let ts = 0;
-  let twSeq = 0;
   let reported = 0;
+  /** When each packet not yet reported was sent (every viewer sends the same packets at the same times). */
+  const sentAt: number[] = [];
   const feedback = () => {
-    // Every viewer has sent the same packets, so one feedback (all arrived, 1 ms apart) serves all.
-    const n = Math.min(twSeq - reported, 8000);
+    // A fast link: every packet arrived 20 ms after it was sent; one feedback serves every viewer.
+    const n = Math.min(sentAt.length, 8000);
     if (n <= 0) return;
-    const fb = { senderSsrc: 1, mediaSsrc: 2, baseSeq: reported & 0xffff, referenceTime: Math.floor(now / 64), feedbackCount: 0, statuses: new Uint8Array(n).fill(TWCC_SMALL_DELTA), deltas: new Int32Array(n).fill(4) };
+    const referenceTime = Math.floor((sentAt[0] + 20) / 64);
+    const statuses = new Uint8Array(n);
+    const deltas = new Int32Array(n);
+    let last = referenceTime * 64;
+    for (let k = 0; k < n; k++) {
+      deltas[k] = Math.round((sentAt[k] + 20 - last) * 4);
+      statuses[k] = deltas[k] <= 255 ? TWCC_SMALL_DELTA : TWCC_LARGE_DELTA;
+      last = sentAt[k] + 20;
+    }
+    const fb = { senderSsrc: 1, mediaSsrc: 2, baseSeq: reported & 0xffff, referenceTime, feedbackCount: 0, statuses, deltas };
     const buf = new Uint8Array(transportCcSize(fb));
     writeTransportCc(fb, buf, 0);
     for (const p of transport.peers) p.handlers.onRtcp(buf);
-    reported = twSeq;
+    reported += n;
+    sentAt.splice(0, n);
   };
   const feed = (i: number) => {
     const au = aus[i % aus.length];
@@ -124,29 +146,54 @@ async function fanout(viewers: number, estimation: boolean): Promise<{ ns: Retur
     const before = transport.peers[0].packets;
     sources[0].sink!.onAccessUnit({ nalus: au.nalus, keyframe: au.keyframe, timestamp: ts });
     sources[1].sink!.onAccessUnit({ nalus: [au.nalus[au.nalus.length - 1].subarray(0, 1500)], keyframe: au.keyframe, timestamp: ts });
-    twSeq += transport.peers[0].packets - before;
-    if (estimation && i % 3 === 2 && !process.env.ABR_NO_FEEDBACK) feedback();
+    const sent = transport.peers[0].packets - before;
+    if (mode === 'on') for (let k = 0; k < sent; k++) sentAt.push(now);
+    // Chromium sends transport-cc feedback about every 100 ms: every third frame at 30 fps.
+    if (mode === 'on' && i % 3 === 2) feedback();
     if (i % 8 === 0) stream.tick();
   };
-  for (let i = 0; i < 30; i++) feed(i);
-  const start = transport.peers.reduce((n, p) => n + p.packets, 0);
-  const ns = measureNs(feed, { iterations: 120, runs: 9, warmup: 30 });
-  const packets = transport.peers.reduce((n, p) => n + p.packets, 0) - start;
-  await gw.close();
-  return { ns, packets };
+  for (let i = 0; i < 60; i++) feed(i);
+  return {
+    feed, packets: () => transport.peers.reduce((n, p) => n + p.packets, 0), close: () => gw.close(),
+    onTop: () => stream.viewerInfo().filter((v) => v.rendition?.current === '720p').length,
+  };
 }
 
-async function ratio(viewers: number): Promise<BenchResult> {
-  const off = await fanout(viewers, false);
-  const on = await fanout(viewers, true);
-  // Packets per timed call: the same in both (the viewers stay on 720p).
-  const calls = 120 * 9 + 30;
-  const per = (m: typeof off) => ({ ...m.ns, median: (m.ns.median * calls) / m.packets, min: (m.ns.min * calls) / m.packets, max: (m.ns.max * calls) / m.packets });
-  const own = per(on);
-  const peer = per(off);
-  return withPeer(`abr.fanout.${viewers}`, 'ns/delivered packet', own, 'estimation off', peer, { viewers, onOverOff: Math.round((own.median / peer.median) * 100) / 100 });
+const FRAMES_PER_RUN = 120;
+
+/** ns per delivered packet of one timed run (packets counted in the run: the same in every mode while the viewers stay on 720p). */
+function run(f: Fanout): number {
+  const before = f.packets();
+  const m = measureNs(f.feed, { iterations: FRAMES_PER_RUN, runs: 1, warmup: 0 });
+  return (m.median * FRAMES_PER_RUN) / Math.max(1, f.packets() - before);
 }
 
-export const benchmarks: Benchmark[] = [{ name: 'abr.fanout', run: async () => [await ratio(100)] }];
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/**
+ * The three modes' runs interleaved (off, extension, on, off...), so a busy machine's drift
+ * falls on all of them alike; each ratio is the median of the per-round ratios.
+ */
+async function ratio(viewers: number): Promise<BenchResult[]> {
+  const modes: Mode[] = ['off', 'extension', 'on'];
+  const setups = await Promise.all(modes.map((m) => fanout(viewers, m)));
+  const rounds = quick ? 3 : 15;
+  const ns: number[][] = modes.map(() => []);
+  for (let r = 0; r < rounds; r++) setups.forEach((f, k) => ns[k].push(run(f)));
+  const onTop = setups.map((f) => f.onTop());
+  await Promise.all(setups.map((f) => f.close()));
+  const summary = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
+  const off = summary(ns[0]);
+  const ratioOf = (k: number) => Math.round(median(ns[k].map((x, r) => x / ns[0][r])) * 100) / 100;
+  return [
+    withPeer(`abr.fanout.${viewers}.extension`, 'ns/delivered packet', summary(ns[1]), 'estimation off', off, { viewers, onOverOff: ratioOf(1), viewersOnTop: onTop[1] }),
+    withPeer(`abr.fanout.${viewers}`, 'ns/delivered packet', summary(ns[2]), 'estimation off', off, { viewers, onOverOff: ratioOf(2), viewersOnTop: onTop[2] }),
+  ];
+}
+
+export const benchmarks: Benchmark[] = [{ name: 'abr.fanout', run: () => ratio(100) }];
 
 export const _sink = () => sink;

@@ -13,7 +13,7 @@
  * history is a ring of `historySize` packets, feedback is processed as it comes.
  */
 import { seqAdd } from '../rtp/seq.js';
-import { TWCC_NOT_RECEIVED, type TransportCcFeedback } from '../rtcp/transport-cc.js';
+import { transportCcCount, TWCC_NOT_RECEIVED, type TransportCcFeedback } from '../rtcp/transport-cc.js';
 import { AimdRate } from './aimd-rate.js';
 import { DelayDetector, type BandwidthUsage, type DelayDetectorOptions } from './delay-detector.js';
 
@@ -103,7 +103,8 @@ export class BandwidthEstimator {
     let arrival = fb.referenceTime * 64;
     let lost = 0;
     let reported = 0;
-    for (let k = 0; k < fb.statuses.length; k++) {
+    const count = transportCcCount(fb);
+    for (let k = 0; k < count; k++) {
       const received = fb.statuses[k] !== TWCC_NOT_RECEIVED;
       // Every received packet's delta counts towards the next one's arrival, known or not.
       if (received) arrival += fb.deltas[k] / 4;

@@ -8,7 +8,7 @@
  */
 import { BandwidthEstimator, type BandwidthEstimatorStats } from '../congestion/bandwidth-estimator.js';
 import { PT_PSFB, PT_RTPFB } from '../rtcp/header.js';
-import { FMT_TRANSPORT_CC, parseTransportCc } from '../rtcp/transport-cc.js';
+import { FMT_TRANSPORT_CC, parseTransportCc, type TransportCcFeedback } from '../rtcp/transport-cc.js';
 import { RtcpParseError } from '../rtcp/errors.js';
 import { parseRtcp } from '../rtcp/compound.js';
 import { MAX_EGRESS_PACKET } from './egress-packet.js';
@@ -28,6 +28,19 @@ export function transportCcExtensionId(offerSdp: string): number | undefined {
 /** One-byte header extension block: profile 0xBEDE, one word, the element (id, length 2) and a pad byte. */
 const EXTENSION_BYTES = 8;
 
+/**
+ * Where every TransportCcPeer writes the packet it is sending, and a view of it per length:
+ * sendRtp hands the packet to the transport (which copies it) before it returns, so one
+ * buffer serves every viewer, and no view is made per packet (subarray is costly in V8, and
+ * garbage). Views are made on first use of a length: at most one per possible length.
+ */
+const OUT = new Uint8Array(MAX_EGRESS_PACKET + 2 + EXTENSION_BYTES);
+const VIEWS: (Uint8Array | undefined)[] = [];
+
+function outView(length: number): Uint8Array {
+  return (VIEWS[length] ??= OUT.subarray(0, length));
+}
+
 export interface TransportCcStats extends BandwidthEstimatorStats {
   feedbackErrors: number;
 }
@@ -36,10 +49,18 @@ export class TransportCcPeer implements WebRtcPeer {
   /** Starts high and trusts the evidence: the first feedback caps it at what gets through. */
   readonly estimator = new BandwidthEstimator({ initialBps: 10_000_000 });
   private seq = 0;
-  private readonly out = new Uint8Array(MAX_EGRESS_PACKET + 2 + EXTENSION_BYTES);
+  /** Each feedback is parsed into this one (its arrays grow to the largest feedback seen, bounded). */
+  private readonly fb: TransportCcFeedback = {
+    senderSsrc: 0, mediaSsrc: 0, baseSeq: 0, referenceTime: 0, feedbackCount: 0, statuses: new Uint8Array(0), deltas: new Int32Array(0), count: 0,
+  };
   private feedbackErrors = 0;
 
-  constructor(readonly inner: WebRtcPeer, private readonly extensionId: number, private readonly now: () => number) {}
+  /** The header extension block (0xBEDE, one word: the element of id `extensionId`, two bytes of sequence number, a pad byte). */
+  private readonly headerExtension: Uint8Array;
+
+  constructor(readonly inner: WebRtcPeer, extensionId: number, private readonly now: () => number) {
+    this.headerExtension = Uint8Array.of(0xbe, 0xde, 0, 1, (extensionId << 4) | 1, 0, 0, 0);
+  }
 
   get answerSdp(): string {
     return this.inner.answerSdp;
@@ -55,30 +76,32 @@ export class TransportCcPeer implements WebRtcPeer {
   }
 
   /**
-   * Copies a video `packet` with the extension inserted after its CSRCs (camwire's egress packets
-   * carry none of their own); audio goes as it is (the extension is negotiated on the video only).
+   * Sends a copy of a video `packet` with the block inserted after its CSRCs (camwire's egress
+   * packets carry no extensions of their own) and the next transport-wide sequence number in
+   * it; audio goes as it is (the extension is negotiated on the video only).
    */
   sendRtp(packet: Uint8Array, kind?: MediaKind): boolean {
     const headerEnd = 12 + (packet[0] & 0x0f) * 4;
-    if (kind === 'audio' || (packet[0] & 0x10) !== 0 || packet.length + EXTENSION_BYTES > this.out.length || packet.length < headerEnd) return this.inner.sendRtp(packet, kind);
-    const out = this.out;
-    // The whole packet shifted by the extension, then its header moved back: no views made.
+    if (kind === 'audio' || (packet[0] & 0x10) !== 0 || packet.length + EXTENSION_BYTES > OUT.length || packet.length < headerEnd) return this.inner.sendRtp(packet, kind);
+    const out = OUT;
+    // The whole packet shifted by the block (one native copy), then its header and the block by
+    // hand: a native call for a dozen bytes costs more than the bytes.
     out.set(packet, EXTENSION_BYTES);
-    out.copyWithin(0, EXTENSION_BYTES, EXTENSION_BYTES + headerEnd);
+    for (let i = 0; i < headerEnd; i++) out[i] = packet[i];
+    for (let i = 0; i < EXTENSION_BYTES; i++) out[headerEnd + i] = this.headerExtension[i];
     out[0] |= 0x10;
+    const total = packet.length + EXTENSION_BYTES;
+    this.stamp(out, headerEnd, total);
+    return this.inner.sendRtp(outView(total), kind);
+  }
+
+  /** Writes the next sequence number into the block at `at` and records the packet for the estimator. */
+  private stamp(packet: Uint8Array, at: number, length: number): void {
     const seq = this.seq;
     this.seq = (seq + 1) & 0xffff;
-    out[headerEnd] = 0xbe;
-    out[headerEnd + 1] = 0xde;
-    out[headerEnd + 2] = 0;
-    out[headerEnd + 3] = 1;
-    out[headerEnd + 4] = (this.extensionId << 4) | 1;
-    out[headerEnd + 5] = seq >> 8;
-    out[headerEnd + 6] = seq & 0xff;
-    out[headerEnd + 7] = 0;
-    const total = packet.length + EXTENSION_BYTES;
-    this.estimator.onPacketSent(seq, total, this.now());
-    return this.inner.sendRtp(out.subarray(0, total));
+    packet[at + 5] = seq >> 8;
+    packet[at + 6] = seq & 0xff;
+    this.estimator.onPacketSent(seq, length, this.now());
   }
 
   sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {
@@ -114,7 +137,7 @@ export class TransportCcPeer implements WebRtcPeer {
 
   private feedback(packet: Uint8Array, start: number, end: number): void {
     try {
-      this.estimator.onTransportFeedback(parseTransportCc(packet, start, end), this.now());
+      this.estimator.onTransportFeedback(parseTransportCc(packet, start, end, this.fb), this.now());
     } catch (err) {
       if (!(err instanceof RtcpParseError)) throw err;
       this.feedbackErrors++;

@@ -23,7 +23,7 @@ export type { FirEntry, RtcpFir } from './fir.js';
 export { type RtcpRemb, REMB_MAX_BITRATE, encodeRembBitrate } from './remb.js';
 export {
   type TransportCcFeedback, FMT_TRANSPORT_CC, TRANSPORT_CC_MAX_PACKETS, TWCC_NOT_RECEIVED, TWCC_SMALL_DELTA, TWCC_LARGE_DELTA,
-  isTransportCc, parseTransportCc, transportCcSize, writeTransportCc,
+  isTransportCc, parseTransportCc, transportCcCount, transportCcSize, writeTransportCc,
 } from './transport-cc.js';
 export { type RtcpExtendedReport, type XrBlock, type XrDlrrItem, XR_BT_RRTR, XR_BT_DLRR } from './xr.js';
 export type { RtcpUnknown } from './unknown.js';

@@ -34,6 +34,16 @@ export interface TransportCcFeedback {
   statuses: Uint8Array;
   /** Per packet: its receive delta in 250 us units (0 for packets not received). */
   deltas: Int32Array;
+  /**
+   * Packets reported, when `statuses` and `deltas` are longer (buffers reused across feedback:
+   * see parseTransportCc's `into`); their length when absent.
+   */
+  count?: number;
+}
+
+/** Packets `fb` reports. */
+export function transportCcCount(fb: TransportCcFeedback): number {
+  return fb.count ?? fb.statuses.length;
 }
 
 /** True for an RTPFB packet of FMT 15 (what `parseRtcp` keeps as `unknown`). */
@@ -41,8 +51,13 @@ export function isTransportCc(packetType: number, fmt: number): boolean {
   return packetType === PT_RTPFB && fmt === FMT_TRANSPORT_CC;
 }
 
-/** Parses the body of an RTPFB FMT 15 packet (`start` after the 4-byte header, `end` before any padding). */
-export function parseTransportCc(buf: Uint8Array, start: number, end: number): TransportCcFeedback {
+/**
+ * Parses the body of an RTPFB FMT 15 packet (`start` after the 4-byte header, `end` before any
+ * padding). With `into`, parses into it and reuses its arrays (grown to the next power of two
+ * when too short, never beyond TRANSPORT_CC_MAX_PACKETS), setting its `count`: a receiver of
+ * feedback every 50-100 ms allocates nothing per feedback.
+ */
+export function parseTransportCc(buf: Uint8Array, start: number, end: number, into?: TransportCcFeedback): TransportCcFeedback {
   checkFeedbackBody(start, end, 'transport-cc feedback');
   let o = start + FEEDBACK_COMMON_SIZE;
   if (o + 8 > end) throw new RtcpParseError('RTCP_TWCC_TRUNCATED', 'transport-cc feedback without base sequence, count and reference time');
@@ -53,28 +68,46 @@ export function parseTransportCc(buf: Uint8Array, start: number, end: number): T
   const referenceTime = ref & 0x800000 ? ref - 0x1000000 : ref;
   const feedbackCount = buf[o + 7];
   o += 8;
-  const statuses = new Uint8Array(count);
+  const statuses = into ? roomIn(into, count).statuses : new Uint8Array(count);
   let n = 0;
   while (n < count) {
     if (o + 2 > end) throw new RtcpParseError('RTCP_TWCC_TRUNCATED', `transport-cc chunks end after ${n} of ${count} packets`);
-    n = readChunk((buf[o] << 8) | buf[o + 1], statuses, n);
+    n = readChunk((buf[o] << 8) | buf[o + 1], statuses, n, count);
     o += 2;
   }
-  const deltas = new Int32Array(count);
+  const deltas = into ? into.deltas : new Int32Array(count);
   for (let i = 0; i < count; i++) {
     const s = statuses[i];
-    if (s === TWCC_NOT_RECEIVED) continue;
+    if (s === TWCC_NOT_RECEIVED) {
+      deltas[i] = 0;
+      continue;
+    }
     const size = s === TWCC_SMALL_DELTA ? 1 : 2;
     if (o + size > end) throw new RtcpParseError('RTCP_TWCC_TRUNCATED', `transport-cc receive deltas end at packet ${i} of ${count}`);
     deltas[i] = size === 1 ? buf[o] : ((buf[o] << 24) >> 16) | buf[o + 1];
     o += size;
   }
-  return { senderSsrc: readU32(buf, start), mediaSsrc: readU32(buf, start + 4), baseSeq, referenceTime, feedbackCount, statuses, deltas };
+  if (!into) return { senderSsrc: readU32(buf, start), mediaSsrc: readU32(buf, start + 4), baseSeq, referenceTime, feedbackCount, statuses, deltas };
+  into.senderSsrc = readU32(buf, start);
+  into.mediaSsrc = readU32(buf, start + 4);
+  into.baseSeq = baseSeq;
+  into.referenceTime = referenceTime;
+  into.feedbackCount = feedbackCount;
+  into.count = count;
+  return into;
 }
 
-/** Fills statuses from index `n` with one chunk's; returns the index after it (capped at the count). */
-function readChunk(chunk: number, statuses: Uint8Array, n: number): number {
-  const count = statuses.length;
+/** `fb` with arrays of at least `count` entries (their contents are overwritten). */
+function roomIn(fb: TransportCcFeedback, count: number): TransportCcFeedback {
+  if (fb.statuses.length >= count && fb.deltas.length >= count) return fb;
+  const size = Math.min(TRANSPORT_CC_MAX_PACKETS, 1 << Math.ceil(Math.log2(Math.max(16, count))));
+  fb.statuses = new Uint8Array(size);
+  fb.deltas = new Int32Array(size);
+  return fb;
+}
+
+/** Fills statuses from index `n` with one chunk's; returns the index after it (capped at `count`). */
+function readChunk(chunk: number, statuses: Uint8Array, n: number, count: number): number {
   if ((chunk & 0x8000) === 0) {
     const symbol = (chunk >> 13) & 3;
     const run = Math.min(chunk & 0x1fff, count - n);
@@ -107,7 +140,8 @@ export function transportCcSize(fb: TransportCcFeedback): number {
  */
 export function writeTransportCc(fb: TransportCcFeedback, buf: Uint8Array, o: number): number {
   const count = fb.statuses.length;
-  if (count > TRANSPORT_CC_MAX_PACKETS || fb.deltas.length !== count) throw new RtcpSerializeError('RTCP_BAD_FIELD', `transport-cc feedback of ${count} packets cannot be written`);
+  // (a feedback parsed into reused buffers has a `count` of its own: not written as it is)
+  if (count > TRANSPORT_CC_MAX_PACKETS || fb.deltas.length !== count || transportCcCount(fb) !== count) throw new RtcpSerializeError('RTCP_BAD_FIELD', `transport-cc feedback of ${count} packets cannot be written`);
   const size = transportCcSize(fb);
   writeHeader(buf, o, FMT_TRANSPORT_CC, PT_RTPFB, size);
   writeU32(buf, o + 4, fb.senderSsrc);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import {
-  parseRtcp, parseTransportCc, isTransportCc, transportCcSize, writeTransportCc, RtcpParseError,
+  parseRtcp, parseTransportCc, isTransportCc, transportCcCount, transportCcSize, writeTransportCc, RtcpParseError,
   TRANSPORT_CC_MAX_PACKETS, TWCC_LARGE_DELTA, TWCC_NOT_RECEIVED, TWCC_SMALL_DELTA, type TransportCcFeedback,
 } from '../../lib/rtcp/index.js';
 
@@ -71,6 +71,25 @@ t.test('property: what is written parses back the same, through parseRtcp too', 
     const back = body(buf);
     return JSON.stringify({ ...back, statuses: [...back.statuses], deltas: [...back.deltas] }) === JSON.stringify({ ...fb, statuses: [...fb.statuses], deltas: [...fb.deltas] });
   }), { numRuns: 300 });
+  t.end();
+});
+
+t.test('property: parsing into one reused feedback gives what a fresh parse gives, feedback after feedback', (t) => {
+  fc.assert(fc.property(fc.array(feedback, { minLength: 1, maxLength: 6 }), (list) => {
+    const into: TransportCcFeedback = { senderSsrc: 0, mediaSsrc: 0, baseSeq: 0, referenceTime: 0, feedbackCount: 0, statuses: new Uint8Array(0), deltas: new Int32Array(0) };
+    return list.every((fb) => {
+      const buf = new Uint8Array(transportCcSize(fb));
+      writeTransportCc(fb, buf, 0);
+      const fresh = body(buf);
+      const reused = parseTransportCc(buf, 4, buf.length, into);
+      const n = transportCcCount(reused);
+      return reused === into && n === fresh.statuses.length && n <= TRANSPORT_CC_MAX_PACKETS
+        && reused.baseSeq === fresh.baseSeq && reused.referenceTime === fresh.referenceTime
+        && [...reused.statuses.subarray(0, n)].join() === [...fresh.statuses].join() && [...reused.deltas.subarray(0, n)].join() === [...fresh.deltas].join();
+    });
+  }), { numRuns: 200 });
+  const reused: TransportCcFeedback = { senderSsrc: 0, mediaSsrc: 0, baseSeq: 0, referenceTime: 0, feedbackCount: 0, statuses: new Uint8Array(16), deltas: new Int32Array(16), count: 3 };
+  t.throws(() => writeTransportCc(reused, new Uint8Array(64), 0), { code: 'RTCP_BAD_FIELD' }, 'a reused feedback (count under its arrays) is not written as it is');
   t.end();
 });
 
