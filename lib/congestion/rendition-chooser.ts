@@ -16,8 +16,12 @@ export const RENDITION_CHOOSER_DEFAULTS = Object.freeze({
   downMargin: 0.1,
   upMargin: 0.25,
   upHoldMs: 5000,
-  retryUpMs: 8000,
-  maxRetryUpMs: 64_000,
+  /**
+   * A trial is a blind step up (no padding probe yet): on a link that cannot carry the higher
+   * rendition it costs a stall, so the first comes late and each failed one doubles the wait.
+   */
+  retryUpMs: 30_000,
+  maxRetryUpMs: 240_000,
   trialMs: 10_000,
   /**
    * After a step up the estimate still lags (it is capped by the rate acknowledged, which was

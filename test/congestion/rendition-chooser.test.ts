@@ -5,7 +5,7 @@ import { RenditionChooser, type RenditionLoad } from '../../lib/congestion/index
 const LIST: RenditionLoad[] = [{ bitrateBps: 2_600_000, live: true }, { bitrateBps: 420_000, live: true }];
 
 t.test('down after downHoldMs without room; a trial step up after retryUpMs, backing off when it fails', (t) => {
-  const c = new RenditionChooser(0);
+  const c = new RenditionChooser(0, { retryUpMs: 8000, maxRetryUpMs: 64_000 });
   t.equal(c.choose(100, 0, 1_000_000, LIST), 0, 'a moment without room: stay');
   t.equal(c.choose(1200, 0, 1_000_000, LIST), 1, 'a second without room: down');
   t.equal(c.choose(5000, 1, 600_000, LIST), 1, 'the estimate shows no room for 720p: stay');
@@ -18,6 +18,15 @@ t.test('down after downHoldMs without room; a trial step up after retryUpMs, bac
   t.equal(c.choose(29_500, 0, 2_000_000, LIST), 0, 'still settling');
   t.equal(c.choose(29_700, 0, 2_000_000, LIST), 0, 'settled: not fitting starts the down hold');
   t.equal(c.choose(30_800, 0, 2_000_000, LIST), 1, 'and a second later goes down');
+  t.end();
+});
+
+t.test('by default the first blind trial up comes 30 s after the step down', (t) => {
+  const c = new RenditionChooser(0);
+  t.equal(c.choose(1200, 0, 1_000_000, LIST), 0);
+  t.equal(c.choose(2300, 0, 1_000_000, LIST), 1, 'down');
+  t.equal(c.choose(32_000, 1, 600_000, LIST), 1, 'no trial before 30 s');
+  t.equal(c.choose(32_400, 1, 600_000, LIST), 0, 'a trial after');
   t.end();
 });
 
