@@ -50,6 +50,8 @@ export interface BandwidthEstimatorStats {
   /** Feedback about packets not (or no longer) in the send history. */
   unknownPackets: number;
   rembIgnored: number;
+  /** Receiver reports taken (the loss signal of a viewer without transport-wide CC). */
+  receiverReports: number;
 }
 
 const EMPTY = -1;
@@ -69,7 +71,7 @@ export class BandwidthEstimator {
   private ackedBytes = 0;
   private ackedSince = -1;
   private acked = 0;
-  private readonly c = { feedbacks: 0, unknownPackets: 0, rembIgnored: 0 };
+  private readonly c = { feedbacks: 0, unknownPackets: 0, rembIgnored: 0, receiverReports: 0 };
 
   constructor(opts: BandwidthEstimatorOptions = {}) {
     this.o = { ...BANDWIDTH_ESTIMATOR_DEFAULTS, ...opts };
@@ -129,6 +131,27 @@ export class BandwidthEstimator {
     if (usage === 'overuse') this.lastOveruse = now;
     this.rate.update(usage, this.acked, now);
     this.updateLossBound(now);
+  }
+
+  /**
+   * A receiver report's fraction lost (0-1) while `sentBps` was being sent: the whole signal of
+   * a viewer without transport-wide CC. With no delay to tell a queue from a lossy path, loss
+   * counts as congestion only beyond what retransmission repairs (`unrepairableLoss`); then
+   * the loss-based bound falls to what got through, else it grows 5% a report up to 1.5x the
+   * rate sent.
+   */
+  onReceiverReport(fractionLost: number, sentBps: number, now: number): void {
+    this.c.receiverReports++;
+    this.loss = 0.5 * this.loss + 0.5 * Math.min(1, Math.max(0, fractionLost));
+    if (this.loss > this.o.unrepairableLoss && sentBps > 0) {
+      this.lossBound = Math.max(this.o.minBps, Math.min(this.lossBound, sentBps * (1 - this.loss)));
+    } else {
+      this.updateLossBound(now);
+      // With no delay signal there is no evidence of room beyond what is sent now: as the
+      // delay-based rate is capped by what is acknowledged, this bound is capped at 1.5x the
+      // rate sent (a viewer on a lower rendition steps up by the chooser's trial, not by drift).
+      if (sentBps > 0) this.lossBound = Math.min(this.lossBound, Math.max(this.o.minBps, sentBps * 1.5));
+    }
   }
 
   /** The receiver's own estimate (REMB); absurd values are counted and ignored. */

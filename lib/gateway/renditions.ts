@@ -9,7 +9,8 @@ import type { Clock } from '../clock.js';
 import { RenditionMeter, type RenditionMeasure } from './rendition-meter.js';
 import { bestLive, RenditionSwitch, type SwitchableRendition } from './rendition-switch.js';
 import { RenditionChooser, type RenditionLoad } from '../congestion/rendition-chooser.js';
-import type { TransportCcPeer } from './transport-cc-peer.js';
+import type { BandwidthEstimator } from '../congestion/bandwidth-estimator.js';
+import type { TransportCcStats } from './transport-cc-peer.js';
 import type { SourceState } from './source.js';
 import type { Stream } from './stream.js';
 
@@ -30,6 +31,12 @@ export interface RenditionStats extends RenditionMeasure {
   /** Viewers on it now. */
   viewers: number;
   keyframeRequests: number;
+}
+
+/** A viewer's bandwidth estimate and where it comes from: transport-wide CC (TransportCcPeer) or receiver reports (ReportBandwidth). */
+export interface BandwidthSource {
+  readonly estimator: BandwidthEstimator;
+  stats(): TransportCcStats;
 }
 
 export interface RenditionMember {
@@ -87,10 +94,10 @@ export class RenditionSet {
 
   /**
    * A new viewer's switch: every child rendition feeds it from now on (and runs while it is
-   * there). With `bandwidth` (transport-wide CC negotiated), Auto follows the viewer's estimate
-   * once feedback has come; without, Auto is the best rendition that plays.
+   * there). With `bandwidth`, Auto follows the viewer's estimate once feedback (transport-wide
+   * CC, or receiver reports) has come; without, Auto is the best rendition that plays.
    */
-  createSwitch(viewerId: string, bandwidth?: TransportCcPeer): RenditionSwitch {
+  createSwitch(viewerId: string, bandwidth?: BandwidthSource): RenditionSwitch {
     const choose = bandwidth ? this.estimateChooser(bandwidth) : bestLive;
     const sw = new RenditionSwitch(this.list, () => this.clock.now(), choose, bandwidth);
     this.switches.set(viewerId, sw);
@@ -98,12 +105,19 @@ export class RenditionSet {
     return sw;
   }
 
-  private estimateChooser(bandwidth: TransportCcPeer): (sw: RenditionSwitch) => number {
+  /** What viewer `viewerId` is being sent now (bit/s): the measured bitrate of the rendition it is on, 0 when unknown. */
+  sentBps(viewerId: string): number {
+    const sw = this.switches.get(viewerId);
+    return sw ? this.list[sw.current].meter.measure().bitrateBps : 0;
+  }
+
+  private estimateChooser(bandwidth: BandwidthSource): (sw: RenditionSwitch) => number {
     const chooser = new RenditionChooser(this.clock.now());
     const loads: RenditionLoad[] = this.list.map(() => ({ bitrateBps: 0, live: false }));
     return (sw) => {
       const est = bandwidth.estimator;
-      if (est.stats().feedbacks === 0) return bestLive(sw);
+      const seen = est.stats();
+      if (seen.feedbacks + seen.receiverReports === 0) return bestLive(sw);
       for (let i = 0; i < this.list.length; i++) {
         loads[i].bitrateBps = this.list[i].meter.measure().bitrateBps;
         loads[i].live = this.list[i].live();

@@ -20,6 +20,7 @@ import type { StreamCapture } from '../capture/stream-capture.js';
 import { CapturingPeer } from './capture-peer.js';
 import type { RenditionSet } from './renditions.js';
 import { TransportCcPeer, transportCcExtensionId } from './transport-cc-peer.js';
+import { ReportBandwidth } from './report-bandwidth.js';
 
 /**
  * An offer that could take H.265 while the camera has not said its codec yet (an on-demand
@@ -191,8 +192,7 @@ export class Stream implements SourceSink {
 
   /** Pins viewer `id` to rendition `name`, or back to Auto (undefined). False when either is unknown. */
   selectRendition(id: string, name: string | undefined): boolean {
-    const sw = this.renditions?.switchOf(id);
-    return sw !== undefined && this.viewers.has(id) && sw.pin(name);
+    return this.viewers.has(id) && (this.renditions?.switchOf(id)?.pin(name) ?? false);
   }
 
   /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
@@ -224,9 +224,11 @@ export class Stream implements SourceSink {
     // eslint-disable-next-line prefer-const
     let viewer: Viewer | undefined;
     const vc = this.capture?.addViewer(id);
-    // Transport-wide CC (a bandwidth estimate per viewer) only where it can choose a rendition.
+    // A bandwidth estimate per viewer only where it can choose a rendition: from transport-wide
+    // CC when the browser offers it, else from its receiver reports.
     const twccId = this.renditions ? transportCcExtensionId(offerSdp) : undefined;
     let twcc: TransportCcPeer | undefined;
+    const reports = this.renditions && twccId === undefined ? new ReportBandwidth(ssrcs.readUInt32BE(0), () => this.renditions?.sentBps(id) ?? 0, this.deps.clock.now) : undefined;
     const peer = await transport.createPeer(
       offerSdp,
       {
@@ -243,7 +245,7 @@ export class Stream implements SourceSink {
       {
         onRtcp: (p) => {
           vc?.received(p);
-          twcc?.onRtcp(p);
+          (twcc ?? reports)?.onRtcp(p);
           viewer?.handleRtcp(p);
         },
         onOpen: () => {
@@ -259,7 +261,7 @@ export class Stream implements SourceSink {
     const captured = vc ? new CapturingPeer(peer, vc) : peer;
     if (twccId !== undefined) twcc = new TransportCcPeer(captured, twccId, this.deps.clock.now);
     // With renditions the viewer's video sender sees one track through its switch, NACKs included.
-    const sw = this.renditions?.createSwitch(id, twcc);
+    const sw = this.renditions?.createSwitch(id, twcc ?? reports);
     viewer = new Viewer({
       id, peer: twcc ?? captured, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, clock: this.deps.clock,
       tracks: this.viewerTracks(peer.media, audio, sw?.history),
@@ -429,10 +431,9 @@ export class Stream implements SourceSink {
 
   viewerInfo(): ViewerInfo[] {
     const now = this.deps.clock.now();
-    return [...this.viewers.values()].map((v) => {
-      const sw = this.renditions?.switchOf(v.id);
-      return { id: v.id, connection: v.peer.state, ageMs: Math.round(now - v.createdAt), ...v.stats(), audio: v.audioStats(), ...(sw ? { rendition: sw.stats() } : {}) };
-    });
+    return [...this.viewers.values()].map((v) => ({
+      id: v.id, connection: v.peer.state, ageMs: Math.round(now - v.createdAt), ...v.stats(), audio: v.audioStats(), ...(this.renditions ? { rendition: this.renditions.switchOf(v.id)?.stats() } : {}),
+    }));
   }
 
   /**

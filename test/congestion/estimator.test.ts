@@ -89,3 +89,15 @@ t.test('bad feedback and REMB: counted and ignored; REMB caps the estimate', (t)
   t.equal(est.estimateBps, 800_000, 'REMB caps the estimate');
   t.end();
 });
+
+t.test('receiver reports alone: loss up to what retransmission repairs never lowers the estimate; beyond it, the bound falls to what got through', (t) => {
+  const e = new BandwidthEstimator({ initialBps: 10_000_000 });
+  for (let k = 0; k < 30; k++) e.onReceiverReport(0.05 + 0.1 * (k % 2), 2_600_000, k * 1000);
+  t.equal(e.estimateBps, 2_600_000 * 1.5, 'random 5-15% loss: never lowered (room for 1.5x what is sent)');
+  for (let k = 30; k < 34; k++) e.onReceiverReport(0.55, 2_600_000, k * 1000);
+  t.ok(e.estimateBps <= 2_600_000 * 0.6 && e.estimateBps >= 100_000, `55% loss of 2.6 Mbit/s: ${e.estimateBps} bit/s`);
+  for (let k = 34; k < 40; k++) e.onReceiverReport(0, 420_000, k * 1000);
+  t.ok(e.estimateBps >= 420_000 * 1.25 && e.estimateBps <= 420_000 * 1.5, `no loss on the lower rendition: room for it, no claim beyond 1.5x (${e.estimateBps} bit/s)`);
+  t.equal(e.stats().receiverReports, 40);
+  t.end();
+});

@@ -176,6 +176,36 @@ t.test('stats: each rendition\'s bitrate, frame size and viewers; URLs without c
   await gw.close();
 });
 
+t.test('without transport-wide CC, Auto follows receiver reports: loss retransmission repairs keeps 720p, loss beyond it moves the viewer down', async (t) => {
+  const { clock, transport, gw, stream, main, sub } = setup();
+  await stream.addViewer(CHROMIUM_OFFER);
+  await settle();
+  const peer = transport.peers[0] as FakePeer;
+  const report = (fraction: number) =>
+    peer.handlers.onRtcp(serializeRtcp([{
+      type: 'rr', ssrc: 1, profileExtension: new Uint8Array(0),
+      reports: [{ ssrc: peer.media.ssrc, fractionLost: fraction, cumulativeLost: 0, highestSeq: 0, jitter: 0, lsr: 0, dlsr: 0 }],
+    }]));
+  const run = (seconds: number, fraction: number) => {
+    for (let i = 0; i < seconds * 30; i++) {
+      main.frame(i % 30 === 0, 5000);
+      sub.frame(i % 30 === 0, 1000);
+      clock.advance(1000 / 30);
+      if (i % 30 === 29) report(fraction);
+      if (i % 5 === 0) stream.tick();
+    }
+  };
+  run(5, 38); // 15%: what NACK repairs
+  let v = stream.viewerInfo()[0].rendition!;
+  t.match(v, { current: '720p', target: '720p', switches: 0 }, `15% loss keeps 720p (estimate ${v.bandwidth?.estimateBps})`);
+  t.ok(v.bandwidth!.receiverReports >= 4, 'the receiver reports reach the estimate');
+  run(4, 128); // 50%: the link cannot carry it
+  v = stream.viewerInfo()[0].rendition!;
+  t.equal(v.target, '360p', `50% loss: down to 360p (estimate ${v.bandwidth?.estimateBps}, 720p sent at ${stream.stats().renditions![0].bitrateBps})`);
+  t.equal(v.current, '360p', 'switched at its keyframe');
+  await gw.close();
+});
+
 t.test('children run while viewers watch; a rendition whose camera is down is skipped', async (t) => {
   const { clock, transport, gw, stream, main, sub } = setup();
   const viewer = await stream.addViewer(CHROMIUM_OFFER);
