@@ -8,6 +8,7 @@ export * from './rtp/index.js';
 export * from './sdp/index.js';
 export * from './rtcp/index.js';
 export * from './recovery/index.js';
+export * from './congestion/index.js';
 export * from './netsim/index.js';
 export * from './h264/index.js';
 export * from './h265/index.js';

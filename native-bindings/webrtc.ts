@@ -9,6 +9,7 @@ import { systemClock } from '../lib/clock.js';
 import { GatewayError } from '../lib/gateway/errors.js';
 import { parseIceUrl, resolveIceServers, type IceServerConfig } from '../lib/gateway/ice-servers.js';
 import { addPublicCandidates } from '../lib/sdp/candidates.js';
+import { TRANSPORT_CC_URI } from '../lib/gateway/transport-cc-peer.js';
 import {
   WEBRTC_DEFAULTS,
   type PeerAudioParams,
@@ -179,6 +180,10 @@ class NativePeer implements WebRtcPeer {
         if (m.codec === 'h265') video.addVideoCodec(m.payloadType, 'H265', m.fmtp);
         else video.addH264Codec(m.payloadType, m.fmtp);
         if (m.rrtr) video.parseSdpLine(`a=rtcp-fb:${m.payloadType} rrtr`);
+        if (m.transportCcExtensionId !== undefined) {
+          video.parseSdpLine(`a=extmap:${m.transportCcExtensionId} ${TRANSPORT_CC_URI}`);
+          video.parseSdpLine(`a=rtcp-fb:${m.payloadType} transport-cc`);
+        }
         if (m.rtxPayloadType !== undefined) video.addRTXCodec(m.rtxPayloadType, m.payloadType, 90000);
         video.addSSRC(m.ssrc, m.cname, m.streamId, m.trackId);
         if (m.rtxPayloadType !== undefined && m.rtxSsrc !== undefined) {

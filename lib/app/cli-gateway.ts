@@ -115,7 +115,7 @@ export async function runGateway(argv: readonly string[]): Promise<number> {
     log = operatorLog(config);
     if (Object.keys(config.streams).length === 0) {
       demo = await startDemoCamera({ host: '127.0.0.1', port: 0 });
-      config = parseConfig({ ...config, streams: { demo: { url: demo.url, ...(args.recordDir ? { record: true } : {}) } } });
+      config = parseConfig({ ...config, streams: demoStreams(demo, args.recordDir !== undefined) });
       say(log, config, 'camwire.demo-camera', { url: demo.url }, `no camera given: serving the built-in demo camera (${demo.url}) as "demo"`);
     }
   } catch (err) {
@@ -197,4 +197,10 @@ async function drain(gateway: Gateway, timeoutMs: number, tell: (event: string, 
   const left = typeof result === 'string' ? gateway.viewerCount : result.viewersLeft;
   const why = typeof result === 'string' ? `cut short by ${result}` : result.ended === 'empty' ? 'every viewer left' : 'drainTimeoutMs reached';
   tell('camwire.drained', { why, viewersLeft: left, viewers: atStart }, `camwire: drain over (${why}): ${left} of ${atStart} viewers still connected`);
+}
+
+/** The demo camera's two profiles as the renditions of "demo", as a real camera's main and sub streams, so the player shows its quality menu. */
+function demoStreams(demo: DemoCamera, record: boolean): Record<string, StreamConfig> {
+  const renditions = [{ name: '720p', url: demo.url }, ...(demo.subUrl !== undefined ? [{ name: '360p', url: demo.subUrl }] : [])];
+  return { demo: { ...(renditions.length > 1 ? { renditions } : { url: demo.url }), ...(record ? { record: true } : {}) } };
 }

@@ -17,6 +17,7 @@ import { RTSP_TLS_DEFAULTS } from '../rtsp/client/tls.js';
 import { KEYFRAME_POLICY_DEFAULTS } from '../recovery/keyframe-policy.js';
 import { RESEND_LIMITER_DEFAULTS, RETRANSMISSION_HISTORY_DEFAULTS } from '../recovery/history.js';
 import { REORDER_BUFFER_DEFAULTS } from '../recovery/reorder-buffer.js';
+import { renditionsProblem } from './rendition-config.js';
 import { HTTP_DEFAULTS, type HttpOptions } from '../http/server.js';
 import { HTTP_LISTENER_DEFAULTS, type HttpListenerOptions } from '../http/listener-options.js';
 import { WEBSOCKET_ROUTE_DEFAULTS } from '../http/websocket-route.js';
@@ -321,8 +322,14 @@ const recordSettings = (d: Partial<typeof RECORD_DEFAULTS>): Record<string, Sett
 });
 const STREAM_RECORD = object(recordSettings({}));
 
+const renditions = setting((v, path) => {
+  const problem = renditionsProblem(v, path);
+  if (problem !== undefined) throw new ConfigError(problem);
+});
+
 const STREAM = object({
   url: rtspUrl,
+  renditions,
   transport: oneOf(['auto', 'udp', 'tcp', 'multicast'], client.transport),
   cameraNack: flag(RTSP_SOURCE_DEFAULTS.nack),
   cameraReorder: oneOf(['auto', 'on', 'off'], RTSP_SOURCE_DEFAULTS.reorder),
@@ -336,7 +343,8 @@ const STREAM = object({
 
 /** rtsps:// takes media inside its TLS connection, so no UDP or multicast. */
 function checkStreamTransport(s: StreamConfig, path: string): void {
-  if (s.url !== undefined && /^rtsps:/i.test(s.url) && (s.transport === 'udp' || s.transport === 'multicast')) {
+  const tls = [s.url, ...(s.renditions ?? []).map((r) => r.url)].some((u) => u !== undefined && /^rtsps:/i.test(u));
+  if (tls && (s.transport === 'udp' || s.transport === 'multicast')) {
     throw new ConfigError(`${path}.transport: rtsps:// carries media inside its TLS connection only, so '${s.transport}' is not possible (use tcp or auto)`);
   }
 }
@@ -344,7 +352,11 @@ function checkStreamTransport(s: StreamConfig, path: string): void {
 function checkStream(name: string, s: unknown, path: string): void {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ConfigError(`${path}: bad stream name ${JSON.stringify(name)}`);
   STREAM.check(s, `${path}.${name}`);
-  if ((s as { url?: unknown }).url === undefined) throw new ConfigError(`${path}.${name}.url is required`);
+  const given = s as { url?: unknown; renditions?: unknown };
+  if (given.url !== undefined && given.renditions !== undefined) {
+    throw new ConfigError(`${path}.${name} has both url and renditions: give one (renditions list the url of each profile)`);
+  }
+  if (given.url === undefined && given.renditions === undefined) throw new ConfigError(`${path}.${name}.url is required (or renditions)`);
   checkStreamTransport(s as StreamConfig, `${path}.${name}`);
 }
 

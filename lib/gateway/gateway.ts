@@ -7,6 +7,8 @@ import type { TimerHandle } from '../clock.js';
 import { stripCredentials, type RtspClientOptions } from '../rtsp/index.js';
 import type { GatewayDeps } from './deps.js';
 import { GatewayError } from './errors.js';
+import type { RenditionConfig } from './rendition-config.js';
+import { RenditionSet } from './renditions.js';
 import type { VideoSource } from './source.js';
 import { Stream, type StreamOptions, type StreamStats, type ViewerInfo, type ViewerOrigin } from './stream.js';
 import { STREAM_DEFAULTS } from './stream-options.js';
@@ -19,8 +21,10 @@ import type { StreamRecordSetting } from '../record/options.js';
 import type { CameraTap } from '../capture/capture-slot.js';
 
 export interface StreamConfig extends StreamOptions {
-  /** rtsp://[user:pass@]host[:port]/path, or rtsps:// (RTSP over TLS, port 322, TCP only) */
-  url: string;
+  /** rtsp://[user:pass@]host[:port]/path, or rtsps:// (RTSP over TLS, port 322, TCP only); required unless `renditions` are given. */
+  url?: string;
+  /** The camera's profiles of this picture, best first, in place of `url` (one behaves as `url`). */
+  renditions?: readonly RenditionConfig[];
   /** Camera leg transport (default 'auto': UDP, falling back to TCP). */
   transport?: 'auto' | 'udp' | 'tcp' | 'multicast';
   /** Send NACKs to the camera on UDP/multicast (default true). */
@@ -106,8 +110,14 @@ export interface StreamWatcher {
   removed(stream: Stream): void;
 }
 
-/** Builds the source for a stream (the RTSP client in production, clips in tests); `capture` when the stream is captured. */
-export type SourceFactory = (name: string, config: StreamConfig, capture?: CameraTap) => VideoSource;
+/** A stream's config with its URL settled: its own, or for a rendition that rendition's. */
+export type SourceConfig = StreamConfig & { url: string };
+
+/**
+ * Builds the source for a stream or one of its renditions (the RTSP client in production, clips
+ * in tests); `capture` when the stream is captured.
+ */
+export type SourceFactory = (name: string, config: SourceConfig, capture?: CameraTap) => VideoSource;
 
 const STREAM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const AD_HOC_PREFIX = 'src-';
@@ -138,10 +148,12 @@ export class Gateway {
   addStream(name: string, cfg: StreamConfig): Stream {
     if (!STREAM_NAME.test(name)) throw new GatewayError('STREAM_BAD_NAME', `bad stream name ${JSON.stringify(name)}`);
     if (this.streams.has(name)) throw new GatewayError('STREAM_EXISTS', `stream ${name} already exists`);
-    const merged = { ...this.opts.streamDefaults, ...cfg };
+    const merged = settled(name, { ...this.opts.streamDefaults, ...cfg });
     this.opts.recordings?.settingsFor(name, cfg.record); // throws RecordError before anything is made
     const capture = cfg.capture === false ? undefined : this.opts.capture?.slot(name);
     const stream = new Stream(name, this.makeSource(name, merged, capture), this.transport, this.deps, merged, undefined, capture);
+    const list = cfg.renditions ?? [];
+    if (list.length > 1) stream.useRenditions(this.renditionSet(stream, merged, list));
     this.streams.set(name, stream);
     this.configs.set(name, merged);
     for (const w of this.watchers) w.added(stream);
@@ -188,9 +200,11 @@ export class Gateway {
     const stream = this.streams.get(name);
     const before = this.configs.get(name);
     if (!stream || !before) throw new GatewayError('STREAM_UNKNOWN', `no stream named ${name}`);
-    const merged: StreamConfig = { ...this.opts.streamDefaults, ...cfg };
+    const merged = settled(name, { ...this.opts.streamDefaults, ...cfg });
     const changed = new Set([...Object.keys(before), ...Object.keys(merged)].filter((k) => !sameValue(before[k as keyof StreamConfig], merged[k as keyof StreamConfig])));
-    if ([...changed].some((k) => REBUILD_KEYS.has(k))) {
+    const newSource = [...changed].some((k) => SOURCE_KEYS.has(k));
+    // A stream with renditions has a source per rendition: a new camera leg rebuilds them all.
+    if ([...changed].some((k) => REBUILD_KEYS.has(k)) || (newSource && merged.renditions !== undefined)) {
       await this.removeStream(name);
       try {
         this.addStream(name, cfg);
@@ -204,9 +218,25 @@ export class Gateway {
     stream.updateOptions(merged);
     this.configs.set(name, merged);
     if (changed.has('record')) await this.opts.recordings?.apply(name, stream, merged.record);
-    if (![...changed].some((k) => SOURCE_KEYS.has(k))) return 'settings';
+    if (!newSource) return 'settings';
     await stream.replaceSource(this.makeSource(name, merged, stream.capture));
     return 'source';
+  }
+
+  /**
+   * The stream's own source is the first rendition; each further one is a child Stream with no
+   * WebRTC viewers of its own, pulled on demand while the stream's viewers are there.
+   */
+  private renditionSet(stream: Stream, cfg: SourceConfig, list: readonly RenditionConfig[]): RenditionSet {
+    const members = list.map((r, i) => {
+      const child = { ...cfg, url: r.url, renditions: undefined, onDemand: true };
+      const childName = `${stream.name}@${r.name}`;
+      return {
+        name: r.name, publicUrl: stripCredentials(r.url),
+        stream: i === 0 ? stream : new Stream(childName, this.makeSource(childName, child), undefined, this.deps, child),
+      };
+    });
+    return new RenditionSet(members, this.deps.clock);
   }
 
   stream(name: string): Stream | undefined {
@@ -364,7 +394,14 @@ export class Gateway {
 /** Keys of a stream's camera leg: a change replaces its source. */
 const SOURCE_KEYS: ReadonlySet<string> = new Set(['url', 'transport', 'cameraNack', 'cameraReorder', 'reorderMinWaitMs', 'rtsp']);
 /** Stream options baked into its track: a change rebuilds the stream. */
-const REBUILD_KEYS: ReadonlySet<string> = new Set(['forwarding', 'keyframeCacheMaxAgeMs', 'keyframeCacheMaxBytes', 'keyframeOnJoin', 'timestampJumpMs']);
+const REBUILD_KEYS: ReadonlySet<string> = new Set(['renditions', 'forwarding', 'keyframeCacheMaxAgeMs', 'keyframeCacheMaxBytes', 'keyframeOnJoin', 'timestampJumpMs']);
+
+/** `cfg` with its camera URL: its own, or its first (best) rendition's. */
+function settled(name: string, cfg: StreamConfig): SourceConfig {
+  const url = cfg.url ?? cfg.renditions?.[0]?.url;
+  if (url === undefined) throw new GatewayError('BAD_OPTION', `stream ${name} needs a url or renditions`);
+  return { ...cfg, url };
+}
 
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -10,49 +10,26 @@
 import { randomBytes } from 'node:crypto';
 import type { GatewayDeps, KeyframeGate } from './deps.js';
 import { GatewayError } from './errors.js';
-import type { CutThroughCounters } from './forwarder.js';
 import type { AccessUnit, SourceInfo, SourcePacket, SourceSink, SourceState, StreamTap, VideoSource } from './source.js';
 import { CODEC_WAIT, resolveStreamOptions, type StreamOptions } from './stream-options.js';
 import type { Track } from './track.js';
 import type { TrackSink } from './track-sink.js';
-import type { PeerState, WebRtcTransport } from './transport.js';
+import type { WebRtcTransport } from './transport.js';
 import { VideoTrack } from './video-track.js';
-import type { CaptureSlot, CaptureSlotStats } from '../capture/capture-slot.js';
+import type { CaptureSlot } from '../capture/capture-slot.js';
 import { CapturingPeer } from './capture-peer.js';
-import { Viewer, type ViewerStats } from './viewer.js';
+import { Viewer } from './viewer.js';
 import { viewerTracks } from './viewer-tracks.js';
-import { StreamAudio, type StreamAudioStats } from './stream-audio.js';
+import { StreamAudio } from './stream-audio.js';
 import type { AudioFrame } from '../audio/frame.js';
 import type { NegotiatedAudio } from './negotiate-audio.js';
+import type { RenditionSet } from './renditions.js';
+import { TransportCcPeer, transportCcExtensionId } from './transport-cc-peer.js';
+import { ReportBandwidth } from './report-bandwidth.js';
 
 export { CODEC_WAIT, STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
-
-export interface StreamStats {
-  name: string;
-  sourceState: SourceState;
-  viewers: number;
-  accessUnits: number;
-  keyframes: number;
-  packetsOut: number;
-  bytesOut: number;
-  keyframeRequestsForwarded: number;
-  keyframeRequestsSuppressed: number;
-  /** Viewer PLI/FIR dropped because viewerKeyframeRequests is 'ignore'. */
-  keyframeRequestsIgnored: number;
-  timelineRebases: number;
-  /** Viewers dropped for RTCP silence, a connection that stayed down, or a track that never opened. */
-  viewersReaped: number;
-  /** ms since the cached keyframe arrived, -1 when none. */
-  keyframeAgeMs: number;
-  keyframeCachePackets: number;
-  /** Packet forwarding's counters (zero in frame forwarding). */
-  cutThrough: CutThroughCounters;
-  /** The capture's state and counters, when the stream is captured. */
-  capture?: CaptureSlotStats;
-  /** The audio track: what the camera sends, what browsers get, and why not when they get none. */
-  audio: StreamAudioStats;
-  source: Record<string, number | string>;
-}
+export type { StreamStats, ViewerInfo } from './stream-stats.js';
+import type { StreamStats, ViewerInfo } from './stream-stats.js';
 
 /** Where a track's egress timeline starts, and the SSRC its packets carry (random unless given). */
 export interface EgressStart {
@@ -77,14 +54,6 @@ export const LIVE_STREAM_OPTIONS: ReadonlySet<keyof StreamOptions> = new Set<key
   'viewerKeyframeRequests', 'viewerRtcpTimeoutMs', 'viewerDisconnectTimeoutMs',
 ]);
 
-export interface ViewerInfo extends ViewerStats {
-  id: string;
-  /** What the viewer gets of the audio track, null when it took none. */
-  audio: ReturnType<Viewer['audioStats']>;
-  connection: PeerState;
-  ageMs: number;
-}
-
 export class Stream implements SourceSink {
   readonly name: string;
   readonly forwarding: 'frame' | 'packet';
@@ -101,6 +70,8 @@ export class Stream implements SourceSink {
   /** Sinks of outputs other than WebRTC viewers (RTSP), on the video track. */
   private readonly outputs = new Set<TrackSink>();
   private readonly gate: KeyframeGate;
+  /** The camera's further profiles and each viewer's switch among them, when configured. */
+  private renditions: RenditionSet | undefined;
   private sourceStateValue: SourceState = 'idle';
   /** The source was replaced while running: its first 'playing' is a restart the viewers resume from. */
   private sourceReplaced = false;
@@ -217,6 +188,21 @@ export class Stream implements SourceSink {
     return this.source.info();
   }
 
+  /** Serves `set`'s renditions to the viewers added from now on (the Gateway calls it once, before any). */
+  useRenditions(set: RenditionSet): void {
+    this.renditions = set;
+  }
+
+  /** Rendition names, best first, when the stream lists more than one. */
+  get renditionNames(): string[] | undefined {
+    return this.renditions?.names;
+  }
+
+  /** Pins viewer `id` to rendition `name`, or back to Auto (undefined). False when either is unknown. */
+  selectRendition(id: string, name: string | undefined): boolean {
+    return this.viewers.has(id) && (this.renditions?.switchOf(id)?.pin(name) ?? false);
+  }
+
   /** Answers a browser's offer: negotiates, creates the peer, and adds the viewer. */
   async addViewer(offerSdp: string, origin: ViewerOrigin = {}): Promise<Viewer> {
     if (this.viewers.size + this.pendingViewers >= this.o.maxViewers) {
@@ -246,6 +232,11 @@ export class Stream implements SourceSink {
     // eslint-disable-next-line prefer-const
     let viewer: Viewer | undefined;
     const vc = this.capture?.addViewer(id);
+    // A bandwidth estimate per viewer only where it can choose a rendition: from transport-wide
+    // CC when the browser offers it, else from its receiver reports.
+    const twccId = this.renditions ? transportCcExtensionId(offerSdp) : undefined;
+    let twcc: TransportCcPeer | undefined;
+    const reports = this.renditions && twccId === undefined ? new ReportBandwidth(ssrcs.readUInt32BE(0), () => this.renditions?.sentBps(id) ?? 0, this.deps.clock.now) : undefined;
     const peer = await transport.createPeer(
       offerSdp,
       {
@@ -256,11 +247,13 @@ export class Stream implements SourceSink {
         rrtr: this.o.rrtr,
         streamId: `camwire-${this.name}`,
         trackId: `video-${id}`,
+        ...(twccId !== undefined ? { transportCcExtensionId: twccId } : {}),
         ...(audio ? { audio: { ...audio, ssrc: (ssrcs.readUInt32BE(4) ^ 0x5a5a5a5a) >>> 0, trackId: `audio-${id}` } } : {}),
       },
       {
         onRtcp: (p) => {
           vc?.received(p);
+          (twcc ?? reports)?.onRtcp(p);
           viewer?.handleRtcp(p);
         },
         onOpen: () => {
@@ -273,16 +266,22 @@ export class Stream implements SourceSink {
         },
       },
     );
+    const captured = vc ? new CapturingPeer(peer, vc) : peer;
+    if (twccId !== undefined) twcc = new TransportCcPeer(captured, twccId, this.deps.clock.now);
+    // With renditions the viewer's video sender sees one track through its switch, NACKs included.
+    const sw = this.renditions?.createSwitch(id, twcc ?? reports);
     viewer = new Viewer({
-      id, peer: vc ? new CapturingPeer(peer, vc) : peer, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, clock: this.deps.clock,
-      tracks: viewerTracks(peer.media, this.video.history, this.audio.track, audio, this.o.nack, this.deps.resendGate),
+      id, peer: twcc ?? captured, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, clock: this.deps.clock,
+      tracks: viewerTracks(peer.media, sw?.history ?? this.video.history, this.audio.track, audio, this.o.nack, this.deps.resendGate),
       onKeyframeRequest: () => this.viewerKeyframeRequest(), answerNacks: this.o.nack,
     });
+    sw?.bind(viewer.sink('video')!);
     if (peer.state === 'closed' || peer.state === 'failed') {
+      this.renditions?.removeSwitch(id);
       throw new GatewayError('TRANSPORT_CLOSED', 'the peer closed before it was added');
     }
     this.viewers.set(id, viewer);
-    this.video.addSink(viewer.sink('video')!);
+    this.video.addSink(this.sinkFor(viewer, this.video)!);
     if (audioTrack && peer.media.audio) {
       audioTrack.addSink(viewer.sink('audio')!);
       this.audio.viewerAdded();
@@ -318,9 +317,10 @@ export class Stream implements SourceSink {
       seconds: Math.round((this.deps.clock.now() - v.createdAt) / 1000), viewers: this.viewers.size,
     });
     for (const t of this.tracks) {
-      const sink = v.sink(t.kind);
+      const sink = this.sinkFor(v, t);
       if (sink) t.removeSink(sink);
     }
+    this.renditions?.removeSwitch(id);
     if (v.sink('audio')) this.audio.viewerRemoved();
     v.close();
     for (const [k, val] of Object.entries(v.stats())) if (typeof val === 'number') this.departed[k] = (this.departed[k] ?? 0) + val;
@@ -355,6 +355,7 @@ export class Stream implements SourceSink {
     // a lone video track keeps its arrival clock.
     const cameraMs = tracks.length > 1 && this.cameraOffsetMs !== undefined && tracks.every((t) => t.timeline.hasSenderReport) ? now + this.cameraOffsetMs : undefined;
     for (const t of tracks) t.tick(now, cameraMs);
+    this.renditions?.tick(now);
     if (this.running && this.gate.poll(now)) this.forwardKeyframeRequest();
     this.capture?.flush();
     if (this.o.onDemand && this.running && this.consumers === 0 && now - this.emptySince >= this.o.idleStopMs) {
@@ -430,6 +431,7 @@ export class Stream implements SourceSink {
       ...(this.capture ? { capture: this.capture.stats() } : {}),
       audio: this.audio.stats(),
       source: this.source.stats(),
+      ...(this.renditions ? { renditions: this.renditions.stats() } : {}),
     };
   }
 
@@ -445,7 +447,7 @@ export class Stream implements SourceSink {
   viewerInfo(): ViewerInfo[] {
     const now = this.deps.clock.now();
     return [...this.viewers.values()].map((v) => ({
-      id: v.id, connection: v.peer.state, ageMs: Math.round(now - v.createdAt), ...v.stats(), audio: v.audioStats(),
+      id: v.id, connection: v.peer.state, ageMs: Math.round(now - v.createdAt), ...v.stats(), audio: v.audioStats(), ...(this.renditions ? { rendition: this.renditions.switchOf(v.id)?.stats() } : {}),
     }));
   }
 
@@ -492,7 +494,7 @@ export class Stream implements SourceSink {
     for (const id of [...this.viewers.keys()]) this.removeViewer(id, 'stream-closed');
     for (const sink of [...this.outputs]) this.removeOutput(sink);
     this.audio.close();
-    return this.stopSource();
+    return Promise.all([this.stopSource(), this.renditions?.close()]).then(() => undefined);
   }
 
   /** A viewer whose browser went away without DELETE: nothing else would ever end it. */
@@ -514,11 +516,17 @@ export class Stream implements SourceSink {
   }
 
   private viewerOpened(v: Viewer): void {
-    if (v.peer instanceof CapturingPeer) v.peer.notePath();
+    const peer = v.peer instanceof TransportCcPeer ? v.peer.inner : v.peer;
+    if (peer instanceof CapturingPeer) peer.notePath();
     for (const t of this.tracks) {
-      const sink = v.sink(t.kind);
+      const sink = this.sinkFor(v, t);
       if (sink) t.open(sink);
     }
+  }
+
+  /** What track `t` feeds for viewer `v`: its sink, or for video with renditions its switch. */
+  private sinkFor(v: Viewer, t: Track): TrackSink | undefined {
+    return (t === this.video ? this.renditions?.switchOf(v.id) : undefined) ?? v.sink(t.kind);
   }
 
   /**

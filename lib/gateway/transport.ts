@@ -65,6 +65,8 @@ export interface PeerMediaParams {
   /** MediaStream id and track id for `a=msid`. */
   streamId: string;
   trackId: string;
+  /** Negotiate transport-wide CC on the video with this header extension id (the offer's). */
+  transportCcExtensionId?: number;
   /** An audio m-line in the same BUNDLE, when the offer has one with a codec the stream sends. */
   audio?: PeerAudioParams;
 }

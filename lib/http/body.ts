@@ -16,6 +16,8 @@ export type HttpErrorCode =
   | 'UNAUTHORIZED'
   | 'SOURCE_NOT_ALLOWED'
   | 'RATE_LIMITED'
+  /** 400: a WHEP layer selection that is not JSON, or names no rendition of the stream. */
+  | 'LAYER_UNKNOWN'
   /** 426: a plain request to the WebSocket route /ws/<stream>. */
   | 'UPGRADE_REQUIRED'
   /** 400: a stream API body that is not a JSON object. 403: the stream API with no http.adminToken set. */

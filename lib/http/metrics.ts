@@ -44,6 +44,37 @@ const VIEWER_SUMS: [string, string, ViewerCounter][] = [
   ['camwire_viewer_send_failures_total', 'Packets the transport refused', 'sendFailures'],
 ];
 
+type Snapshot = ReturnType<Gateway['snapshot']>[number];
+type RenditionRow = NonNullable<Snapshot['stream']['renditions']>[number];
+
+const RENDITION_METRICS: [string, string, 'gauge' | 'counter', (r: RenditionRow) => number][] = [
+  ['camwire_rendition_bitrate_bps', 'Measured egress bitrate of the rendition (bits per second, RTP headers included)', 'gauge', (r) => r.bitrateBps],
+  ['camwire_rendition_frames_per_second', 'Measured frame rate of the rendition', 'gauge', (r) => r.framesPerSecond],
+  ['camwire_rendition_width', 'Frame width from the rendition\'s SPS', 'gauge', (r) => r.width],
+  ['camwire_rendition_height', 'Frame height from the rendition\'s SPS', 'gauge', (r) => r.height],
+  ['camwire_rendition_viewers', 'Viewers on the rendition now', 'gauge', (r) => r.viewers],
+  ['camwire_rendition_source_playing', '1 when the rendition\'s camera profile is playing', 'gauge', (r) => (r.sourceState === 'playing' ? 1 : 0)],
+  ['camwire_rendition_keyframe_requests_total', 'Keyframes asked of the profile for viewers switching to it', 'counter', (r) => r.keyframeRequests],
+];
+
+/** Per rendition of every stream that lists them, and the viewers' switches summed per stream. */
+function renditionLines(snap: readonly Snapshot[]): string[] {
+  const lines: string[] = [];
+  for (const [name, help, type, get] of RENDITION_METRICS) {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const x of snap) {
+      for (const r of x.stream.renditions ?? []) lines.push(`${name}{stream="${label(x.stream.name)}",rendition="${label(r.name)}"} ${get(r)}`);
+    }
+  }
+  lines.push('# HELP camwire_viewer_rendition_switches Rendition switches made by the stream\'s current viewers', '# TYPE camwire_viewer_rendition_switches gauge');
+  for (const x of snap) {
+    if (!x.stream.renditions) continue;
+    const switches = x.viewers.reduce((n, v) => n + (v.rendition?.switches ?? 0), 0);
+    lines.push(`camwire_viewer_rendition_switches{stream="${label(x.stream.name)}"} ${switches}`);
+  }
+  return lines;
+}
+
 function label(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
@@ -70,5 +101,6 @@ export function renderMetrics(gateway: Gateway, websocketViewers?: WebSocketView
       lines.push(`${name}{stream="${label(x.stream.name)}"} ${x.viewerTotals[key] ?? 0}`);
     }
   }
+  lines.push(...renditionLines(snap));
   return lines.join('\n') + '\n';
 }

@@ -4,6 +4,7 @@
  * autoplay with sound), a level meter and the audio stats.
  */
 import { FALLBACK_SCRIPT } from './player-fallback.js';
+import { QUALITY_MENU_HTML, QUALITY_SCRIPT } from './player-quality.js';
 
 /**
  * The WHEP draft's Link headers (rel="ice-server"), asked for with OPTIONS before the offer so
@@ -114,7 +115,7 @@ ${AUDIO_STYLE}
 #path{color:#9c9}
 </style></head>
 <body>
-<header><h1>camwire</h1><nav id="streams"></nav><span id="status"></span><span id="path"></span></header>
+<header><h1>camwire</h1><nav id="streams"></nav><span id="status"></span><span id="path"></span>${QUALITY_MENU_HTML}</header>
 <main><video id="video" muted autoplay playsinline></video>
 <div id="audio" hidden><button id="unmute" onclick="toggleMute()">Unmute</button><label>level <meter id="level" min="0" max="1" value="0"></meter></label></div>
 <div id="stats"></div></main>
@@ -150,7 +151,7 @@ async function listStreams() {
   } catch (e) { $('status').textContent = 'cannot list streams: ' + e; return []; }
 }
 
-${ICE_SERVERS_SCRIPT}
+${ICE_SERVERS_SCRIPT}${QUALITY_SCRIPT}
 ${AUDIO_SCRIPT}
 ${FALLBACK_SCRIPT}
 ${REFUSAL_SCRIPT}
@@ -183,6 +184,7 @@ async function play(target) {
   const answer = await r.text();
   await pc.setRemoteDescription({ type: 'answer', sdp: answer });
   audioAnswered(answer);
+  qualityMenu(r, resource).catch(() => {});
   watchWebRtc(target);
   timer = setInterval(showStats, 1000);
 }

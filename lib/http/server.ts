@@ -17,6 +17,7 @@ import type { Stream } from '../gateway/stream.js';
 import { WEBRTC_DEFAULTS } from '../gateway/transport.js';
 import { ACCESS_DEFAULTS, AccessControl, type AccessOptions } from './access.js';
 import { HttpError, readBody } from './body.js';
+import { handleLayer, LAYER_REL, layerPath } from './layer.js';
 import { checkOfferLines } from './offer-lines.js';
 import { answerProbe, isProbe } from './probes.js';
 import { RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -215,36 +216,7 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   if (g.recordings && (await g.recordings(req, res, method, parts, url))) return;
   refuseUnauthorized(req, res, url, method, parts, g);
 
-  if (parts[0] === 'whep') {
-    if (method === 'OPTIONS') {
-      // The WHEP draft lets a player ask for ICE servers with OPTIONS before it makes its
-      // offer; TURN credentials go only to one that may watch, never to a CORS preflight.
-      const asksIce = req.headers['access-control-request-method'] === undefined && g.access.allows(req, url)
-        && (!g.viewerAuth || (parts[1] !== undefined && (await g.viewerAuth.authorize(req, url, parts[1])).ok));
-      const links = asksIce ? g.iceLinks(randomUUID()) : [];
-      res.writeHead(204, {
-        // PATCH is listed although camwire answers it 405: a standard client's trickle PATCH must
-        // reach that answer instead of failing the browser's preflight.
-        'access-control-allow-methods': 'POST, PATCH, DELETE, OPTIONS',
-        'access-control-allow-headers': 'content-type, authorization, if-match',
-        'access-control-max-age': '86400',
-        'accept-post': 'application/sdp',
-        ...(links.length > 0 ? { link: links, 'cache-control': 'no-store' } : {}),
-      });
-      return void res.end();
-    }
-    if (parts.length <= 2 && method === 'POST') return whepPost(gateway, req, res, url, parts[1], g);
-    if (parts.length === 3 && method === 'DELETE') {
-      const stream = gateway.stream(parts[1]);
-      if (!stream || !stream.removeViewer(parts[2])) throw new HttpError(404, 'NOT_FOUND', 'no such WHEP session');
-      res.writeHead(200);
-      return void res.end();
-    }
-    if (parts.length === 3 && method === 'PATCH') {
-      throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'trickle ICE is not supported: send the offer with all candidates');
-    }
-    throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${path}`);
-  }
+  if (parts[0] === 'whep') return handleWhep(gateway, req, res, url, parts, method, g);
   if (method !== 'GET' && method !== 'HEAD') {
     req.resume();
     throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${path}`);
@@ -262,6 +234,39 @@ async function handle(gateway: Gateway, req: IncomingMessage, res: ServerRespons
   if (path === '/api/streams') return send(res, 200, 'application/json', JSON.stringify(streamsJson(gateway, g), null, 1));
   if (path === '/metrics' && g.metrics) return send(res, 200, 'text/plain; version=0.0.4', renderMetrics(gateway, g.websocketViewers));
   throw new HttpError(404, 'NOT_FOUND', `nothing at ${path}`);
+}
+
+/** WHEP: the offer (POST), the session's end (DELETE), its layer, and the preflight or ICE-server OPTIONS. */
+async function handleWhep(gateway: Gateway, req: IncomingMessage, res: ServerResponse, url: URL, parts: readonly string[], method: string, g: Guard): Promise<void> {
+  if (method === 'OPTIONS') {
+    // The WHEP draft lets a player ask for ICE servers with OPTIONS before it makes its
+    // offer; TURN credentials go only to one that may watch, never to a CORS preflight.
+    const asksIce = req.headers['access-control-request-method'] === undefined && g.access.allows(req, url)
+      && (!g.viewerAuth || (parts[1] !== undefined && (await g.viewerAuth.authorize(req, url, parts[1])).ok));
+    const links = asksIce ? g.iceLinks(randomUUID()) : [];
+    res.writeHead(204, {
+      // PATCH is listed although camwire answers it 405: a standard client's trickle PATCH must
+      // reach that answer instead of failing the browser's preflight.
+      'access-control-allow-methods': 'POST, PATCH, DELETE, OPTIONS',
+      'access-control-allow-headers': 'content-type, authorization, if-match',
+      'access-control-max-age': '86400',
+      'accept-post': 'application/sdp',
+      ...(links.length > 0 ? { link: links, 'cache-control': 'no-store' } : {}),
+    });
+    return void res.end();
+  }
+  if (parts.length <= 2 && method === 'POST') return whepPost(gateway, req, res, url, parts[1], g);
+  if (parts.length === 3 && method === 'DELETE') {
+    const stream = gateway.stream(parts[1]);
+    if (!stream || !stream.removeViewer(parts[2])) throw new HttpError(404, 'NOT_FOUND', 'no such WHEP session');
+    res.writeHead(200);
+    return void res.end();
+  }
+  if (parts.length === 4 && parts[3] === 'layer') return handleLayer(gateway.stream(parts[1]), parts[2], method, req, res);
+  if (parts.length === 3 && method === 'PATCH') {
+    throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'trickle ICE is not supported: send the offer with all candidates');
+  }
+  throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${method} not allowed on ${url.pathname}`);
 }
 
 function refuseOverRate(req: IncomingMessage, res: ServerResponse, g: Guard): void {
@@ -342,6 +347,7 @@ async function whepPost(
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
   const viewer = await gateway.addViewer(stream, offer, { address: req.socket.remoteAddress, path: 'webrtc' });
   const links = g.iceLinks(viewer.id);
+  if (stream.renditionNames !== undefined) links.push(`<${layerPath(stream.name, viewer.id)}>; rel="${LAYER_REL}"`);
   res.writeHead(201, {
     'content-type': 'application/sdp',
     location: `/whep/${encodeURIComponent(stream.name)}/${encodeURIComponent(viewer.id)}`,

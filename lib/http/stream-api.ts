@@ -115,7 +115,12 @@ async function jsonBody(req: IncomingMessage, limit: number): Promise<Record<str
   return body as Record<string, unknown>;
 }
 
-/** A stream's config as the API shows it: its URL without credentials. */
+/** A stream's config as the API shows it: its URLs without credentials. */
 function publicConfig(name: string, cfg: StreamConfig | undefined): Record<string, unknown> {
-  return cfg ? { name, ...cfg, url: stripCredentials(cfg.url) } : { name };
+  if (!cfg) return { name };
+  return {
+    name, ...cfg,
+    ...(cfg.url !== undefined ? { url: stripCredentials(cfg.url) } : {}),
+    ...(cfg.renditions ? { renditions: cfg.renditions.map((r) => ({ name: r.name, url: stripCredentials(r.url) })) } : {}),
+  };
 }

@@ -11,7 +11,11 @@ export type RtcpParseErrorCode =
   /** The body is shorter than its type and count need (report blocks, SSRC lists, FCI, APP name...). */
   | 'RTCP_BODY_TOO_SHORT'
   /** An SDES chunk or item runs past the end of its packet. */
-  | 'RTCP_BAD_SDES';
+  | 'RTCP_BAD_SDES'
+  /** Transport-wide CC feedback whose chunks or receive deltas run past the end of its packet. */
+  | 'RTCP_TWCC_TRUNCATED'
+  /** Transport-wide CC feedback reporting more packets than TRANSPORT_CC_MAX_PACKETS. */
+  | 'RTCP_TWCC_TOO_MANY';
 
 /** Malformed RTCP. The only error `parseRtcp` ever throws. */
 export class RtcpParseError extends CamwireError {

@@ -21,6 +21,10 @@ export { type NackItem, type RtcpNack, seqsToNackItems, nackItemsToSeqs } from '
 export type { RtcpPli } from './pli.js';
 export type { FirEntry, RtcpFir } from './fir.js';
 export { type RtcpRemb, REMB_MAX_BITRATE, encodeRembBitrate } from './remb.js';
+export {
+  type TransportCcFeedback, FMT_TRANSPORT_CC, TRANSPORT_CC_MAX_PACKETS, TWCC_NOT_RECEIVED, TWCC_SMALL_DELTA, TWCC_LARGE_DELTA,
+  isTransportCc, parseTransportCc, transportCcCount, transportCcSize, writeTransportCc,
+} from './transport-cc.js';
 export { type RtcpExtendedReport, type XrBlock, type XrDlrrItem, XR_BT_RRTR, XR_BT_DLRR } from './xr.js';
 export type { RtcpUnknown } from './unknown.js';
 export { ReceptionStats, type ReceptionCounters, type ReceptionStatsOptions } from './reception-stats.js';

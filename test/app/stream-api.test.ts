@@ -114,6 +114,30 @@ t.test('POST 201, PATCH 200, DELETE 204, with the camera told each time', (t) =>
     t.notOk(lines.join('').includes('hunter22'), 'no password in the log');
   }));
 
+t.test('renditions through the API: validated as in the config file, shown without credentials, a change rebuilds the stream', (t) =>
+  withApi(async ({ gw, sources, api }) => {
+    const renditions = [{ name: '720p', url: 'rtsp://admin:hunter22@10.0.0.9/main' }, { name: '360p', url: 'rtsp://admin:hunter22@10.0.0.9/sub' }];
+    const r = await api('POST', '/api/streams', { name: 'abr', renditions });
+    t.equal(r.status, 201);
+    t.same(await r.json(), { name: 'abr', renditions: [{ name: '720p', url: 'rtsp://10.0.0.9/main' }, { name: '360p', url: 'rtsp://10.0.0.9/sub' }] }, 'no credentials in the answer');
+    t.same(gw.gateway.stream('abr')!.renditionNames, ['720p', '360p'], 'the gateway serves both');
+    t.same(sources.slice(-2).map((s) => s.url), renditions.map((x) => x.url), 'a source per rendition');
+    const bad = await api('PATCH', '/api/streams/abr', { renditions: [{ name: '720p', url: 'http://10.0.0.9/main' }] });
+    t.equal(bad.status, 400);
+    t.match(await bad.text(), /streams\.abr\.renditions\[0\]\.url must be an rtsp:\/\/ URL/);
+    const both = await api('PATCH', '/api/streams/abr', { url: 'rtsp://10.0.0.9/main' });
+    t.equal(both.status, 400, 'url and renditions together are refused');
+    const viewer = await gw.gateway.addViewer(gw.gateway.stream('abr')!, CHROMIUM_OFFER);
+    const p = await api('PATCH', '/api/streams/abr', { renditions: [renditions[1]] });
+    t.match(await p.json(), { applied: 'rebuilt' });
+    t.notOk(gw.gateway.stream('abr')!.getViewer(viewer.id), 'its viewers join again');
+    t.equal(gw.gateway.stream('abr')!.renditionNames, undefined, 'one rendition is a plain stream');
+    const snap = gw.gateway.snapshot().find((x) => x.stream.name === 'abr')!;
+    t.equal(snap.url, 'rtsp://10.0.0.9/sub', 'its URL is the first rendition\'s, without credentials');
+    const p2 = await api('PATCH', '/api/streams/abr', { maxViewers: 4 });
+    t.match(await p2.json(), { applied: 'settings' }, 'a setting beside renditions changes in place');
+  }));
+
 t.test('refusals: no token set, wrong token, bad input, each a typed error naming the field', (t) =>
   withApi(async ({ gw, api, lines }) => {
     const e = async (r: Response) => [r.status, r.headers.get('x-camwire-error'), await r.text()] as const;

@@ -34,6 +34,7 @@ const SUBPATHS: Record<string, [string, unknown]> = {
   'camwire/rtsp': ['m.reasonPhrase(454)', 'Session Not Found'],
   'camwire/recovery': ['(() => { let n = 0; const b = new m.ReorderBuffer({ onPacket() { n++; }, onLoss() {} }, { startupHold: false }); b.push({}, 7, 0); b.push({}, 8, 0); return n; })()', 2],
   'camwire/netsim': ['new m.Prng(1).next() === new m.Prng(1).next()', true],
+  'camwire/congestion': ['new m.BandwidthEstimator({ initialBps: 500000 }).estimateBps', 500000],
   'camwire/mp4': ['m.MP4_DEFAULTS.maxFragmentBytes', 8 * 1024 * 1024],
   'camwire/audio': ['m.ALAW_TO_PCM[m.linearToAlaw(0)] === m.ALAW_TO_PCM[m.linearToAlaw(1)]', true],
   'camwire/ingest': ['m.profileName({ profileIdc: 100, constraintFlags: 0 })', 'High'],

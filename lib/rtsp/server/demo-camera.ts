@@ -17,15 +17,17 @@ import { RtspServerError } from './errors.js';
 import { BeepAudio } from './beep-audio.js';
 
 export const DEMO_PATH = '/demo';
+/** The demo camera's second profile, as a camera's sub stream: the same picture at 640x360. */
+export const DEMO_SUB_PATH = '/demo-360p';
 
-/** assets/demo.h264 of the installed package (searched upwards from this module). */
-export function demoClipPath(): string {
+/** assets/demo.h264 (or another of its clips) of the installed package (searched upwards from this module). */
+export function demoClipPath(file = 'demo.h264'): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, 'assets', 'demo.h264');
+    const candidate = join(dir, 'assets', file);
     if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
-    if (up === dir) throw new RtspServerError('RTSP_SERVER_BAD_CLIP', 'assets/demo.h264 not found next to the camwire package');
+    if (up === dir) throw new RtspServerError('RTSP_SERVER_BAD_CLIP', `assets/${file} not found next to the camwire package`);
     dir = up;
   }
 }
@@ -52,6 +54,11 @@ export interface DemoCameraOptions extends RtspServerOptions {
   clip?: string;
   /** Path the stream is served at. Default /demo. */
   path?: string;
+  /**
+   * Also serve assets/demo-360p.h264 at /demo-360p, the camera's smaller second profile
+   * (default true with the packaged clip, false with `clip`).
+   */
+  subStream?: boolean;
   frameRate?: number;
   /** The demo's sound (a beep on every second of the clip's clock), G.711 mu-law or A-law, or none. Default 'pcmu'. */
   audio?: DemoAudio;
@@ -63,6 +70,8 @@ export interface DemoCamera {
   readonly server: RtspServer;
   /** rtsp://host:port/demo */
   readonly url: string;
+  /** rtsp://host:port/demo-360p, when the sub stream is served. */
+  readonly subUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -74,6 +83,8 @@ export async function startDemoCamera(opts: DemoCameraOptions = {}): Promise<Dem
   const audio = opts.audio ?? 'pcmu';
   if (audio !== 'pcmu' && audio !== 'pcma' && audio !== 'none') throw new RtspServerError('RTSP_SERVER_BAD_OPTION', `audio ${String(audio)} is not pcmu, pcma or none`);
   server.addStream(path, clip, audio === 'none' ? undefined : new BeepAudio(clip.frameRate, { law: audio === 'pcmu' ? 'ulaw' : 'alaw' }));
+  const sub = opts.subStream ?? opts.clip === undefined;
+  if (sub) server.addStream(DEMO_SUB_PATH, clipSource(demoClipPath('demo-360p.h264'), opts.frameRate));
   await server.listen();
-  return { server, url: server.url(path), close: () => server.close() };
+  return { server, url: server.url(path), subUrl: sub ? server.url(DEMO_SUB_PATH) : undefined, close: () => server.close() };
 }

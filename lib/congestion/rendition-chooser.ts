@@ -1,0 +1,117 @@
+/**
+ * Which rendition a viewer on Auto should get, from its bandwidth estimate and the renditions'
+ * measured bitrates, with hysteresis so a steady link does not oscillate. Down: the current
+ * rendition has not fitted the estimate for `downHoldMs`; the target is the best that fits.
+ * Up, one step at a time: the estimate has had room for the next rendition plus `upMargin` for
+ * `upHoldMs`; or, since an estimate is capped by what the viewer now receives (a viewer on a
+ * low rendition cannot show room for a higher one), a trial of the next rendition after
+ * `retryUpMs` with no congestion seen, backing off (doubling to `maxRetryUpMs`) each time a
+ * trial is followed by a step down within `trialMs`. Just after a step up, `settleMs` lets the
+ * estimate catch up with the higher rate. Pure, on the times passed in.
+ */
+
+export const RENDITION_CHOOSER_DEFAULTS = Object.freeze({
+  downHoldMs: 1000,
+  /** The rendition a viewer is on still fits an estimate this fraction under its bitrate (the hysteresis band's lower edge). */
+  downMargin: 0.1,
+  upMargin: 0.25,
+  upHoldMs: 5000,
+  /**
+   * A trial is a blind step up (no padding probe yet): on a link that cannot carry the higher
+   * rendition it costs a stall, so the first comes late and each failed one doubles the wait.
+   */
+  retryUpMs: 30_000,
+  maxRetryUpMs: 240_000,
+  trialMs: 10_000,
+  /**
+   * After a step up the estimate still lags (it is capped by the rate acknowledged, which was
+   * the lower rendition's): for this long only an estimate under `settleFloor` of the new
+   * rendition's bitrate (a real overuse cut) sends the viewer back down.
+   */
+  settleMs: 3000,
+  settleFloor: 0.6,
+});
+
+export type RenditionChooserOptions = Partial<Record<keyof typeof RENDITION_CHOOSER_DEFAULTS, number>>;
+
+/** What the chooser sees of a rendition (best first). */
+export interface RenditionLoad {
+  /** Measured bit/s; 0 while unknown (taken as fitting). */
+  bitrateBps: number;
+  live: boolean;
+}
+
+export class RenditionChooser {
+  private readonly o: Record<keyof typeof RENDITION_CHOOSER_DEFAULTS, number>;
+  private tooBigSince = -1;
+  private roomSince = -1;
+  private lastChange: number;
+  private lastUp = -Infinity;
+  private retryUp: number;
+
+  constructor(now: number, opts: RenditionChooserOptions = {}) {
+    this.o = { ...RENDITION_CHOOSER_DEFAULTS, ...opts };
+    this.lastChange = now;
+    this.retryUp = this.o.retryUpMs;
+  }
+
+  /** The rendition to target now, given the one wanted so far (`current`) and the estimate (bit/s). */
+  choose(now: number, current: number, estimateBps: number, list: readonly RenditionLoad[]): number {
+    const fits = (i: number) => list[i].bitrateBps === 0 || list[i].bitrateBps <= estimateBps;
+    const stillFits = list[current] !== undefined && list[current].bitrateBps * (1 - this.o.downMargin) <= estimateBps;
+    if (!list[current]?.live) return this.change(now, current, this.bestFitting(list, fits));
+    const settling = now - this.lastUp < this.o.settleMs && list[current].bitrateBps * this.o.settleFloor <= estimateBps;
+    if (!stillFits && !settling) {
+      this.roomSince = -1;
+      if (this.tooBigSince < 0) this.tooBigSince = now;
+      if (now - this.tooBigSince < this.o.downHoldMs) return current;
+      // The best lower one that fits, else the lowest: never up for lack of room.
+      const lower = this.bestFitting(list, fits, current + 1);
+      return this.change(now, current, lower > current ? lower : current);
+    }
+    if (settling) return current;
+    this.tooBigSince = -1;
+    const up = this.nextLiveAbove(list, current);
+    if (up < 0) return current;
+    if (list[up].bitrateBps > 0 && list[up].bitrateBps * (1 + this.o.upMargin) <= estimateBps) {
+      if (this.roomSince < 0) this.roomSince = now;
+      if (now - this.roomSince >= this.o.upHoldMs) return this.change(now, current, up);
+    } else {
+      this.roomSince = -1;
+    }
+    if (now - this.lastChange >= this.retryUp) return this.change(now, current, up);
+    return current;
+  }
+
+  private change(now: number, from: number, to: number): number {
+    if (to === from) return from;
+    if (to < from) {
+      this.lastUp = now;
+    } else {
+      // A step down soon after a step up: that trial failed, so wait longer before the next.
+      this.retryUp = now - this.lastUp < this.o.trialMs ? Math.min(this.retryUp * 2, this.o.maxRetryUpMs) : this.o.retryUpMs;
+    }
+    this.lastChange = now;
+    this.tooBigSince = -1;
+    this.roomSince = -1;
+    return to;
+  }
+
+  /** The best live rendition from `from` down that fits, else the lowest live one (-1 below `from` > 0 when none plays). */
+  private bestFitting(list: readonly RenditionLoad[], fits: (i: number) => boolean, from = 0): number {
+    let lowest = -1;
+    for (let i = from; i < list.length; i++) {
+      if (!list[i].live) continue;
+      if (fits(i)) return i;
+      lowest = i;
+    }
+    if (lowest >= 0 || from > 0) return lowest;
+    for (let i = 0; i < list.length; i++) if (list[i].live) return i;
+    return 0;
+  }
+
+  private nextLiveAbove(list: readonly RenditionLoad[], current: number): number {
+    for (let i = current - 1; i >= 0; i--) if (list[i].live) return i;
+    return -1;
+  }
+}

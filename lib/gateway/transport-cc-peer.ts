@@ -1,0 +1,155 @@
+/**
+ * Transport-wide congestion control for one viewer of a stream with renditions: when the
+ * browser's offer carries the transport-wide-cc header extension, every RTP packet to that
+ * viewer (video, retransmissions, RTX: one counter for the whole peer) gets the extension with
+ * the next transport-wide sequence number, and is recorded for the BandwidthEstimator; the
+ * browser's transport-cc feedback (RTPFB FMT 15) and REMB feed it. It wraps the peer, so the
+ * track senders are unchanged: a viewer without it costs nothing more.
+ */
+import { BandwidthEstimator, type BandwidthEstimatorStats } from '../congestion/bandwidth-estimator.js';
+import { PT_PSFB, PT_RTPFB } from '../rtcp/header.js';
+import { FMT_TRANSPORT_CC, parseTransportCc, type TransportCcFeedback } from '../rtcp/transport-cc.js';
+import { RtcpParseError } from '../rtcp/errors.js';
+import { parseRtcp } from '../rtcp/compound.js';
+import { MAX_EGRESS_PACKET } from './egress-packet.js';
+import type { MediaKind } from './track.js';
+import type { PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer } from './transport.js';
+
+export const TRANSPORT_CC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+/** The id the offer gives the transport-wide-cc extension (one-byte form, 1-14), if it offers it. */
+export function transportCcExtensionId(offerSdp: string): number | undefined {
+  const m = offerSdp.match(/^a=extmap:(\d+)(?:\/\w+)? http:\/\/www\.ietf\.org\/id\/draft-holmer-rmcat-transport-wide-cc-extensions-01\s*$/m);
+  if (!m) return undefined;
+  const id = Number(m[1]);
+  return id >= 1 && id <= 14 ? id : undefined;
+}
+
+/** One-byte header extension block: profile 0xBEDE, one word, the element (id, length 2) and a pad byte. */
+const EXTENSION_BYTES = 8;
+
+/**
+ * Where every TransportCcPeer writes the packet it is sending, and a view of it per length:
+ * sendRtp hands the packet to the transport (which copies it) before it returns, so one
+ * buffer serves every viewer, and no view is made per packet (subarray is costly in V8, and
+ * garbage). Views are made on first use of a length: at most one per possible length.
+ */
+const OUT = new Uint8Array(MAX_EGRESS_PACKET + 2 + EXTENSION_BYTES);
+const VIEWS: (Uint8Array | undefined)[] = [];
+
+function outView(length: number): Uint8Array {
+  return (VIEWS[length] ??= OUT.subarray(0, length));
+}
+
+export interface TransportCcStats extends BandwidthEstimatorStats {
+  feedbackErrors: number;
+}
+
+export class TransportCcPeer implements WebRtcPeer {
+  /** Starts high and trusts the evidence: the first feedback caps it at what gets through. */
+  readonly estimator = new BandwidthEstimator({ initialBps: 10_000_000 });
+  private seq = 0;
+  /** Each feedback is parsed into this one (its arrays grow to the largest feedback seen, bounded). */
+  private readonly fb: TransportCcFeedback = {
+    senderSsrc: 0, mediaSsrc: 0, baseSeq: 0, referenceTime: 0, feedbackCount: 0, statuses: new Uint8Array(0), deltas: new Int32Array(0), count: 0,
+  };
+  private feedbackErrors = 0;
+
+  /** The header extension block (0xBEDE, one word: the element of id `extensionId`, two bytes of sequence number, a pad byte). */
+  private readonly headerExtension: Uint8Array;
+
+  constructor(readonly inner: WebRtcPeer, extensionId: number, private readonly now: () => number) {
+    this.headerExtension = Uint8Array.of(0xbe, 0xde, 0, 1, (extensionId << 4) | 1, 0, 0, 0);
+  }
+
+  get answerSdp(): string {
+    return this.inner.answerSdp;
+  }
+  get media(): PeerMediaParams {
+    return this.inner.media;
+  }
+  get state(): PeerState {
+    return this.inner.state;
+  }
+  get isOpen(): boolean {
+    return this.inner.isOpen;
+  }
+
+  /**
+   * Sends a copy of a video `packet` with the block inserted after its CSRCs (camwire's egress
+   * packets carry no extensions of their own) and the next transport-wide sequence number in
+   * it; audio goes as it is (the extension is negotiated on the video only).
+   */
+  sendRtp(packet: Uint8Array, kind?: MediaKind): boolean {
+    const headerEnd = 12 + (packet[0] & 0x0f) * 4;
+    if (kind === 'audio' || (packet[0] & 0x10) !== 0 || packet.length + EXTENSION_BYTES > OUT.length || packet.length < headerEnd) return this.inner.sendRtp(packet, kind);
+    const out = OUT;
+    // The whole packet shifted by the block (one native copy), then its header and the block by
+    // hand: a native call for a dozen bytes costs more than the bytes.
+    out.set(packet, EXTENSION_BYTES);
+    for (let i = 0; i < headerEnd; i++) out[i] = packet[i];
+    for (let i = 0; i < EXTENSION_BYTES; i++) out[headerEnd + i] = this.headerExtension[i];
+    out[0] |= 0x10;
+    const total = packet.length + EXTENSION_BYTES;
+    this.stamp(out, headerEnd, total);
+    return this.inner.sendRtp(outView(total), kind);
+  }
+
+  /** Writes the next sequence number into the block at `at` and records the packet for the estimator. */
+  private stamp(packet: Uint8Array, at: number, length: number): void {
+    const seq = this.seq;
+    this.seq = (seq + 1) & 0xffff;
+    packet[at + 5] = seq >> 8;
+    packet[at + 6] = seq & 0xff;
+    this.estimator.onPacketSent(seq, length, this.now());
+  }
+
+  sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {
+    return this.inner.sendRtcp(packet, kind);
+  }
+  selectedPath(): ReturnType<NonNullable<WebRtcPeer['selectedPath']>> {
+    return this.inner.selectedPath?.();
+  }
+  transportStats(): PeerTransportStats {
+    return this.inner.transportStats();
+  }
+  close(): void {
+    this.inner.close();
+  }
+
+  /** The browser's RTCP: transport-cc feedback and REMB go to the estimator (the viewer reads the rest). */
+  onRtcp(packet: Uint8Array): void {
+    let o = 0;
+    while (o + 4 <= packet.length) {
+      const end = o + (((packet[o + 2] << 8) | packet[o + 3]) + 1) * 4;
+      if (end > packet.length) return;
+      const pt = packet[o + 1];
+      const fmt = packet[o] & 0x1f;
+      if (pt === PT_RTPFB && fmt === FMT_TRANSPORT_CC) this.feedback(packet, o + 4, end);
+      else if (pt === PT_PSFB) this.remb(packet.subarray(o, end));
+      o = end;
+    }
+  }
+
+  stats(): TransportCcStats {
+    return { ...this.estimator.stats(), feedbackErrors: this.feedbackErrors };
+  }
+
+  private feedback(packet: Uint8Array, start: number, end: number): void {
+    try {
+      this.estimator.onTransportFeedback(parseTransportCc(packet, start, end, this.fb), this.now());
+    } catch (err) {
+      if (!(err instanceof RtcpParseError)) throw err;
+      this.feedbackErrors++;
+    }
+  }
+
+  private remb(packet: Uint8Array): void {
+    try {
+      const [p] = parseRtcp(packet);
+      if (p.type === 'remb') this.estimator.onRemb(p.bitrate);
+    } catch {
+      this.feedbackErrors++;
+    }
+  }
+}
