@@ -104,6 +104,8 @@ t.test('a bounded capture started and stopped over the admin API opens in tshark
   for (let i = 0; i < 50 && (last = await capture()).running; i++) await sleep(100);
   t.match(last, { running: false, state: 'closed', ended: 'maxBytes' }, 'ends itself at its byte bound');
   const size = statSync(join(capDir, last.file as string)).size;
-  t.ok(size <= 65_536 && size > 30_000, `its file stays within maxBytes (${size} bytes)`);
+  // The writer stops before the chunk that would pass the bound; how full the file is by then
+  // depends on how the machine's timers cut chunks (19-63 KB seen), so only the bound is checked.
+  t.ok(size <= 65_536, `its file stays within maxBytes (${size} bytes)`);
   t.ok(interfaces(join(capDir, last.file as string)).get('camera')! > 5, 'and tshark reads it');
 });
