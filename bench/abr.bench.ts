@@ -5,70 +5,15 @@
  * parsed and run through the estimator, about every 100 ms as Chromium sends it) against off
  * (the same offer without the extension). CPU per delivered packet; the ratio is what matters.
  */
-import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../lib/gateway/source.js';
-import type { PeerHandlers, PeerMediaParams, WebRtcPeer, WebRtcTransport } from '../lib/gateway/transport.js';
+import type { AccessUnit } from '../lib/gateway/source.js';
+import { NullTransport } from './support/null-transport.js';
+import { H264_OFFER, PushSource } from './support/push-source.js';
 import { Gateway } from '../lib/gateway/gateway.js';
 import { createDeps } from '../lib/gateway/wiring.js';
 import { transportCcSize, writeTransportCc, TWCC_SMALL_DELTA, TWCC_LARGE_DELTA } from '../lib/rtcp/index.js';
 import { measureNs, quick, withPeer, type Benchmark, type BenchResult } from './harness.js';
 import { pseudoRandomBytes } from './fixtures.js';
 
-let sink = 0;
-
-class CountingPeer implements WebRtcPeer {
-  readonly answerSdp = '';
-  readonly state = 'connected' as const;
-  readonly isOpen = true;
-  packets = 0;
-  constructor(readonly media: PeerMediaParams, readonly handlers: PeerHandlers) {}
-  sendRtp(p: Uint8Array): boolean {
-    sink += p[3];
-    this.packets++;
-    return true;
-  }
-  sendRtcp(): boolean {
-    return true;
-  }
-  transportStats() {
-    return { bytesSent: 0, bytesReceived: 0, rttMs: undefined };
-  }
-  close(): void {}
-}
-
-class CountingTransport implements WebRtcTransport {
-  peers: CountingPeer[] = [];
-  get peerCount() {
-    return this.peers.length;
-  }
-  async createPeer(_o: string, media: PeerMediaParams, handlers: PeerHandlers): Promise<WebRtcPeer> {
-    const p = new CountingPeer(media, handlers);
-    this.peers.push(p);
-    queueMicrotask(() => handlers.onOpen());
-    return p;
-  }
-  cleanup(): void {}
-}
-
-class PushSource implements VideoSource {
-  sink: SourceSink | undefined;
-  start(s: SourceSink) {
-    this.sink = s;
-    s.onState('playing');
-  }
-  stop() {}
-  requestKeyframe() {}
-  info(): SourceInfo {
-    return { profileLevelId: '42e01f' };
-  }
-  stats() {
-    return {};
-  }
-}
-
-const OFFER = [
-  'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=video 9 UDP/TLS/RTP/SAVPF 108', 'a=mid:0', 'a=recvonly',
-  'a=rtpmap:108 H264/90000', 'a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f', '',
-].join('\r\n');
 const TWCC_LINE = 'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n';
 
 /** 2.6 Mbit/s-like 720p: a 60 KB IDR, then 10 KB P frames. */
@@ -98,7 +43,7 @@ interface Fanout {
 
 /** A gateway with one stream of two renditions and `viewers` viewers, estimation as `mode` says. */
 async function fanout(viewers: number, mode: Mode): Promise<Fanout> {
-  const transport = new CountingTransport();
+  const transport = new NullTransport();
   const sources: PushSource[] = [];
   let now = 0;
   const gw = new Gateway(
@@ -112,7 +57,7 @@ async function fanout(viewers: number, mode: Mode): Promise<Fanout> {
     },
   );
   const stream = gw.stream('cam')!;
-  for (let v = 0; v < viewers; v++) await stream.addViewer(OFFER + (mode === 'off' ? '' : TWCC_LINE));
+  for (let v = 0; v < viewers; v++) await stream.addViewer(H264_OFFER + (mode === 'off' ? '' : TWCC_LINE));
   await new Promise((r) => setImmediate(r));
   const aus = frames();
   let ts = 0;
@@ -196,4 +141,3 @@ async function ratio(viewers: number): Promise<BenchResult[]> {
 
 export const benchmarks: Benchmark[] = [{ name: 'abr.fanout', run: () => ratio(100) }];
 
-export const _sink = () => sink;

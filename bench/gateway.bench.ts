@@ -5,73 +5,16 @@
  */
 import { H264Packetizer } from '../lib/h264/index.js';
 import { RetransmissionHistory } from '../lib/recovery/index.js';
-import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../lib/gateway/source.js';
-import type { PeerHandlers, PeerMediaParams, WebRtcPeer, WebRtcTransport } from '../lib/gateway/transport.js';
+import type { AccessUnit } from '../lib/gateway/source.js';
+import { NullTransport } from './support/null-transport.js';
+import { H264_OFFER, PushSource } from './support/push-source.js';
 import { Stream } from '../lib/gateway/stream.js';
 import { createDeps } from '../lib/gateway/wiring.js';
-import { gatewayRtcp } from '../lib/gateway/rtcp-adapter.js';
 import { seqsToNackItems, serializeRtcp } from '../lib/rtcp/index.js';
 import { measureNs, withPeer, type Benchmark, type BenchResult } from './harness.js';
 import { pseudoRandomBytes } from './fixtures.js';
 import { PolledTimers } from '../test/support/polled-clock.js';
 
-let sink = 0;
-
-/** A peer that accepts and counts: the transport's own cost (SRTP, socket) is not ours to measure here. */
-class CountingPeer implements WebRtcPeer {
-  readonly answerSdp = '';
-  readonly state = 'connected' as const;
-  readonly isOpen = true;
-  lastSeq = 0;
-  constructor(readonly media: PeerMediaParams, readonly handlers: PeerHandlers) {}
-  sendRtp(p: Uint8Array): boolean {
-    this.lastSeq = (p[2] << 8) | p[3];
-    sink += p.length;
-    return true;
-  }
-  sendRtcp(): boolean {
-    return true;
-  }
-  transportStats() {
-    return { bytesSent: 0, bytesReceived: 0, rttMs: undefined };
-  }
-  close(): void {}
-}
-
-class CountingTransport implements WebRtcTransport {
-  peers: CountingPeer[] = [];
-  get peerCount() {
-    return this.peers.length;
-  }
-  async createPeer(_o: string, media: PeerMediaParams, handlers: PeerHandlers): Promise<WebRtcPeer> {
-    const p = new CountingPeer(media, handlers);
-    this.peers.push(p);
-    queueMicrotask(() => handlers.onOpen());
-    return p;
-  }
-  cleanup(): void {}
-}
-
-class PushSource implements VideoSource {
-  sink: SourceSink | undefined;
-  start(s: SourceSink) {
-    this.sink = s;
-    s.onState('playing');
-  }
-  stop() {}
-  requestKeyframe() {}
-  info(): SourceInfo {
-    return { profileLevelId: '42e01f' };
-  }
-  stats() {
-    return {};
-  }
-}
-
-const OFFER = [
-  'v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'm=video 9 UDP/TLS/RTP/SAVPF 108', 'a=mid:0', 'a=recvonly',
-  'a=rtpmap:108 H264/90000', 'a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f', '',
-].join('\r\n');
 
 /** 1080p-like: a 150 KB IDR with SPS/PPS, then 15 KB P frames. */
 function frames(): AccessUnit[] {
@@ -89,10 +32,10 @@ function frames(): AccessUnit[] {
 }
 
 async function fanout(viewers: number): Promise<BenchResult> {
-  const transport = new CountingTransport();
+  const transport = new NullTransport();
   const source = new PushSource();
   const stream = new Stream('bench', source, transport, createDeps(), { maxViewers: viewers });
-  for (let v = 0; v < viewers; v++) await stream.addViewer(OFFER);
+  for (let v = 0; v < viewers; v++) await stream.addViewer(H264_OFFER);
   await new Promise((r) => setImmediate(r));
   const aus = frames();
   let ts = 0;
@@ -130,16 +73,17 @@ async function fanout(viewers: number): Promise<BenchResult> {
 }
 
 async function nack(): Promise<BenchResult> {
-  const transport = new CountingTransport();
+  const transport = new NullTransport();
   const source = new PushSource();
   let now = 0;
   const clock = new PolledTimers(() => now, () => 1_700_000_000_000 + now);
   const stream = new Stream('bench', source, transport, createDeps({ history: { maxAgeMs: 1e9 } }, { clock }), {});
-  const viewer = await stream.addViewer(OFFER);
+  const viewer = await stream.addViewer(H264_OFFER);
   await new Promise((r) => setImmediate(r));
   const aus = frames();
+  let last = 0;
+  transport.peers[0].onSend = (p) => { last = (p[2] << 8) | p[3]; };
   for (let i = 0; i < aus.length; i++) source.sink!.onAccessUnit({ ...aus[i], timestamp: i * 3000 });
-  const last = transport.peers[0].lastSeq;
   // 16 lost packets in the recent past, in one RTCP NACK as Chromium would send it.
   const lost = Array.from({ length: 16 }, (_, k) => (last - 300 + k * 7) & 0xffff);
   const packet = serializeRtcp([{ type: 'nack', senderSsrc: 1, mediaSsrc: viewer.peer.media.ssrc, items: seqsToNackItems(lost) }]);
@@ -148,7 +92,6 @@ async function nack(): Promise<BenchResult> {
     now += 1000;
     viewer.handleRtcp(packet);
   }, { iterations: 5000, runs: 9 });
-  sink += gatewayRtcp.parse(packet).length;
   await stream.close();
   return withPeer('gateway.nack', 'ns/resent packet', { ...own, median: own.median / 16, min: own.min / 16, max: own.max / 16 }, undefined, undefined, {
     resent: viewer.stats().retransmitted,
@@ -160,4 +103,3 @@ export const benchmarks: Benchmark[] = [
   { name: 'gateway.nack', run: async () => [await nack()] },
 ];
 
-export const _sink = () => sink;
