@@ -98,7 +98,19 @@ export class RenditionSet {
    * CC, or receiver reports) has come; without, Auto is the best rendition that plays.
    */
   createSwitch(viewerId: string, bandwidth?: BandwidthSource): RenditionSwitch {
-    const choose = bandwidth ? this.estimateChooser(bandwidth) : bestLive;
+    return this.addSwitch(viewerId, bandwidth ? this.estimateChooser(() => estimateOf(bandwidth)) : bestLive, bandwidth);
+  }
+
+  /**
+   * A switch for an output that estimates its bandwidth itself (the WebSocket fallback, by its
+   * send backlog): Auto follows `estimateBps`, given the measured bitrate of the rendition the
+   * viewer is on (0 while unknown); the best rendition that plays while it is undefined.
+   */
+  createEstimatedSwitch(viewerId: string, estimateBps: (sentBps: number) => number | undefined): RenditionSwitch {
+    return this.addSwitch(viewerId, this.estimateChooser(estimateBps));
+  }
+
+  private addSwitch(viewerId: string, choose: (sw: RenditionSwitch) => number, bandwidth?: BandwidthSource): RenditionSwitch {
     const sw = new RenditionSwitch(this.list, () => this.clock.now(), choose, bandwidth);
     this.switches.set(viewerId, sw);
     for (let i = 1; i < this.list.length; i++) this.list[i].member.stream.addOutput(sw.tap(i));
@@ -111,18 +123,17 @@ export class RenditionSet {
     return sw ? this.list[sw.current].meter.measure().bitrateBps : 0;
   }
 
-  private estimateChooser(bandwidth: BandwidthSource): (sw: RenditionSwitch) => number {
+  private estimateChooser(estimateBps: (sentBps: number) => number | undefined): (sw: RenditionSwitch) => number {
     const chooser = new RenditionChooser(this.clock.now());
     const loads: RenditionLoad[] = this.list.map(() => ({ bitrateBps: 0, live: false }));
     return (sw) => {
-      const est = bandwidth.estimator;
-      const seen = est.stats();
-      if (seen.feedbacks + seen.receiverReports === 0) return bestLive(sw);
+      const estimate = estimateBps(this.list[sw.current].meter.measure().bitrateBps);
+      if (estimate === undefined) return bestLive(sw);
       for (let i = 0; i < this.list.length; i++) {
         loads[i].bitrateBps = this.list[i].meter.measure().bitrateBps;
         loads[i].live = this.list[i].live();
       }
-      return chooser.choose(this.clock.now(), sw.target, est.estimateBps, loads);
+      return chooser.choose(this.clock.now(), sw.target, estimate, loads);
     };
   }
 
@@ -156,4 +167,10 @@ export class RenditionSet {
   close(): Promise<void> {
     return Promise.all(this.list.slice(1).map((r) => r.member.stream.close())).then(() => undefined);
   }
+}
+
+/** The estimate once feedback (transport-wide CC, or receiver reports) has come; undefined before. */
+function estimateOf(bandwidth: BandwidthSource): number | undefined {
+  const seen = bandwidth.estimator.stats();
+  return seen.feedbacks + seen.receiverReports === 0 ? undefined : bandwidth.estimator.estimateBps;
 }

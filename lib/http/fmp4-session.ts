@@ -15,6 +15,7 @@ import type { Clock } from '../clock.js';
 import { NalType } from '../h264/nal.js';
 import { Mp4MuxError } from '../mp4/errors.js';
 import { Mp4Muxer, type Mp4VideoSample } from '../mp4/muxer.js';
+import { Fmp4Backlog } from './fmp4-backlog.js';
 
 /** What the session writes to: a WebSocket connection's binary messages. */
 export interface MessageChannel {
@@ -50,6 +51,8 @@ export interface Fmp4SessionHost {
   requestKeyframe(): void;
   /** Called once: the owner closes the connection and removes the output. */
   giveUp(code: Fmp4GiveUpCode, message: string): void;
+  /** Runs on every tick, after the backlog was sampled. */
+  onTick?(): void;
 }
 
 export interface Fmp4SessionStats {
@@ -88,7 +91,8 @@ export class Fmp4Session {
   private keyframeAsked = false;
   private gaveUp = false;
 
-  constructor(private readonly host: Fmp4SessionHost, o: Fmp4SessionOptions = {}) {
+  /** `backlog` turns the connection's send backlog into a bandwidth estimate, sampled every tick. */
+  constructor(private readonly host: Fmp4SessionHost, o: Fmp4SessionOptions = {}, readonly backlog = new Fmp4Backlog()) {
     this.maxBufferedBytes = o.maxBufferedBytes ?? FMP4_SESSION_DEFAULTS.maxBufferedBytes;
     this.stallTimeoutMs = o.stallTimeoutMs ?? FMP4_SESSION_DEFAULTS.stallTimeoutMs;
     this.initTimeoutMs = o.initTimeoutMs ?? FMP4_SESSION_DEFAULTS.initTimeoutMs;
@@ -160,6 +164,8 @@ export class Fmp4Session {
   tick(): void {
     if (this.gaveUp) return;
     const now = this.host.clock.now();
+    this.backlog.sample(now, this.host.channel.bufferedBytes, this.stats.bytesSent);
+    this.host.onTick?.();
     if (!this.started && now - this.openedAt >= this.initTimeoutMs) {
       this.giveUp('WS_NO_PARAMETER_SETS', `no keyframe with SPS and PPS within ${this.initTimeoutMs} ms`);
     } else if (this.skippingSince !== undefined && !this.canResume() && now - this.skippingSince >= this.stallTimeoutMs) {

@@ -6,6 +6,11 @@
  * playback drifts more than FALLBACK_MAX_LAG_S behind the buffered end it jumps ahead, and what
  * was played is removed. `window.camwirePlayer` tells which path plays and why. `?path=webrtc`
  * never falls back, `?path=websocket` goes straight to the fallback.
+ *
+ * On a stream with renditions camwire moves the fallback between them too: a switch arrives as
+ * a new init segment (the other profile's avcC and size) with decode times going on, appended
+ * to the same SourceBuffer, through changeType() first when the codec string changes (the
+ * profile or level differ). The quality menu pins one over the WebSocket (a text message).
  */
 
 /** Tuning of the page's fallback, declared once (seconds and milliseconds). */
@@ -74,6 +79,33 @@ function codecOf(init) {
   return 'avc1.42e01f';
 }
 
+function isInit(data) {
+  const b = new Uint8Array(data, 0, Math.min(8, data.byteLength));
+  return b.length === 8 && b[4] === 0x66 && b[5] === 0x74 && b[6] === 0x79 && b[7] === 0x70;
+}
+
+/** The quality menu and the rendition line, driven by camwire's text messages on the WebSocket. */
+function fallbackRenditions(ws, msg) {
+  const sel = $('quality');
+  if (msg.renditions) {
+    clearInterval(window.qualityTimer);
+    sel.innerHTML = '';
+    for (const name of ['auto', ...msg.renditions]) {
+      const o = document.createElement('option');
+      o.value = name;
+      o.textContent = name === 'auto' ? 'Auto' : name;
+      sel.appendChild(o);
+    }
+    sel.hidden = false;
+    sel.onchange = () => ws.send(JSON.stringify({ rendition: sel.value }));
+  }
+  if (msg.rendition) {
+    const r = msg.rendition;
+    window.camwirePlayer.rendition = r;
+    $('rendition').textContent = ' playing ' + r.current + (r.target !== r.current ? ' (switching to ' + r.target + ')' : '');
+  }
+}
+
 function fallBack(target, why) {
   if (fallbackStarted) return;
   if (params.get('path') === 'webrtc') { $('path').textContent = 'WebRTC only (?path=webrtc), not falling back: ' + why; return; }
@@ -87,11 +119,19 @@ function fallBack(target, why) {
   const ms = new MediaSource();
   video.srcObject = null;
   video.src = URL.createObjectURL(ms);
+  // Each entry: the bytes, and for an init segment with a new codec string the type to change to first.
   const queue = [];
-  let sb;
+  let sb, sbCodec;
   const feed = () => {
     if (!sb || sb.updating || queue.length === 0) return;
-    try { sb.appendBuffer(queue.shift()); } catch (e) { $('status').textContent = 'MSE: ' + e; }
+    const next = queue.shift();
+    try {
+      if (next.type && sb.changeType) sb.changeType(next.type);
+      sb.appendBuffer(next.data);
+    } catch (e) {
+      window.camwirePlayer.mseErrors = (window.camwirePlayer.mseErrors || 0) + 1;
+      $('status').textContent = 'MSE: ' + e;
+    }
   };
   const keepLive = () => {
     const r = video.buffered;
@@ -107,12 +147,24 @@ function fallBack(target, why) {
     ws.binaryType = 'arraybuffer';
     window.camwirePlayer.ws = ws;
     ws.onmessage = (e) => {
+      if (typeof e.data === 'string') {
+        try { fallbackRenditions(ws, JSON.parse(e.data)); } catch {}
+        return;
+      }
+      let type;
+      if (isInit(e.data)) {
+        const codec = codecOf(e.data);
+        if (sb && codec !== sbCodec) type = 'video/mp4; codecs="' + codec + '"';
+        sbCodec = codec;
+        window.camwirePlayer.initSegments = (window.camwirePlayer.initSegments || 0) + 1;
+      }
       if (!sb) {
-        sb = ms.addSourceBuffer('video/mp4; codecs="' + codecOf(e.data) + '"');
+        sb = ms.addSourceBuffer('video/mp4; codecs="' + (sbCodec || codecOf(e.data)) + '"');
         sb.addEventListener('updateend', () => { keepLive(); feed(); });
+        sb.addEventListener('error', () => { window.camwirePlayer.mseErrors = (window.camwirePlayer.mseErrors || 0) + 1; });
         $('status').textContent = target.label + ': playing over WebSocket';
       }
-      queue.push(e.data);
+      queue.push({ data: e.data, type });
       feed();
     };
     ws.onclose = (e) => { $('status').textContent = target.label + ': WebSocket closed (' + e.code + (e.reason ? ' ' + e.reason : '') + ')'; };

@@ -1,7 +1,8 @@
 /**
- * The server end of one upgraded WebSocket that only sends: binary messages out, and of what
- * the client sends only close (answered, then the socket ends) and ping (answered with pong)
- * mean anything; text, binary and pong are counted and ignored. A protocol violation is
+ * The server end of one upgraded WebSocket that mostly sends: binary messages out (and a few
+ * text ones), and of what the client sends only close (answered, then the socket ends), ping
+ * (answered with pong) and, when the owner takes them, text messages mean anything; binary,
+ * pong and untaken text are counted and ignored. A protocol violation is
  * answered with its close status and ends the connection; it never throws.
  */
 import type { Duplex } from 'node:stream';
@@ -22,8 +23,10 @@ export interface WebSocketConnectionStats {
 }
 
 export interface WebSocketConnectionOptions {
-  /** Largest client message accepted (then ignored). Default WEBSOCKET_DEFAULTS.maxMessageBytes. */
+  /** Largest client message accepted. Default WEBSOCKET_DEFAULTS.maxMessageBytes. */
   maxMessageBytes?: number;
+  /** Takes the client's text messages (the fallback's rendition pins); without it they are ignored. */
+  onText?: (text: string) => void;
 }
 
 /** Most time a closing connection waits for the client's close frame before the socket goes (ms). */
@@ -39,7 +42,7 @@ export class WebSocketConnection implements MessageChannel {
 
   constructor(private readonly socket: WebSocketSocket, private readonly clock: Clock, o: WebSocketConnectionOptions = {}) {
     this.decoder = new WebSocketFrameDecoder({
-      onText: () => void this.stats.messagesIgnored++,
+      onText: o.onText ?? (() => void this.stats.messagesIgnored++),
       onBinary: () => void this.stats.messagesIgnored++,
       onPong: () => void this.stats.messagesIgnored++,
       onPing: (payload) => {
@@ -82,6 +85,13 @@ export class WebSocketConnection implements MessageChannel {
     this.socket.write(this.header.slice(0, n));
     this.socket.write(data);
     this.socket.uncork();
+    this.stats.messagesSent++;
+  }
+
+  /** One text message (small and rare: rendition news for the page). */
+  sendText(text: string): void {
+    if (this.closing || this.socket.destroyed) return;
+    this.socket.write(encodeWsFrame(WsOpcode.Text, Buffer.from(text)));
     this.stats.messagesSent++;
   }
 

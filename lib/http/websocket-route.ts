@@ -4,7 +4,9 @@
  * draining; checked by the caller), the RFC 6455 handshake is checked and answered on the
  * upgraded socket, and the viewer becomes one output of the stream's video track: an
  * Fmp4VideoSink feeding its Fmp4Session, whose init segment and fragments go out as binary
- * messages. Anything refused is answered with a 4xx/5xx and the socket ends; a body on the
+ * messages. On a stream with renditions the sink sits behind the viewer's own RenditionSwitch,
+ * Auto following the estimate the session makes of its send backlog, and the page may pin one
+ * (Fmp4RenditionControl's text messages). Anything refused is answered with a 4xx/5xx and the socket ends; a body on the
  * upgrade request is refused (413), as is anything that is not a WebSocket upgrade.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
@@ -17,6 +19,10 @@ import type { Stream } from '../gateway/stream.js';
 import { HttpError } from './body.js';
 import { FMP4_SESSION_DEFAULTS, Fmp4Session, type Fmp4SessionOptions, type Fmp4SessionStats } from './fmp4-session.js';
 import { Fmp4VideoSink, type Fmp4VideoSinkStats } from './fmp4-video-sink.js';
+import { Fmp4RenditionControl } from './fmp4-renditions.js';
+import type { Fmp4BacklogStats } from './fmp4-backlog.js';
+import type { RenditionSwitch, RenditionSwitchStats } from '../gateway/rendition-switch.js';
+import type { TrackSink } from '../gateway/track-sink.js';
 import { WebSocketConnection, type WebSocketConnectionStats } from './websocket-connection.js';
 import { upgradeResponse, validateUpgradeRequest, WebSocketHandshakeError } from './websocket-handshake.js';
 import { WEBSOCKET_DEFAULTS, WsCloseCode } from './websocket-frame.js';
@@ -26,6 +32,9 @@ export interface WebSocketViewerInfo extends Fmp4SessionStats, Fmp4VideoSinkStat
   id: string;
   ageMs: number;
   bufferedBytes: number;
+  backlog: Fmp4BacklogStats;
+  /** On a stream with renditions: the one playing, the one wanted, switches, and the page's bad control messages. */
+  rendition?: RenditionSwitchStats & { controlErrors: number };
 }
 
 /** Why a WebSocket viewer left, for the log: its socket closed, it stalled or never got parameter sets, or the stream went away. */
@@ -38,6 +47,9 @@ interface Entry {
   connection: WebSocketConnection;
   session: Fmp4Session;
   sink: Fmp4VideoSink;
+  /** What the stream's video track feeds: the sink, or with renditions the viewer's switch in front of it. */
+  output: TrackSink;
+  control: Fmp4RenditionControl | undefined;
   createdAt: number;
 }
 
@@ -61,21 +73,29 @@ export class WebSocketViewers {
     const now = this.clock.now();
     return [...(this.byStream.get(stream) ?? [])].map((e) => {
       const { protocolError: _ignored, ...connection } = e.connection.stats;
+      const sw = e.output === e.sink ? undefined : (e.output as RenditionSwitch);
       return {
         id: e.id, ageMs: Math.round(now - e.createdAt), bufferedBytes: e.connection.bufferedBytes,
-        ...e.session.stats, ...e.sink.stats, ...connection,
+        ...e.session.stats, ...e.sink.stats, ...connection, backlog: { ...e.session.backlog.stats },
+        ...(sw && e.control ? { rendition: { ...sw.stats(), controlErrors: e.control.controlErrors } } : {}),
       };
     });
   }
 
+  /** @internal A new viewer's id. */
+  newId(stream: Stream): string {
+    return `${stream.name}-ws-${this.nextId++}`;
+  }
+
   /** @internal */
-  add(stream: Stream, address: string | undefined, connection: WebSocketConnection, session: Fmp4Session, sink: Fmp4VideoSink): Entry {
-    const entry = { id: `${stream.name}-ws-${this.nextId++}`, stream, address, connection, session, sink, createdAt: this.clock.now() };
+  add(entry: Omit<Entry, 'createdAt'>): Entry {
+    const { stream } = entry;
+    const added = { ...entry, createdAt: this.clock.now() };
     let set = this.byStream.get(stream.name);
     if (!set) this.byStream.set(stream.name, (set = new Set()));
-    set.add(entry);
-    this.log.info('viewer.join', { stream: stream.name, viewer: entry.id, address, path: 'websocket', viewers: set.size });
-    return entry;
+    set.add(added);
+    this.log.info('viewer.join', { stream: stream.name, viewer: added.id, address: added.address, path: 'websocket', viewers: set.size });
+    return added;
   }
 
   /** @internal */
@@ -87,7 +107,8 @@ export class WebSocketViewers {
       stream: entry.stream.name, viewer: entry.id, address: entry.address, path: 'websocket', reason,
       seconds: Math.round((this.clock.now() - entry.createdAt) / 1000), viewers: set.size,
     });
-    entry.stream.removeOutput(entry.sink);
+    entry.stream.removeOutput(entry.output);
+    if (entry.output !== entry.sink) entry.stream.removeOutputSwitch(entry.id);
   }
 }
 
@@ -123,28 +144,38 @@ export function acceptWebSocket(
     return refuse(socket, err);
   }
   socket.write(upgradeResponse(accept));
-  const connection = new WebSocketConnection(socket, viewers.clock, { maxMessageBytes: o.maxMessageBytes });
-  // eslint-disable-next-line prefer-const -- the session's callbacks need the entry made after it
+  const id = viewers.newId(stream);
+  // eslint-disable-next-line prefer-const -- the callbacks below need what is made after them
   let entry: Entry | undefined;
+  let control: Fmp4RenditionControl | undefined;
+  const connection = new WebSocketConnection(socket, viewers.clock, {
+    maxMessageBytes: o.maxMessageBytes,
+    onText: (text) => (control ? control.onText(text) : connection.stats.messagesIgnored++),
+  });
   const session = new Fmp4Session({
     clock: viewers.clock,
     channel: connection,
-    requestKeyframe: () => stream.requestKeyframe(),
+    requestKeyframe: () => (sw ? sw.renditionList[sw.current].wantKeyframe(viewers.clock.now()) : stream.requestKeyframe()),
     giveUp: (code, message) => {
       viewers.dropped++;
       connection.close(code === 'WS_STALLED' ? WsCloseCode.GoingAway : WsCloseCode.InternalError, `${code}: ${message}`);
       if (entry) viewers.remove(entry, code === 'WS_STALLED' ? 'stalled' : 'no-parameter-sets');
     },
+    onTick: () => control?.announce(),
   }, o);
   const sink = new Fmp4VideoSink(session, () => {
     if (entry) viewers.remove(entry, 'stream-closed');
     connection.close(WsCloseCode.GoingAway, 'the stream closed');
   });
-  entry = viewers.add(stream, req.socket.remoteAddress, connection, session, sink);
+  const sw = stream.createOutputSwitch(id, (sentBps) => session.backlog.estimateBps(sentBps));
+  sw?.bind(sink);
+  control = sw && new Fmp4RenditionControl(sw, (text) => connection.sendText(text));
+  entry = viewers.add({ id, stream, address: req.socket.remoteAddress, connection, session, sink, output: sw ?? sink, control });
   const added = entry;
   connection.whenClosed(() => viewers.remove(added, 'peer-closed'));
   if (head.length > 0) socket.unshift(head);
-  stream.addOutput(sink);
+  control?.start();
+  stream.addOutput(added.output);
 }
 
 function checkRequest(req: IncomingMessage, parts: readonly string[]): void {
