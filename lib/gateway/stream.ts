@@ -24,7 +24,6 @@ import { StreamAudio } from './stream-audio.js';
 import type { AudioFrame } from '../audio/frame.js';
 import type { NegotiatedAudio } from './negotiate-audio.js';
 import type { RenditionSet } from './renditions.js';
-import type { RenditionSwitch } from './rendition-switch.js';
 import { TransportCcPeer, transportCcExtensionId } from './transport-cc-peer.js';
 import { ReportBandwidth } from './report-bandwidth.js';
 
@@ -71,8 +70,12 @@ export class Stream implements SourceSink {
   /** Sinks of outputs other than WebRTC viewers (RTSP), on the video track. */
   private readonly outputs = new Set<TrackSink>();
   private readonly gate: KeyframeGate;
-  /** The camera's further profiles and each viewer's switch among them, when configured. */
-  private renditions: RenditionSet | undefined;
+  /**
+   * The camera's further profiles and each viewer's switch among them, when configured (set
+   * once, by useRenditions). Outputs that estimate their own bandwidth (the WebSocket fallback)
+   * take switches of their own from it.
+   */
+  renditions: RenditionSet | undefined;
   private sourceStateValue: SourceState = 'idle';
   /** The source was replaced while running: its first 'playing' is a restart the viewers resume from. */
   private sourceReplaced = false;
@@ -197,19 +200,6 @@ export class Stream implements SourceSink {
   /** Rendition names, best first, when the stream lists more than one. */
   get renditionNames(): string[] | undefined {
     return this.renditions?.names;
-  }
-
-  /**
-   * With renditions, the switch of an output that estimates its own bandwidth (the WebSocket
-   * fallback); the caller adds it with addOutput and calls removeOutputSwitch when it leaves.
-   * Undefined for a stream without renditions.
-   */
-  createOutputSwitch(id: string, estimateBps: (sentBps: number) => number | undefined): RenditionSwitch | undefined {
-    return this.renditions?.createEstimatedSwitch(id, estimateBps);
-  }
-
-  removeOutputSwitch(id: string): void {
-    this.renditions?.removeSwitch(id);
   }
 
   /** Pins viewer `id` to rendition `name`, or back to Auto (undefined). False when either is unknown. */

@@ -108,7 +108,7 @@ export class WebSocketViewers {
       seconds: Math.round((this.clock.now() - entry.createdAt) / 1000), viewers: set.size,
     });
     entry.stream.removeOutput(entry.output);
-    if (entry.output !== entry.sink) entry.stream.removeOutputSwitch(entry.id);
+    if (entry.output !== entry.sink) entry.stream.renditions?.removeSwitch(entry.id);
   }
 }
 
@@ -147,6 +147,7 @@ export function acceptWebSocket(
   const id = viewers.newId(stream);
   // eslint-disable-next-line prefer-const -- the callbacks below need what is made after them
   let entry: Entry | undefined;
+  // eslint-disable-next-line prefer-const -- as the entry
   let control: Fmp4RenditionControl | undefined;
   const connection = new WebSocketConnection(socket, viewers.clock, {
     maxMessageBytes: o.maxMessageBytes,
@@ -167,7 +168,7 @@ export function acceptWebSocket(
     if (entry) viewers.remove(entry, 'stream-closed');
     connection.close(WsCloseCode.GoingAway, 'the stream closed');
   });
-  const sw = stream.createOutputSwitch(id, (sentBps) => session.backlog.estimateBps(sentBps));
+  const sw = stream.renditions?.createEstimatedSwitch(id, (sentBps) => session.backlog.estimateBps(sentBps));
   sw?.bind(sink);
   control = sw && new Fmp4RenditionControl(sw, (text) => connection.sendText(text));
   entry = viewers.add({ id, stream, address: req.socket.remoteAddress, connection, session, sink, output: sw ?? sink, control });
