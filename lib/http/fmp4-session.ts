@@ -7,6 +7,9 @@
  * `maxBufferedBytes` is dropped and the viewer skips to the next keyframe, once the backlog has
  * halved; stuck for `stallTimeoutMs` it is given up. A stream that yields no keyframe with its
  * parameter sets within `initTimeoutMs` is given up too, rather than sending a broken init.
+ * Every tick it samples the connection's backlog into a bandwidth estimate (Fmp4Backlog) that
+ * moves a viewer of a stream with renditions between them; a switch is a new SPS/PPS at the
+ * target's keyframe, which the muxer answers with a new init segment, sent before that keyframe.
  *
  * The muxer's track list is where audio joins: a second Mp4Track at AUDIO's index, and an audio
  * sink pushing to it through this session (skips then drop audio until the video's keyframe).

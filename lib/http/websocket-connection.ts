@@ -15,7 +15,7 @@ export type WebSocketSocket = Pick<Duplex, 'write' | 'end' | 'destroy' | 'on' | 
 
 export interface WebSocketConnectionStats {
   messagesSent: number;
-  /** Text, binary and pong from the client, ignored. */
+  /** Binary and pong from the client, and text when the owner does not take it: ignored. */
   messagesIgnored: number;
   pingsAnswered: number;
   /** The client's protocol violation, when one ended the connection. */
