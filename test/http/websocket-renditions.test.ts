@@ -111,7 +111,7 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function setup() {
+function setup(o: { maxBufferedBytes?: number; stallTimeoutMs?: number } = {}) {
   const clock = new VirtualClock();
   const sources: Record<string, ProfileSource> = {};
   const gw = new Gateway(
@@ -130,7 +130,7 @@ function setup() {
   const viewers = new WebSocketViewers(clock);
   const socket = new FakeSocket();
   const req = { method: 'GET', headers: { ...GOOD_UPGRADE, host: 'x' }, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage;
-  acceptWebSocket(gw, viewers, req, socket as unknown as Duplex, new Uint8Array(0), ['ws', 'cam'], new URL('http://x/ws/cam'));
+  acceptWebSocket(gw, viewers, req, socket as unknown as Duplex, new Uint8Array(0), ['ws', 'cam'], new URL('http://x/ws/cam'), o);
   let n = 0;
   /** `seconds` of both profiles at 30 fps, keyframes every second; the link takes `linkBps` of the backlog. */
   const run = (seconds: number, linkBps = Infinity) => {
@@ -143,7 +143,7 @@ function setup() {
     }
   };
   const info = () => viewers.info('cam')[0];
-  return { gw, stream, socket, run, info, sources };
+  return { gw, stream, socket, run, info, sources, viewers };
 }
 
 /** Width of an init segment's avc1 entry, and its avcC's profile byte. */
@@ -214,5 +214,17 @@ t.test('Auto by the send backlog: down when it keeps growing, up by the trial af
   t.equal(s.info().overflows, 0, 'never near the session\'s hard bound');
   const steps = decodeSteps(s.socket.messages());
   t.ok(steps.every((d) => d > 0 && d <= 3100), 'decode times without a jump');
+  await s.gw.close();
+});
+
+t.test('bounded as before: a viewer whose link takes nothing is cut by the session\'s bound, and its switch leaves the renditions', async (t) => {
+  const s = setup({ maxBufferedBytes: 512 * 1024, stallTimeoutMs: 3000 });
+  s.run(2);
+  t.same(s.stream.stats().renditions!.map((r) => r.viewers), [1, 0], 'on 1080p');
+  s.run(20, 0);
+  t.equal(s.viewers.count('cam'), 0, 'given up');
+  t.equal(s.viewers.dropped, 1);
+  t.ok(s.socket.writableLength <= 512 * 1024 + 64 * 1024, `its backlog never passed the bound by more than a fragment (${s.socket.writableLength})`);
+  t.same(s.stream.stats().renditions!.map((r) => r.viewers), [0, 0], 'its switch is gone');
   await s.gw.close();
 });
