@@ -57,8 +57,8 @@ const RENDITION_METRICS: [string, string, 'gauge' | 'counter', (r: RenditionRow)
   ['camwire_rendition_keyframe_requests_total', 'Keyframes asked of the profile for viewers switching to it', 'counter', (r) => r.keyframeRequests],
 ];
 
-/** Per rendition of every stream that lists them, and the viewers' switches summed per stream. */
-function renditionLines(snap: readonly Snapshot[]): string[] {
+/** Per rendition of every stream that lists them, and the viewers' switches (both paths) summed per stream. */
+function renditionLines(snap: readonly Snapshot[], websocketViewers: WebSocketViewers | undefined): string[] {
   const lines: string[] = [];
   for (const [name, help, type, get] of RENDITION_METRICS) {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -66,10 +66,11 @@ function renditionLines(snap: readonly Snapshot[]): string[] {
       for (const r of x.stream.renditions ?? []) lines.push(`${name}{stream="${label(x.stream.name)}",rendition="${label(r.name)}"} ${get(r)}`);
     }
   }
-  lines.push('# HELP camwire_viewer_rendition_switches Rendition switches made by the stream\'s current viewers', '# TYPE camwire_viewer_rendition_switches gauge');
+  lines.push('# HELP camwire_viewer_rendition_switches Rendition switches made by the stream\'s current viewers (WebRTC and WebSocket)', '# TYPE camwire_viewer_rendition_switches gauge');
   for (const x of snap) {
     if (!x.stream.renditions) continue;
-    const switches = x.viewers.reduce((n, v) => n + (v.rendition?.switches ?? 0), 0);
+    const webrtc = x.viewers.reduce((n, v) => n + (v.rendition?.switches ?? 0), 0);
+    const switches = (websocketViewers?.info(x.stream.name) ?? []).reduce((n, v) => n + (v.rendition?.switches ?? 0), webrtc);
     lines.push(`camwire_viewer_rendition_switches{stream="${label(x.stream.name)}"} ${switches}`);
   }
   return lines;
@@ -101,6 +102,6 @@ export function renderMetrics(gateway: Gateway, websocketViewers?: WebSocketView
       lines.push(`${name}{stream="${label(x.stream.name)}"} ${x.viewerTotals[key] ?? 0}`);
     }
   }
-  lines.push(...renditionLines(snap));
+  lines.push(...renditionLines(snap, websocketViewers));
   return lines.join('\n') + '\n';
 }

@@ -15,6 +15,7 @@ import { Gateway } from '../../lib/gateway/gateway.js';
 import { createDeps } from '../../lib/gateway/wiring.js';
 import type { AccessUnit, SourceInfo, SourceSink, VideoSource } from '../../lib/gateway/source.js';
 import { acceptWebSocket, WebSocketViewers } from '../../lib/http/websocket-route.js';
+import { renderMetrics } from '../../lib/http/metrics.js';
 import { encodeWsFrame, WsOpcode } from '../../lib/http/websocket-frame.js';
 import { FakeTransport, VirtualClock } from '../support/fake-transport.js';
 import { GOOD_UPGRADE } from '../support/ws-client.js';
@@ -190,6 +191,9 @@ t.test('pinned from the page: a new init segment at the target\'s keyframe, deco
   t.equal(msgs.filter(isInit).length, 3, 'pinned back to the best: switched at its keyframe');
   t.same(initOf(msgs.filter(isInit)[2]), { width: 1920, profile: 0x42 });
   t.match(s.info().rendition, { current: '1080p', switches: 2, switchesUp: 1 });
+  const metrics = renderMetrics(s.gw, s.viewers);
+  t.match(metrics, /camwire_viewer_rendition_switches\{stream="cam"\} 2/, '/metrics counts the fallback viewer\'s switches');
+  t.match(metrics, /camwire_rendition_viewers\{stream="cam",rendition="1080p"\} 1/);
 
   const steps = decodeSteps(msgs);
   t.ok(steps.length > 150, `${steps.length} fragments`);
