@@ -6,8 +6,9 @@
  * Fmp4VideoSink feeding its Fmp4Session, whose init segment and fragments go out as binary
  * messages. On a stream with renditions the sink sits behind the viewer's own RenditionSwitch,
  * Auto following the estimate the session makes of its send backlog, and the page may pin one
- * (Fmp4RenditionControl's text messages). Anything refused is answered with a 4xx/5xx and the socket ends; a body on the
- * upgrade request is refused (413), as is anything that is not a WebSocket upgrade.
+ * (Fmp4RenditionControl's text messages). Anything refused is answered with a 4xx/5xx and the
+ * socket ends; a body on the upgrade request is refused (413), as is anything that is not a
+ * WebSocket upgrade.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -47,9 +48,8 @@ interface Entry {
   connection: WebSocketConnection;
   session: Fmp4Session;
   sink: Fmp4VideoSink;
-  /** What the stream's video track feeds: the sink, or with renditions the viewer's switch in front of it. */
-  output: TrackSink;
-  control: Fmp4RenditionControl | undefined;
+  /** With renditions: the viewer's switch in front of the sink (what the stream's video track feeds), and its talk with the page. */
+  renditions: { sw: RenditionSwitch; control: Fmp4RenditionControl } | undefined;
   createdAt: number;
 }
 
@@ -73,11 +73,10 @@ export class WebSocketViewers {
     const now = this.clock.now();
     return [...(this.byStream.get(stream) ?? [])].map((e) => {
       const { protocolError: _ignored, ...connection } = e.connection.stats;
-      const sw = e.output === e.sink ? undefined : (e.output as RenditionSwitch);
       return {
         id: e.id, ageMs: Math.round(now - e.createdAt), bufferedBytes: e.connection.bufferedBytes,
         ...e.session.stats, ...e.sink.stats, ...connection, backlog: { ...e.session.backlog.stats },
-        ...(sw && e.control ? { rendition: { ...sw.stats(), controlErrors: e.control.controlErrors } } : {}),
+        ...(e.renditions ? { rendition: { ...e.renditions.sw.stats(), controlErrors: e.renditions.control.controlErrors } } : {}),
       };
     });
   }
@@ -107,8 +106,8 @@ export class WebSocketViewers {
       stream: entry.stream.name, viewer: entry.id, address: entry.address, path: 'websocket', reason,
       seconds: Math.round((this.clock.now() - entry.createdAt) / 1000), viewers: set.size,
     });
-    entry.stream.removeOutput(entry.output);
-    if (entry.output !== entry.sink) entry.stream.renditions?.removeSwitch(entry.id);
+    entry.stream.removeOutput(outputOf(entry));
+    if (entry.renditions) entry.stream.renditions?.removeSwitch(entry.id);
   }
 }
 
@@ -171,12 +170,17 @@ export function acceptWebSocket(
   const sw = stream.renditions?.createEstimatedSwitch(id, (sentBps) => session.backlog.estimateBps(sentBps));
   sw?.bind(sink);
   control = sw && new Fmp4RenditionControl(sw, (text) => connection.sendText(text));
-  entry = viewers.add({ id, stream, address: req.socket.remoteAddress, connection, session, sink, output: sw ?? sink, control });
+  entry = viewers.add({ id, stream, address: req.socket.remoteAddress, connection, session, sink, renditions: sw && control && { sw, control } });
   const added = entry;
   connection.whenClosed(() => viewers.remove(added, 'peer-closed'));
   if (head.length > 0) socket.unshift(head);
   control?.start();
-  stream.addOutput(added.output);
+  stream.addOutput(outputOf(added));
+}
+
+/** What the stream's video track feeds for a viewer. */
+function outputOf(entry: Entry): TrackSink {
+  return entry.renditions?.sw ?? entry.sink;
 }
 
 function checkRequest(req: IncomingMessage, parts: readonly string[]): void {
