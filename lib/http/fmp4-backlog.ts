@@ -14,10 +14,13 @@
  */
 
 export const FMP4_BACKLOG_DEFAULTS = Object.freeze({
-  /** One judgement per window (ms). */
-  windowMs: 1000,
+  /**
+   * One judgement per window (ms). Short, because the kernel's send buffer has already filled
+   * unseen before anything queues here, and all of it must drain before a switch shows.
+   */
+  windowMs: 500,
   /** A backlog this small is a frame in flight, not a queue (bytes). */
-  lowWaterBytes: 32 * 1024,
+  lowWaterBytes: 16 * 1024,
   /** A backlog above this at the end of a window is congestion even when it did not grow (bytes). */
   highWaterBytes: 256 * 1024,
   /** A congested viewer's estimate leaves room to drain its backlog within this long (ms). */

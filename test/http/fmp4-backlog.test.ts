@@ -15,8 +15,11 @@ t.test('FMP4_BACKLOG_DEFAULTS is frozen', async (t) => {
   t.ok(FMP4_BACKLOG_DEFAULTS.lowWaterBytes < FMP4_BACKLOG_DEFAULTS.highWaterBytes);
 });
 
+/** One-second windows and a 32 KiB low-water mark make the arithmetic below easy to follow. */
+const ROUND = { windowMs: 1000, lowWaterBytes: 32 * 1024 };
+
 t.test('no estimate before a window is judged; an empty backlog claims room over what is sent', async (t) => {
-  const b = new Fmp4Backlog();
+  const b = new Fmp4Backlog(ROUND);
   b.sample(0, 0, 0);
   t.equal(b.estimateBps(1_000_000), undefined);
   b.sample(500, 0, 62_500);
@@ -28,7 +31,7 @@ t.test('no estimate before a window is judged; an empty backlog claims room over
 });
 
 t.test('a growing backlog is congestion: the estimate is what drained less what draining the backlog takes', async (t) => {
-  const b = new Fmp4Backlog();
+  const b = new Fmp4Backlog(ROUND);
   b.sample(0, 0, 0);
   // 125 KB handed in a second, 40 KB of it still queued: 85 KB went (680 kbit/s)
   b.sample(1000, 40_000, 125_000);
