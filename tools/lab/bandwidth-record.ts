@@ -5,6 +5,7 @@
  */
 import type { RateStep } from '../../lib/netsim/token-bucket.js';
 import type { Sample } from './record.js';
+import type { StreamStats, ViewerInfo } from '../../lib/gateway/stream-stats.js';
 import { round } from './record.js';
 
 /** One look at the controller: which rendition the viewer is on, its estimate, and the link. */
@@ -28,15 +29,14 @@ export type RenditionRates = Record<string, number>;
 
 /** The lab stream's viewer and renditions in a GET /api/streams answer. */
 export function readAbr(api: unknown, stream: string): { rendition: string; estimateBps: number; ackedBps: number; rates: RenditionRates } {
-  const streams = (api as { streams?: unknown[] } | undefined)?.streams;
-  const s = (Array.isArray(streams) ? streams : []).find((x) => (x as { name?: unknown }).name === stream) as Record<string, unknown> | undefined;
-  const viewer = (Array.isArray(s?.viewers) ? s!.viewers[0] : undefined) as { rendition?: { current?: unknown; bandwidth?: Record<string, unknown> } } | undefined;
+  const streams = (api as { streams?: unknown } | undefined)?.streams;
+  // Typed by the gateway's own stats, so a renamed field fails the build instead of reading zeros.
+  const s = (Array.isArray(streams) ? streams : []).find((x) => (x as { name?: unknown }).name === stream) as
+    (Partial<Pick<StreamStats, 'renditions'>> & { viewers?: Partial<ViewerInfo>[] }) | undefined;
+  const viewer = Array.isArray(s?.viewers) ? s.viewers[0] : undefined;
   const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
   const rates: RenditionRates = {};
-  for (const r of Array.isArray(s?.renditions) ? s!.renditions : []) {
-    const rr = r as { name?: unknown; bitrateBps?: unknown };
-    if (typeof rr.name === 'string') rates[rr.name] = num(rr.bitrateBps);
-  }
+  for (const r of Array.isArray(s?.renditions) ? s.renditions : []) if (typeof r.name === 'string') rates[r.name] = num(r.bitrateBps);
   const current = viewer?.rendition?.current;
   return {
     rendition: typeof current === 'string' ? current : '',
