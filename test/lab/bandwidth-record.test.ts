@@ -86,6 +86,9 @@ t.test('steps: time to the rendition that fits each step; never when it does not
   t.same(goals.map((g) => [g.met, g.value]), [[true, '2'], [true, '3 s'], [false, 'never']]);
   const late = summarizeBandwidth(samples, p, RATES, { ...link, originS: undefined });
   t.same(late.steps, [], 'no step times when no packet crossed the link');
+  // A sawtooth: only the steps that change which rendition fits are decisions.
+  const saw = summarizeBandwidth(samples, points(40, (x) => (x >= 14 && x < 20.5 ? '720p' : '360p'), () => 1), RATES, { originS: 0, steps: sawtooth(800, 4000, 20, 2) });
+  t.same(saw.steps.map((st) => [st.t, st.fits, st.reachedAfterS]), [[11, '720p', 3], [20, '360p', 0.5], [31, '720p', undefined]]);
 });
 
 t.test('on the top rendition: from when, whether it stayed, the share of time; switches a minute', async (t) => {
@@ -114,7 +117,7 @@ t.test('chart: capacity, estimate, rates and the rendition as steps; the table r
   const rec = {
     scenario: { id: sc.id, title: sc.title, source: sc.source, durationS: sc.durationS, impairment: sc.impairment }, strategy: sc.strategies[0], seed: 1,
     startedAt: '', samples, summary: {} as RunRecord['summary'], detail: {}, failures: [], judged: true,
-    bandwidth: { link, points: p, summary, goals },
+    bandwidth: { link, points: p, rates: RATES, summary, goals },
   } as RunRecord;
   const svg = bandwidthChart(rec);
   t.match(svg, /^<svg/);

@@ -155,20 +155,29 @@ function secondsOnEach(points: readonly AbrPoint[]): Record<string, number> {
   return on;
 }
 
+/**
+ * The steps that change which rendition fits (a sawtooth's small steps between two crossings
+ * are not decisions), each with how long the viewer took to get there before the next such step.
+ */
 function stepResponses(points: readonly AbrPoint[], link: LinkSteps, renditionKbps: Record<string, number>, endS: number): StepResponse[] {
-  if (link.originS === undefined) return [];
-  const out: StepResponse[] = [];
-  for (let i = 1; i < link.steps.length; i++) {
-    const t = round(link.originS + link.steps[i].atMs / 1000, 1);
-    if (t >= endS) break;
-    const until = i + 1 < link.steps.length ? link.originS + link.steps[i + 1].atMs / 1000 : endS;
+  const origin = link.originS;
+  if (origin === undefined) return [];
+  const at = (i: number) => round(origin + link.steps[i].atMs / 1000, 1);
+  const changes: number[] = [];
+  for (let i = 1, fit = fits(link.steps[0].kbps, renditionKbps); i < link.steps.length && at(i) < endS; i++) {
+    const next = fits(link.steps[i].kbps, renditionKbps);
+    if (next !== fit) changes.push(i);
+    fit = next;
+  }
+  return changes.map((i, k) => {
+    const t = at(i);
+    const until = k + 1 < changes.length ? at(changes[k + 1]) : endS;
     const want = fits(link.steps[i].kbps, renditionKbps);
     // Already on it at the step counts as 0 s: the last point at or before the step shows that.
     const before = [...points].reverse().find((p) => p.t <= t);
     const reached = before?.rendition === want ? before : points.find((p) => p.t > t && p.t <= until && p.rendition === want);
-    out.push({ t, kbps: link.steps[i].kbps, fits: want, reachedAfterS: reached ? round(Math.max(0, reached.t - t), 1) : undefined });
-  }
-  return out;
+    return { t, kbps: link.steps[i].kbps, fits: want, reachedAfterS: reached ? round(Math.max(0, reached.t - t), 1) : undefined };
+  });
 }
 
 export function summarizeBandwidth(samples: readonly Sample[], points: readonly AbrPoint[], rates: readonly RenditionRates[], link: LinkSteps): BandwidthSummary {
@@ -261,6 +270,8 @@ export function judgeBandwidth(s: BandwidthSummary, g: BandwidthGoals): GoalResu
 export interface BandwidthRun {
   link: LinkSteps;
   points: AbrPoint[];
+  /** Each point's measured rendition bitrates (the summary can be recomputed from the record). */
+  rates: RenditionRates[];
   summary: BandwidthSummary;
   goals: GoalResult[];
 }

@@ -287,5 +287,5 @@ async function settledDetail(server: { detail(): Promise<unknown> }): Promise<un
 function bandwidthRecord(samples: readonly Sample[], abr: AbrSampler, link: LinkProfile, goals: BandwidthGoals): BandwidthRun {
   const shape = abr.link(link);
   const summary = summarizeBandwidth(samples, abr.points, abr.rates, shape);
-  return { link: shape, points: abr.points, summary, goals: judgeBandwidth(summary, goals) };
+  return { link: shape, points: abr.points, rates: abr.rates, summary, goals: judgeBandwidth(summary, goals) };
 }
