@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 
 const HELP = `camwire loss lab
 
-usage: npm run lab -- [options]
+usage: npm run lab -- [scenario ...] [options]
   --scenario a,b      presets to run (default: ${DEFAULT_MATRIX.join(',')}); --list shows them;
                       'bandwidth' stands for the bandwidth set (${BANDWIDTH_MATRIX.join(',')}):
                       a two-rendition camera behind a tbf-shaped link, charts of capacity, estimate and rendition
@@ -33,7 +33,8 @@ usage: npm run lab -- [options]
   --list              list presets and strategies`;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       scenario: { type: 'string' }, impair: { type: 'string' }, strategies: { type: 'string' }, source: { type: 'string' },
       seed: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, screenshots: { type: 'boolean' }, capture: { type: 'boolean' }, audio: { type: 'boolean' },
@@ -41,6 +42,8 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) { console.log(HELP); return 0; }
+  // `npm run lab -- bw-step` is `--scenario bw-step`.
+  if (positionals.length > 0) values.scenario = [values.scenario, ...positionals].filter(Boolean).join(',');
   if (values.list) {
     for (const p of Object.values(PRESETS)) {
       console.log(`${p.id.padEnd(14)} ${p.title}: ${p.impairment.leg} leg, ${describeProfile(p.impairment.forward)}; strategies ${p.strategies.map((s) => s.name).join(', ')}`);
