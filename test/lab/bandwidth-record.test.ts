@@ -24,7 +24,7 @@ function points(endS: number, rendition: (t: number) => string, estimateBps: (t:
   const out: AbrPoint[] = [];
   for (let i = 1; i * 0.5 <= endS; i++) {
     const t = i * 0.5;
-    out.push({ t, rendition: rendition(t), estimateBps: estimateBps(t), ackedBps: 0, capacityKbps: capacityKbps?.(t), sentBytes: t * 125_000, deliveredBytes: t * 100_000 });
+    out.push({ t, rendition: rendition(t), estimateBps: estimateBps(t), ackedBps: 0, usage: 'normal', capacityKbps: capacityKbps?.(t), sentBytes: t * 125_000, deliveredBytes: t * 100_000 });
   }
   return out;
 }
@@ -35,11 +35,11 @@ t.test('readAbr takes the lab viewer, its estimate and the renditions from /api/
   const api = {
     streams: [
       { name: 'other', viewers: [{ rendition: { current: 'x' } }] },
-      { name: 'lab', viewers: [{ rendition: { current: '360p', bandwidth: { estimateBps: 630_000, ackedBps: 440_000 } } }], renditions: [{ name: '720p', bitrateBps: 2_590_000 }, { name: '360p', bitrateBps: 'NaN' }] },
+      { name: 'lab', viewers: [{ rendition: { current: '360p', bandwidth: { estimateBps: 630_000, ackedBps: 440_000, usage: 'overuse' } } }], renditions: [{ name: '720p', bitrateBps: 2_590_000 }, { name: '360p', bitrateBps: 'NaN' }] },
     ],
   };
-  t.same(readAbr(api, 'lab'), { rendition: '360p', estimateBps: 630_000, ackedBps: 440_000, rates: { '720p': 2_590_000, '360p': 0 } });
-  t.same(readAbr({ streams: 'no' }, 'lab'), { rendition: '', estimateBps: 0, ackedBps: 0, rates: {} });
+  t.same(readAbr(api, 'lab'), { rendition: '360p', estimateBps: 630_000, ackedBps: 440_000, usage: 'overuse', rates: { '720p': 2_590_000, '360p': 0 } });
+  t.same(readAbr({ streams: 'no' }, 'lab'), { rendition: '', estimateBps: 0, ackedBps: 0, usage: '', rates: {} });
   t.same(readAbr(undefined, 'lab').rendition, '');
 });
 

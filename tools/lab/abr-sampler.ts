@@ -60,7 +60,7 @@ export class AbrSampler {
       const bytes = this.pipe.mediaBytes();
       this.points.push({
         t: Math.round((Date.now() - this.startedAt) / 100) / 10,
-        rendition: a.rendition, estimateBps: a.estimateBps, ackedBps: a.ackedBps,
+        rendition: a.rendition, estimateBps: a.estimateBps, ackedBps: a.ackedBps, usage: a.usage,
         capacityKbps: this.pipe.mediaRateKbps(), sentBytes: bytes.in, deliveredBytes: bytes.out,
       });
       this.rates.push(a.rates);

@@ -17,6 +17,8 @@ export interface AbrPoint {
   /** The viewer's bandwidth estimate and the rate its feedback acknowledged (bit/s; 0 without transport-wide CC). */
   estimateBps: number;
   ackedBps: number;
+  /** The delay detector's reading ('normal', 'overuse', 'underuse'; '' without transport-wide CC): why an estimate fell. */
+  usage: string;
   /** The link's rate now (kbit/s), undefined on an unshaped link. */
   capacityKbps: number | undefined;
   /** Bytes camwire sent into the relay's media direction so far, and bytes that came out of it. */
@@ -28,7 +30,7 @@ export interface AbrPoint {
 export type RenditionRates = Record<string, number>;
 
 /** The lab stream's viewer and renditions in a GET /api/streams answer. */
-export function readAbr(api: unknown, stream: string): { rendition: string; estimateBps: number; ackedBps: number; rates: RenditionRates } {
+export function readAbr(api: unknown, stream: string): { rendition: string; estimateBps: number; ackedBps: number; usage: string; rates: RenditionRates } {
   const streams = (api as { streams?: unknown } | undefined)?.streams;
   // Typed by the gateway's own stats, so a renamed field fails the build instead of reading zeros.
   const s = (Array.isArray(streams) ? streams : []).find((x) => (x as { name?: unknown }).name === stream) as
@@ -42,6 +44,7 @@ export function readAbr(api: unknown, stream: string): { rendition: string; esti
     rendition: typeof current === 'string' ? current : '',
     estimateBps: num(viewer?.rendition?.bandwidth?.estimateBps),
     ackedBps: num(viewer?.rendition?.bandwidth?.ackedBps),
+    usage: viewer?.rendition?.bandwidth?.usage ?? '',
     rates,
   };
 }
