@@ -78,8 +78,8 @@ t.test('steps: time to the rendition that fits each step; never when it does not
   const link = { originS: 0.5, steps: [{ atMs: 0, kbps: 20_000 }, { atMs: 10_000, kbps: 1200 }, { atMs: 25_000, kbps: 20_000 }] };
   const s = summarizeBandwidth(samples, p, RATES, link);
   t.same(s.steps, [
-    { t: 10.5, kbps: 1200, fits: '360p', reachedAfterS: 3 },
-    { t: 25.5, kbps: 20_000, fits: '720p', reachedAfterS: undefined },
+    { t: 10.5, kbps: 1200, fits: '360p', reachedAfterS: 3, held: true },
+    { t: 25.5, kbps: 20_000, fits: '720p', reachedAfterS: undefined, held: false },
   ]);
   t.equal(s.estimateVsCapacityPct, undefined, 'no capacity figure on a link that moves');
   const goals = judgeBandwidth(s, { stepDownWithinS: 4, stepUpWithinS: 15, maxStallsAfter5s: 2 });
@@ -89,6 +89,10 @@ t.test('steps: time to the rendition that fits each step; never when it does not
   // A sawtooth: only the steps that change which rendition fits are decisions.
   const saw = summarizeBandwidth(samples, points(40, (x) => (x >= 14 && x < 20.5 ? '720p' : '360p'), () => 1), RATES, { originS: 0, steps: sawtooth(800, 4000, 20, 2) });
   t.same(saw.steps.map((st) => [st.t, st.fits, st.reachedAfterS]), [[11, '720p', 3], [20, '360p', 0.5], [31, '720p', undefined]]);
+  // A trial up that bounces back a second later has not reached the rendition that fits.
+  const bounce = summarizeBandwidth(samples, points(60, (x) => (x < 13.5 || (x >= 36 && x < 37) ? '720p' : '360p'), () => 1), RATES, link);
+  t.same(bounce.steps.map((st) => [st.reachedAfterS, st.held]), [[3, true], [10.5, false]]);
+  t.same(judgeBandwidth(bounce, { stepUpWithinS: 15 }).map((g) => [g.met, g.value]), [[false, '10.5 s, left it again']]);
 });
 
 t.test('on the top rendition: from when, whether it stayed, the share of time; switches a minute', async (t) => {

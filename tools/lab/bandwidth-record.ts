@@ -70,6 +70,8 @@ export interface StepResponse {
   fits: string;
   /** Seconds from the step until the viewer was on `fits`; undefined when it never got there before the next step or the end. */
   reachedAfterS: number | undefined;
+  /** Once there, it stayed until the next step or the end (a trial that bounced back does not count as reaching it). */
+  held: boolean;
 }
 
 export interface BandwidthSummary {
@@ -179,7 +181,8 @@ function stepResponses(points: readonly AbrPoint[], link: LinkSteps, renditionKb
     // Already on it at the step counts as 0 s: the last point at or before the step shows that.
     const before = [...points].reverse().find((p) => p.t <= t);
     const reached = before?.rendition === want ? before : points.find((p) => p.t > t && p.t <= until && p.rendition === want);
-    return { t, kbps: link.steps[i].kbps, fits: want, reachedAfterS: reached ? round(Math.max(0, reached.t - t), 1) : undefined };
+    const held = reached !== undefined && points.every((p) => p.t < reached.t || p.t > until || p.rendition === want);
+    return { t, kbps: link.steps[i].kbps, fits: want, reachedAfterS: reached ? round(Math.max(0, reached.t - t), 1) : undefined, held };
   });
 }
 
@@ -260,7 +263,8 @@ export function judgeBandwidth(s: BandwidthSummary, g: BandwidthGoals): GoalResu
     const up = st.fits === top;
     const within = up ? g.stepUpWithinS : g.stepDownWithinS;
     if (within === undefined) continue;
-    add(`${st.kbps} kbit/s at ${st.t} s: on ${st.fits} within ${within} s`, st.reachedAfterS === undefined ? 'never' : `${st.reachedAfterS} s`, st.reachedAfterS !== undefined && st.reachedAfterS <= within);
+    const value = st.reachedAfterS === undefined ? 'never' : `${st.reachedAfterS} s${st.held ? '' : ', left it again'}`;
+    add(`${st.kbps} kbit/s at ${st.t} s: on ${st.fits} within ${within} s and there until the next step`, value, st.held && st.reachedAfterS! <= within);
   }
   if (g.maxSwitchesPerMinute !== undefined) add(`<= ${g.maxSwitchesPerMinute} switches a minute after 5 s`, String(s.switchesPerMinute), s.switchesPerMinute <= g.maxSwitchesPerMinute);
   if (g.estimateWithinPct !== undefined && s.estimateVsCapacityPct !== undefined) {

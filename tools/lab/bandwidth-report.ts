@@ -65,7 +65,7 @@ export function bandwidthCells(r: RunRecord): string[] {
   const s = r.bandwidth!.summary;
   const on = Object.entries(s.secondsOn).map(([n, sec]) => `${n} ${sec} s`).join(', ');
   const switches = s.switches.map((w) => `${w.t} s ${w.to}`).join(', ') || 'none';
-  const steps = s.steps.map((st) => `${st.t} s ${st.kbps / 1000} Mbit/s: ${st.reachedAfterS === undefined ? `never on ${st.fits}` : `${st.fits} +${st.reachedAfterS} s`}`).join('; ') || '-';
+  const steps = s.steps.map((st) => `${st.t} s ${st.kbps / 1000} Mbit/s: ${st.reachedAfterS === undefined ? `never on ${st.fits}` : `${st.fits} +${st.reachedAfterS} s${st.held ? '' : ' (left it again)'}`}`).join('; ') || '-';
   const est = s.estimateVsCapacityPct === undefined ? `${s.medianEstimateKbps}` : `${s.medianEstimateKbps} (${s.estimateVsCapacityPct > 0 ? '+' : ''}${s.estimateVsCapacityPct}%)`;
   const goals = r.bandwidth!.goals;
   const met = goals.length === 0 ? '-' : `${goals.filter((g) => g.met).length}/${goals.length}${goals.some((g) => !g.met) ? ': not ' + goals.filter((g) => !g.met).map((g) => `${g.goal} (${g.value})`).join('; ') : ''}`;
