@@ -5,6 +5,7 @@ export * from './model.js';
 export * from './loss.js';
 export * from './reorder.js';
 export * from './delay.js';
+export * from './token-bucket.js';
 export * from './link.js';
 export * from './profiles.js';
 export * from './errors.js';

@@ -10,6 +10,7 @@ import { Prng } from './prng.js';
 import { Duplicate, GilbertElliottLoss, RandomLoss, type GilbertElliottOptions } from './loss.js';
 import { Reorder, type ReorderOptions } from './reorder.js';
 import { Delay, RateCap, type DelayOptions, type RateCapOptions } from './delay.js';
+import { TokenBucket, type TokenBucketOptions } from './token-bucket.js';
 
 /** Receives what the link delivers. */
 export type DeliverFn<T> = (data: T, time: number) => void;
@@ -107,19 +108,22 @@ export interface LinkProfile {
   burst?: GilbertElliottOptions;
   /** Bottleneck with tail drop. */
   rate?: RateCapOptions;
+  /** Bottleneck shaped as tc tbf does (rate or rate schedule, burst, latency). */
+  tbf?: TokenBucketOptions;
   reorder?: ReorderOptions;
   /** Duplication probability. */
   duplicate?: number;
   delay?: DelayOptions;
 }
 
-/** Models for `profile`, in the order loss, burst, rate, reorder, duplicate, delay; each with its own PRNG stream from `seed`. */
+/** Models for `profile`, in the order loss, burst, rate, tbf, reorder, duplicate, delay; each with its own PRNG stream from `seed`. */
 export function modelsFromProfile(profile: LinkProfile, seed: number): NetModel[] {
   const root = new Prng(seed);
   const models: NetModel[] = [];
   if (profile.loss !== undefined && profile.loss > 0) models.push(new RandomLoss(profile.loss, root.fork(1)));
   if (profile.burst !== undefined && profile.burst.loss > 0) models.push(new GilbertElliottLoss(profile.burst, root.fork(2)));
   if (profile.rate !== undefined) models.push(new RateCap(profile.rate));
+  if (profile.tbf !== undefined) models.push(new TokenBucket(profile.tbf));
   if (profile.reorder !== undefined && (profile.reorder.probability > 0 || (profile.reorder.underLoad?.probability ?? 0) > 0)) models.push(new Reorder(profile.reorder, root.fork(3)));
   if (profile.duplicate !== undefined && profile.duplicate > 0) models.push(new Duplicate(profile.duplicate, root.fork(4)));
   if (profile.delay !== undefined) models.push(new Delay(profile.delay, root.fork(5)));

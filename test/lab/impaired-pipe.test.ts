@@ -1,5 +1,6 @@
 import t from 'tap';
 import { createSocket, type Socket } from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { ImpairedPipe } from '../../tools/lab/impaired-pipe.js';
 import type { LinkProfile } from '../../lib/netsim/link.js';
 
@@ -90,4 +91,20 @@ t.test('minSize: small datagrams bypass the impairment', async (t) => {
   await pipe.close();
   sender.close();
   receiver.close();
+});
+
+t.test('tbf: one bottleneck for every packet class, never more through than the burst and the rate allow', async (t) => {
+  const burst = 4000;
+  const kbps = 800;
+  const started = performance.now();
+  const { pipe } = await run(1, { tbf: { kbps, burstBytes: burst, latencyMs: 50 } }, 300, true);
+  const elapsedMs = performance.now() - started;
+  const s = pipe.stats().media;
+  t.ok(s['shared.token-bucket.dropped'] > 0, 'the excess was dropped');
+  t.equal(s['shared.token-bucket.in'], 900, 'media, repairs and RTCP all entered the one bucket');
+  const bytes = pipe.mediaBytes();
+  t.equal(bytes.in, 300 * 200 * 2 + 300 * 8);
+  t.ok(bytes.out <= burst + (kbps / 8) * elapsedMs, `${bytes.out} bytes out in ${elapsedMs.toFixed(0)} ms`);
+  t.equal(pipe.mediaRateKbps(), kbps);
+  t.equal(pipe.dropped().media, s['shared.token-bucket.dropped']);
 });

@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { demoClipPath, startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
+import { clipSource, demoClipPath, startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import type { SourceKind } from './scenario.js';
 
 export interface LabCamera {
@@ -15,6 +15,8 @@ export interface LabCamera {
   host: string;
   port: number;
   path: string;
+  /** The camera's profiles, best first, when it serves several (the 'renditions' camera). */
+  renditions?: { name: string; path: string }[];
   /** Process id when the camera is a child process. */
   pid?: number;
   close(): Promise<void>;
@@ -28,13 +30,16 @@ export interface LabCamera {
  */
 export function labClip(cacheDir: string, shape: ClipShape = LAB_CLIP): string {
   const gop = Math.round((shape.gopSeconds ?? 2) * shape.rate);
-  const file = join(cacheDir, `lab-${shape.size}-${shape.rate}-${shape.crf}-g${gop}-v3.h264`);
+  const quality = shape.kbps ? `${shape.kbps}k` : String(shape.crf);
+  const file = join(cacheDir, `lab-${shape.size}-${shape.rate}-${quality}-g${gop}-v3.h264`);
+  // A camera's profile runs at a set bitrate (constant bitrate, a buffer of half a second); the loss lab's clip at a set quality.
+  const rateControl = shape.kbps ? ['-b:v', `${shape.kbps}k`, '-minrate', `${shape.kbps}k`, '-maxrate', `${shape.kbps}k`, '-bufsize', `${shape.kbps >> 1}k`] : ['-crf', String(shape.crf)];
   if (existsSync(file)) return file;
   mkdirSync(cacheDir, { recursive: true });
   const r = spawnSync('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${shape.size}:rate=${shape.rate}`, '-t', String(Math.max(10, 2 * (shape.gopSeconds ?? 2))),
     '-c:v', 'libx264', '-profile:v', 'baseline', '-tune', 'zerolatency', '-preset', 'ultrafast', '-g', String(gop),
-    '-x264-params', 'threads=1:sliced-threads=0:scenecut=0', '-crf', String(shape.crf), '-pix_fmt', 'yuv420p', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', file,
+    '-x264-params', 'threads=1:sliced-threads=0:scenecut=0', ...rateControl, '-pix_fmt', 'yuv420p', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', file,
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status === 0) return file;
   try {
@@ -50,14 +55,26 @@ export interface ClipShape {
   crf: number;
   /** Seconds between keyframes (default 2). */
   gopSeconds?: number;
+  /** Encode at this bitrate (kbit/s) instead of at `crf`. */
+  kbps?: number;
 }
 
 export const LAB_CLIP: ClipShape = Object.freeze({ size: '1280x720', rate: 30, crf: 27 });
 /** The reference measurement's camera (issue 18): 640x360 at 25 fps, a few packets a frame. */
 export const SMALL_CLIP: ClipShape = Object.freeze({ size: '640x360', rate: 25, crf: 23 });
 
+/**
+ * The bandwidth scenarios' camera profiles (issue 22): about 2.6 and 0.42 Mbit/s on the wire
+ * once RTP headers are counted, 30 fps, a keyframe every 2 s like a camera's default GOP.
+ */
+export const RENDITION_CLIPS: readonly { name: string; path: string; shape: ClipShape }[] = Object.freeze([
+  { name: '720p', path: '/main', shape: Object.freeze({ size: '1280x720', rate: 30, crf: 0, kbps: 2550 }) },
+  { name: '360p', path: '/sub', shape: Object.freeze({ size: '640x360', rate: 30, crf: 0, kbps: 410 }) },
+]);
+
 export async function startCamera(kind: SourceKind, cacheDir: string, audio = false): Promise<LabCamera> {
   if (kind === 'gstreamer') return startGStreamer();
+  if (kind === 'renditions') return startRenditionCamera(cacheDir);
   return startClipCamera(cacheDir, kind === 'demo-360p' ? SMALL_CLIP : LAB_CLIP, audio);
 }
 
@@ -67,6 +84,19 @@ export async function startClipCamera(cacheDir: string, shape: ClipShape, audio 
   const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir, shape), frameRate: shape.rate, audio: audio ? 'pcmu' : 'none' });
   const u = new URL(cam.url);
   return { kind: shape === LAB_CLIP ? 'demo' : 'demo-360p', host: u.hostname, port: Number(u.port), path: u.pathname, close: () => cam.close() };
+}
+
+/** camwire's demo camera serving the two profiles of RENDITION_CLIPS on two paths, as a camera's main and sub stream. */
+async function startRenditionCamera(cacheDir: string): Promise<LabCamera> {
+  const [main, ...rest] = RENDITION_CLIPS;
+  const cam = await startDemoCamera({ port: 0, clip: labClip(cacheDir, main.shape), path: main.path, frameRate: main.shape.rate, audio: 'none', subStream: false });
+  for (const r of rest) cam.server.addStream(r.path, clipSource(labClip(cacheDir, r.shape), r.shape.rate));
+  const u = new URL(cam.url);
+  return {
+    kind: 'renditions', host: u.hostname, port: Number(u.port), path: main.path,
+    renditions: RENDITION_CLIPS.map((r) => ({ name: r.name, path: r.path })),
+    close: () => cam.close(),
+  };
 }
 
 const GST_SCRIPT = `

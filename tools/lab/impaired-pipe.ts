@@ -11,6 +11,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { Link, modelsFromProfile, type LinkProfile } from '../../lib/netsim/link.js';
+import { TokenBucket } from '../../lib/netsim/token-bucket.js';
 import { RecoveryTracker, type RecoveryStats } from './recovery-tracker.js';
 import { WireCounter, type PacketClass } from './wire-counter.js';
 
@@ -55,39 +56,71 @@ function droppedBy(link: Link<Buffer>): number {
 
 class Direction {
   readonly links: Map<PacketClass, Link<Buffer>>;
-  readonly counts = { in: 0, out: 0, dropped: 0, bypassed: 0 };
+  readonly counts = { in: 0, out: 0, dropped: 0, bypassed: 0, bytesIn: 0, bytesOut: 0 };
+  /** The profile's tbf: one bottleneck every class shares (media, repairs and RTCP queue together, as on a real link). */
+  readonly bottleneck: TokenBucket | undefined;
+  private readonly shared: Link<Buffer> | undefined;
+  private readonly out: (data: Buffer) => void;
+  private toShared = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private closed = false;
 
-  constructor(profile: LinkProfile, seed: number, private readonly send: (data: Buffer) => void) {
+  constructor(profile: LinkProfile, seed: number, send: (data: Buffer) => void) {
+    const { tbf, ...perClass } = profile;
     // rtcp and other share a stream: both are control traffic with no replay order to protect.
-    this.links = new Map(CLASSES.map((c, i) => [c, new Link<Buffer>(modelsFromProfile(profile, seed * 8 + Math.min(i, 2)))]));
+    this.links = new Map(CLASSES.map((c, i) => [c, new Link<Buffer>(modelsFromProfile(perClass, seed * 8 + Math.min(i, 2)))]));
+    this.out = (d) => { this.counts.out++; this.counts.bytesOut += d.length; send(d); };
+    if (tbf) {
+      this.bottleneck = new TokenBucket(tbf);
+      this.shared = new Link<Buffer>([this.bottleneck]);
+    }
   }
 
   /** Sends `data` through the link of its class; returns true when the impairment dropped it. */
   push(data: Buffer, cls: PacketClass, impair: boolean): boolean {
     this.counts.in++;
+    this.counts.bytesIn += data.length;
     if (!impair) {
       this.counts.bypassed++;
-      this.counts.out++;
-      this.send(data);
+      this.out(data);
       return false;
     }
     const now = performance.now();
     const link = this.links.get(cls)!;
-    const before = droppedBy(link);
+    const before = this.dropped();
     link.send(data, data.length, now);
-    link.deliver(now, (d) => { this.counts.out++; this.send(d); });
+    this.deliver(link, now);
+    if (this.shared) this.shared.deliver(now, this.out);
     this.schedule();
-    return droppedBy(link) !== before;
+    return this.dropped() !== before;
+  }
+
+  /** The bottleneck's rate now (kbit/s), undefined without one. */
+  rateKbps(): number | undefined {
+    return this.bottleneck?.rateKbps(performance.now());
   }
 
   dropped(): number {
-    let n = 0;
+    let n = this.bottleneck?.stats.dropped ?? 0;
     for (const l of this.links.values()) n += droppedBy(l);
     return n;
   }
+
+  /** What a class link delivers goes on through the shared bottleneck, when there is one. */
+  private deliver(link: Link<Buffer>, now: number): void {
+    if (!this.shared) {
+      link.deliver(now, this.out);
+      return;
+    }
+    link.deliver(now, this.enterShared);
+  }
+
+  private readonly enterShared = (d: Buffer, at: number): void => {
+    // Arrival times out of the class links interleave; the shared link wants them non-decreasing.
+    this.toShared = Math.max(at, this.toShared);
+    this.shared!.send(d, d.length, this.toShared);
+  };
 
   modelStats(): Record<string, number> {
     const out: Record<string, number> = { ...this.counts };
@@ -96,6 +129,7 @@ class Direction {
         for (const [k, v] of Object.entries(s)) if (k !== 'in') out[`${cls}.${model}.${k}`] = v;
       }
     }
+    if (this.bottleneck) for (const [k, v] of Object.entries(this.bottleneck.stats)) out[`shared.${this.bottleneck.name}.${k}`] = v;
     return out;
   }
 
@@ -108,6 +142,7 @@ class Direction {
     if (this.closed) return;
     let at = Infinity;
     for (const l of this.links.values()) at = Math.min(at, l.nextDeadline());
+    if (this.shared) at = Math.min(at, this.shared.nextDeadline());
     if (at === Infinity || at >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
@@ -115,7 +150,8 @@ class Direction {
       this.timer = undefined;
       this.timerAt = Infinity;
       const now = performance.now();
-      for (const l of this.links.values()) l.deliver(now, (d) => { this.counts.out++; this.send(d); });
+      for (const l of this.links.values()) this.deliver(l, now);
+      if (this.shared) this.shared.deliver(now, this.out);
       this.schedule();
     }, Math.max(0, at - performance.now()));
   }
@@ -165,6 +201,21 @@ export class ImpairedPipe {
 
   stats(): PipeStats {
     return { media: this.mediaDir.modelStats(), reverse: this.reverseDir.modelStats(), wire: { ...this.wire.counts }, recovery: this.recovery.stats(), errors: this.errors };
+  }
+
+  /** The media direction's bottleneck rate now (kbit/s), undefined when its profile has no tbf. */
+  mediaRateKbps(): number | undefined {
+    return this.mediaDir.rateKbps();
+  }
+
+  /** When the media direction's bottleneck schedule started (performance.now() time), undefined before a packet crossed it. */
+  mediaOriginMs(): number | undefined {
+    return this.mediaDir.bottleneck?.originMs;
+  }
+
+  /** Bytes that entered the media direction (what the server sent) and left it (what the viewer got). */
+  mediaBytes(): { in: number; out: number } {
+    return { in: this.mediaDir.counts.bytesIn, out: this.mediaDir.counts.bytesOut };
   }
 
   /** Datagrams the impairment dropped so far, by direction. */

@@ -6,6 +6,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { writeReport } from './report.js';
 import { summaryTable, type RunRecord } from './record.js';
+import { bandwidthCells, bandwidthMarkdown } from './bandwidth-report.js';
 import { runOne } from './run-one.js';
 import type { Scenario } from './scenario.js';
 
@@ -38,6 +39,7 @@ export async function runMatrix(scenarios: readonly Scenario[], o: MatrixOptions
         rec.detail.loadAverageBefore = load;
         rec.detail.loadAverageAfter = loadavg()[0];
         records.push(rec);
+        if (rec.bandwidth) log(`  -> ${bandwidthCells(rec).slice(1).join(' | ')}\n  ${JSON.stringify({ scenario: sc.id, seed: sc.seed, ...rec.bandwidth.summary, goals: rec.bandwidth.goals })}`);
         const s = rec.summary;
         log(`  -> ${s.decodedPct.toFixed(2)}% decoded (${s.framesDecoded}/${s.framesSent}), ${s.receivedPct.toFixed(2)}% received, ${s.freezeCount} freezes, lost ${s.lostPct}%, ${s.nackCount} NACKs, ${s.pliCount} PLIs${s.repair ? `, repair p50/p90/p99/max ${s.repair.p50Ms}/${s.repair.p90Ms}/${s.repair.p99Ms}/${s.repair.maxMs} ms, ${s.repair.over100Ms} over 100 ms, ${s.repair.unrecovered} unrepaired` : ''}${rec.judged ? (rec.failures.length ? ' FAIL: ' + rec.failures.join('; ') : ' PASS') : ''}`);
       } catch (err) {
@@ -48,6 +50,8 @@ export async function runMatrix(scenarios: readonly Scenario[], o: MatrixOptions
   }
   const index = writeReport(o.outDir, records, { startedAt, finishedAt: new Date().toISOString(), node: process.version });
   log('\n' + summaryTable(records));
+  const md = bandwidthMarkdown(records);
+  if (md) log('\n' + md);
   log(`\nreport: ${index}`);
   return { records, index };
 }

@@ -5,6 +5,7 @@
  */
 import type { BrowserAudioStats, BrowserStats } from './browser.js';
 import type { RecoveryStats } from './recovery-tracker.js';
+import type { BandwidthRun } from './bandwidth-record.js';
 import type { Expectation, Impairment, Scenario, Strategy } from './scenario.js';
 
 /** camwire's own counters for the lab's viewer and stream (from GET /api/streams). */
@@ -101,6 +102,8 @@ export interface RunRecord {
   summary: RunSummary;
   /** The audio track's fate, when the run took audio (`--audio`). */
   audio?: AudioSummary;
+  /** The controller over time and the issue-22 figures, when the scenario is a bandwidth one. */
+  bandwidth?: BandwidthRun;
   /** Everything else worth keeping: final camwire snapshot, relay model counters, notes. */
   detail: Record<string, unknown>;
   /** Failures of the preset's figures for this strategy (empty: passed or not judged). */

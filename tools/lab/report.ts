@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { lostAfterRecovery, type RunRecord, type Sample } from './record.js';
 import { describeProfile } from './scenario.js';
 import { escapeXml, renderLineChart, type ChartSeries } from './svg-chart.js';
+import { BANDWIDTH_COLUMNS, bandwidthCells, bandwidthChart, bandwidthMarkdown } from './bandwidth-report.js';
 
 export interface ChartMetric {
   key: string;
@@ -65,11 +66,17 @@ export function writeReport(dir: string, records: readonly RunRecord[], meta: Re
       writeFileSync(join(dir, file), svg);
       imgs.push(`<img src="${file}" alt="${escapeXml(metric)}">`);
     }
+    for (const r of recs.filter((x) => x.bandwidth)) {
+      const file = `charts/${runFileName(r).replace(/\.json$/, '')}--bandwidth.svg`;
+      writeFileSync(join(dir, file), bandwidthChart(r));
+      imgs.unshift(`<img src="${file}" alt="bandwidth">`);
+    }
     const imp = recs[0].scenario.impairment;
     sections.push(`<section><h2>${escapeXml(recs[0].scenario.title)} <small>(${escapeXml(key)})</small></h2>
 <p>${escapeXml(imp.leg)} leg; media direction: ${escapeXml(describeProfile(imp.forward))}; back: ${escapeXml(describeProfile(imp.back))}; source ${escapeXml(recs[0].scenario.source)}, ${recs[0].scenario.durationS} s</p>
 ${tableHtml(recs)}
 ${audioTableHtml(recs)}
+${bandwidthTableHtml(recs)}
 <div class="charts">${imgs.join('\n')}</div></section>`);
   }
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>camwire loss lab</title>
@@ -80,7 +87,9 @@ td:first-child,th:first-child{text-align:left}.pass{color:#070}.fail{color:#b00}
 ${sections.join('\n')}</body></html>`;
   const index = join(dir, 'index.html');
   writeFileSync(index, html);
-  writeFileSync(join(dir, 'summary.json'), JSON.stringify(records.map((r) => ({ scenario: r.scenario.id, strategy: r.strategy.name, seed: r.seed, ...r.summary, ...(r.audio ? { audio: r.audio } : {}), judged: r.judged, failures: r.failures })), null, 1));
+  const md = bandwidthMarkdown(records);
+  if (md) writeFileSync(join(dir, 'bandwidth.md'), md + '\n');
+  writeFileSync(join(dir, 'summary.json'), JSON.stringify(records.map((r) => ({ scenario: r.scenario.id, strategy: r.strategy.name, seed: r.seed, ...r.summary, ...(r.audio ? { audio: r.audio } : {}), ...(r.bandwidth ? { bandwidth: r.bandwidth.summary, goals: r.bandwidth.goals } : {}), judged: r.judged, failures: r.failures })), null, 1));
   return index;
 }
 
@@ -101,4 +110,11 @@ function audioTableHtml(recs: readonly RunRecord[]): string {
   });
   if (rows.length === 0) return '';
   return `<table><tr><th>audio: strategy</th><th>codec</th><th>packets sent</th><th>received</th><th>lost %</th><th>samples</th><th>concealed %</th><th>concealment events</th></tr>${rows.join('')}</table>`;
+}
+
+/** The bandwidth figures (issue 22) of the runs that have them. */
+function bandwidthTableHtml(recs: readonly RunRecord[]): string {
+  const rows = recs.filter((r) => r.bandwidth).map((r) => `<tr>${bandwidthCells(r).map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`);
+  if (rows.length === 0) return '';
+  return `<table><tr>${BANDWIDTH_COLUMNS.map((c) => `<th>${escapeXml(c)}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }

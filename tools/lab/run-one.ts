@@ -16,6 +16,8 @@ import { socketDrops, systemRcvbufErrors } from './udp-drops.js';
 import { labPeerCounters, strategyStreamConfig, strategyTransport } from './lab-deps.js';
 import type { Scenario, Strategy } from './scenario.js';
 import type { LinkProfile } from '../../lib/netsim/link.js';
+import { AbrSampler } from './abr-sampler.js';
+import { judgeBandwidth, summarizeBandwidth, type BandwidthGoals, type BandwidthRun } from './bandwidth-record.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -58,10 +60,13 @@ export interface ServerUnderTest {
   close(): Promise<void>;
 }
 
-export type ServerFactory = (cameraUrl: string) => Promise<ServerUnderTest>;
+/** A camera profile the server takes as a rendition (the bandwidth scenarios' two-profile camera). */
+export interface CameraRendition { name: string; url: string }
+
+export type ServerFactory = (cameraUrl: string, renditions?: CameraRendition[]) => Promise<ServerUnderTest>;
 
 export async function runOne(sc: Scenario, strategy: Strategy, o: RunOptions): Promise<RunRecord> {
-  return runWith(sc, strategy, o, (url) => startCamwireUnderTest(url, strategy, o.captureDir));
+  return runWith(sc, strategy, o, (url, renditions) => startCamwireUnderTest(url, strategy, o.captureDir, renditions));
 }
 
 export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, startServer: ServerFactory): Promise<RunRecord> {
@@ -81,7 +86,9 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
     });
     cleanups.push(() => proxy.close());
 
-    const server = await startServer(proxy.url(camera.path));
+    // A two-profile camera's leg is never impaired (the bandwidth scenarios shape the viewer's link), so camwire pulls it directly.
+    const renditions = camera.renditions?.map((r) => ({ name: r.name, url: `rtsp://${camera.host}:${camera.port}${r.path}` }));
+    const server = await startServer(proxy.url(camera.path), renditions);
     const closeServer = () => server.close();
     cleanups.push(closeServer);
 
@@ -120,10 +127,13 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
         camwire: c,
       };
     };
+    const abr = sc.bandwidth ? new AbrSampler(() => server.detail(), pipe, STREAM, startedAt) : undefined;
+    abr?.start();
     for (let i = 1; i <= sc.durationS; i++) {
       await sleepUntil(startedAt + i * 1000);
       samples.push(await take());
     }
+    await abr?.stop();
     pipe.cut();
     const camEnd = proxy.cameraFrames() - cam0;
     const auEnd = (await server.counters()).accessUnits - au0;
@@ -148,7 +158,10 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
     const summary = summarize(last, { ...events, startedAt }, cameraFramesLost);
     if (strategy.recovery === 'nack') summary.repair = pipe.recovery.stats();
     summary.kernelDrops = kernelDrops.machineRcvbufErrors;
-    const { judged, failures } = judgeStrategy(summary, strategy.name, sc.expect);
+    const bandwidth = abr && sc.bandwidth ? bandwidthRecord(samples, abr, sc.impairment.forward, sc.bandwidth) : undefined;
+    const { judged, failures } = bandwidth
+      ? { judged: bandwidth.goals.length > 0, failures: bandwidth.goals.filter((g) => !g.met).map((g) => `${g.goal}: ${g.value}`) }
+      : judgeStrategy(summary, strategy.name, sc.expect);
     const record: RunRecord = {
       scenario: { id: sc.id, title: sc.title, source: sc.source, durationS: sc.durationS, impairment: sc.impairment },
       strategy,
@@ -157,6 +170,7 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
       samples,
       summary,
       ...(audio ? { audio } : {}),
+      ...(bandwidth ? { bandwidth } : {}),
       judged,
       failures,
       detail: {
@@ -192,12 +206,13 @@ export async function runWith(sc: Scenario, strategy: Strategy, o: RunOptions, s
 }
 
 /** camwire (startGateway) configured for one strategy, played over WHEP through the relay. */
-async function startCamwireUnderTest(cameraUrl: string, strategy: Strategy, captureDir: string | undefined): Promise<ServerUnderTest> {
+async function startCamwireUnderTest(cameraUrl: string, strategy: Strategy, captureDir: string | undefined, renditions?: CameraRendition[]): Promise<ServerUnderTest> {
   const transport: WebRtcTransport = strategyTransport(createNativeTransport({ bindAddress: '127.0.0.1' }), strategy);
+  const source = renditions ? { renditions } : { url: cameraUrl };
   const gw: GatewayHandle = await startGateway(
     {
       http: { host: '127.0.0.1', port: 0 },
-      streams: { [STREAM]: { url: cameraUrl, transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
+      streams: { [STREAM]: { ...source, transport: 'udp', onDemand: false, ...strategyStreamConfig(strategy) } },
       ...(captureDir ? { capture: { dir: captureDir } } : {}),
     },
     { transport },
@@ -266,4 +281,11 @@ async function settledDetail(server: { detail(): Promise<unknown> }): Promise<un
     if (same) break;
   }
   return d;
+}
+
+/** A bandwidth run's series, figures and goals. */
+function bandwidthRecord(samples: readonly Sample[], abr: AbrSampler, link: LinkProfile, goals: BandwidthGoals): BandwidthRun {
+  const shape = abr.link(link);
+  const summary = summarizeBandwidth(samples, abr.points, abr.rates, shape);
+  return { link: shape, points: abr.points, rates: abr.rates, summary, goals: judgeBandwidth(summary, goals) };
 }

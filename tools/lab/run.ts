@@ -8,14 +8,17 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cameraMissing } from './cameras.js';
 import { runMatrix } from './matrix.js';
-import { DEFAULT_MATRIX, PRESETS, STRATEGIES, buildScenario, describeProfile, parseImpairment, type Scenario, type SourceKind } from './scenario.js';
+import { DEFAULT_MATRIX, PRESETS, STRATEGIES, buildScenario, describeProfile, expandScenarios, parseImpairment, type Scenario, type SourceKind } from './scenario.js';
 import { CHROMIUM_PATH } from './browser.js';
+import { BANDWIDTH_MATRIX } from './bandwidth-scenarios.js';
 import { existsSync } from 'node:fs';
 
 const HELP = `camwire loss lab
 
-usage: npm run lab -- [options]
-  --scenario a,b      presets to run (default: ${DEFAULT_MATRIX.join(',')}); --list shows them
+usage: npm run lab -- [scenario ...] [options]
+  --scenario a,b      presets to run (default: ${DEFAULT_MATRIX.join(',')}); --list shows them;
+                      'bandwidth' stands for the bandwidth set (${BANDWIDTH_MATRIX.join(',')}):
+                      a two-rendition camera behind a tbf-shaped link, charts of capacity, estimate and rendition
   --impair SPEC       a custom scenario instead, e.g. webrtc:loss=0.05,both  camera:reorder=0.25,jitter=20
                       keys: loss=P burst=AVG/MEANBURST reorder=P dup=P delay=MS jitter=MS min-size=BYTES both
   --strategies a,b    strategies (default: the preset's); known: ${Object.keys(STRATEGIES).join(', ')}
@@ -30,7 +33,8 @@ usage: npm run lab -- [options]
   --list              list presets and strategies`;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       scenario: { type: 'string' }, impair: { type: 'string' }, strategies: { type: 'string' }, source: { type: 'string' },
       seed: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, screenshots: { type: 'boolean' }, capture: { type: 'boolean' }, audio: { type: 'boolean' },
@@ -38,6 +42,8 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) { console.log(HELP); return 0; }
+  // `npm run lab -- bw-step` is `--scenario bw-step`.
+  if (positionals.length > 0) values.scenario = [values.scenario, ...positionals].filter(Boolean).join(',');
   if (values.list) {
     for (const p of Object.values(PRESETS)) {
       console.log(`${p.id.padEnd(14)} ${p.title}: ${p.impairment.leg} leg, ${describeProfile(p.impairment.forward)}; strategies ${p.strategies.map((s) => s.name).join(', ')}`);
@@ -68,7 +74,7 @@ async function main(): Promise<number> {
           expect: [],
         });
       } else {
-        for (const id of (values.scenario ?? DEFAULT_MATRIX.join(',')).split(',')) scenarios.push(buildScenario(id, { source, seed, durationS, strategies }));
+        for (const id of expandScenarios(values.scenario ?? DEFAULT_MATRIX.join(','))) scenarios.push(buildScenario(id, { source, seed, durationS, strategies }));
       }
     }
   }

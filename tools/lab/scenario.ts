@@ -4,9 +4,14 @@
  * are the checks of issue 7 (figures for the README), plus the clean-link control.
  */
 import type { LinkProfile } from '../../lib/netsim/link.js';
+import type { BandwidthGoals } from './bandwidth-record.js';
+import { BANDWIDTH_MATRIX, bandwidthPresets } from './bandwidth-scenarios.js';
 
-/** Which camera stand-in feeds camwire: the demo camera on the lab's 720p30 clip (or a 360p25 one), or GStreamer. */
-export type SourceKind = 'demo' | 'demo-360p' | 'gstreamer';
+/**
+ * Which camera stand-in feeds camwire: the demo camera on the lab's 720p30 clip (or a 360p25
+ * one), GStreamer, or the demo camera serving two profiles that camwire takes as renditions.
+ */
+export type SourceKind = 'demo' | 'demo-360p' | 'gstreamer' | 'renditions';
 
 /** Which leg the netsim relay impairs: camera -> camwire (RTP/RTCP over UDP) or camwire <-> browser. */
 export type Leg = 'camera' | 'webrtc';
@@ -72,6 +77,8 @@ export interface Scenario {
   expect: Expectation[];
   /** The camera sends its sound and the viewer takes it: the run records audio rows (`--audio`). */
   audio?: boolean;
+  /** A bandwidth scenario: the run samples the controller and is held to these goals of issue 22. */
+  bandwidth?: BandwidthGoals;
 }
 
 export const STRATEGIES: Record<string, Strategy> = {
@@ -102,7 +109,10 @@ function webrtcLoss(p: number): Impairment {
 
 const BASE = ['none', 'nack', 'nack+rtx'];
 
-export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
+/** A preset; `source` is fixed by those that need a particular camera (the bandwidth scenarios' two renditions). */
+export type Preset = Omit<Scenario, 'source' | 'seed'> & { source?: SourceKind };
+
+export const PRESETS: Record<string, Preset> = {
   clean: {
     id: 'clean', title: 'Clean link (control)', durationS: 20,
     impairment: { leg: 'webrtc', forward: CLEAN, back: CLEAN, minSize: 0 },
@@ -160,10 +170,19 @@ export const PRESETS: Record<string, Omit<Scenario, 'source' | 'seed'>> = {
     strategies: BASE.map(strategy),
     expect: [{ strategies: BASE, minDecodedPct: 99.5 }],
   },
+  ...bandwidthPresets(strategy),
 };
 
 /** The matrix `npm run lab` runs when no scenario is named. */
 export const DEFAULT_MATRIX = ['clean', 'loss5', 'loss15', 'reorder', 'burst', 'loss10'];
+
+/** Names that stand for several presets in `--scenario`. */
+export const SCENARIO_GROUPS: Record<string, readonly string[]> = { bandwidth: BANDWIDTH_MATRIX };
+
+/** `--scenario a,b,group` as preset ids, groups expanded. */
+export function expandScenarios(list: string): string[] {
+  return list.split(',').flatMap((id) => SCENARIO_GROUPS[id] ?? [id]);
+}
 
 export interface ScenarioOverrides {
   source?: SourceKind;
@@ -177,7 +196,7 @@ export function buildScenario(id: string, o: ScenarioOverrides = {}): Scenario {
   if (!p) throw new Error(`unknown scenario ${id} (known: ${Object.keys(PRESETS).join(', ')})`);
   return {
     ...p,
-    source: o.source ?? 'demo',
+    source: p.source ?? o.source ?? 'demo',
     seed: o.seed ?? 1,
     durationS: o.durationS ?? p.durationS,
     strategies: o.strategies ? o.strategies.map(strategy) : p.strategies,
@@ -237,5 +256,6 @@ export function describeProfile(p: LinkProfile): string {
   if (p.duplicate) parts.push(`dup ${+(p.duplicate * 100).toFixed(1)}%`);
   if (p.delay) parts.push(`delay ${p.delay.delayMs}±${p.delay.jitterMs ?? 0} ms`);
   if (p.rate) parts.push(`rate ${p.rate.kbps} kbit/s`);
+  if (p.tbf) parts.push(typeof p.tbf.kbps === 'number' ? `tbf ${p.tbf.kbps} kbit/s` : `tbf ${p.tbf.kbps.length} steps, ${Math.min(...p.tbf.kbps.map((x) => x.kbps))}-${Math.max(...p.tbf.kbps.map((x) => x.kbps))} kbit/s`);
   return parts.length > 0 ? parts.join(', ') : 'clean';
 }
