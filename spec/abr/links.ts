@@ -70,10 +70,13 @@ export function setLoss(l: Link, percent: number): void {
   sh(['ip', 'netns', 'exec', CLIENT, 'nft', '-f', '-'], `flush chain inet ${LOSS_TABLE} input\n${rule}\n`);
 }
 
-/** camwire's CLI in `l`'s namespace, serving its demo camera on the link's address. */
-export function startCamwire(l: Link, dir: string): ChildProcess {
+/**
+ * camwire's CLI in `l`'s namespace, serving its demo camera: media on the link's address, HTTP
+ * there and on the namespace's loopback (where the spec's api-poller reads it past the queue).
+ */
+export function startCamwire(l: Link, dir: string, port: number): ChildProcess {
   const file = join(dir, `${l.ns}.json`);
-  writeFileSync(file, JSON.stringify({ http: { host: l.server, port: 8080 }, webrtc: { bindAddress: l.server }, log: { level: 'warn' } }));
+  writeFileSync(file, JSON.stringify({ http: { host: '0.0.0.0', port }, webrtc: { bindAddress: l.server }, log: { level: 'warn' } }));
   return spawn('ip', ['netns', 'exec', l.ns, process.execPath, join(repoRoot, 'dist/lib/app/cli.js'), '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
@@ -93,10 +96,10 @@ export function stopCamwire(c: ChildProcess): Promise<void> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Opens the player page of `l`'s server, retrying while camwire starts. */
-export async function openPlayer(page: Page, l: Link): Promise<void> {
+export async function openPlayer(page: Page, l: Link, port: number): Promise<void> {
   for (let i = 0; ; i++) {
     try {
-      await page.goto(`http://${l.server}:8080/watch/demo`);
+      await page.goto(`http://${l.server}:${port}/watch/demo`);
       return;
     } catch (err) {
       if (i >= 50) throw err;

@@ -1,57 +1,81 @@
 /**
- * Watches one player page through a run: every 250 ms, what Chromium decodes (getStats) and
- * what camwire says of the page's viewer (/api/streams), into one list of samples that the
- * spec's cases then read by time window. The times are the spec's, for the report: a case
- * states its bounds (the issue's goals) against them.
+ * Watches one link's viewer through a run: every 250 ms what Chromium decodes (getStats in the
+ * player page) and, from the api-poller in the server's namespace, what camwire says of that
+ * viewer, merged into one list of samples that the spec's cases then read by time window. The
+ * times are the spec's, for the report: a case states its bounds (the issue's goals) on them.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Page } from 'playwright-core';
+import { repoRoot } from '../../test/support/env.js';
+import { stop } from '../reach/ns-tools.js';
 
-export interface Sample {
-  /** ms since the watch started. */
-  t: number;
+/** What Chromium's inbound-rtp video stats say. */
+interface PageSample {
   frames: number;
   width: number;
   freezes: number;
   freezeSeconds: number;
   nacks: number;
   lost: number;
+}
+
+/** What camwire's /api/streams says of the viewer. */
+export interface ApiSample {
   /** The rendition camwire sends the viewer now ('' before it has one). */
   rendition: string;
+  /** The rendition camwire has chosen (sent from that rendition's next keyframe on). */
+  target: string;
   switches: number;
   estimateBps: number;
+  /** What the viewer acknowledged receiving (bit/s), and the delay detector's verdict. */
+  ackedBps: number;
+  usage: string;
   /** Transport-wide CC feedbacks camwire has had from the viewer. */
   feedbacks: number;
   /** Access units the stream's camera has sent (the frames there were to decode). */
   sent: number;
 }
 
-/** Runs in the page: one sample, without its time. */
-async function sampleInPage(): Promise<Omit<Sample, 't'> | undefined> {
+export interface Sample extends PageSample, ApiSample {
+  /** ms since the watch started. */
+  t: number;
+}
+
+/** Runs in the page. */
+async function pageSample(): Promise<PageSample | undefined> {
   const pc = (globalThis as any).camwirePlayer?.pc;
   if (!pc) return undefined;
   let s: any = {};
   (await pc.getStats()).forEach((x: any) => {
     if (x.type === 'inbound-rtp' && x.kind === 'video') s = x;
   });
-  const stream = ((await (await fetch('/api/streams')).json()) as any).streams.find((x: any) => x.name === 'demo');
-  const r = stream?.viewers[0]?.rendition;
   return {
     frames: s.framesDecoded ?? 0, width: s.frameWidth ?? 0, freezes: s.freezeCount ?? 0, freezeSeconds: s.totalFreezesDuration ?? 0,
     nacks: s.nackCount ?? 0, lost: s.packetsLost ?? 0,
-    rendition: r?.current ?? '', switches: r?.switches ?? 0, estimateBps: r?.bandwidth?.estimateBps ?? 0, feedbacks: r?.bandwidth?.feedbacks ?? 0,
-    sent: stream?.accessUnits ?? 0,
   };
 }
 
+const NO_API: ApiSample = { rendition: '', target: '', switches: 0, estimateBps: 0, ackedBps: 0, usage: '', feedbacks: 0, sent: 0 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Watch {
   readonly samples: Sample[] = [];
   private readonly t0 = performance.now();
   private running = true;
+  private api = NO_API;
+  private readonly poller: ChildProcess;
   private readonly loop: Promise<void>;
 
-  constructor(private readonly page: Page) {
+  /** Watches `page`, the player of the camwire in namespace `ns` (its API on `port`). */
+  constructor(private readonly page: Page, ns: string, port: number) {
+    this.poller = spawn('ip', ['netns', 'exec', ns, process.execPath, join(repoRoot, 'dist/spec/abr/api-poller.js'), String(port)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    createInterface({ input: this.poller.stdout! }).on('line', (line) => {
+      this.api = JSON.parse(line) as ApiSample;
+    });
     this.loop = this.run();
   }
 
@@ -61,12 +85,11 @@ export class Watch {
 
   /** The first sample from now on that satisfies `pred`, or undefined after `timeoutMs`. */
   async until(pred: (s: Sample) => boolean, timeoutMs: number): Promise<Sample | undefined> {
-    const from = this.samples.length;
     const end = this.now() + timeoutMs;
-    for (let i = from; ; ) {
+    for (let i = this.samples.length; ; ) {
       for (; i < this.samples.length; i++) if (pred(this.samples[i])) return this.samples[i];
       if (this.now() > end || !this.running) return undefined;
-      await sleep(100);
+      await sleep(50);
     }
   }
 
@@ -78,12 +101,14 @@ export class Watch {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    await stop(this.poller, 'signal');
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      const s = await this.page.evaluate(sampleInPage).catch(() => undefined);
-      if (s) this.samples.push({ t: this.now(), ...s });
+      const s = await this.page.evaluate(pageSample).catch(() => undefined);
+      // Until the poller has found the viewer, a sample would say it is on no rendition.
+      if (s && this.api !== NO_API) this.samples.push({ t: this.now(), ...s, ...this.api });
       await sleep(250);
     }
   }
