@@ -97,7 +97,8 @@ async function stepCase(w: Watch, l: Link): Promise<StepRun> {
   const settled = summarize(shownMs === undefined ? [] : w.between(downAt + shownMs + 1000, upAt));
   const up = await w.until((s) => s.rendition === '720p', UP_GOAL_MS);
   return {
-    before, decidedMs: after((s) => s.target === '360p'), downMs: after((s) => s.rendition === '360p'), shownMs,
+    // Sent 360p as the poller saw it, or as Chromium decoding 640 wide proves (when the machine is busy either may lag).
+    before, decidedMs: after((s) => s.target === '360p'), downMs: after((s) => s.rendition === '360p' || s.width === 640), shownMs,
     low: summarize(low), settled, upMs: up && Math.round(up.t - upAt),
   };
 }
@@ -143,15 +144,22 @@ t.test('Auto behind tc tbf in Chromium: narrow, wide, a step down and up, random
     for (const l of [LINKS.wide, LINKS.step, LINKS.loss]) shape(l, WIDE);
     for (const l of links) children.push(startCamwire(l, dir, PORT));
     browser = await chromiumIn(CLIENT, dir);
-    const pages = await Promise.all(links.map(() => browser!.newPage()));
-    // Each watch starts as its page has loaded: that is when its viewer joins.
-    const [narrowW, wideW, stepW, lossW] = await Promise.all(links.map(async (l, i) => {
-      await openPlayer(pages[i], l, PORT);
-      const w = new Watch(pages[i], l.ns, PORT);
+    // One viewer joins at a time, each once the one before decodes: four joining at once (ICE,
+    // DTLS, first keyframes, on 2 busy cores) delayed feedback enough to read as a queue, and a
+    // viewer sent down at start-up stays down for the blind trial's 30 s.
+    const join = async (l: Link) => {
+      const page = await browser!.newPage();
+      await openPlayer(page, l, PORT);
+      const w = new Watch(page, l.ns, PORT);
       watches.push(w);
+      await firstFrame(w);
       return w;
-    }));
-    const [narrow, step, loss] = await Promise.all([narrowCase(narrowW), stepCase(stepW, LINKS.step), lossCase(lossW, LINKS.loss)]);
+    };
+    const wideW = await join(LINKS.wide);
+    const lossRun = lossCase(await join(LINKS.loss), LINKS.loss);
+    const stepRun = stepCase(await join(LINKS.step), LINKS.step);
+    const narrowRun = narrowCase(await join(LINKS.narrow));
+    const [narrow, step, loss] = await Promise.all([narrowRun, stepRun, lossRun]);
     await Promise.all(watches.map((w) => w.stop()));
 
     t.test('narrow link: down to 360p, decoding steadily', async (t) => {
