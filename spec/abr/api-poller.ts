@@ -2,13 +2,15 @@
  * camwire's view of its demo stream's first viewer, one JSON line every 250 ms:
  * `node api-poller.js <port>`, run inside a link's server namespace, reads /api/streams over
  * that namespace's loopback, so a shaped link (where a request waits behind the media queue, by
- * seconds) does not delay what the spec learns. Ends when its stdout closes.
+ * seconds) does not delay what the spec learns. Ends when its stdin ends (the spec stops it, or
+ * dies: a poller left behind would poll forever).
  */
 import type { ApiSample } from './watch.js';
 
 const port = Number(process.argv[2] ?? 8080);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 process.stdout.on('error', () => process.exit(0));
+process.stdin.on('end', () => process.exit(0)).resume();
 
 async function poll(): Promise<ApiSample | undefined> {
   const body = (await (await fetch(`http://127.0.0.1:${port}/api/streams`)).json()) as any;

@@ -159,6 +159,8 @@ t.test('Auto behind tc tbf in Chromium: narrow, wide, a step down and up, random
     const lossRun = lossCase(await join(LINKS.loss), LINKS.loss);
     const stepRun = stepCase(await join(LINKS.step), LINKS.step);
     const narrowRun = narrowCase(await join(LINKS.narrow));
+    // A case that fails while a later viewer still joins is reported by Promise.all below, not as an unhandled rejection.
+    for (const run of [lossRun, stepRun]) run.catch(() => {});
     const [narrow, step, loss] = await Promise.all([narrowRun, stepRun, lossRun]);
     await Promise.all(watches.map((w) => w.stop()));
 
@@ -189,7 +191,7 @@ t.test('Auto behind tc tbf in Chromium: narrow, wide, a step down and up, random
       t.equal(step.before, '720p', 'on 720p on the wide link before the step');
       t.ok(step.downMs !== undefined && step.downMs <= 4000, `on 360p ${step.downMs} ms after the step down (chosen after ${step.decidedMs} ms, 640 wide decoded after ${step.shownMs} ms)`);
       t.ok(step.low.freezes <= 2, `${step.low.freezes} freezes from the step down to the step up`, {
-        todo: 'not met on main (2-4 freezes a run): 720p overfills the link for the ~2.5 s the estimate takes to fall under its bitrate (the first overuse cut still fits it), and the 360p keyframe then waits behind that queue',
+        todo: 'not met on main (2-5 freezes a run): 720p overfills the link while the queue is detected (~1 s), the verdict held (downHoldMs, 1 s) and a 360p keyframe awaited, and that keyframe then waits behind the queue',
       });
       t.ok(step.settled.freezes <= 1 && step.settled.decoded >= step.settled.sent * 0.9, `once on 360p it decodes steadily: ${step.settled.decoded} of ${step.settled.sent} frames, ${step.settled.freezes} freezes`);
       t.ok(step.upMs !== undefined && step.upMs <= UP_GOAL_MS, `back on 720p ${step.upMs ?? 'not'} ms after the step up`, {

@@ -71,7 +71,7 @@ export class Watch {
   /** Watches `page`, the player of the camwire in namespace `ns` (its API on `port`). */
   constructor(private readonly page: Page, ns: string, port: number) {
     this.poller = spawn('ip', ['netns', 'exec', ns, process.execPath, join(repoRoot, 'dist/spec/abr/api-poller.js'), String(port)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
     createInterface({ input: this.poller.stdout! }).on('line', (line) => {
       this.api = JSON.parse(line) as ApiSample;
@@ -101,7 +101,7 @@ export class Watch {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await stop(this.poller, 'signal');
+    await stop(this.poller, 'stdin');
   }
 
   private async run(): Promise<void> {
