@@ -1,199 +1,219 @@
 /**
- * Auto through a real kernel bottleneck, in headless Chromium on camwire's own player page.
- * Three network namespaces: two servers, each running camwire's CLI with its built-in demo
- * camera (two renditions, 720p and 360p), and one client where Chromium runs, joined to each
- * server by its own veth pair. The narrow server's side of its veth has a `tc tbf` queue; the
- * wide server's has none. One Chromium, two pages: the one behind the bottleneck must end up
- * on 360p and decode steadily there; the one on the wide link must stay on 720p.
+ * Auto through a real kernel bottleneck, in headless Chromium on camwire's own player page: the
+ * issue's four link cases at once, one camwire (its CLI, with the built-in demo camera's two
+ * renditions, 720p and 360p) per link, each in its own network namespace, one Chromium with a
+ * page per link in a client namespace (links.ts):
+ * - narrow: `tbf rate 400kbit` from the start: ends on 360p and decodes steadily there;
+ * - wide: `tbf rate 20mbit`: on 720p within 10 s of joining and there to the end;
+ * - step: 20 Mbit/s, then 400 kbit/s while playing: on 360p within 4 s with <= 2 freezes, and
+ *   steady once there; then 20 Mbit/s again: on 720p within 15 s. Two of these, the issue's goals,
+ *   are `todo` on main: the freezes (see there), and the step up, which needs the padding probe
+ *   (without it the chooser's blind trial of 720p comes 30 s after the step down);
+ * - loss: 20 Mbit/s with 5%, then 10%, then 15% of the server's UDP dropped at random, 8 s each:
+ *   on 720p >= 95% of the time and frames decoded as without loss (Chromium repairs by NACK).
  *
  * The demo's renditions are ~0.45 and ~0.15 Mbit/s, not the issue's ~2.6 and ~0.42, and its
- * sound (PCMU) takes ~0.085 Mbit/s with its headers, so the link is scaled with them: 400 kbit/s
- * carries the small rendition and the sound with room (as 1.2 Mbit/s carries 0.42) and not the
- * big one (as 1.2 does not carry 2.6). At 300 kbit/s, sized before the demo had sound, the small
- * rendition and the sound overfilled the link (14 freezes in 8 s).
+ * sound (PCMU) takes ~0.085 Mbit/s with its headers, so the narrow link is scaled with them:
+ * 400 kbit/s carries the small rendition and the sound with room (as 1.2 Mbit/s carries 0.42)
+ * and not the big one (as 1.2 does not carry 2.6). At 300 kbit/s, sized before the demo had
+ * sound, the small rendition and the sound overfilled the link (14 freezes in 8 s). 20 Mbit/s
+ * is the issue's wide link as is: it is wide for either.
  */
-import t, { type Test } from 'tap';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import t from 'tap';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inCI, missingTool, repoRoot } from '../../test/support/env.js';
-import { launchChromium, type Chromium } from '../../test/support/chromium.js';
-import type { Page } from 'playwright-core';
+import { machineLock } from '../../tools/machine-lock.js';
+import type { Chromium } from '../../test/support/chromium.js';
+import { chromiumIn, missingForNetns } from '../reach/ns-tools.js';
+import { CLIENT, dropped, link, openPlayer, setLoss, setupLinks, shape, startCamwire, stopCamwire, teardownLinks, type Link } from './links.js';
+import { summarize, Watch, type Sample, type Window } from './watch.js';
 
+const PORT = 8080;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const TAG = `abr2${process.pid % 100000}`;
-const CLIENT = `${TAG}c`;
-const NARROW_RATE = 'tbf rate 400kbit burst 8kb latency 200ms';
+const NARROW = 'rate 400kbit burst 8kb latency 200ms';
+const WIDE = 'rate 20mbit burst 32kb latency 200ms';
+const LINKS = { narrow: link('n', 1), wide: link('w', 2), step: link('s', 3), loss: link('l', 4) };
+/** Start-up (ICE, DTLS, the first keyframe) on a busy machine: not one of the issue's bounds. */
+const FIRST_FRAME_MS = 20_000;
+/** The step link: on 20 Mbit/s this long after the first frame, then 400 kbit/s this long, then 20 Mbit/s again. */
+const STEP_WIDE_MS = 6000;
+const STEP_NARROW_MS = 8000;
+const UP_GOAL_MS = 15_000;
+const LOSS_PERCENTS = [5, 10, 15];
+const LOSS_PHASE_MS = 8000;
 
-/** One server namespace and its veth pair to the client. */
-interface Link {
-  ns: string;
-  server: string;
-  client: string;
-  serverDev: string;
+const firstFrame = (w: Watch) => w.until((s) => s.frames > 0, FIRST_FRAME_MS);
+
+/** Waits until `w`'s clock reads `t` ms. */
+const sleepUntil = (w: Watch, t: number) => sleep(Math.max(0, t - w.now()));
+
+interface NarrowRun {
+  down?: Sample;
+  window: Window;
+  end?: Sample;
 }
 
-const LINKS: Record<'narrow' | 'wide', Link> = {
-  narrow: { ns: `${TAG}n`, server: '10.91.1.1', client: '10.91.1.2', serverDev: `${TAG}nv` },
-  wide: { ns: `${TAG}w`, server: '10.91.2.1', client: '10.91.2.2', serverDev: `${TAG}wv` },
-};
-
-function sh(args: string[]): void {
-  const r = spawnSync(args[0], args.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+/** Narrow from the start: down to 360p (20 s allowed for start-up), then an 8 s window there. */
+async function narrowCase(w: Watch): Promise<NarrowRun> {
+  const down = await w.until((s) => s.rendition === '360p', FIRST_FRAME_MS);
+  if (!down) return { window: summarize([]) };
+  await sleepUntil(w, down.t + 10_000);
+  const window = summarize(w.between(down.t + 2000, down.t + 10_000));
+  return { down, window, end: w.samples[w.samples.length - 1] };
 }
 
-function skipReason(): string | false {
-  for (const [tool, arg] of [['chromium', '--version'], ['ip', '-V'], ['tc', '-V']]) {
-    const why = missingTool(tool, arg);
-    if (why) return why;
+interface StepRun {
+  /** On 720p just before the step down. */
+  before?: string;
+  /** ms from the step down to camwire choosing 360p, sending it (from its keyframe), and Chromium decoding 640 wide. */
+  decidedMs?: number;
+  downMs?: number;
+  shownMs?: number;
+  /** From the step down to the step up; and from 1 s after 640 wide is shown to the step up. */
+  low: Window;
+  settled: Window;
+  /** ms from the step up to camwire sending 720p, if within the goal's 15 s. */
+  upMs?: number;
+}
+
+async function stepCase(w: Watch, l: Link): Promise<StepRun> {
+  const first = await firstFrame(w);
+  if (!first) return { low: summarize([]), settled: summarize([]) };
+  await sleepUntil(w, first.t + STEP_WIDE_MS);
+  const before = w.samples[w.samples.length - 1]?.rendition;
+  const downAt = w.now();
+  shape(l, NARROW);
+  await sleepUntil(w, downAt + STEP_NARROW_MS);
+  const upAt = w.now();
+  shape(l, WIDE);
+  const low = w.between(downAt, upAt);
+  const after = (pred: (s: Sample) => boolean) => {
+    const s = low.find(pred);
+    return s && Math.round(s.t - downAt);
+  };
+  const shownMs = after((s) => s.width === 640);
+  const settled = summarize(shownMs === undefined ? [] : w.between(downAt + shownMs + 1000, upAt));
+  const up = await w.until((s) => s.rendition === '720p', UP_GOAL_MS);
+  return {
+    // Sent 360p as the poller saw it, or as Chromium decoding 640 wide proves (when the machine is busy either may lag).
+    before, decidedMs: after((s) => s.target === '360p'), downMs: after((s) => s.rendition === '360p' || s.width === 640), shownMs,
+    low: summarize(low), settled, upMs: up && Math.round(up.t - upAt),
+  };
+}
+
+interface LossPhase extends Window {
+  percent: number;
+  dropped: number;
+}
+
+async function lossCase(w: Watch, l: Link): Promise<LossPhase[]> {
+  const first = await firstFrame(w);
+  if (!first) return [];
+  await sleepUntil(w, first.t + 1000);
+  const phases: LossPhase[] = [];
+  for (const percent of LOSS_PERCENTS) {
+    setLoss(l, percent);
+    const from = w.now();
+    await sleep(LOSS_PHASE_MS);
+    phases.push({ percent, dropped: dropped(), ...summarize(w.between(from, w.now())) });
   }
-  if (process.getuid?.() !== 0) {
-    if (inCI) throw new Error('the bottleneck spec needs root (network namespaces, tc) in CI');
-    return 'not root: cannot create network namespaces';
-  }
-  return false;
+  setLoss(l, 0);
+  return phases;
 }
 
-function setup(): void {
-  sh(['ip', 'netns', 'add', CLIENT]);
-  sh(['ip', '-n', CLIENT, 'link', 'set', 'lo', 'up']);
-  for (const l of Object.values(LINKS)) {
-    const clientDev = `${l.serverDev}c`;
-    sh(['ip', 'netns', 'add', l.ns]);
-    sh(['ip', '-n', l.ns, 'link', 'set', 'lo', 'up']);
-    sh(['ip', 'link', 'add', l.serverDev, 'netns', l.ns, 'type', 'veth', 'peer', 'name', clientDev, 'netns', CLIENT]);
-    sh(['ip', '-n', l.ns, 'addr', 'add', `${l.server}/24`, 'dev', l.serverDev]);
-    sh(['ip', '-n', CLIENT, 'addr', 'add', `${l.client}/24`, 'dev', clientDev]);
-    sh(['ip', '-n', l.ns, 'link', 'set', l.serverDev, 'up']);
-    sh(['ip', '-n', CLIENT, 'link', 'set', clientDev, 'up']);
-  }
-  // Chromium gathers no candidates without a default route.
-  sh(['ip', '-n', CLIENT, 'route', 'add', 'default', 'dev', `${LINKS.wide.serverDev}c`]);
-  sh(['ip', 'netns', 'exec', LINKS.narrow.ns, 'tc', 'qdisc', 'replace', 'dev', LINKS.narrow.serverDev, 'root', ...NARROW_RATE.split(' ')]);
-}
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
-function teardown(): void {
-  for (const ns of [CLIENT, LINKS.narrow.ns, LINKS.wide.ns]) spawnSync('ip', ['netns', 'del', ns]);
-}
-
-/** camwire's CLI in `l`'s namespace, serving its demo camera on the link's address. */
-function startCamwire(l: Link, dir: string): ChildProcess {
-  const file = join(dir, `${l.ns}.json`);
-  writeFileSync(file, JSON.stringify({ http: { host: l.server, port: 8080 }, webrtc: { bindAddress: l.server }, log: { level: 'warn' } }));
-  return spawn('ip', ['netns', 'exec', l.ns, process.execPath, join(repoRoot, 'dist/lib/app/cli.js'), '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-function stop(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => c.kill('SIGKILL'), 3000);
-    c.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    c.kill('SIGINT');
-  });
-}
-
-interface Seen {
-  framesDecoded: number;
-  w: number;
-  freezeCount: number;
-  totalFreezesDuration: number;
-}
-
-const read = (page: Page): Promise<Seen | undefined> =>
-  page.evaluate(async () => {
-    const pc = (globalThis as any).camwirePlayer?.pc;
-    if (!pc) return undefined;
-    let s: any;
-    (await pc.getStats()).forEach((x: any) => {
-      if (x.type === 'inbound-rtp' && x.kind === 'video') s = x;
-    });
-    return s && { framesDecoded: s.framesDecoded ?? 0, w: s.frameWidth ?? 0, freezeCount: s.freezeCount ?? 0, totalFreezesDuration: s.totalFreezesDuration ?? 0 };
-  });
-
-/** The page's viewer as /api/streams shows it (the stream's accessUnits too: frames the camera sent). */
-const apiView = (page: Page): Promise<{ rendition: any; accessUnits: number } | undefined> =>
-  page.evaluate(async () => {
-    const s = ((await (await fetch('/api/streams')).json()) as any).streams.find((x: any) => x.name === 'demo');
-    return s?.viewers[0] && { rendition: s.viewers[0].rendition, accessUnits: s.accessUnits };
-  });
-
-/** The viewer on the wide link, over the same window: 720p all along, decoding as the narrow one should. */
-function checkWide(t: Test, w0: Seen | undefined, w1: Seen | undefined, api: Awaited<ReturnType<typeof apiView>>, sent: number): void {
-  t.equal(w1?.w, 1280, 'the wide viewer decodes 1280x720');
-  t.ok((w1?.framesDecoded ?? 0) - (w0?.framesDecoded ?? 0) >= sent * 0.9, 'and keeps decoding');
-  t.match(api?.rendition, { current: '720p', switches: 0 }, 'it never left 720p');
-  t.ok(api?.rendition?.bandwidth?.feedbacks > 10, 'transport-wide CC feedback drives its estimate');
-}
-
-async function open(page: Page, l: Link): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      await page.goto(`http://${l.server}:8080/watch/demo`);
-      return;
-    } catch (err) {
-      if (i >= 50) throw err;
-      await sleep(200);
-    }
-  }
-}
-
-t.test('Auto behind a 400 kbit/s tbf ends on 360p and decodes steadily; on a wide link it stays on 720p', async (t) => {
-  const why = skipReason();
+t.test('Auto behind tc tbf in Chromium: narrow, wide, a step down and up, random loss on a fast link', async (t) => {
+  const why = missingForNetns([['chromium', '--version'], ['ip', '-V'], ['tc', '-V'], ['nft', '--version']]);
   if (why) {
     t.comment('skip: ' + why);
     return;
   }
+  // Held from before the cameras start: four camwires and four decoding pages load the 2 cores.
+  const release = await machineLock('chromium');
   const dir = mkdtempSync(join(tmpdir(), 'camwire-abr-'));
+  const links = Object.values(LINKS);
   const children: ChildProcess[] = [];
+  const watches: Watch[] = [];
   let browser: Chromium | undefined;
   try {
-    setup();
-    children.push(startCamwire(LINKS.narrow, dir), startCamwire(LINKS.wide, dir));
-    const wrapper = join(dir, 'chromium-in-ns');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${CLIENT} /usr/bin/chromium "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    browser = await launchChromium(wrapper);
-    const narrow = await browser.newPage();
-    const wide = await browser.newPage();
-    await Promise.all([open(narrow, LINKS.narrow), open(wide, LINKS.wide)]);
+    setupLinks(links);
+    shape(LINKS.narrow, NARROW);
+    for (const l of [LINKS.wide, LINKS.step, LINKS.loss]) shape(l, WIDE);
+    for (const l of links) children.push(startCamwire(l, dir, PORT));
+    browser = await chromiumIn(CLIENT, dir);
+    // One viewer joins at a time, each once the one before decodes: four joining at once (ICE,
+    // DTLS, first keyframes, on 2 busy cores) delayed feedback enough to read as a queue, and a
+    // viewer sent down at start-up stays down for the blind trial's 30 s.
+    const join = async (l: Link) => {
+      const page = await browser!.newPage();
+      await openPlayer(page, l, PORT);
+      const w = new Watch(page, l.ns, PORT);
+      watches.push(w);
+      await firstFrame(w);
+      return w;
+    };
+    const wideW = await join(LINKS.wide);
+    const lossRun = lossCase(await join(LINKS.loss), LINKS.loss);
+    const stepRun = stepCase(await join(LINKS.step), LINKS.step);
+    const narrowRun = narrowCase(await join(LINKS.narrow));
+    // A case that fails while a later viewer still joins is reported by Promise.all below, not as an unhandled rejection.
+    for (const run of [lossRun, stepRun]) run.catch(() => {});
+    const [narrow, step, loss] = await Promise.all([narrowRun, stepRun, lossRun]);
+    await Promise.all(watches.map((w) => w.stop()));
 
-    // Down within the issue's 4 s once media flows; allowed 20 s here for start-up on a busy machine.
-    let down: Awaited<ReturnType<typeof apiView>>;
-    for (let i = 0; i < 100; i++) {
-      down = await apiView(narrow);
-      if (down?.rendition?.current === '360p') break;
-      await sleep(200);
-    }
-    t.equal(down?.rendition?.current, '360p', `the narrow viewer is switched to 360p (${JSON.stringify(down?.rendition)})`);
-    await sleep(2000);
-    const n0 = await read(narrow);
-    const a0 = await apiView(narrow);
-    const w0 = await read(wide);
-    await sleep(8000);
-    const n1 = await read(narrow);
-    const a1 = await apiView(narrow);
-    const w1 = await read(wide);
-    const wApi = await apiView(wide);
-    t.comment(JSON.stringify({ narrow: { n0, n1, rendition: a1?.rendition }, wide: { w0, w1, rendition: wApi?.rendition } }));
+    t.test('narrow link: down to 360p, decoding steadily', async (t) => {
+      t.comment(JSON.stringify({ downAtMs: narrow.down?.t, estimateAtDown: narrow.down?.estimateBps, window: narrow.window, end: narrow.end }));
+      t.equal(narrow.down?.rendition, '360p', 'the narrow viewer is switched to 360p');
+      t.equal(narrow.end?.width, 640, 'it decodes 640x360');
+      t.ok(narrow.window.sent > 0 && narrow.window.decoded >= narrow.window.sent * 0.9, `it decodes steadily: ${narrow.window.decoded} frames of the ${narrow.window.sent} the camera sent in 8 s`);
+      t.ok(narrow.window.freezes <= 1, 'at most one freeze in the window');
+      t.same(narrow.window.shares, { '360p': 1 }, 'and stays on 360p');
+    });
 
-    const sent = (a1?.accessUnits ?? 0) - (a0?.accessUnits ?? 0);
-    const decoded = (n1?.framesDecoded ?? 0) - (n0?.framesDecoded ?? 0);
-    t.equal(n1?.w, 640, 'the narrow viewer decodes 640x360');
-    t.ok(sent > 0 && decoded >= sent * 0.9, `it decodes steadily: ${decoded} frames of the ${sent} the camera sent in 8 s`);
-    t.ok((n1?.freezeCount ?? 0) - (n0?.freezeCount ?? 0) <= 1, 'at most one freeze in the window');
-    t.equal(a1?.rendition?.current, '360p', 'and stays on 360p');
+    t.test('wide link: on 720p within 10 s of joining and there to the end', async (t) => {
+      const top = wideW.samples.find((s) => s.width === 1280 && s.frames > 0);
+      const after = top ? wideW.samples.filter((s) => s.t >= top.t) : [];
+      const run = summarize(after.filter((s) => s.t >= top!.t + 2000));
+      const last = after[after.length - 1];
+      t.comment(JSON.stringify({ on720pAtMs: top?.t, run, estimate: last?.estimateBps, feedbacks: last?.feedbacks }));
+      t.ok(top && top.t <= 10_000, `720p decoded ${top?.t} ms after joining`);
+      t.same(summarize(after).shares, { '720p': 1 }, 'sent 720p from then to the end');
+      t.equal(last?.switches, 0, 'never switched');
+      t.ok(run.sent > 0 && run.decoded >= run.sent * 0.9, `decoding all along: ${run.decoded} of ${run.sent} frames`);
+      t.ok((last?.feedbacks ?? 0) > 10, 'transport-wide CC feedback drives its estimate');
+    });
 
-    checkWide(t, w0, w1, wApi, sent);
+    t.test('a step 20 -> 0.4 Mbit/s and back while playing', async (t) => {
+      t.comment(JSON.stringify(step));
+      t.equal(step.before, '720p', 'on 720p on the wide link before the step');
+      t.ok(step.downMs !== undefined && step.downMs <= 4000, `on 360p ${step.downMs} ms after the step down (chosen after ${step.decidedMs} ms, 640 wide decoded after ${step.shownMs} ms)`);
+      t.ok(step.low.freezes <= 2, `${step.low.freezes} freezes from the step down to the step up`, {
+        todo: 'not met on main (2-5 freezes a run): 720p overfills the link while the queue is detected (~1 s), the verdict held (downHoldMs, 1 s) and a 360p keyframe awaited, and that keyframe then waits behind the queue',
+      });
+      t.ok(step.settled.freezes <= 1 && step.settled.decoded >= step.settled.sent * 0.9, `once on 360p it decodes steadily: ${step.settled.decoded} of ${step.settled.sent} frames, ${step.settled.freezes} freezes`);
+      t.ok(step.upMs !== undefined && step.upMs <= UP_GOAL_MS, `back on 720p ${step.upMs ?? 'not'} ms after the step up`, {
+        todo: 'needs the padding probe (abrprobe): without it Auto steps up only by its blind trial, 30 s after the step down',
+      });
+    });
+
+    t.test('5/10/15% random loss on a 20 Mbit/s link: stays on 720p, frames repaired', async (t) => {
+      t.comment(JSON.stringify(loss));
+      t.equal(loss.length, LOSS_PERCENTS.length, 'every loss rate ran');
+      for (const p of loss) {
+        t.ok(p.dropped > 0, `${p.percent}%: nftables dropped ${p.dropped} packets`);
+        t.ok((p.shares['720p'] ?? 0) >= 0.95, `${p.percent}%: on 720p ${pct(p.shares['720p'] ?? 0)} of the time`);
+        t.ok(p.sent > 0 && p.decoded >= p.sent * 0.9, `${p.percent}%: ${p.decoded} of ${p.sent} frames decoded (${p.nacks} NACKs, ${p.freezes} freezes)`);
+      }
+    });
   } finally {
+    await Promise.all(watches.map((w) => w.stop()));
     await browser?.close().catch(() => {});
-    // SIGINT stops camwire without a drain; one that has not exited 3 s later is killed.
-    await Promise.all(children.map((c) => stop(c)));
-    teardown();
+    await Promise.all(children.map((c) => stopCamwire(c)));
+    teardownLinks(links);
     rmSync(dir, { recursive: true, force: true });
+    release();
   }
 });
