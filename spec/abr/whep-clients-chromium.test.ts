@@ -98,8 +98,8 @@ t.test('whip-whep and @eyevinn/webrtc-player play camwire cross-origin; whip-whe
 
     const eventSourceUrl = await reference.evaluate(() => (globalThis as any).eventSourceUrl as string);
     // The session's DELETE as whip-whep's stop() sends it, without the pc.close() that stop() does
-    // first: that pair crashes the gateway natively within 2 s on this two-rendition stream (3 of
-    // 3 runs; either alone does not), a bug reported and left for native-bindings.
+    // first: that pair crashed the gateway natively within 2 s on this two-rendition stream (5 of
+    // 6 runs under tap; either alone does not), a bug reported and left for native-bindings.
     await reference.evaluate(() => fetch((globalThis as any).client.resourceURL, { method: 'DELETE' }));
     await until(t, 'the session\'s DELETE ends it: one viewer left', async () => ((await (await fetch(gateway.address + '/api/streams')).json()) as any).streams[0].viewers.length, (n) => n === 1);
     t.equal((await fetch(eventSourceUrl)).status, 404, 'and its event stream is gone');
