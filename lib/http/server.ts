@@ -291,7 +291,10 @@ function refuseUnauthorized(req: IncomingMessage, res: ServerResponse, url: URL,
   const preflight = method === 'OPTIONS' && parts[0] === 'whep';
   // Viewer routes under per-viewer authorization carry a viewer's token, checked per stream.
   const viewerRoute = g.viewerAuth !== undefined && (parts[0] === 'whep' || parts[0] === 'watch');
-  if (preflight || viewerRoute || g.access.allows(req, url)) return;
+  // An EventSource cannot send a token: the event stream's random id, handed out only to an
+  // authorized POST, is its credential (an unknown one is 404).
+  const eventStream = method === 'GET' && parts[0] === 'whep' && parts[3] === 'sse' && parts.length === 5;
+  if (preflight || viewerRoute || eventStream || g.access.allows(req, url)) return;
   g.unauthorized++;
   g.log.warn('auth.refused', { address: req.socket.remoteAddress, code: 'UNAUTHORIZED', route: parts[0] ?? '/' });
   req.resume();

@@ -21,10 +21,10 @@ class PlayingSource implements VideoSource {
   }
 }
 
-async function withGateway(fn: (gw: GatewayHandle) => Promise<void>): Promise<void> {
+async function withGateway(fn: (gw: GatewayHandle) => Promise<void>, token?: string): Promise<void> {
   const gw = await startGateway(
     {
-      http: { host: '127.0.0.1', port: 0 },
+      http: { host: '127.0.0.1', port: 0, token },
       streams: {
         cam: { renditions: [{ name: '720p', url: 'rtsp://cam.invalid/main' }, { name: '360p', url: 'rtsp://cam.invalid/sub' }] },
         plain: { url: 'rtsp://cam.invalid/plain' },
@@ -121,3 +121,20 @@ t.test('refusals: unknown session 404, bad list 400, wrong method 405, DELETE of
     t.equal((await fetch(url, { method: 'DELETE' })).status, 200);
     t.equal((await fetch(url)).status, 404, 'deleted');
   }));
+
+t.test('with http.token: the POST needs it, the event stream GET (an EventSource sends no header) is opened by its id', (t) =>
+  withGateway(async (gw) => {
+    const auth = { authorization: 'Bearer s3cret' };
+    const r = await fetch(gw.address + '/whep/cam', { method: 'POST', headers: { 'content-type': 'application/sdp', ...auth }, body: CHROMIUM_OFFER });
+    t.equal(r.status, 201);
+    const session = gw.address + r.headers.get('location');
+    t.equal((await fetch(session + '/sse', { method: 'POST', body: '["viewercount"]' })).status, 401, 'no token, no event stream');
+    const created = await fetch(session + '/sse', { method: 'POST', headers: auth, body: '["viewercount"]' });
+    t.equal(created.status, 201);
+    const reader = await openEvents(gw.address + created.headers.get('location'));
+    t.equal(reader.status, 200);
+    t.same(await reader.until(1), [{ event: 'viewercount', data: { viewercount: 1 } }]);
+    reader.close();
+    t.equal((await fetch(session + '/sse/' + '0'.repeat(36))).status, 404, 'a made-up id is not an event stream');
+    t.equal((await fetch(session + '/sse')).status, 401, 'anything else there still needs the token');
+  }, 's3cret'));
