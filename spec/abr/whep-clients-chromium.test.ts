@@ -6,9 +6,9 @@
  * server-sent-events Link (POST of the event list, then the event stream at the Location) and
  * receives `active`, `viewercount` and `layers`; the second client's join shows as viewercount 2;
  * selectLayer({ encodingId: '360p' }) through the layer Link changes the decoded frame size;
- * the session's DELETE ends the event stream. whip-whep relays only unnamed events (its
- * EventSource `onmessage`), so the page observes the client's own EventSource for the draft's
- * named events.
+ * stop() (the session's DELETE) ends the event stream, and the gateway then closes cleanly.
+ * whip-whep relays only unnamed events (its EventSource `onmessage`), so the page observes the
+ * client's own EventSource for the draft's named events.
  */
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
@@ -97,16 +97,15 @@ t.test('whip-whep and @eyevinn/webrtc-player play camwire cross-origin; whip-whe
     t.match(pinned?.rendition, { current: '360p' }, 'camwire shows the pinned viewer on 360p');
 
     const eventSourceUrl = await reference.evaluate(() => (globalThis as any).eventSourceUrl as string);
-    // The session's DELETE as whip-whep's stop() sends it, without the pc.close() that stop() does
-    // first: that pair crashed the gateway natively within 2 s on this two-rendition stream (5 of
-    // 6 runs under tap; either alone does not), a bug reported and left for native-bindings.
-    await reference.evaluate(() => fetch((globalThis as any).client.resourceURL, { method: 'DELETE' }));
-    await until(t, 'the session\'s DELETE ends it: one viewer left', async () => ((await (await fetch(gateway.address + '/api/streams')).json()) as any).streams[0].viewers.length, (n) => n === 1);
+    // stop() closes the peer connection and sends the DELETE at once: that pair once left
+    // node-datachannel a dangling track that crashed the gateway at cleanup (native-bindings).
+    await reference.evaluate(() => (globalThis as any).client.stop());
+    await until(t, 'stop() ends the session: one viewer left', async () => ((await (await fetch(gateway.address + '/api/streams')).json()) as any).streams[0].viewers.length, (n) => n === 1);
     t.equal((await fetch(eventSourceUrl)).status, 404, 'and its event stream is gone');
   } finally {
     await browser?.close();
     await pages.close();
-    await gateway.close();
+    await gateway.close(); // node-datachannel's cleanup: where the dangling track crashed
     await camera.close();
   }
 });
