@@ -58,6 +58,14 @@ export function createNativeTransport(opts: NativeTransportOptions = {}): WebRtc
 
 class NativeTransport implements WebRtcTransport {
   private readonly peers = new Set<NativePeer>();
+  /**
+   * Every track until its closed event has reached JS. node-datachannel's TrackWrapper leaves its
+   * registry only then; one garbage-collected before (a peer closed by camwire just as the browser
+   * closed it) stays there dangling, and cleanup() then crashes closing it (SIGSEGV in
+   * rtc::Track::close from TrackWrapper::CloseAll, seen after whip-whep's stop()). Holding the
+   * JS object keeps the wrapper alive; the set holds no more than node-datachannel's registry.
+   */
+  private readonly unclosedTracks = new Set<Track>();
   private cleanedUp = false;
 
   constructor(private readonly opts: NativeTransportOptions) {
@@ -83,7 +91,7 @@ class NativeTransport implements WebRtcTransport {
       enableIceUdpMux: o.udpMux ?? NATIVE_TRANSPORT_DEFAULTS.udpMux,
       disableAutoNegotiation: true,
     });
-    const peer = new NativePeer(pc, media, handlers, o.publicAddresses ?? [], () => this.peers.delete(peer));
+    const peer = new NativePeer(pc, media, handlers, o.publicAddresses ?? [], this.unclosedTracks, () => this.peers.delete(peer));
     this.peers.add(peer);
     return peer.answer(offerSdp, o.gatheringTimeoutMs ?? NATIVE_TRANSPORT_DEFAULTS.gatheringTimeoutMs);
   }
@@ -93,6 +101,7 @@ class NativeTransport implements WebRtcTransport {
     this.cleanedUp = true;
     for (const p of [...this.peers]) p.close();
     nodeDataChannel.cleanup();
+    this.unclosedTracks.clear();
   }
 }
 
@@ -139,6 +148,7 @@ class NativePeer implements WebRtcPeer {
     readonly media: PeerMediaParams,
     private readonly handlers: PeerHandlers,
     private readonly publicAddresses: readonly string[],
+    private readonly unclosedTracks: Set<Track>,
     private readonly onClosed: () => void,
   ) {}
 
@@ -192,6 +202,7 @@ class NativePeer implements WebRtcPeer {
         }
         const track = pc.addTrack(video);
         this.track = track;
+        this.unclosedTracks.add(track);
         if (m.audio) this.addAudio(m.audio);
         track.onOpen(() => {
           if (this.closed) return;
@@ -200,6 +211,7 @@ class NativePeer implements WebRtcPeer {
         });
         track.onClosed(() => {
           this.open = false;
+          this.unclosedTracks.delete(track);
         });
         track.onMessage((msg) => {
           if (!this.closed) this.handlers.onRtcp(msg);
@@ -223,6 +235,8 @@ class NativePeer implements WebRtcPeer {
     audio.addSSRC(a.ssrc, m.cname, m.streamId, a.trackId);
     const track = this.pc.addTrack(audio);
     this.audioTrack = track;
+    this.unclosedTracks.add(track);
+    track.onClosed(() => this.unclosedTracks.delete(track));
     // the browser's RTCP about audio may come on either track of the BUNDLE
     track.onMessage((msg) => {
       if (!this.closed) this.handlers.onRtcp(msg);
@@ -276,11 +290,12 @@ class NativePeer implements WebRtcPeer {
     if (this.closed) return;
     this.closed = true;
     this.open = false;
-    try {
-      this.track?.close();
-      this.audioTrack?.close();
-    } catch {
-      /* already closed natively */
+    for (const track of [this.track, this.audioTrack]) {
+      try {
+        track?.close();
+      } catch {
+        /* already closed natively */
+      }
     }
     try {
       this.pc.close();

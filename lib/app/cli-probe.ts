@@ -1,10 +1,11 @@
-/** `camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json] [--ca FILE] [--insecure] [--servername NAME]` */
+/** `camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json] [--renditions] [--ca FILE] [--insecure] [--servername NAME]` */
 import { probe, formatProbe, type ProbeOptions } from '../ingest/probe.js';
+import { probeRenditions, formatRenditions, PROBE_RENDITIONS_DEFAULTS } from '../ingest/probe-renditions.js';
 import { redactText } from '../rtsp/protocol/url.js';
 import type { RtspTransportPreference } from '../rtsp/client/types.js';
 import type { RtspTlsOptions } from '../rtsp/client/tls.js';
 
-export const PROBE_USAGE = 'usage: camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json]\n'
+export const PROBE_USAGE = 'usage: camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--no-nack] [--no-reorder] [--json] [--renditions]\n'
   + '       rtsps:// only: [--ca FILE] [--insecure] [--servername NAME]\n';
 
 const TRANSPORTS: readonly RtspTransportPreference[] = ['udp', 'tcp', 'multicast', 'auto'];
@@ -18,6 +19,8 @@ export interface ProbeArgs {
   nack: boolean;
   /** Reorder buffer on UDP and multicast (off with --no-reorder). */
   reorder: boolean;
+  /** Also try the vendors' sub-stream URLs and print a `renditions` block (only set when asked). */
+  renditions?: true;
   /** rtsps://: a CA file to trust, skipped verification, the name the certificate must carry. */
   tls?: RtspTlsOptions;
 }
@@ -32,6 +35,7 @@ export function parseProbeArgs(argv: readonly string[]): ProbeArgs | string {
     if (flag === '--json') out.json = true;
     else if (flag === '--no-nack') out.nack = false;
     else if (flag === '--no-reorder') out.reorder = false;
+    else if (flag === '--renditions') out.renditions = true;
     else if (flag === '--insecure' || flag === '--ca' || flag === '--servername') {
       const v = flag === '--insecure' ? true : value();
       if (v === undefined || v === '') return `${flag} needs a value`;
@@ -63,9 +67,21 @@ export async function runProbe(argv: readonly string[], extra: Partial<ProbeOpti
     return 2;
   }
   const client = args.tls ? { ...extra.client, tls: args.tls } : extra.client;
-  const r = await probe({ ...extra, client, url: args.url, transport: args.transport, seconds: args.seconds, nack: args.nack, reorder: args.reorder });
+  const options = { ...extra, client, url: args.url, transport: args.transport, nack: args.nack, reorder: args.reorder };
+  if (args.renditions) return runRenditions(args, options);
+  const r = await probe({ ...options, seconds: args.seconds });
   if (args.json) process.stdout.write(JSON.stringify(r) + '\n');
   else process.stdout.write(formatProbe(r));
   if (!r.ok && !args.json) process.stderr.write(`camwire probe: ${r.error?.code ?? 'FAILED'}: ${redactText(r.error?.message ?? 'no media')}\n`);
   return r.ok ? 0 : 1;
+}
+
+/** `--renditions`: each URL plays for PROBE_RENDITIONS_DEFAULTS.seconds, or a shorter --seconds. */
+async function runRenditions(args: ProbeArgs, options: ProbeOptions): Promise<number> {
+  const report = await probeRenditions({ ...options, seconds: Math.min(args.seconds, PROBE_RENDITIONS_DEFAULTS.seconds) });
+  if (args.json) process.stdout.write(JSON.stringify(report) + '\n');
+  else process.stdout.write(formatRenditions(report));
+  const m = report.main;
+  if (!m.ok && !args.json) process.stderr.write(`camwire probe: ${m.error?.code ?? 'FAILED'}: ${redactText(m.error?.message ?? 'no media')}\n`);
+  return m.ok ? 0 : 1;
 }

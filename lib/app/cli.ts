@@ -7,6 +7,7 @@ usage:
           [--log-level error|warn|info|debug] [--log-format text|json]
           (SIGHUP re-reads --config)
   camwire probe <rtsp-url> [--transport udp|tcp|multicast|auto] [--seconds N] [--json] [--no-nack]
+                [--renditions]   (try the camera's sub-stream URLs, print a renditions block)
                 [--ca FILE] [--insecure] [--servername NAME]   (rtsps://)
   camwire demo-camera [--port N] [--host ADDR] [--clip FILE.h264] [--path /demo] [--multicast] [--audio pcmu|pcma|none]
                       [--user U --password P [--auth basic|digest]]

@@ -18,6 +18,8 @@ export type HttpErrorCode =
   | 'RATE_LIMITED'
   /** 400: a WHEP layer selection that is not JSON, or names no rendition of the stream. */
   | 'LAYER_UNKNOWN'
+  /** 503: a WHEP session's event stream beyond whepEvents.maxPerStream of its stream. */
+  | 'EVENTS_LIMIT'
   /** 426: a plain request to the WebSocket route /ws/<stream>. */
   | 'UPGRADE_REQUIRED'
   /** 400: a stream API body that is not a JSON object. 403: the stream API with no http.adminToken set. */

@@ -18,6 +18,7 @@ import { WEBRTC_DEFAULTS } from '../gateway/transport.js';
 import { ACCESS_DEFAULTS, AccessControl, type AccessOptions } from './access.js';
 import { HttpError, readBody } from './body.js';
 import { handleLayer, LAYER_REL, layerPath } from './layer.js';
+import { WhepEvents, eventsLink, type WhepEventsOptions } from './whep-events.js';
 import { checkOfferLines } from './offer-lines.js';
 import { answerProbe, isProbe } from './probes.js';
 import { RATE_LIMIT_DEFAULTS, RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -59,6 +60,8 @@ export interface HttpOptions extends AccessOptions {
   /** Recordings to list and serve at /recordings (lib/record), and the admin token that opens all of them. */
   recordings?: Recordings;
   adminToken?: string;
+  /** The WHEP server-sent-events extension's bounds (WHEP_EVENTS_DEFAULTS). */
+  whepEvents?: Partial<WhepEventsOptions>;
 }
 
 /** No token, no basic auth and the real clock unless given. */
@@ -68,7 +71,7 @@ export const HTTP_DEFAULTS = Object.freeze({
   corsOrigin: ACCESS_DEFAULTS.corsOrigin,
   rateLimit: RATE_LIMIT_DEFAULTS,
   metrics: true,
-} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'websocket' | 'clock' | 'log' | 'streamApi' | 'viewerAuth' | 'recordings' | 'adminToken'>>);
+} as const satisfies Required<Omit<HttpOptions, 'token' | 'basicAuth' | 'now' | 'wallClock' | 'iceServers' | 'restreamStats' | 'websocket' | 'clock' | 'log' | 'streamApi' | 'viewerAuth' | 'recordings' | 'adminToken' | 'whepEvents'>>);
 
 /** What the handler refused, for /metrics and tests. */
 export interface HttpGuardStats {
@@ -133,6 +136,7 @@ interface Guard {
   streamApi: StreamApiHandler | undefined;
   viewerAuth: ViewerAuthorizer | undefined;
   recordings: ReturnType<typeof createRecordingsRoute> | undefined;
+  whepEvents: WhepEvents;
 }
 
 export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): RequestHandler {
@@ -151,6 +155,7 @@ export function createRequestHandler(gateway: Gateway, opts: HttpOptions = {}): 
     streamApi: opts.streamApi,
     viewerAuth: opts.viewerAuth?.enabled ? opts.viewerAuth : undefined,
     recordings: undefined,
+    whepEvents: new WhepEvents(opts.clock ?? systemClock, (name) => gateway.stream(name), opts.whepEvents),
   };
   if (opts.recordings) {
     g.recordings = createRecordingsRoute({
@@ -259,9 +264,11 @@ async function handleWhep(gateway: Gateway, req: IncomingMessage, res: ServerRes
   if (parts.length === 3 && method === 'DELETE') {
     const stream = gateway.stream(parts[1]);
     if (!stream || !stream.removeViewer(parts[2])) throw new HttpError(404, 'NOT_FOUND', 'no such WHEP session');
+    g.whepEvents.endSession(stream.name, parts[2]);
     res.writeHead(200);
     return void res.end();
   }
+  if (parts[3] === 'sse' && parts.length <= 5) return g.whepEvents.handle(parts, method, req, res);
   if (parts.length === 4 && parts[3] === 'layer') return handleLayer(gateway.stream(parts[1]), parts[2], method, req, res);
   if (parts.length === 3 && method === 'PATCH') {
     throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'trickle ICE is not supported: send the offer with all candidates');
@@ -284,7 +291,10 @@ function refuseUnauthorized(req: IncomingMessage, res: ServerResponse, url: URL,
   const preflight = method === 'OPTIONS' && parts[0] === 'whep';
   // Viewer routes under per-viewer authorization carry a viewer's token, checked per stream.
   const viewerRoute = g.viewerAuth !== undefined && (parts[0] === 'whep' || parts[0] === 'watch');
-  if (preflight || viewerRoute || g.access.allows(req, url)) return;
+  // An EventSource cannot send a token: the event stream's random id, handed out only to an
+  // authorized POST, is its credential (an unknown one is 404).
+  const eventStream = method === 'GET' && parts[0] === 'whep' && parts[3] === 'sse' && parts.length === 5;
+  if (preflight || viewerRoute || eventStream || g.access.allows(req, url)) return;
   g.unauthorized++;
   g.log.warn('auth.refused', { address: req.socket.remoteAddress, code: 'UNAUTHORIZED', route: parts[0] ?? '/' });
   req.resume();
@@ -346,7 +356,7 @@ async function whepPost(
   checkOfferLines(offer, g.maxOfferLines);
   if (!offer.includes('m=video')) throw new HttpError(400, 'OFFER_NO_VIDEO', 'the offer has no video m-line');
   const viewer = await gateway.addViewer(stream, offer, { address: req.socket.remoteAddress, path: 'webrtc' });
-  const links = g.iceLinks(viewer.id);
+  const links = [...g.iceLinks(viewer.id), eventsLink(stream, viewer.id)];
   if (stream.renditionNames !== undefined) links.push(`<${layerPath(stream.name, viewer.id)}>; rel="${LAYER_REL}"`);
   res.writeHead(201, {
     'content-type': 'application/sdp',
