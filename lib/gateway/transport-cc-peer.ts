@@ -11,7 +11,7 @@ import { PT_PSFB, PT_RTPFB } from '../rtcp/header.js';
 import { FMT_TRANSPORT_CC, parseTransportCc, type TransportCcFeedback } from '../rtcp/transport-cc.js';
 import { RtcpParseError } from '../rtcp/errors.js';
 import { parseRtcp } from '../rtcp/compound.js';
-import { MAX_EGRESS_PACKET } from './egress-packet.js';
+import { fanningOut, MAX_EGRESS_PACKET } from './egress-packet.js';
 import type { MediaKind } from './track.js';
 import type { PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer } from './transport.js';
 
@@ -34,11 +34,35 @@ const EXTENSION_BYTES = 8;
  * buffer serves every viewer, and no view is made per packet (subarray is costly in V8, and
  * garbage). Views are made on first use of a length: at most one per possible length.
  */
+function views(buf: Uint8Array): (Uint8Array | undefined)[] {
+  // Filled, not empty: an array first written at index ~1200 is a dictionary, a hash lookup a packet.
+  return Array.from({ length: buf.length + 1 }, () => undefined);
+}
+
 const OUT = new Uint8Array(MAX_EGRESS_PACKET + 2 + EXTENSION_BYTES);
-const VIEWS: (Uint8Array | undefined)[] = [];
+const VIEWS = views(OUT);
+
+/**
+ * The packet a track is fanning out, with the extension's room after its header: its payload
+ * is copied in once per packet (by the first viewer with transport-wide CC), and every such
+ * viewer writes only its own header and block before sending it. `TWIN_GENERATION` is the
+ * fan-out (fanningOut.generation) whose payload it holds.
+ */
+const TWIN = new Uint8Array(OUT.length);
+const TWIN_VIEWS = views(TWIN);
+let TWIN_GENERATION = -1;
+
+/** The block (with this viewer's id, a zero sequence number) at `at`. */
+function writeBlock(out: Uint8Array, at: number, block: Uint8Array): void {
+  for (let i = 0; i < EXTENSION_BYTES; i++) out[at + i] = block[i];
+}
 
 function outView(length: number): Uint8Array {
   return (VIEWS[length] ??= OUT.subarray(0, length));
+}
+
+function twinView(length: number): Uint8Array {
+  return (TWIN_VIEWS[length] ??= TWIN.subarray(0, length));
 }
 
 export interface TransportCcStats extends BandwidthEstimatorStats {
@@ -76,32 +100,45 @@ export class TransportCcPeer implements WebRtcPeer {
   }
 
   /**
-   * Sends a copy of a video `packet` with the block inserted after its CSRCs (camwire's egress
-   * packets carry no extensions of their own) and the next transport-wide sequence number in
-   * it; audio goes as it is (the extension is negotiated on the video only).
+   * Sends a video `packet` with the block inserted after its CSRCs (camwire's egress packets
+   * carry no extensions of their own) and the next transport-wide sequence number in it; audio
+   * goes as it is (the extension is negotiated on the video only). The packet a track is
+   * fanning out goes from the twin, whose payload is copied once for every viewer; any other
+   * (keyframe packets kept in the cache, retransmissions, RTX) is copied whole.
    */
   sendRtp(packet: Uint8Array, kind?: MediaKind): boolean {
     const headerEnd = 12 + (packet[0] & 0x0f) * 4;
-    if (kind === 'audio' || (packet[0] & 0x10) !== 0 || packet.length + EXTENSION_BYTES > OUT.length || packet.length < headerEnd) return this.inner.sendRtp(packet, kind);
-    const out = OUT;
-    // The whole packet shifted by the block (one native copy), then its header and the block by
-    // hand: a native call for a dozen bytes costs more than the bytes.
-    out.set(packet, EXTENSION_BYTES);
-    for (let i = 0; i < headerEnd; i++) out[i] = packet[i];
-    for (let i = 0; i < EXTENSION_BYTES; i++) out[headerEnd + i] = this.headerExtension[i];
-    out[0] |= 0x10;
     const total = packet.length + EXTENSION_BYTES;
-    this.stamp(out, headerEnd, total);
-    return this.inner.sendRtp(outView(total), kind);
-  }
-
-  /** Writes the next sequence number into the block at `at` and records the packet for the estimator. */
-  private stamp(packet: Uint8Array, at: number, length: number): void {
+    if (kind === 'audio' || (packet[0] & 0x10) !== 0 || total > OUT.length || packet.length < headerEnd) return this.inner.sendRtp(packet, kind);
     const seq = this.seq;
     this.seq = (seq + 1) & 0xffff;
-    packet[at + 5] = seq >> 8;
-    packet[at + 6] = seq & 0xff;
-    this.estimator.onPacketSent(seq, length, this.now());
+    const idByte = headerEnd + 4;
+    if (packet === fanningOut.packet) {
+      const out = TWIN;
+      if (TWIN_GENERATION !== fanningOut.generation) {
+        // Once a packet: its payload after the room for the block, and the block's constant bytes.
+        out.set(packet, EXTENSION_BYTES);
+        writeBlock(out, headerEnd, this.headerExtension);
+        TWIN_GENERATION = fanningOut.generation;
+      }
+      // The header and the viewer's own id and number by hand: a native call for a dozen bytes costs more than the bytes.
+      for (let i = 1; i < headerEnd; i++) out[i] = packet[i];
+      out[0] = packet[0] | 0x10;
+      out[idByte] = this.headerExtension[4];
+      out[idByte + 1] = seq >> 8;
+      out[idByte + 2] = seq & 0xff;
+      this.estimator.onPacketSent(seq, total, fanningOut.now);
+      return this.inner.sendRtp(twinView(total), kind);
+    }
+    const out = OUT;
+    out.set(packet, EXTENSION_BYTES);
+    for (let i = 1; i < headerEnd; i++) out[i] = packet[i];
+    out[0] = packet[0] | 0x10;
+    writeBlock(out, headerEnd, this.headerExtension);
+    out[idByte + 1] = seq >> 8;
+    out[idByte + 2] = seq & 0xff;
+    this.estimator.onPacketSent(seq, total, this.now());
+    return this.inner.sendRtp(outView(total), kind);
   }
 
   sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {

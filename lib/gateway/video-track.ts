@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { EgressHistory, EgressPacketizer } from './deps.js';
-import { MAX_EGRESS_PACKET, PLACEHOLDER_PAYLOAD_TYPE } from './egress-packet.js';
+import { fanningOut, MAX_EGRESS_PACKET, PLACEHOLDER_PAYLOAD_TYPE } from './egress-packet.js';
 import { EgressTimeline } from './egress-timeline.js';
 import { GatewayError } from './errors.js';
 import type { CutThroughCounters, Forwarder, TrackOutput } from './forwarder.js';
@@ -147,8 +147,25 @@ export class VideoTrack implements Track, TrackOutput {
     this.history.put(seq, packet, now);
     this.c.packetsOut++;
     this.c.bytesOut += packet.length;
-    // Seq and timestamp go as arguments: a sink may have rewritten the shared header already.
-    for (const s of this.sinks) s.sendLive(packet, seq, ts, keyframeStart, shared);
+    if (!shared) {
+      for (const s of this.sinks) s.sendLive(packet, seq, ts, keyframeStart, false);
+      return;
+    }
+    const f = fanningOut;
+    const outer = f.packet;
+    const outerGeneration = f.generation;
+    const outerNow = f.now;
+    f.packet = packet;
+    f.generation = ++f.issued;
+    f.now = now;
+    try {
+      // Seq and timestamp go as arguments: a sink may have rewritten the shared header already.
+      for (const s of this.sinks) s.sendLive(packet, seq, ts, keyframeStart, true);
+    } finally {
+      f.packet = outer;
+      f.generation = outerGeneration;
+      f.now = outerNow;
+    }
   }
 
   /** @internal TrackOutput */
