@@ -140,7 +140,7 @@ async function ratio(viewers: number): Promise<BenchResult[]> {
   const rounds = quick ? 3 : 15;
   const ns: number[][] = modes.map(() => []);
   for (let r = 0; r < rounds; r++) setups.forEach((f, k) => ns[k].push(run(f)));
-  const bytes = setups.map((f) => allocation(f, quick ? 3 : 30));
+  const bytes = setups.map((f) => allocation(f, quick ? 3 : 90));
   const onTop = setups.map((f) => f.onTop());
   await Promise.all(setups.map((f) => f.close()));
   const summary = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
