@@ -12,6 +12,7 @@ import { FMT_TRANSPORT_CC, parseTransportCc, type TransportCcFeedback } from '..
 import { RtcpParseError } from '../rtcp/errors.js';
 import { parseRtcp } from '../rtcp/compound.js';
 import { fanningOut, MAX_EGRESS_PACKET } from './egress-packet.js';
+import { logFanout, recordRun } from './fanout-log.js';
 import type { MediaKind } from './track.js';
 import type { PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer } from './transport.js';
 
@@ -96,6 +97,10 @@ export class TransportCcPeer implements WebRtcPeer {
   /** Starts high and trusts the evidence: the first feedback caps it at what gets through. */
   readonly estimator = new BandwidthEstimator({ initialBps: 10_000_000 });
   private seq = 0;
+  /** The run of consecutive fan-outs sent and not yet recorded for the estimator: its first fan-out and number, its length. */
+  private runGeneration = 0;
+  private runSeq = 0;
+  private runLength = 0;
   /** Each feedback is parsed into this one (its arrays grow to the largest feedback seen, bounded). */
   private readonly fb: TransportCcFeedback = {
     senderSsrc: 0, mediaSsrc: 0, baseSeq: 0, referenceTime: 0, feedbackCount: 0, statuses: new Uint8Array(0), deltas: new Int32Array(0), count: 0,
@@ -138,20 +143,30 @@ export class TransportCcPeer implements WebRtcPeer {
     const idByte = headerEnd + 4;
     if (packet === fanningOut.packet) {
       const out = TWIN;
-      if (TWIN_GENERATION !== fanningOut.generation) {
-        // Once a packet: its payload after the room for the block, and the block's constant
-        // bytes; then each viewer writes its header and its own id and number.
+      const generation = fanningOut.generation;
+      if (TWIN_GENERATION !== generation) {
+        // Once a packet: its payload after the room for the block, the block's constant bytes,
+        // and when it went out; then each viewer writes its header and its own id and number.
         out.set(packet, EXTENSION_BYTES);
         writeBlock(out, headerEnd, this.headerExtension);
-        TWIN_GENERATION = fanningOut.generation;
+        logFanout(generation, fanningOut.now, total);
+        TWIN_GENERATION = generation;
       }
       copyHeader(out, packet, headerEnd);
       out[idByte] = this.headerExtension[4];
       out[idByte + 1] = seq >> 8;
       out[idByte + 2] = seq & 0xff;
-      this.estimator.onPacketSent(seq, total, fanningOut.now);
+      if (this.runLength > 0 && generation === this.runGeneration + this.runLength) {
+        this.runLength++;
+      } else {
+        this.recordRun();
+        this.runGeneration = generation;
+        this.runSeq = seq;
+        this.runLength = 1;
+      }
       return this.inner.sendRtp(twinView(total), kind);
     }
+    this.recordRun();
     const out = OUT;
     out.set(packet, EXTENSION_BYTES);
     copyHeader(out, packet, headerEnd);
@@ -160,6 +175,17 @@ export class TransportCcPeer implements WebRtcPeer {
     out[idByte + 2] = seq & 0xff;
     this.estimator.onPacketSent(seq, total, this.now());
     return this.inner.sendRtp(outView(total), kind);
+  }
+
+  /**
+   * Hands the estimator the packets of the pending run (from the fan-out log), so its send
+   * history is complete and in order: before any other packet is recorded, and before feedback.
+   * Anything else that changes how the estimator records a packet must call this first.
+   */
+  private recordRun(): void {
+    if (this.runLength === 0) return;
+    recordRun(this.runGeneration, this.runSeq, this.runLength, this.estimator);
+    this.runLength = 0;
   }
 
   sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {
@@ -194,6 +220,7 @@ export class TransportCcPeer implements WebRtcPeer {
   }
 
   private feedback(packet: Uint8Array, start: number, end: number): void {
+    this.recordRun();
     try {
       this.estimator.onTransportFeedback(parseTransportCc(packet, start, end, this.fb), this.now());
     } catch (err) {

@@ -15,6 +15,7 @@ import { TrackSender } from '../../lib/gateway/track-sender.js';
 import { TransportCcPeer } from '../../lib/gateway/transport-cc-peer.js';
 import { gatewayRtcp } from '../../lib/gateway/rtcp-adapter.js';
 import { buildRtx } from '../../lib/recovery/rtx.js';
+import { transportCcSize, writeTransportCc, TWCC_SMALL_DELTA } from '../../lib/rtcp/index.js';
 import type { EgressHistory } from '../../lib/gateway/deps.js';
 import type { MediaKind } from '../../lib/gateway/track.js';
 import type { PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer } from '../../lib/gateway/transport.js';
@@ -92,11 +93,12 @@ t.test('property: each viewer gets the former wire bytes: its own id and number,
         const media = { mid: '0', payloadType: 100 + k, fmtp: '', ssrc: 0x1000 + k, rtxPayloadType: 120 + k, rtxSsrc: 0x2000 + k, cname: 'c', streamId: 's', trackId: 't' };
         const wire = new FakePeer(media, { onRtcp: () => {}, onOpen: () => {}, onState: () => {} }, () => {});
         wire.open();
-        const reference = new Reference(v.id === undefined ? wire : new TransportCcPeer(wire, v.id, clock.now), v.id);
+        const twcc = v.id === undefined ? undefined : new TransportCcPeer(wire, v.id, clock.now);
+        const reference = new Reference(twcc ?? wire, v.id);
         const sender = new TrackSender({ peer: reference, media, history, rtcp: gatewayRtcp, clock, random: () => 0.5, ...(v.rtx ? { rtx: { build: buildRtx } } : {}) });
         track.addSink(sender);
         track.open(sender);
-        return { v, wire, reference, sender };
+        return { v, wire, reference, sender, twcc };
       });
       track.sourceStarting();
       track.sourcePlaying({});
@@ -112,7 +114,17 @@ t.test('property: each viewer gets the former wire bytes: its own id and number,
           x.sender.onNack(e.back.map((b) => (last - b) & 0xffff));
         }
       }
-      for (const { v, wire, reference } of all) {
+      for (const { v, wire, reference, twcc } of all) {
+        // Every packet sent is in the estimator's send history (fan-out runs included): feedback for all of them knows each.
+        const n = Math.min(wire.rtp.length, 4096);
+        if (twcc && n > 0) {
+          const fb = { senderSsrc: 1, mediaSsrc: 2, baseSeq: (wire.rtp.length - n) & 0xffff, referenceTime: 0, feedbackCount: 0, statuses: new Uint8Array(n).fill(TWCC_SMALL_DELTA), deltas: new Int32Array(n).fill(4) };
+          const buf = new Uint8Array(transportCcSize(fb));
+          writeTransportCc(fb, buf, 0);
+          twcc.onRtcp(buf);
+          const st = twcc.stats();
+          if (st.feedbacks !== 1 || st.unknownPackets !== 0) throw new Error(`feedback for every packet sent: ${JSON.stringify(st)}`);
+        }
         if (wire.rtp.length !== reference.expected.length) throw new Error(`viewer got ${wire.rtp.length} packets, the sender handed ${reference.expected.length}`);
         wire.rtp.forEach((got, i) => {
           const want = reference.expected[i];
