@@ -3,7 +3,8 @@
  * packet through the viewer's rendition switch and sender, with bandwidth estimation on
  * (transport-wide CC negotiated: the extension written on every packet, the browser's feedback
  * parsed and run through the estimator, about every 100 ms as Chromium sends it) against off
- * (the same offer without the extension). CPU per delivered packet; the ratio is what matters.
+ * (the same offer without the extension). CPU per delivered packet; the ratio is what matters;
+ * and the bytes allocated per delivered packet in each mode.
  */
 import type { AccessUnit } from '../lib/gateway/source.js';
 import { NullTransport } from './support/null-transport.js';
@@ -13,6 +14,7 @@ import { createDeps } from '../lib/gateway/wiring.js';
 import { transportCcSize, writeTransportCc, TWCC_SMALL_DELTA, TWCC_LARGE_DELTA } from '../lib/rtcp/index.js';
 import { measureNs, quick, withPeer, type Benchmark, type BenchResult } from './harness.js';
 import { pseudoRandomBytes } from './fixtures.js';
+import { allocatedBytes } from './support/alloc.js';
 
 const TWCC_LINE = 'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r\n';
 
@@ -113,6 +115,16 @@ function run(f: Fanout): number {
   return (m.median * FRAMES_PER_RUN) / Math.max(1, f.packets() - before);
 }
 
+/** Bytes allocated per delivered packet over `frames` frames (JS heap and ArrayBuffers, GCs added back). */
+function allocation(f: Fanout, frames: number): number {
+  const before = f.packets();
+  let i = 0;
+  const a = allocatedBytes(() => {
+    for (; i < frames; i++) f.feed(i);
+  });
+  return Math.round((a.bytes / Math.max(1, f.packets() - before)) * 100) / 100;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
@@ -128,14 +140,15 @@ async function ratio(viewers: number): Promise<BenchResult[]> {
   const rounds = quick ? 3 : 15;
   const ns: number[][] = modes.map(() => []);
   for (let r = 0; r < rounds; r++) setups.forEach((f, k) => ns[k].push(run(f)));
+  const bytes = setups.map((f) => allocation(f, quick ? 3 : 90));
   const onTop = setups.map((f) => f.onTop());
   await Promise.all(setups.map((f) => f.close()));
   const summary = (xs: number[]) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
   const off = summary(ns[0]);
   const ratioOf = (k: number) => Math.round(median(ns[k].map((x, r) => x / ns[0][r])) * 100) / 100;
   return [
-    withPeer(`abr.fanout.${viewers}.extension`, 'ns/delivered packet', summary(ns[1]), 'estimation off', off, { viewers, onOverOff: ratioOf(1), viewersOnTop: onTop[1] }),
-    withPeer(`abr.fanout.${viewers}`, 'ns/delivered packet', summary(ns[2]), 'estimation off', off, { viewers, onOverOff: ratioOf(2), viewersOnTop: onTop[2] }),
+    withPeer(`abr.fanout.${viewers}.extension`, 'ns/delivered packet', summary(ns[1]), 'estimation off', off, { viewers, onOverOff: ratioOf(1), viewersOnTop: onTop[1], bytesPerPacket: bytes[1], offBytesPerPacket: bytes[0] }),
+    withPeer(`abr.fanout.${viewers}`, 'ns/delivered packet', summary(ns[2]), 'estimation off', off, { viewers, onOverOff: ratioOf(2), viewersOnTop: onTop[2], bytesPerPacket: bytes[2], offBytesPerPacket: bytes[0] }),
   ];
 }
 

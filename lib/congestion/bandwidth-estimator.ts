@@ -55,13 +55,23 @@ export interface BandwidthEstimatorStats {
 }
 
 const EMPTY = -1;
+/** Send times are kept in 32-bit ticks of 1/64 ms since the first packet (exact across their wrap for any packet sent within 9 hours of its feedback). */
+const TICKS_PER_MS = 64;
+/** A packet's size is kept in 15 bits (an RTP packet is at most an MTU). */
+const MAX_RECORDED_BYTES = 0x7fff;
 
 export class BandwidthEstimator {
   private readonly o: Record<keyof typeof BANDWIDTH_ESTIMATOR_DEFAULTS, number>;
   private readonly mask: number;
-  private readonly sentSeq: Int32Array;
-  private readonly sentAt: Float64Array;
-  private readonly sentBytes: Int32Array;
+  /**
+   * The send history, two Int32s a packet: its sequence number and size (`seq | bytes << 16`,
+   * EMPTY once acknowledged), then its send tick. One array, 8 bytes a packet: it is written
+   * for every packet to every viewer, and a viewer's history is out of the cache by the time it
+   * comes round again, so its size is what each packet costs.
+   */
+  private readonly sent: Int32Array;
+  /** The clock time of tick 0 (the first packet's send time). */
+  private tickBase = NaN;
   private readonly detector: DelayDetector;
   private readonly rate: AimdRate;
   private lossBound: number;
@@ -77,9 +87,7 @@ export class BandwidthEstimator {
     this.o = { ...BANDWIDTH_ESTIMATOR_DEFAULTS, ...opts };
     const size = 1 << Math.ceil(Math.log2(Math.max(16, this.o.historySize)));
     this.mask = size - 1;
-    this.sentSeq = new Int32Array(size).fill(EMPTY);
-    this.sentAt = new Float64Array(size);
-    this.sentBytes = new Int32Array(size);
+    this.sent = new Int32Array(2 * size).fill(EMPTY);
     this.detector = new DelayDetector(opts.delay);
     this.rate = new AimdRate(this.o.initialBps, this.o.minBps, this.o.maxBps);
     this.lossBound = this.o.maxBps;
@@ -94,10 +102,11 @@ export class BandwidthEstimator {
 
   /** A packet carrying transport-wide sequence number `seq` went out at `now` (ms). */
   onPacketSent(seq: number, bytes: number, now: number): void {
-    const i = seq & this.mask;
-    this.sentSeq[i] = seq;
-    this.sentAt[i] = now;
-    this.sentBytes[i] = bytes;
+    if (Number.isNaN(this.tickBase)) this.tickBase = now;
+    const i = (seq & this.mask) << 1;
+    this.sent[i] = seq | (Math.min(bytes, MAX_RECORDED_BYTES) << 16);
+    // Stored modulo 2^32 (the Int32Array's conversion): sentAtTick undoes it.
+    this.sent[i + 1] = Math.round((now - this.tickBase) * TICKS_PER_MS);
   }
 
   onTransportFeedback(fb: TransportCcFeedback, now: number): void {
@@ -106,13 +115,16 @@ export class BandwidthEstimator {
     let lost = 0;
     let reported = 0;
     const count = transportCcCount(fb);
+    const sent = this.sent;
+    const nowTick = Math.round((now - this.tickBase) * TICKS_PER_MS);
     for (let k = 0; k < count; k++) {
       const received = fb.statuses[k] !== TWCC_NOT_RECEIVED;
       // Every received packet's delta counts towards the next one's arrival, known or not.
       if (received) arrival += fb.deltas[k] / 4;
       const seq = seqAdd(fb.baseSeq, k);
-      const i = seq & this.mask;
-      if (this.sentSeq[i] !== seq) {
+      const i = (seq & this.mask) << 1;
+      const record = sent[i];
+      if (record === EMPTY || (record & 0xffff) !== seq) {
         this.c.unknownPackets++;
         continue;
       }
@@ -121,9 +133,11 @@ export class BandwidthEstimator {
         lost++;
         continue;
       }
-      this.detector.onPacket(this.sentAt[i], arrival);
-      this.ack(this.sentBytes[i], now);
-      this.sentSeq[i] = EMPTY;
+      // The tick's 32 bits are exact within 2^31 ticks of now: the difference, taken as a signed 32-bit number, is.
+      const sentTick = nowTick - ((nowTick - sent[i + 1]) | 0);
+      this.detector.onPacket(this.tickBase + sentTick / TICKS_PER_MS, arrival);
+      this.ack(record >>> 16, now);
+      sent[i] = EMPTY;
     }
     if (reported === 0) return;
     this.loss = 0.8 * this.loss + 0.2 * (lost / reported);

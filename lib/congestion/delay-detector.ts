@@ -30,16 +30,20 @@ export const DELAY_DETECTOR_DEFAULTS = Object.freeze({
 
 export type DelayDetectorOptions = Partial<Record<keyof typeof DELAY_DETECTOR_DEFAULTS, number>>;
 
-interface Group {
-  firstSend: number;
-  lastSend: number;
-  lastArrival: number;
-}
-
 export class DelayDetector {
   private readonly o: Record<keyof typeof DELAY_DETECTOR_DEFAULTS, number>;
-  private group: Group | undefined;
-  private previous: Group | undefined;
+  /**
+   * The group being formed (its first and last send, its last arrival) and the last closed
+   * one's last send and arrival: fields, not an object a group, as feedback for every packet
+   * to every viewer comes through here.
+   */
+  private grouping = false;
+  private firstSend = 0;
+  private lastSend = 0;
+  private lastArrival = 0;
+  private closed = false;
+  private closedLastSend = 0;
+  private closedLastArrival = 0;
   private accumulated = 0;
   private smoothed = 0;
   private firstArrival = -1;
@@ -70,25 +74,30 @@ export class DelayDetector {
 
   /** One packet that arrived: sent at `sendMs` (sender clock), arrived at `arrivalMs` (receiver clock). In send order. */
   onPacket(sendMs: number, arrivalMs: number): void {
-    const g = this.group;
-    if (g && sendMs < g.firstSend) return; // reordered into a group already closed
-    if (g && sendMs - g.firstSend <= this.o.burstMs) {
-      g.lastSend = Math.max(g.lastSend, sendMs);
-      g.lastArrival = Math.max(g.lastArrival, arrivalMs);
-      return;
+    if (this.grouping) {
+      if (sendMs < this.firstSend) return; // reordered into a group already closed
+      if (sendMs - this.firstSend <= this.o.burstMs) {
+        if (sendMs > this.lastSend) this.lastSend = sendMs;
+        if (arrivalMs > this.lastArrival) this.lastArrival = arrivalMs;
+        return;
+      }
+      this.closeGroup();
     }
-    if (g) this.closeGroup(g);
-    this.group = { firstSend: sendMs, lastSend: sendMs, lastArrival: arrivalMs };
+    this.grouping = true;
+    this.firstSend = sendMs;
+    this.lastSend = sendMs;
+    this.lastArrival = arrivalMs;
   }
 
-  private closeGroup(g: Group): void {
-    const prev = this.previous;
-    this.previous = g;
-    if (!prev) return;
-    const sendDelta = g.lastSend - prev.lastSend;
-    const arrivalDelta = g.lastArrival - prev.lastArrival;
-    if (sendDelta <= 0) return;
-    this.update(arrivalDelta - sendDelta, g.lastArrival);
+  private closeGroup(): void {
+    const hadClosed = this.closed;
+    const sendDelta = this.lastSend - this.closedLastSend;
+    const arrivalDelta = this.lastArrival - this.closedLastArrival;
+    this.closed = true;
+    this.closedLastSend = this.lastSend;
+    this.closedLastArrival = this.lastArrival;
+    if (!hadClosed || sendDelta <= 0) return;
+    this.update(arrivalDelta - sendDelta, this.lastArrival);
   }
 
   private update(delayDelta: number, arrival: number): void {

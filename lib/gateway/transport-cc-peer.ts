@@ -11,7 +11,8 @@ import { PT_PSFB, PT_RTPFB } from '../rtcp/header.js';
 import { FMT_TRANSPORT_CC, parseTransportCc, type TransportCcFeedback } from '../rtcp/transport-cc.js';
 import { RtcpParseError } from '../rtcp/errors.js';
 import { parseRtcp } from '../rtcp/compound.js';
-import { MAX_EGRESS_PACKET } from './egress-packet.js';
+import { fanningOut, MAX_EGRESS_PACKET } from './egress-packet.js';
+import { logFanout, recordRun } from './fanout-log.js';
 import type { MediaKind } from './track.js';
 import type { PeerMediaParams, PeerState, PeerTransportStats, WebRtcPeer } from './transport.js';
 
@@ -34,11 +35,58 @@ const EXTENSION_BYTES = 8;
  * buffer serves every viewer, and no view is made per packet (subarray is costly in V8, and
  * garbage). Views are made on first use of a length: at most one per possible length.
  */
+function views(buf: Uint8Array): (Uint8Array | undefined)[] {
+  // Filled, not empty: an array first written at index ~1200 is a dictionary, a hash lookup a packet.
+  return Array.from({ length: buf.length + 1 }, () => undefined);
+}
+
 const OUT = new Uint8Array(MAX_EGRESS_PACKET + 2 + EXTENSION_BYTES);
-const VIEWS: (Uint8Array | undefined)[] = [];
+const VIEWS = views(OUT);
+
+/**
+ * The packet a track is fanning out, with the extension's room after its header: its payload
+ * is copied in once per packet (by the first viewer with transport-wide CC), and every such
+ * viewer writes only its own header and block before sending it. `TWIN_GENERATION` is the
+ * fan-out (fanningOut.generation) whose payload it holds.
+ */
+const TWIN = new Uint8Array(OUT.length);
+const TWIN_VIEWS = views(TWIN);
+let TWIN_GENERATION = -1;
+
+/**
+ * The packet's header (X set: the block follows it), by hand: a native call for a dozen bytes
+ * costs more than the bytes, and the usual 12 bytes unrolled cost less than a loop.
+ */
+function copyHeader(out: Uint8Array, packet: Uint8Array, headerEnd: number): void {
+  out[0] = packet[0] | 0x10;
+  if (headerEnd !== 12) {
+    for (let i = 1; i < headerEnd; i++) out[i] = packet[i];
+    return;
+  }
+  out[1] = packet[1];
+  out[2] = packet[2];
+  out[3] = packet[3];
+  out[4] = packet[4];
+  out[5] = packet[5];
+  out[6] = packet[6];
+  out[7] = packet[7];
+  out[8] = packet[8];
+  out[9] = packet[9];
+  out[10] = packet[10];
+  out[11] = packet[11];
+}
+
+/** The block (with this viewer's id, a zero sequence number) at `at`. */
+function writeBlock(out: Uint8Array, at: number, block: Uint8Array): void {
+  for (let i = 0; i < EXTENSION_BYTES; i++) out[at + i] = block[i];
+}
 
 function outView(length: number): Uint8Array {
   return (VIEWS[length] ??= OUT.subarray(0, length));
+}
+
+function twinView(length: number): Uint8Array {
+  return (TWIN_VIEWS[length] ??= TWIN.subarray(0, length));
 }
 
 export interface TransportCcStats extends BandwidthEstimatorStats {
@@ -49,6 +97,10 @@ export class TransportCcPeer implements WebRtcPeer {
   /** Starts high and trusts the evidence: the first feedback caps it at what gets through. */
   readonly estimator = new BandwidthEstimator({ initialBps: 10_000_000 });
   private seq = 0;
+  /** The run of consecutive fan-outs sent and not yet recorded for the estimator: its first fan-out and number, its length. */
+  private runGeneration = 0;
+  private runSeq = 0;
+  private runLength = 0;
   /** Each feedback is parsed into this one (its arrays grow to the largest feedback seen, bounded). */
   private readonly fb: TransportCcFeedback = {
     senderSsrc: 0, mediaSsrc: 0, baseSeq: 0, referenceTime: 0, feedbackCount: 0, statuses: new Uint8Array(0), deltas: new Int32Array(0), count: 0,
@@ -76,32 +128,64 @@ export class TransportCcPeer implements WebRtcPeer {
   }
 
   /**
-   * Sends a copy of a video `packet` with the block inserted after its CSRCs (camwire's egress
-   * packets carry no extensions of their own) and the next transport-wide sequence number in
-   * it; audio goes as it is (the extension is negotiated on the video only).
+   * Sends a video `packet` with the block inserted after its CSRCs (camwire's egress packets
+   * carry no extensions of their own) and the next transport-wide sequence number in it; audio
+   * goes as it is (the extension is negotiated on the video only). The packet a track is
+   * fanning out goes from the twin, whose payload is copied once for every viewer; any other
+   * (keyframe packets kept in the cache, retransmissions, RTX) is copied whole.
    */
   sendRtp(packet: Uint8Array, kind?: MediaKind): boolean {
     const headerEnd = 12 + (packet[0] & 0x0f) * 4;
-    if (kind === 'audio' || (packet[0] & 0x10) !== 0 || packet.length + EXTENSION_BYTES > OUT.length || packet.length < headerEnd) return this.inner.sendRtp(packet, kind);
-    const out = OUT;
-    // The whole packet shifted by the block (one native copy), then its header and the block by
-    // hand: a native call for a dozen bytes costs more than the bytes.
-    out.set(packet, EXTENSION_BYTES);
-    for (let i = 0; i < headerEnd; i++) out[i] = packet[i];
-    for (let i = 0; i < EXTENSION_BYTES; i++) out[headerEnd + i] = this.headerExtension[i];
-    out[0] |= 0x10;
     const total = packet.length + EXTENSION_BYTES;
-    this.stamp(out, headerEnd, total);
+    if (kind === 'audio' || (packet[0] & 0x10) !== 0 || total > OUT.length || packet.length < headerEnd) return this.inner.sendRtp(packet, kind);
+    const seq = this.seq;
+    this.seq = (seq + 1) & 0xffff;
+    const idByte = headerEnd + 4;
+    if (packet === fanningOut.packet) {
+      const out = TWIN;
+      const generation = fanningOut.generation;
+      if (TWIN_GENERATION !== generation) {
+        // Once a packet: its payload after the room for the block, the block's constant bytes,
+        // and when it went out; then each viewer writes its header and its own id and number.
+        out.set(packet, EXTENSION_BYTES);
+        writeBlock(out, headerEnd, this.headerExtension);
+        logFanout(generation, fanningOut.now, total);
+        TWIN_GENERATION = generation;
+      }
+      copyHeader(out, packet, headerEnd);
+      out[idByte] = this.headerExtension[4];
+      out[idByte + 1] = seq >> 8;
+      out[idByte + 2] = seq & 0xff;
+      if (this.runLength > 0 && generation === this.runGeneration + this.runLength) {
+        this.runLength++;
+      } else {
+        this.recordRun();
+        this.runGeneration = generation;
+        this.runSeq = seq;
+        this.runLength = 1;
+      }
+      return this.inner.sendRtp(twinView(total), kind);
+    }
+    this.recordRun();
+    const out = OUT;
+    out.set(packet, EXTENSION_BYTES);
+    copyHeader(out, packet, headerEnd);
+    writeBlock(out, headerEnd, this.headerExtension);
+    out[idByte + 1] = seq >> 8;
+    out[idByte + 2] = seq & 0xff;
+    this.estimator.onPacketSent(seq, total, this.now());
     return this.inner.sendRtp(outView(total), kind);
   }
 
-  /** Writes the next sequence number into the block at `at` and records the packet for the estimator. */
-  private stamp(packet: Uint8Array, at: number, length: number): void {
-    const seq = this.seq;
-    this.seq = (seq + 1) & 0xffff;
-    packet[at + 5] = seq >> 8;
-    packet[at + 6] = seq & 0xff;
-    this.estimator.onPacketSent(seq, length, this.now());
+  /**
+   * Hands the estimator the packets of the pending run (from the fan-out log), so its send
+   * history is complete and in order: before any other packet is recorded, and before feedback.
+   * Anything else that changes how the estimator records a packet must call this first.
+   */
+  private recordRun(): void {
+    if (this.runLength === 0) return;
+    recordRun(this.runGeneration, this.runSeq, this.runLength, this.estimator);
+    this.runLength = 0;
   }
 
   sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {
@@ -136,6 +220,7 @@ export class TransportCcPeer implements WebRtcPeer {
   }
 
   private feedback(packet: Uint8Array, start: number, end: number): void {
+    this.recordRun();
     try {
       this.estimator.onTransportFeedback(parseTransportCc(packet, start, end, this.fb), this.now());
     } catch (err) {

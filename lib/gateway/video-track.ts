@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { EgressHistory, EgressPacketizer } from './deps.js';
-import { MAX_EGRESS_PACKET, PLACEHOLDER_PAYLOAD_TYPE } from './egress-packet.js';
+import { fanningOut, MAX_EGRESS_PACKET, PLACEHOLDER_PAYLOAD_TYPE } from './egress-packet.js';
 import { EgressTimeline } from './egress-timeline.js';
 import { GatewayError } from './errors.js';
 import type { CutThroughCounters, Forwarder, TrackOutput } from './forwarder.js';
@@ -66,6 +66,7 @@ export class VideoTrack implements Track, TrackOutput {
   /** Sinks whose media opened while the forwarder may be mid-unit: they start at the next unit. */
   private readonly deferred = new Set<TrackSink>();
   private readonly c: VideoTrackStats = { accessUnits: 0, keyframes: 0, packetsOut: 0, bytesOut: 0 };
+  private readonly fanoutCopy = new Uint8Array(MAX_EGRESS_PACKET);
 
   constructor(o: VideoTrackOptions) {
     const pz = o.packetizer;
@@ -147,8 +148,28 @@ export class VideoTrack implements Track, TrackOutput {
     this.history.put(seq, packet, now);
     this.c.packetsOut++;
     this.c.bytesOut += packet.length;
-    // Seq and timestamp go as arguments: a sink may have rewritten the shared header already.
-    for (const s of this.sinks) s.sendLive(packet, seq, ts, keyframeStart, shared);
+    // A packet the keyframe cache keeps must not be rewritten: the sinks get one transient copy
+    // of it, made here, which they may rewrite in place, instead of each copying it.
+    let fanned = packet;
+    if (!shared) {
+      this.fanoutCopy.set(packet);
+      fanned = this.fanoutCopy.subarray(0, packet.length);
+    }
+    const f = fanningOut;
+    const outer = f.packet;
+    const outerGeneration = f.generation;
+    const outerNow = f.now;
+    f.packet = fanned;
+    f.generation = ++f.issued;
+    f.now = now;
+    try {
+      // Seq and timestamp go as arguments: a sink may have rewritten the shared header already.
+      for (const s of this.sinks) s.sendLive(fanned, seq, ts, keyframeStart, true);
+    } finally {
+      f.packet = outer;
+      f.generation = outerGeneration;
+      f.now = outerNow;
+    }
   }
 
   /** @internal TrackOutput */
