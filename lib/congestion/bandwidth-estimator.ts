@@ -15,6 +15,7 @@
 import { seqAdd } from '../rtp/seq.js';
 import { transportCcCount, TWCC_NOT_RECEIVED, type TransportCcFeedback } from '../rtcp/transport-cc.js';
 import { AimdRate } from './aimd-rate.js';
+import { ProbeBitrate, type ProbeClusterResult } from './probe-bitrate.js';
 import { DelayDetector, type BandwidthUsage, type DelayDetectorOptions } from './delay-detector.js';
 
 export const BANDWIDTH_ESTIMATOR_DEFAULTS = Object.freeze({
@@ -52,6 +53,13 @@ export interface BandwidthEstimatorStats {
   rembIgnored: number;
   /** Receiver reports taken (the loss signal of a viewer without transport-wide CC). */
   receiverReports: number;
+  /** Padding probes measured, and the latest one's result (bit/s, the untracked rate included; 0: failed). */
+  probes: number;
+  probeBps: number;
+  /** Overuse cuts of the delay-based estimate. */
+  overuseCuts: number;
+  /** Sent without the transport-wide extension (the sound), added to what is acknowledged. */
+  untrackedBps: number;
 }
 
 const EMPTY = -1;
@@ -62,6 +70,15 @@ export class BandwidthEstimator {
   private readonly sentSeq: Int32Array;
   private readonly sentAt: Float64Array;
   private readonly sentBytes: Int32Array;
+  /** The probe cluster each remembered packet went out in (-1: none). */
+  private readonly sentCluster: Int32Array;
+  private readonly probe = new ProbeBitrate();
+  private openCluster = -1;
+  private clusterPackets = 0;
+  private untracked = 0;
+  /** The latest probe's result, undefined until one is measured. */
+  lastProbe: ProbeClusterResult | undefined;
+  private probes = 0;
   private readonly detector: DelayDetector;
   private readonly rate: AimdRate;
   private lossBound: number;
@@ -80,6 +97,7 @@ export class BandwidthEstimator {
     this.sentSeq = new Int32Array(size).fill(EMPTY);
     this.sentAt = new Float64Array(size);
     this.sentBytes = new Int32Array(size);
+    this.sentCluster = new Int32Array(size).fill(EMPTY);
     this.detector = new DelayDetector(opts.delay);
     this.rate = new AimdRate(this.o.initialBps, this.o.minBps, this.o.maxBps);
     this.lossBound = this.o.maxBps;
@@ -98,6 +116,29 @@ export class BandwidthEstimator {
     this.sentSeq[i] = seq;
     this.sentAt[i] = now;
     this.sentBytes[i] = bytes;
+    this.sentCluster[i] = this.openCluster;
+    if (this.openCluster >= 0) this.clusterPackets++;
+  }
+
+  /** Every packet sent from now to endProbeCluster (padding and media alike) is of probe cluster `id` (>= 0). */
+  beginProbeCluster(id: number): void {
+    this.openCluster = id;
+    this.clusterPackets = 0;
+  }
+
+  /** The cluster is sent: its result comes with the feedback that reports the last of its packets. */
+  endProbeCluster(): void {
+    if (this.openCluster >= 0 && this.clusterPackets > 0) this.probe.expect(this.openCluster, this.clusterPackets);
+    this.openCluster = -1;
+  }
+
+  /**
+   * What is sent to this receiver without the transport-wide extension (bit/s, the sound): it
+   * shares the link, so it is added to what is acknowledged and to a probe's result, making the
+   * estimate one of the whole link; a chooser budgets it apart.
+   */
+  setUntrackedBps(bps: number): void {
+    this.untracked = Math.max(0, bps);
   }
 
   onTransportFeedback(fb: TransportCcFeedback, now: number): void {
@@ -117,6 +158,7 @@ export class BandwidthEstimator {
         continue;
       }
       reported++;
+      if (this.sentCluster[i] >= 0) this.probePacket(i, received ? arrival : -1, now);
       if (!received) {
         lost++;
         continue;
@@ -129,8 +171,19 @@ export class BandwidthEstimator {
     this.loss = 0.8 * this.loss + 0.2 * (lost / reported);
     const usage = this.detector.state;
     if (usage === 'overuse') this.lastOveruse = now;
-    this.rate.update(usage, this.acked, now);
+    this.rate.update(usage, this.acked + this.untracked, now);
     this.updateLossBound(now);
+  }
+
+  private probePacket(i: number, arrival: number, now: number): void {
+    const r = this.probe.onPacket(this.sentCluster[i], this.sentAt[i], arrival, this.sentBytes[i], now);
+    if (!r) return;
+    this.probes++;
+    this.lastProbe = r.bps > 0 ? { ...r, bps: r.bps + this.untracked } : r;
+    if (r.bps > 0) {
+      this.rate.raise(this.lastProbe.bps, now);
+      this.lossBound = Math.max(this.lossBound, this.lastProbe.bps);
+    }
   }
 
   /**
@@ -143,14 +196,15 @@ export class BandwidthEstimator {
   onReceiverReport(fractionLost: number, sentBps: number, now: number): void {
     this.c.receiverReports++;
     this.loss = 0.5 * this.loss + 0.5 * Math.min(1, Math.max(0, fractionLost));
-    if (this.loss > this.o.unrepairableLoss && sentBps > 0) {
-      this.lossBound = Math.max(this.o.minBps, Math.min(this.lossBound, sentBps * (1 - this.loss)));
+    const sent = sentBps > 0 ? sentBps + this.untracked : 0;
+    if (this.loss > this.o.unrepairableLoss && sent > 0) {
+      this.lossBound = Math.max(this.o.minBps, Math.min(this.lossBound, sent * (1 - this.loss)));
     } else {
       this.updateLossBound(now);
       // With no delay signal there is no evidence of room beyond what is sent now: as the
       // delay-based rate is capped by what is acknowledged, this bound is capped at 1.5x the
       // rate sent (a viewer on a lower rendition steps up by the chooser's trial, not by drift).
-      if (sentBps > 0) this.lossBound = Math.min(this.lossBound, Math.max(this.o.minBps, sentBps * 1.5));
+      if (sent > 0) this.lossBound = Math.min(this.lossBound, Math.max(this.o.minBps, sent * 1.5));
     }
   }
 
@@ -168,6 +222,7 @@ export class BandwidthEstimator {
       estimateBps: Math.round(this.estimateBps), delayBasedBps: Math.round(this.rate.bps), lossBasedBps: Math.round(Math.min(this.lossBound, this.o.maxBps)),
       rembBps: this.remb, ackedBps: Math.round(this.acked), lossRatio: Math.round(this.loss * 1000) / 1000, usage: this.detector.state,
       trend: Math.round(this.detector.trend * 100) / 100, ...this.c,
+      probes: this.probes, overuseCuts: this.rate.cuts, probeBps: Math.round(this.lastProbe?.bps ?? 0), untrackedBps: Math.round(this.untracked),
     };
   }
 

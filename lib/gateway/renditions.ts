@@ -8,7 +8,7 @@
 import type { Clock } from '../clock.js';
 import { RenditionMeter, type RenditionMeasure } from './rendition-meter.js';
 import { bestLive, RenditionSwitch, type SwitchableRendition } from './rendition-switch.js';
-import { RenditionChooser, type RenditionLoad } from '../congestion/rendition-chooser.js';
+import { autoChooser, type AutoOptions } from './auto-rendition.js';
 import type { BandwidthEstimator } from '../congestion/bandwidth-estimator.js';
 import type { TransportCcStats } from './transport-cc-peer.js';
 import type { SourceState } from './source.js';
@@ -95,10 +95,12 @@ export class RenditionSet {
   /**
    * A new viewer's switch: every child rendition feeds it from now on (and runs while it is
    * there). With `bandwidth`, Auto follows the viewer's estimate once feedback (transport-wide
-   * CC, or receiver reports) has come; without, Auto is the best rendition that plays.
+   * CC, or receiver reports) has come; without, Auto is the best rendition that plays. `auto`:
+   * the viewer's sound share and, when it can be probed, its probe sender.
    */
-  createSwitch(viewerId: string, bandwidth?: BandwidthSource): RenditionSwitch {
-    const choose = bandwidth ? this.estimateChooser(bandwidth) : bestLive;
+  createSwitch(viewerId: string, bandwidth?: BandwidthSource, auto: Pick<AutoOptions, 'audio' | 'prober'> = {}): RenditionSwitch {
+    const renditions = this.list.map((r) => ({ bitrateBps: () => r.meter.measure().bitrateBps, live: () => r.live() }));
+    const choose = bandwidth ? autoChooser(renditions, { bandwidth, now: () => this.clock.now(), ...auto }, bestLive) : bestLive;
     const sw = new RenditionSwitch(this.list, () => this.clock.now(), choose, bandwidth);
     this.switches.set(viewerId, sw);
     for (let i = 1; i < this.list.length; i++) this.list[i].member.stream.addOutput(sw.tap(i));
@@ -109,21 +111,6 @@ export class RenditionSet {
   sentBps(viewerId: string): number {
     const sw = this.switches.get(viewerId);
     return sw ? this.list[sw.current].meter.measure().bitrateBps : 0;
-  }
-
-  private estimateChooser(bandwidth: BandwidthSource): (sw: RenditionSwitch) => number {
-    const chooser = new RenditionChooser(this.clock.now());
-    const loads: RenditionLoad[] = this.list.map(() => ({ bitrateBps: 0, live: false }));
-    return (sw) => {
-      const est = bandwidth.estimator;
-      const seen = est.stats();
-      if (seen.feedbacks + seen.receiverReports === 0) return bestLive(sw);
-      for (let i = 0; i < this.list.length; i++) {
-        loads[i].bitrateBps = this.list[i].meter.measure().bitrateBps;
-        loads[i].live = this.list[i].live();
-      }
-      return chooser.choose(this.clock.now(), sw.target, est.estimateBps, loads);
-    };
   }
 
   switchOf(viewerId: string): RenditionSwitch | undefined {

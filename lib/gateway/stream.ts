@@ -25,6 +25,7 @@ import type { AudioFrame } from '../audio/frame.js';
 import type { NegotiatedAudio } from './negotiate-audio.js';
 import type { RenditionSet } from './renditions.js';
 import { TransportCcPeer, transportCcExtensionId } from './transport-cc-peer.js';
+import { viewerAuto } from './auto-rendition.js';
 import { ReportBandwidth } from './report-bandwidth.js';
 
 export { CODEC_WAIT, STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
@@ -269,7 +270,7 @@ export class Stream implements SourceSink {
     const captured = vc ? new CapturingPeer(peer, vc) : peer;
     if (twccId !== undefined) twcc = new TransportCcPeer(captured, twccId, this.deps.clock.now);
     // With renditions the viewer's video sender sees one track through its switch, NACKs included.
-    const sw = this.renditions?.createSwitch(id, twcc ?? reports);
+    const sw = this.renditions?.createSwitch(id, twcc ?? reports, viewerAuto(twcc, wantRtx && video.rtxPayloadType !== undefined, () => viewer, this.deps.clock));
     viewer = new Viewer({
       id, peer: twcc ?? captured, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, clock: this.deps.clock,
       tracks: viewerTracks(peer.media, sw?.history ?? this.video.history, this.audio.track, audio, this.o.nack, this.deps.resendGate),

@@ -230,6 +230,27 @@ export class TrackSender implements TrackSink {
     this.stateValue = 'closed';
   }
 
+  /**
+   * Writes a padding-only packet of `padding` bytes (1-255, RFC 3550's P bit) on this viewer's
+   * RTX stream into `out`, numbered in the RTX sequence (which retransmissions share), so the
+   * media's sequence numbers are untouched. Returns its length; 0 without RTX. For bandwidth
+   * probes (ProbeSender): receivers drop an RTX packet with no payload after counting it.
+   */
+  writeRtxPadding(out: Uint8Array, padding: number): number {
+    if (this.rtxPt === undefined || this.rtxSsrc === undefined) return 0;
+    const n = Math.min(255, Math.max(1, padding | 0));
+    out[0] = 0xa0;
+    out[1] = this.rtxPt;
+    out[2] = this.rtxSeq >> 8;
+    out[3] = this.rtxSeq & 0xff;
+    out.fill(0, 4, 8);
+    setRtpSsrc(out, this.rtxSsrc);
+    out.fill(0, 12, 11 + n);
+    out[11 + n] = n;
+    this.rtxSeq = seqAdd(this.rtxSeq, 1);
+    return 12 + n;
+  }
+
   private updateRtt(lastSr: number, dlsr: number): void {
     if (lastSr === 0) return;
     const sent = this.sentSrs.find((x) => x.ntpMiddle === lastSr);

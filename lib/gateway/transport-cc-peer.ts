@@ -104,6 +104,15 @@ export class TransportCcPeer implements WebRtcPeer {
     this.estimator.onPacketSent(seq, length, this.now());
   }
 
+  /** Padding probes (ProbeSender): every packet sent between this and endProbe, media included, is of probe cluster `id`. */
+  beginProbe(id: number): void {
+    this.estimator.beginProbeCluster(id);
+  }
+
+  endProbe(): void {
+    this.estimator.endProbeCluster();
+  }
+
   sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {
     return this.inner.sendRtcp(packet, kind);
   }
