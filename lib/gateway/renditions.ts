@@ -101,7 +101,9 @@ export class RenditionSet {
   createSwitch(viewerId: string, bandwidth?: BandwidthSource, auto: Pick<AutoOptions, 'audio' | 'prober'> = {}): RenditionSwitch {
     const renditions = this.list.map((r) => ({ bitrateBps: () => r.meter.measure().bitrateBps, live: () => r.live() }));
     const choose = bandwidth ? autoChooser(renditions, { bandwidth, now: () => this.clock.now(), ...auto }, bestLive) : bestLive;
-    const sw = new RenditionSwitch(this.list, () => this.clock.now(), choose, bandwidth);
+    const prober = auto.prober;
+    const shown = bandwidth && prober ? { stats: () => ({ ...bandwidth.stats(), probing: { ...prober.stats } }) } : bandwidth;
+    const sw = new RenditionSwitch(this.list, () => this.clock.now(), choose, shown);
     this.switches.set(viewerId, sw);
     for (let i = 1; i < this.list.length; i++) this.list[i].member.stream.addOutput(sw.tap(i));
     return sw;
