@@ -18,6 +18,12 @@ export const PROBE_BITRATE_DEFAULTS = Object.freeze({
   saturatedUse: 0.95,
   /** A receive rate above this multiple of the send rate is not believed (arrival clumping). */
   maxReceiveOverSend: 2,
+  /**
+   * A cluster received over less than this (ms) says nothing (feedback times are in 0.25 ms
+   * steps), nor one spread over more than `maxSpanMs`: both are failed probes.
+   */
+  minSpanMs: 1,
+  maxSpanMs: 1000,
 });
 
 export interface ProbeClusterResult {
@@ -81,11 +87,12 @@ export class ProbeBitrate {
   private rate(): number {
     if (this.received < 2 || this.received < this.o.minReceivedFraction * this.reported) return 0;
     const receiveSpan = this.lastArrival - this.firstArrival;
-    if (receiveSpan <= 0) return 0;
+    if (receiveSpan < this.o.minSpanMs || receiveSpan > this.o.maxSpanMs) return 0;
     const receiveBps = ((this.bytes - this.firstArrivalBytes) * 8000) / receiveSpan;
     const sendSpan = this.lastSend - this.firstSend;
     // Sent in one instant (one timer turn): the arrival spread alone says what the path carried.
     if (sendSpan <= 0) return receiveBps;
+    if (sendSpan > this.o.maxSpanMs) return 0;
     const sendBps = ((this.bytes - this.lastSendBytes) * 8000) / sendSpan;
     if (receiveBps > this.o.maxReceiveOverSend * sendBps) return 0;
     if (receiveBps < this.o.saturatedRatio * sendBps) return this.o.saturatedUse * receiveBps;
