@@ -58,6 +58,8 @@ export interface TrackSenderOptions {
   clock: Clock;
   /** Used when the peer negotiated RTX; plain retransmission otherwise. */
   rtx?: RtxBuilder;
+  /** False: retransmit on the media SSRC even with RTX negotiated (kept for probe padding). Default true. */
+  retransmitOnRtx?: boolean;
   /** Suppresses resending one packet twice within an RTT; none means always resend. */
   resendGate?: ResendGate;
   /** Resend what NACKs ask for (default true). */
@@ -283,7 +285,7 @@ export class TrackSender implements TrackSink {
     }
     const out = this.rewrite(original, viewerSeq, ts);
     if (!out) return;
-    if (this.rtxPt !== undefined && this.rtxSsrc !== undefined && this.o.rtx) {
+    if (this.rtxPt !== undefined && this.rtxSsrc !== undefined && this.o.rtx && this.o.retransmitOnRtx !== false) {
       const rtx = this.o.rtx.build(out, this.rtxPt, this.rtxSsrc, this.rtxSeq, RTX_SCRATCH);
       this.rtxSeq = seqAdd(this.rtxSeq, 1);
       if (this.peer.sendRtp(rtx, this.kind)) this.s.rtxSent++;
