@@ -1,11 +1,12 @@
 /**
- * Padding probes in real headless Chromium, through camwire's own player page: the viewer is
- * pinned to the demo camera's 360p (RTX on: probes are padding on the RTX stream) until its estimate is capped by what 360p acknowledges, then
- * put back on Auto. Nothing but a probe can show room for 720p now (the estimate never runs
- * beyond 1.5x what is acknowledged), so the step up shows Chromium took the padding (RTX
- * packets with no payload, on the viewer's RTX SSRC) and its transport-cc feedback covered
- * them: the probe was measured, every reported packet was one sent, the padding bytes are in
- * the transport's count beyond the media's, and the picture decoded throughout with no freeze.
+ * Padding probes in real headless Chromium, through camwire's own player page, with the default
+ * config (`rtx` off: an RTX stream is negotiated for the padding alone): the viewer is pinned to
+ * the demo camera's 360p until its estimate is capped by what 360p acknowledges, then put back
+ * on Auto. Nothing but a probe can show room for 720p now (the estimate never runs beyond 1.5x
+ * what is acknowledged), so the step up shows Chromium took the padding (RTX packets with no
+ * payload, on the viewer's RTX SSRC) and its transport-cc feedback covered them: the probe was
+ * measured, every reported packet was one sent, the padding bytes are in the transport's count
+ * beyond the media's, and the picture decoded throughout with no freeze.
  */
 import t from 'tap';
 import { startGateway } from '../../lib/app/index.js';
@@ -34,7 +35,7 @@ t.test('Auto from 360p steps up to 720p on a padding probe; Chromium counts the 
   const camera = await startDemoCamera({ host: '127.0.0.1', port: 0 });
   const gateway = await startGateway(parseConfig({
     http: { host: '127.0.0.1', port: 0 },
-    streams: { demo: { renditions: [{ name: '720p', url: camera.url }, { name: '360p', url: camera.subUrl! }], transport: 'tcp', rtx: true } },
+    streams: { demo: { renditions: [{ name: '720p', url: camera.url }, { name: '360p', url: camera.subUrl! }], transport: 'tcp' } },
     webrtc: { bindAddress: '127.0.0.1' },
   }));
   let browser: Chromium | undefined;
