@@ -18,6 +18,8 @@ export const AIMD_RATE_DEFAULTS = Object.freeze({
   decreaseHoldMs: 200,
   /** Round trip assumed for the additive step (ms). */
   rttMs: 100,
+  /** A probe's result lifts the cap on the acknowledged rate for this long (ms): time to switch up and show it. */
+  probeHoldMs: 5000,
 });
 
 /** One full egress packet: the additive step per round trip. */
@@ -29,6 +31,11 @@ export class AimdRate {
   private lastDecrease = -Infinity;
   /** The acknowledged rate at the last cut: near it, growth is additive. */
   private linkEstimate = 0;
+  /** A probe's result, above what is acknowledged, believed until `probeUntil` (or an overuse). */
+  private probeBps = 0;
+  private probeUntil = -Infinity;
+  /** Overuse cuts made. */
+  cuts = 0;
 
   constructor(initialBps: number, private readonly minBps: number, private readonly maxBps: number, private readonly o = AIMD_RATE_DEFAULTS) {
     this.rate = initialBps;
@@ -36,6 +43,13 @@ export class AimdRate {
 
   get bps(): number {
     return this.rate;
+  }
+
+  /** A probe showed the path carries `bps`: the estimate rises to it (never falls by it). */
+  raise(bps: number, now: number): void {
+    this.probeBps = bps;
+    this.probeUntil = now + this.o.probeHoldMs;
+    this.rate = Math.min(this.maxBps, Math.max(this.rate, bps));
   }
 
   update(usage: BandwidthUsage, ackedBps: number, now: number): number {
@@ -46,12 +60,15 @@ export class AimdRate {
         this.rate = Math.min(this.rate, this.o.beta * ackedBps);
         this.linkEstimate = ackedBps;
         this.lastDecrease = now;
+        this.probeUntil = -Infinity;
+        this.cuts++;
       }
     } else if (usage === 'normal') {
       const near = this.linkEstimate > 0 && this.rate < this.linkEstimate * 1.5 && this.rate > this.linkEstimate * 0.5;
       if (near) this.rate += (PACKET_BITS * dt) / this.o.rttMs;
       else this.rate *= (1 + this.o.increasePerSecond) ** (dt / 1000);
-      if (ackedBps > 0) this.rate = Math.min(this.rate, this.o.maxAboveAcked * ackedBps + 10_000);
+      const probed = now < this.probeUntil ? this.probeBps : 0;
+      if (ackedBps > 0) this.rate = Math.min(this.rate, Math.max(probed, this.o.maxAboveAcked * ackedBps + 10_000));
     }
     this.rate = Math.min(this.maxBps, Math.max(this.minBps, this.rate));
     return this.rate;

@@ -12,9 +12,10 @@
  * Pure: the injected clock's times come in as arguments. Memory per viewer is bounded: the send
  * history is a ring of `historySize` packets, feedback is processed as it comes.
  */
-import { seqAdd } from '../rtp/seq.js';
+import { seqAdd, seqDistance } from '../rtp/seq.js';
 import { transportCcCount, TWCC_NOT_RECEIVED, type TransportCcFeedback } from '../rtcp/transport-cc.js';
 import { AimdRate } from './aimd-rate.js';
+import { ProbeBitrate, type ProbeClusterResult } from './probe-bitrate.js';
 import { DelayDetector, type BandwidthUsage, type DelayDetectorOptions } from './delay-detector.js';
 
 export const BANDWIDTH_ESTIMATOR_DEFAULTS = Object.freeze({
@@ -52,6 +53,13 @@ export interface BandwidthEstimatorStats {
   rembIgnored: number;
   /** Receiver reports taken (the loss signal of a viewer without transport-wide CC). */
   receiverReports: number;
+  /** Padding probes measured, and the latest one's result (bit/s, the untracked rate included; 0: failed). */
+  probes: number;
+  probeBps: number;
+  /** Overuse cuts of the delay-based estimate. */
+  overuseCuts: number;
+  /** Sent without the transport-wide extension (the sound), added to what is acknowledged. */
+  untrackedBps: number;
 }
 
 const EMPTY = -1;
@@ -72,6 +80,19 @@ export class BandwidthEstimator {
   private readonly sent: Int32Array;
   /** The clock time of tick 0 (the first packet's send time). */
   private tickBase = NaN;
+  private readonly probe = new ProbeBitrate();
+  /** The probe cluster being sent (-1: none), and its packets so far: a cluster is a run of consecutive transport-wide sequence numbers. */
+  private openCluster = -1;
+  private clusterPackets = 0;
+  private clusterFirstSeq = 0;
+  /** The sent cluster whose feedback is awaited (-1: none), as its first sequence number and count. */
+  private pendingCluster = -1;
+  private pendingFirstSeq = 0;
+  private pendingPackets = 0;
+  private untracked = 0;
+  /** The latest probe's result, undefined until one is measured. */
+  lastProbe: ProbeClusterResult | undefined;
+  private probes = 0;
   private readonly detector: DelayDetector;
   private readonly rate: AimdRate;
   private lossBound: number;
@@ -107,6 +128,33 @@ export class BandwidthEstimator {
     this.sent[i] = seq | (Math.min(bytes, MAX_RECORDED_BYTES) << 16);
     // Stored modulo 2^32 (the Int32Array's conversion): sentAtTick undoes it.
     this.sent[i + 1] = Math.round((now - this.tickBase) * TICKS_PER_MS);
+    if (this.openCluster >= 0 && this.clusterPackets++ === 0) this.clusterFirstSeq = seq;
+  }
+
+  /** Every packet sent from now to endProbeCluster (padding and media alike) is of probe cluster `id` (>= 0). */
+  beginProbeCluster(id: number): void {
+    this.openCluster = id;
+    this.clusterPackets = 0;
+  }
+
+  /** The cluster is sent: its result comes with the feedback that reports the last of its packets. */
+  endProbeCluster(): void {
+    if (this.openCluster >= 0 && this.clusterPackets > 0) {
+      this.probe.expect(this.openCluster, this.clusterPackets);
+      this.pendingCluster = this.openCluster;
+      this.pendingFirstSeq = this.clusterFirstSeq;
+      this.pendingPackets = this.clusterPackets;
+    }
+    this.openCluster = -1;
+  }
+
+  /**
+   * What is sent to this receiver without the transport-wide extension (bit/s, the sound): it
+   * shares the link, so it is added to what is acknowledged and to a probe's result, making the
+   * estimate one of the whole link; a chooser budgets it apart.
+   */
+  setUntrackedBps(bps: number): void {
+    this.untracked = Math.max(0, bps);
   }
 
   onTransportFeedback(fb: TransportCcFeedback, now: number): void {
@@ -129,13 +177,14 @@ export class BandwidthEstimator {
         continue;
       }
       reported++;
+      // The tick's 32 bits are exact within 2^31 ticks of now: the difference, taken as a signed 32-bit number, is.
+      const sentAt = this.tickBase + (nowTick - ((nowTick - sent[i + 1]) | 0)) / TICKS_PER_MS;
+      if (this.pendingCluster >= 0 && this.inPendingCluster(seq)) this.probePacket(sentAt, received ? arrival : -1, record >>> 16, now);
       if (!received) {
         lost++;
         continue;
       }
-      // The tick's 32 bits are exact within 2^31 ticks of now: the difference, taken as a signed 32-bit number, is.
-      const sentTick = nowTick - ((nowTick - sent[i + 1]) | 0);
-      this.detector.onPacket(this.tickBase + sentTick / TICKS_PER_MS, arrival);
+      this.detector.onPacket(sentAt, arrival);
       this.ack(record >>> 16, now);
       sent[i] = EMPTY;
     }
@@ -143,8 +192,25 @@ export class BandwidthEstimator {
     this.loss = 0.8 * this.loss + 0.2 * (lost / reported);
     const usage = this.detector.state;
     if (usage === 'overuse') this.lastOveruse = now;
-    this.rate.update(usage, this.acked, now);
+    this.rate.update(usage, this.acked + this.untracked, now);
     this.updateLossBound(now);
+  }
+
+  private inPendingCluster(seq: number): boolean {
+    const d = seqDistance(this.pendingFirstSeq, seq);
+    return d >= 0 && d < this.pendingPackets;
+  }
+
+  private probePacket(sentAt: number, arrival: number, bytes: number, now: number): void {
+    const r = this.probe.onPacket(this.pendingCluster, sentAt, arrival, bytes, now);
+    if (!r) return;
+    this.pendingCluster = -1;
+    this.probes++;
+    this.lastProbe = r.bps > 0 ? { ...r, bps: r.bps + this.untracked } : r;
+    if (r.bps > 0) {
+      this.rate.raise(this.lastProbe.bps, now);
+      this.lossBound = Math.max(this.lossBound, this.lastProbe.bps);
+    }
   }
 
   /**
@@ -157,14 +223,15 @@ export class BandwidthEstimator {
   onReceiverReport(fractionLost: number, sentBps: number, now: number): void {
     this.c.receiverReports++;
     this.loss = 0.5 * this.loss + 0.5 * Math.min(1, Math.max(0, fractionLost));
-    if (this.loss > this.o.unrepairableLoss && sentBps > 0) {
-      this.lossBound = Math.max(this.o.minBps, Math.min(this.lossBound, sentBps * (1 - this.loss)));
+    const sent = sentBps > 0 ? sentBps + this.untracked : 0;
+    if (this.loss > this.o.unrepairableLoss && sent > 0) {
+      this.lossBound = Math.max(this.o.minBps, Math.min(this.lossBound, sent * (1 - this.loss)));
     } else {
       this.updateLossBound(now);
       // With no delay signal there is no evidence of room beyond what is sent now: as the
       // delay-based rate is capped by what is acknowledged, this bound is capped at 1.5x the
       // rate sent (a viewer on a lower rendition steps up by the chooser's trial, not by drift).
-      if (sentBps > 0) this.lossBound = Math.min(this.lossBound, Math.max(this.o.minBps, sentBps * 1.5));
+      if (sent > 0) this.lossBound = Math.min(this.lossBound, Math.max(this.o.minBps, sent * 1.5));
     }
   }
 
@@ -182,6 +249,7 @@ export class BandwidthEstimator {
       estimateBps: Math.round(this.estimateBps), delayBasedBps: Math.round(this.rate.bps), lossBasedBps: Math.round(Math.min(this.lossBound, this.o.maxBps)),
       rembBps: this.remb, ackedBps: Math.round(this.acked), lossRatio: Math.round(this.loss * 1000) / 1000, usage: this.detector.state,
       trend: Math.round(this.detector.trend * 100) / 100, ...this.c,
+      probes: this.probes, overuseCuts: this.rate.cuts, probeBps: Math.round(this.lastProbe?.bps ?? 0), untrackedBps: Math.round(this.untracked),
     };
   }
 

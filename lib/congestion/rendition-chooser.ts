@@ -7,7 +7,9 @@
  * low rendition cannot show room for a higher one), a trial of the next rendition after
  * `retryUpMs` with no congestion seen, backing off (doubling to `maxRetryUpMs`) each time a
  * trial is followed by a step down within `trialMs`. Just after a step up, `settleMs` lets the
- * estimate catch up with the higher rate. Pure, on the times passed in.
+ * estimate catch up with the higher rate. A chooser made with `probing` (the viewer can be
+ * sent padding probes) never steps up blind: up on a probe measured since the last change that
+ * showed room for the next rendition plus `upMargin`. Pure, on the times passed in.
  */
 
 export const RENDITION_CHOOSER_DEFAULTS = Object.freeze({
@@ -17,7 +19,7 @@ export const RENDITION_CHOOSER_DEFAULTS = Object.freeze({
   upMargin: 0.25,
   upHoldMs: 5000,
   /**
-   * A trial is a blind step up (no padding probe yet): on a link that cannot carry the higher
+   * A trial is a blind step up (for a viewer that cannot be probed): on a link that cannot carry the higher
    * rendition it costs a stall, so the first comes late and each failed one doubles the wait.
    */
   retryUpMs: 30_000,
@@ -31,6 +33,12 @@ export const RENDITION_CHOOSER_DEFAULTS = Object.freeze({
   settleMs: 3000,
   settleFloor: 0.6,
 });
+
+/** A probe's result as the chooser weighs it: bit/s of room for video, and when it was known. */
+export interface ProbeShown {
+  bps: number;
+  at: number;
+}
 
 export type RenditionChooserOptions = Partial<Record<keyof typeof RENDITION_CHOOSER_DEFAULTS, number>>;
 
@@ -49,14 +57,17 @@ export class RenditionChooser {
   private lastUp = -Infinity;
   private retryUp: number;
 
-  constructor(now: number, opts: RenditionChooserOptions = {}) {
+  constructor(now: number, opts: RenditionChooserOptions = {}, private readonly probing = false) {
     this.o = { ...RENDITION_CHOOSER_DEFAULTS, ...opts };
     this.lastChange = now;
     this.retryUp = this.o.retryUpMs;
   }
 
-  /** The rendition to target now, given the one wanted so far (`current`) and the estimate (bit/s). */
-  choose(now: number, current: number, estimateBps: number, list: readonly RenditionLoad[]): number {
+  /**
+   * The rendition to target now, given the one wanted so far (`current`), the estimate (bit/s)
+   * and, with probing, the latest probe's result.
+   */
+  choose(now: number, current: number, estimateBps: number, list: readonly RenditionLoad[], probe?: ProbeShown): number {
     const fits = (i: number) => list[i].bitrateBps === 0 || list[i].bitrateBps <= estimateBps;
     const stillFits = list[current] !== undefined && list[current].bitrateBps * (1 - this.o.downMargin) <= estimateBps;
     if (!list[current]?.live) return this.change(now, current, this.bestFitting(list, fits));
@@ -79,8 +90,23 @@ export class RenditionChooser {
     } else {
       this.roomSince = -1;
     }
+    if (this.probing) {
+      const need = this.upNeedBps(current, list);
+      return probe && need > 0 && probe.at > this.lastChange && probe.bps >= need ? this.change(now, current, up) : current;
+    }
     if (now - this.lastChange >= this.retryUp) return this.change(now, current, up);
     return current;
+  }
+
+  /** What a probe must show (bit/s) to step up from `current`: the next live rendition plus the margin; 0 on the top or while unmeasured. */
+  upNeedBps(current: number, list: readonly RenditionLoad[]): number {
+    const up = this.nextLiveAbove(list, current);
+    return up < 0 ? 0 : list[up].bitrateBps * (1 + this.o.upMargin);
+  }
+
+  /** Whether a step was made within `settleMs` (the estimate still catching up with it): no time to probe. */
+  settling(now: number): boolean {
+    return now - this.lastChange < this.o.settleMs;
   }
 
   private change(now: number, from: number, to: number): number {

@@ -15,6 +15,7 @@ import type { EgressHistory } from './deps.js';
 import { MAX_EGRESS_PACKET } from './egress-packet.js';
 import type { CachedKeyframe } from './keyframe-cache.js';
 import type { SinkState, TrackSink } from './track-sink.js';
+import type { ProbeSenderStats } from './probe-sender.js';
 import type { TransportCcStats } from './transport-cc-peer.js';
 
 export const RENDITION_SWITCH_DEFAULTS = Object.freeze({
@@ -52,8 +53,8 @@ export interface RenditionSwitchStats {
   switches: number;
   switchesUp: number;
   switchesDown: number;
-  /** The viewer's bandwidth estimate and its parts, when transport-wide CC was negotiated. */
-  bandwidth?: TransportCcStats;
+  /** The viewer's bandwidth estimate and its parts, when transport-wide CC was negotiated; `probing` when it is probed. */
+  bandwidth?: TransportCcStats & { probing?: ProbeSenderStats };
 }
 
 /** 90 kHz ticks in a millisecond: a switch advances time by at least one. */
@@ -80,7 +81,7 @@ export class RenditionSwitch implements TrackSink {
     private readonly now: () => number,
     /** The rendition Auto picks when the viewer is not pinned (the best live one unless told otherwise). */
     private readonly choose: (sw: RenditionSwitch) => number = bestLive,
-    private readonly bandwidth?: { stats(): TransportCcStats },
+    private readonly bandwidth?: { stats(): TransportCcStats & { probing?: ProbeSenderStats } },
   ) {
     this.history = { put: () => undefined, get: (seq, at) => this.historyGet(seq, at) };
     this.taps = renditions.map((_, i) => this.tapFor(i));

@@ -8,6 +8,7 @@
 import type { Clock } from '../clock.js';
 import { RenditionMeter, type RenditionMeasure } from './rendition-meter.js';
 import { bestLive, RenditionSwitch, type SwitchableRendition } from './rendition-switch.js';
+import { autoChooser, type AutoOptions } from './auto-rendition.js';
 import { RenditionChooser, type RenditionLoad } from '../congestion/rendition-chooser.js';
 import type { BandwidthEstimator } from '../congestion/bandwidth-estimator.js';
 import type { TransportCcStats } from './transport-cc-peer.js';
@@ -95,10 +96,15 @@ export class RenditionSet {
   /**
    * A new viewer's switch: every child rendition feeds it from now on (and runs while it is
    * there). With `bandwidth`, Auto follows the viewer's estimate once feedback (transport-wide
-   * CC, or receiver reports) has come; without, Auto is the best rendition that plays.
+   * CC, or receiver reports) has come; without, Auto is the best rendition that plays. `auto`:
+   * the viewer's sound share and, when it can be probed, its probe sender.
    */
-  createSwitch(viewerId: string, bandwidth?: BandwidthSource): RenditionSwitch {
-    return this.addSwitch(viewerId, bandwidth ? this.estimateChooser(() => estimateOf(bandwidth)) : bestLive, bandwidth);
+  createSwitch(viewerId: string, bandwidth?: BandwidthSource, auto: Pick<AutoOptions, 'audio' | 'prober'> = {}): RenditionSwitch {
+    const renditions = this.list.map((r) => ({ bitrateBps: () => r.meter.measure().bitrateBps, live: () => r.live() }));
+    const choose = bandwidth ? autoChooser(renditions, { bandwidth, now: () => this.clock.now(), ...auto }, bestLive) : bestLive;
+    const prober = auto.prober;
+    const shown = bandwidth && prober ? { stats: () => ({ ...bandwidth.stats(), probing: { ...prober.stats } }) } : bandwidth;
+    return this.addSwitch(viewerId, choose, shown);
   }
 
   /**
@@ -110,7 +116,7 @@ export class RenditionSet {
     return this.addSwitch(viewerId, this.estimateChooser(estimateBps));
   }
 
-  private addSwitch(viewerId: string, choose: (sw: RenditionSwitch) => number, bandwidth?: BandwidthSource): RenditionSwitch {
+  private addSwitch(viewerId: string, choose: (sw: RenditionSwitch) => number, bandwidth?: ConstructorParameters<typeof RenditionSwitch>[3]): RenditionSwitch {
     const sw = new RenditionSwitch(this.list, () => this.clock.now(), choose, bandwidth);
     this.switches.set(viewerId, sw);
     for (let i = 1; i < this.list.length; i++) this.list[i].member.stream.addOutput(sw.tap(i));
@@ -167,10 +173,4 @@ export class RenditionSet {
   close(): Promise<void> {
     return Promise.all(this.list.slice(1).map((r) => r.member.stream.close())).then(() => undefined);
   }
-}
-
-/** The estimate once feedback (transport-wide CC, or receiver reports) has come; undefined before. */
-function estimateOf(bandwidth: BandwidthSource): number | undefined {
-  const seen = bandwidth.estimator.stats();
-  return seen.feedbacks + seen.receiverReports === 0 ? undefined : bandwidth.estimator.estimateBps;
 }

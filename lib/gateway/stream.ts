@@ -25,6 +25,7 @@ import type { AudioFrame } from '../audio/frame.js';
 import type { NegotiatedAudio } from './negotiate-audio.js';
 import type { RenditionSet } from './renditions.js';
 import { TransportCcPeer, transportCcExtensionId } from './transport-cc-peer.js';
+import { viewerAuto } from './auto-rendition.js';
 import { ReportBandwidth } from './report-bandwidth.js';
 
 export { CODEC_WAIT, STREAM_DEFAULTS, type StreamOptions } from './stream-options.js';
@@ -226,7 +227,10 @@ export class Stream implements SourceSink {
   private async createViewer(offerSdp: string): Promise<Viewer> {
     const transport = this.transport;
     if (!transport) throw new GatewayError('TRANSPORT_CLOSED', `stream ${this.name} has no WebRTC transport`);
-    const wantRtx = this.o.rtx && this.deps.rtx !== undefined;
+    // A viewer that can be probed (transport-wide CC, renditions) gets an RTX stream for the
+    // probes' padding even where retransmissions stay on the media SSRC (`rtx` off).
+    const twccId = this.renditions ? transportCcExtensionId(offerSdp) : undefined;
+    const wantRtx = (this.o.rtx || twccId !== undefined) && this.deps.rtx !== undefined;
     const video = this.deps.negotiate(offerSdp, await this.sourceInfoFor(offerSdp), wantRtx);
     const audio = await this.negotiateAudio(offerSdp);
     const audioTrack = audio ? this.audio.track : undefined;
@@ -238,7 +242,6 @@ export class Stream implements SourceSink {
     const vc = this.capture?.addViewer(id);
     // A bandwidth estimate per viewer only where it can choose a rendition: from transport-wide
     // CC when the browser offers it, else from its receiver reports.
-    const twccId = this.renditions ? transportCcExtensionId(offerSdp) : undefined;
     let twcc: TransportCcPeer | undefined;
     const reports = this.renditions && twccId === undefined ? new ReportBandwidth(ssrcs.readUInt32BE(0), () => this.renditions?.sentBps(id) ?? 0, this.deps.clock.now) : undefined;
     const peer = await transport.createPeer(
@@ -273,9 +276,9 @@ export class Stream implements SourceSink {
     const captured = vc ? new CapturingPeer(peer, vc) : peer;
     if (twccId !== undefined) twcc = new TransportCcPeer(captured, twccId, this.deps.clock.now);
     // With renditions the viewer's video sender sees one track through its switch, NACKs included.
-    const sw = this.renditions?.createSwitch(id, twcc ?? reports);
+    const sw = this.renditions?.createSwitch(id, twcc ?? reports, viewerAuto(twcc, wantRtx && video.rtxPayloadType !== undefined, () => viewer, this.deps.clock));
     viewer = new Viewer({
-      id, peer: twcc ?? captured, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, clock: this.deps.clock,
+      id, peer: twcc ?? captured, rtcp: this.deps.rtcp, capture: vc, rtx: this.deps.rtx, retransmitOnRtx: this.o.rtx, clock: this.deps.clock,
       tracks: viewerTracks(peer.media, sw?.history ?? this.video.history, this.audio.track, audio, this.o.nack, this.deps.resendGate),
       onKeyframeRequest: () => this.viewerKeyframeRequest(), answerNacks: this.o.nack,
     });

@@ -58,6 +58,8 @@ export interface TrackSenderOptions {
   clock: Clock;
   /** Used when the peer negotiated RTX; plain retransmission otherwise. */
   rtx?: RtxBuilder;
+  /** False: retransmit on the media SSRC even with RTX negotiated (kept for probe padding). Default true. */
+  retransmitOnRtx?: boolean;
   /** Suppresses resending one packet twice within an RTT; none means always resend. */
   resendGate?: ResendGate;
   /** Resend what NACKs ask for (default true). */
@@ -230,6 +232,27 @@ export class TrackSender implements TrackSink {
     this.stateValue = 'closed';
   }
 
+  /**
+   * Writes a padding-only packet of `padding` bytes (1-255, RFC 3550's P bit) on this viewer's
+   * RTX stream into `out`, numbered in the RTX sequence (which retransmissions share), so the
+   * media's sequence numbers are untouched. Returns its length; 0 without RTX. For bandwidth
+   * probes (ProbeSender): receivers drop an RTX packet with no payload after counting it.
+   */
+  writeRtxPadding(out: Uint8Array, padding: number): number {
+    if (this.rtxPt === undefined || this.rtxSsrc === undefined) return 0;
+    const n = Math.min(255, Math.max(1, padding | 0));
+    out[0] = 0xa0;
+    out[1] = this.rtxPt;
+    out[2] = this.rtxSeq >> 8;
+    out[3] = this.rtxSeq & 0xff;
+    out.fill(0, 4, 8);
+    setRtpSsrc(out, this.rtxSsrc);
+    out.fill(0, 12, 11 + n);
+    out[11 + n] = n;
+    this.rtxSeq = seqAdd(this.rtxSeq, 1);
+    return 12 + n;
+  }
+
   private updateRtt(lastSr: number, dlsr: number): void {
     if (lastSr === 0) return;
     const sent = this.sentSrs.find((x) => x.ntpMiddle === lastSr);
@@ -262,7 +285,7 @@ export class TrackSender implements TrackSink {
     }
     const out = this.rewrite(original, viewerSeq, ts);
     if (!out) return;
-    if (this.rtxPt !== undefined && this.rtxSsrc !== undefined && this.o.rtx) {
+    if (this.rtxPt !== undefined && this.rtxSsrc !== undefined && this.o.rtx && this.o.retransmitOnRtx !== false) {
       const rtx = this.o.rtx.build(out, this.rtxPt, this.rtxSsrc, this.rtxSeq, RTX_SCRATCH);
       this.rtxSeq = seqAdd(this.rtxSeq, 1);
       if (this.peer.sendRtp(rtx, this.kind)) this.s.rtxSent++;

@@ -188,6 +188,17 @@ export class TransportCcPeer implements WebRtcPeer {
     this.runLength = 0;
   }
 
+  /** Padding probes (ProbeSender): every packet sent between this and endProbe, media included, is of probe cluster `id`. */
+  beginProbe(id: number): void {
+    this.recordRun();
+    this.estimator.beginProbeCluster(id);
+  }
+
+  endProbe(): void {
+    this.recordRun();
+    this.estimator.endProbeCluster();
+  }
+
   sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {
     return this.inner.sendRtcp(packet, kind);
   }

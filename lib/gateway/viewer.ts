@@ -48,6 +48,8 @@ export interface ViewerOptions {
   rtcp: GatewayRtcp;
   /** Used when the peer negotiated RTX; plain retransmission otherwise. */
   rtx?: RtxBuilder;
+  /** False: retransmit on the media SSRC even with RTX negotiated (then only for probe padding). Default true. */
+  retransmitOnRtx?: boolean;
   clock: Clock;
   /** Called on PLI or FIR: the Stream's keyframe policy decides what to do. */
   onKeyframeRequest(viewer: Viewer): void;
@@ -86,7 +88,7 @@ export class Viewer {
     this.lastRtcpAt = this.createdAt;
     const random = o.random ?? Math.random;
     this.senders = o.tracks.map((t) => new TrackSender({
-      peer: o.peer, kind: t.kind, media: t.media, history: t.history, rtcp: o.rtcp, clock: o.clock, rtx: o.rtx, resendGate: t.resendGate,
+      peer: o.peer, kind: t.kind, media: t.media, history: t.history, rtcp: o.rtcp, clock: o.clock, rtx: o.rtx, retransmitOnRtx: o.retransmitOnRtx, resendGate: t.resendGate,
       answerNacks: t.answerNacks ?? o.answerNacks, initialRttMs: o.initialRttMs, senderReportIntervalMs: o.senderReportIntervalMs, random, capture: o.capture,
     }));
     o.tracks.forEach((t, i) => {

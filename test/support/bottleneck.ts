@@ -27,6 +27,9 @@ export class Bottleneck {
   private readonly flight: InFlight[] = [];
   private readonly rng: Prng;
   private fbCount = 0;
+  /** Packets the full queue dropped (random losses not counted), and the longest queue seen (ms). */
+  queueDrops = 0;
+  maxQueueMs = 0;
 
   constructor(private readonly o: BottleneckOptions) {
     this.rng = new Prng(o.seed);
@@ -38,12 +41,20 @@ export class Bottleneck {
     const start = Math.max(now, this.lastArrival - prop);
     const queueMs = start - now;
     if (queueMs > (this.o.maxQueueMs ?? 200)) {
-      this.flight.push({ seq, arrival: -1 });
+      this.queueDrops++;
+      if (seq >= 0) this.flight.push({ seq, arrival: -1 });
       return;
     }
+    this.maxQueueMs = Math.max(this.maxQueueMs, queueMs);
     const arrival = start + serialize + prop;
     this.lastArrival = arrival;
-    this.flight.push({ seq, arrival: this.rng.next() < this.o.lossRate ? -1 : arrival });
+    const lost = this.rng.next() < this.o.lossRate;
+    if (seq >= 0) this.flight.push({ seq, arrival: lost ? -1 : arrival });
+  }
+
+  /** A packet without the transport-wide extension (the sound): it takes its share of the link, and is not reported. */
+  sendUntracked(bytes: number, now: number): void {
+    this.send(-1, bytes, now);
   }
 
   /** Feedback for every packet whose fate is known by `now`, in transport sequence order. */
