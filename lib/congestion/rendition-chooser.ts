@@ -9,7 +9,8 @@
  * trial is followed by a step down within `trialMs`. Just after a step up, `settleMs` lets the
  * estimate catch up with the higher rate. A chooser made with `probing` (the viewer can be
  * sent padding probes) never steps up blind: up on a probe measured since the last change that
- * showed room for the next rendition plus `upMargin`. Pure, on the times passed in.
+ * showed room for the next rendition plus `upMargin`, and not within `probeAfterDownMs` of a
+ * step down (twice that after a step up that failed, doubling to `maxRetryUpMs`). Pure, on the times passed in.
  */
 
 export const RENDITION_CHOOSER_DEFAULTS = Object.freeze({
@@ -32,6 +33,12 @@ export const RENDITION_CHOOSER_DEFAULTS = Object.freeze({
    */
   settleMs: 3000,
   settleFloor: 0.6,
+  /**
+   * With probing: no step up within this long of a step down. A probe can overstate a link
+   * whose queue lets a burst through at line rate (tc tbf's bucket, a cable modem's), and a
+   * link that just congested rarely has room again at once.
+   */
+  probeAfterDownMs: 10_000,
 });
 
 /** A probe's result as the chooser weighs it: bit/s of room for video, and when it was known. */
@@ -56,6 +63,8 @@ export class RenditionChooser {
   private lastChange: number;
   private lastUp = -Infinity;
   private retryUp: number;
+  /** With probing: how long after a step down a probe may step up (doubling, up to `maxRetryUpMs`, after each step up that failed). */
+  private probeWait = 0;
 
   constructor(now: number, opts: RenditionChooserOptions = {}, private readonly probing = false) {
     this.o = { ...RENDITION_CHOOSER_DEFAULTS, ...opts };
@@ -92,7 +101,8 @@ export class RenditionChooser {
     }
     if (this.probing) {
       const need = this.upNeedBps(current, list);
-      return probe && need > 0 && probe.at > this.lastChange && probe.bps >= need ? this.change(now, current, up) : current;
+      const shown = probe !== undefined && need > 0 && probe.at > this.lastChange && probe.bps >= need;
+      return shown && !this.holdingUp(now) ? this.change(now, current, up) : current;
     }
     if (now - this.lastChange >= this.retryUp) return this.change(now, current, up);
     return current;
@@ -102,6 +112,11 @@ export class RenditionChooser {
   upNeedBps(current: number, list: readonly RenditionLoad[]): number {
     const up = this.nextLiveAbove(list, current);
     return up < 0 ? 0 : list[up].bitrateBps * (1 + this.o.upMargin);
+  }
+
+  /** With probing, whether a recent step down (or a failed step up) still holds steps up back: no use probing. */
+  holdingUp(now: number): boolean {
+    return now - this.lastChange < this.probeWait;
   }
 
   /** Whether a step was made within `settleMs` (the estimate still catching up with it): no time to probe. */
@@ -114,8 +129,10 @@ export class RenditionChooser {
     if (to < from) {
       this.lastUp = now;
     } else {
-      // A step down soon after a step up: that trial failed, so wait longer before the next.
-      this.retryUp = now - this.lastUp < this.o.trialMs ? Math.min(this.retryUp * 2, this.o.maxRetryUpMs) : this.o.retryUpMs;
+      // A step down soon after a step up: that trial (or probe) failed, so wait longer before the next.
+      const failed = now - this.lastUp < this.o.trialMs;
+      this.retryUp = failed ? Math.min(this.retryUp * 2, this.o.maxRetryUpMs) : this.o.retryUpMs;
+      this.probeWait = failed ? Math.min(Math.max(this.probeWait * 2, 2 * this.o.probeAfterDownMs), this.o.maxRetryUpMs) : this.o.probeAfterDownMs;
     }
     this.lastChange = now;
     this.tooBigSince = -1;

@@ -56,7 +56,7 @@ export function autoChooser<S extends AutoSwitchView>(list: readonly AutoRenditi
     if (controller && o.prober) {
       const on = loads[sw.current];
       const fits = on !== undefined && on.bitrateBps * (1 - RENDITION_CHOOSER_DEFAULTS.downMargin) <= budget;
-      const allowed = target === sw.current && fits && !chooser.settling(now) && seen.usage !== 'overuse';
+      const allowed = target === sw.current && fits && !chooser.settling(now) && !chooser.holdingUp(now) && seen.usage !== 'overuse';
       const need = chooser.upNeedBps(target, loads);
       const plan = controller.poll(now, allowed, need > 0 ? need + audioBps : 0, (on?.bitrateBps ?? 0) + audioBps, latest);
       if (plan) o.prober.send(plan);

@@ -20,7 +20,7 @@ async function poll(): Promise<ApiSample | undefined> {
   const b = r.bandwidth ?? {};
   return {
     rendition: r.current, target: r.target, switches: r.switches, estimateBps: b.estimateBps ?? 0, ackedBps: b.ackedBps ?? 0,
-    usage: b.usage ?? '', feedbacks: b.feedbacks ?? 0, sent: stream.accessUnits,
+    usage: b.usage ?? '', feedbacks: b.feedbacks ?? 0, sent: stream.accessUnits, probes: b.probes ?? 0, probeBps: b.probeBps ?? 0,
   };
 }
 

@@ -36,6 +36,9 @@ export interface ApiSample {
   feedbacks: number;
   /** Access units the stream's camera has sent (the frames there were to decode). */
   sent: number;
+  /** Padding probes measured, and the latest one's result (bit/s). */
+  probes: number;
+  probeBps: number;
 }
 
 export interface Sample extends PageSample, ApiSample {
@@ -57,7 +60,7 @@ async function pageSample(): Promise<PageSample | undefined> {
   };
 }
 
-const NO_API: ApiSample = { rendition: '', target: '', switches: 0, estimateBps: 0, ackedBps: 0, usage: '', feedbacks: 0, sent: 0 };
+const NO_API: ApiSample = { rendition: '', target: '', switches: 0, estimateBps: 0, ackedBps: 0, usage: '', feedbacks: 0, sent: 0, probes: 0, probeBps: 0 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Watch {

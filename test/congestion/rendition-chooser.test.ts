@@ -63,3 +63,19 @@ t.test('property: a steady estimate makes at most 2 switches a minute once settl
   }), { numRuns: 200 });
   t.end();
 });
+
+t.test('with probing: no step up within probeAfterDownMs of a step down, and twice as long after a step up that failed', async (t) => {
+  const c = new RenditionChooser(0, {}, true);
+  const room = (at: number) => ({ bps: 4_000_000, at });
+  // Congestion: down from 2.6 Mbit/s to 0.42 once the estimate has been too small for downHoldMs.
+  t.equal(c.choose(0, 0, 1_000_000, LIST), 0);
+  t.equal(c.choose(1000, 0, 1_000_000, LIST), 1, 'down after the hold');
+  t.equal(c.choose(5000, 1, 1_000_000, LIST, room(4900)), 1, 'a probe 4 s after the step down does not step up');
+  t.ok(c.holdingUp(10_999), 'still held just before probeAfterDownMs');
+  t.equal(c.choose(11_000, 1, 1_000_000, LIST, room(10_900)), 0, 'a probe past the hold steps up');
+  // That step up fails: down again within trialMs.
+  t.equal(c.choose(14_100, 0, 1_000_000, LIST), 0, 'settling after the step up');
+  t.equal(c.choose(15_100, 0, 1_000_000, LIST), 1, 'down again: the step up failed');
+  t.equal(c.choose(34_000, 1, 1_000_000, LIST, room(33_900)), 1, 'held for twice probeAfterDownMs after the failure');
+  t.equal(c.choose(35_200, 1, 1_000_000, LIST, room(35_150)), 0, 'then a probe steps up');
+});
