@@ -84,8 +84,7 @@ export class BandwidthEstimator {
   /** The probe cluster being sent (-1: none), and its packets so far: a cluster is a run of consecutive transport-wide sequence numbers. */
   private openCluster = -1;
   private clusterPackets = 0;
-  private clusterFirstSeq = 0;
-  /** The sent cluster whose feedback is awaited (-1: none), as its first sequence number and count. */
+  /** The cluster being measured (-1: none; open or sent, its result not yet known), as its first sequence number and its packets so far. */
   private pendingCluster = -1;
   private pendingFirstSeq = 0;
   private pendingPackets = 0;
@@ -128,24 +127,32 @@ export class BandwidthEstimator {
     this.sent[i] = seq | (Math.min(bytes, MAX_RECORDED_BYTES) << 16);
     // Stored modulo 2^32 (the Int32Array's conversion): sentAtTick undoes it.
     this.sent[i + 1] = Math.round((now - this.tickBase) * TICKS_PER_MS);
-    if (this.openCluster >= 0 && this.clusterPackets++ === 0) this.clusterFirstSeq = seq;
+    if (this.openCluster >= 0) {
+      if (this.clusterPackets === 0) this.pendingFirstSeq = seq;
+      this.pendingPackets = ++this.clusterPackets;
+    }
   }
 
   /** Every packet sent from now to endProbeCluster (padding and media alike) is of probe cluster `id` (>= 0). */
   beginProbeCluster(id: number): void {
     this.openCluster = id;
     this.clusterPackets = 0;
+    this.probe.open(id);
+    this.pendingCluster = id;
+    this.pendingPackets = 0;
   }
 
   /** The cluster is sent: its result comes with the feedback that reports the last of its packets. */
-  endProbeCluster(): void {
-    if (this.openCluster >= 0 && this.clusterPackets > 0) {
-      this.probe.expect(this.openCluster, this.clusterPackets);
-      this.pendingCluster = this.openCluster;
-      this.pendingFirstSeq = this.clusterFirstSeq;
-      this.pendingPackets = this.clusterPackets;
-    }
+  endProbeCluster(now: number): void {
+    const id = this.openCluster;
     this.openCluster = -1;
+    if (id < 0) return;
+    if (this.clusterPackets === 0) {
+      this.pendingCluster = -1;
+      return;
+    }
+    const r = this.probe.close(id, this.clusterPackets, now);
+    if (r) this.onProbeResult(r, now);
   }
 
   /**
@@ -203,7 +210,10 @@ export class BandwidthEstimator {
 
   private probePacket(sentAt: number, arrival: number, bytes: number, now: number): void {
     const r = this.probe.onPacket(this.pendingCluster, sentAt, arrival, bytes, now);
-    if (!r) return;
+    if (r) this.onProbeResult(r, now);
+  }
+
+  private onProbeResult(r: ProbeClusterResult, now: number): void {
     this.pendingCluster = -1;
     this.probes++;
     this.lastProbe = r.bps > 0 ? { ...r, bps: r.bps + this.untracked } : r;

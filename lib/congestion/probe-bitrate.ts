@@ -49,13 +49,23 @@ export class ProbeBitrate {
 
   constructor(private readonly o = PROBE_BITRATE_DEFAULTS) {}
 
-  /** Cluster `id` closed with `packets` packets sent in it: measure it as feedback comes. */
-  expect(id: number, packets: number): void {
+  /**
+   * Cluster `id` opens: its packets are measured as feedback comes, even before it closes
+   * (feedback every 50-100 ms often lands while a cluster is still being sent).
+   */
+  open(id: number): void {
     this.cluster = id;
-    this.expected = packets;
+    this.expected = Infinity;
     this.reported = this.received = this.bytes = this.lastSendBytes = this.firstArrivalBytes = 0;
     this.firstSend = this.firstArrival = Infinity;
     this.lastSend = this.lastArrival = -Infinity;
+  }
+
+  /** Cluster `id` closed with `packets` packets sent in it; its result, if feedback has reported them all already. */
+  close(id: number, packets: number, now: number): ProbeClusterResult | undefined {
+    if (id !== this.cluster) return undefined;
+    this.expected = packets;
+    return this.reported >= packets ? this.finish(now) : undefined;
   }
 
   /**
@@ -79,9 +89,12 @@ export class ProbeBitrate {
       }
       if (arrival > this.lastArrival) this.lastArrival = arrival;
     }
-    if (this.reported < this.expected) return undefined;
+    return this.reported < this.expected ? undefined : this.finish(now);
+  }
+
+  private finish(now: number): ProbeClusterResult {
     this.expected = 0;
-    return { cluster: id, bps: this.rate(), at: now };
+    return { cluster: this.cluster, bps: this.rate(), at: now };
   }
 
   private rate(): number {

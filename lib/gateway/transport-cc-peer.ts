@@ -196,7 +196,7 @@ export class TransportCcPeer implements WebRtcPeer {
 
   endProbe(): void {
     this.recordRun();
-    this.estimator.endProbeCluster();
+    this.estimator.endProbeCluster(this.now());
   }
 
   sendRtcp(packet: Uint8Array, kind?: MediaKind): boolean {

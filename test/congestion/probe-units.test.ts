@@ -4,26 +4,35 @@ import { ProbeBitrate, ProbeController, PROBE_CONTROLLER_DEFAULTS, RenditionChoo
 
 t.test('ProbeBitrate: the rate a cluster was carried at, once every packet of it is reported', (t) => {
   const p = new ProbeBitrate();
-  p.expect(7, 11);
+  p.open(7);
+  p.close(7, 11, 0);
   let r;
   // 11 packets of 1000 bytes sent 2 ms apart (4 Mbit/s), arriving 4 ms apart (a 2 Mbit/s link).
   for (let k = 0; k < 11; k++) r = p.onPacket(7, k * 2, 100 + k * 4, 1000, 200);
   t.ok(r && Math.abs(r.bps - 0.95 * 2_000_000) < 1000, `a filled link: 95% of the receive rate (${r?.bps})`);
-  p.expect(8, 11);
+  p.open(8);
+  p.close(8, 11, 0);
   for (let k = 0; k < 11; k++) r = p.onPacket(8, k * 2, 100 + k * 2, 1000, 200);
   t.ok(r && Math.abs(r.bps - 4_000_000) < 1000, `room: the send rate (${r?.bps})`);
   t.equal(p.onPacket(8, 0, 0, 1000, 300), undefined, 'a cluster is measured once');
-  p.expect(9, 10);
+  p.open(9);
+  p.close(9, 10, 0);
   for (let k = 0; k < 10; k++) r = p.onPacket(9, k, k < 7 ? 100 + k : -1, 1000, 200);
   t.equal(r?.bps, 0, 'three of ten lost: a failed probe');
   t.equal(p.onPacket(3, 0, 1, 1000, 200), undefined, 'feedback about another cluster is not this one');
+  // Feedback that lands while the cluster is still being sent counts: the result comes at its close.
+  p.open(10);
+  for (let k = 0; k < 6; k++) t.equal(p.onPacket(10, k * 2, 100 + k * 2, 1000, 150), undefined, 'no result before the close');
+  r = p.close(10, 6, 160);
+  t.ok(r && r.cluster === 10 && r.bps > 0 && r.at === 160, `reported before the close: measured at it (${r?.bps})`);
   t.end();
 });
 
 t.test('property: ProbeBitrate never reports more than the rate sent nor more than the rate received', (t) => {
   fc.assert(fc.property(fc.array(fc.record({ gap: fc.double({ min: 0, max: 5, noNaN: true }), delay: fc.double({ min: 0, max: 50, noNaN: true }), bytes: fc.integer({ min: 50, max: 1300 }) }), { minLength: 2, maxLength: 60 }), (packets) => {
     const p = new ProbeBitrate();
-    p.expect(1, packets.length);
+    p.open(1);
+    p.close(1, packets.length, 0);
     let send = 0;
     let arrival = 0;
     let r;
@@ -54,7 +63,7 @@ t.test('ProbeController: probes when allowed, backs off after failures up to max
   const p = c.poll(2000, true, need, 420_000, undefined)!;
   t.ok(p, 'a probe');
   t.ok(p.bytes <= PROBE_CONTROLLER_DEFAULTS.maxClusterBytes && p.paddingBps <= PROBE_CONTROLLER_DEFAULTS.maxPaddingBps, `bounded (${JSON.stringify(p)})`);
-  t.ok(Math.abs(p.paddingBps - (need * 1.2 - 420_000)) < 1, 'the next rendition times the overshoot, less what is sent');
+  t.ok(Math.abs(p.paddingBps - (need * PROBE_CONTROLLER_DEFAULTS.overshoot - 420_000)) < 1, 'the next rendition times the overshoot, less what is sent');
   t.equal(c.poll(2100, true, need, 420_000, undefined), undefined, 'one cluster at a time');
   const times: number[] = [];
   let latest: { cluster: number; bps: number; at: number } | undefined;
