@@ -22,7 +22,14 @@ export const PROBE_CONTROLLER_DEFAULTS = Object.freeze({
    */
   overshoot: 2,
   clusterMs: 20,
-  maxClusterBytes: 16_000,
+  /**
+   * A cluster is at least this big (sent over up to `maxClusterMs`): a shaper's token bucket
+   * (tc tbf's `burst`, 32 KB in the issue's measurement) lets a smaller one through at line
+   * rate, and the probe then shows room the link does not have.
+   */
+  minClusterBytes: 48_000,
+  maxClusterMs: 250,
+  maxClusterBytes: 64_000,
   /** Padding rate never above this (bit/s). */
   maxPaddingBps: 20_000_000,
   resultTimeoutMs: 1000,
@@ -71,7 +78,8 @@ export class ProbeController {
     }
     if (now < this.nextAt) return undefined;
     const paddingBps = Math.min(this.o.maxPaddingBps, Math.max(needBps * this.o.overshoot - sendingBps, needBps * 0.25));
-    const bytes = Math.min(this.o.maxClusterBytes, Math.ceil((paddingBps * this.o.clusterMs) / 8000));
+    const atRate = (ms: number) => Math.ceil((paddingBps * ms) / 8000);
+    const bytes = Math.min(this.o.maxClusterBytes, atRate(this.o.maxClusterMs), Math.max(this.o.minClusterBytes, atRate(this.o.clusterMs)));
     this.pending = this.cluster;
     this.cluster = (this.cluster + 1) & 0x3fffffff;
     this.pendingSince = now;

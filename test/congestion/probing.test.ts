@@ -1,6 +1,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { simulate, RTX_SSRC, VIDEO_SSRC, type SimRun } from '../support/probe-sim.js';
+import { PROBE_CONTROLLER_DEFAULTS } from '../../lib/congestion/index.js';
 
 const switchesBetween = (r: SimRun, fromMs: number, toMs: number) => r.switchesAt.filter((at) => at >= fromMs && at < toMs).length;
 const trace = (r: SimRun) => JSON.stringify({ on: r.on.join(''), estimate: r.estimate.map((e) => Math.round(e / 1e4) / 100), probes: r.prober.stats, stats: r.twcc.stats() });
@@ -58,14 +59,28 @@ t.test('property: 5-15% random loss on a 20 Mbit/s link stays on the top renditi
   t.end();
 });
 
-t.test('property: a 1.2 Mbit/s link is probed within the bound: a cluster every 8 s at most once they fail, no queue drop, an overuse cut at most per probe', (t) => {
+t.test('property: a 1.2 Mbit/s link is probed within the bound: a cluster every 8 s at most once they fail, a queue drop and two overuse cuts at most per probe, never up', (t) => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 5, max: 60 }), (seed, propagationMs) => {
     const r = simulate({ capacityBps: () => 1_200_000, seconds: 60, seed, propagationMs });
     const s = r.prober.stats;
+    // A cluster is big enough to empty a shaper's token bucket (PROBE_CONTROLLER_DEFAULTS.minClusterBytes),
+    // so on a link that cannot carry the next rendition it briefly fills the 200 ms queue: that
+    // is a probe's cost, bounded by how rarely one goes out.
+    const dropBursts = r.drops.slice(4).filter((d, i, a) => i > 0 && d > a[i - 1]).length;
     // 2, 4, 8, 8, ... s apart after the first, 2 s after settling: 8 in a minute.
-    const ok = r.on.slice(3).every((x) => x === 1) && s.clusters <= 8 && s.paddingBytes <= s.clusters * 16_000
-      && r.drops.at(-1) === r.drops[4] && r.cuts.at(-1)! - r.cuts[4] <= s.clusters && r.twcc.estimator.stats().probes >= s.clusters - 1;
+    const ok = r.on.slice(3).every((x) => x === 1) && s.clusters <= 8 && s.paddingBytes <= s.clusters * PROBE_CONTROLLER_DEFAULTS.maxClusterBytes
+      && dropBursts <= s.clusters && r.cuts.at(-1)! - r.cuts[4] <= 2 * s.clusters && r.twcc.estimator.stats().probes >= s.clusters - 1;
     if (!ok) t.comment(JSON.stringify({ seed, propagationMs, drops: r.drops, cuts: r.cuts, trace: trace(r) }));
+    return ok;
+  }), { numRuns: 12 });
+  t.end();
+});
+
+t.test('property: behind a token bucket (tc tbf burst 32kb) a 1.2 Mbit/s link is never probed up: a cluster is bigger than the bucket', (t) => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 1e9 }), fc.integer({ min: 5, max: 60 }), (seed, propagationMs) => {
+    const r = simulate({ capacityBps: () => 1_200_000, seconds: 60, seed, propagationMs, burstBytes: 32_000 });
+    const ok = r.on.slice(3).every((x) => x === 1) && r.prober.stats.clusters > 0;
+    if (!ok) t.comment(JSON.stringify({ seed, propagationMs, trace: trace(r) }));
     return ok;
   }), { numRuns: 12 });
   t.end();

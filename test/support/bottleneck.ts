@@ -15,6 +15,11 @@ export interface BottleneckOptions {
   seed: number;
   propagationMs?: number;
   maxQueueMs?: number;
+  /**
+   * A token bucket in front of the queue (tc tbf's `burst`, bytes): while the link has been
+   * idle it fills at the capacity, and packets it covers cross at line rate, queueing nothing.
+   */
+  burstBytes?: number;
 }
 
 interface InFlight {
@@ -30,6 +35,8 @@ export class Bottleneck {
   /** Packets the full queue dropped (random losses not counted), and the longest queue seen (ms). */
   queueDrops = 0;
   maxQueueMs = 0;
+  private tokens = 0;
+  private tokensAt = 0;
 
   constructor(private readonly o: BottleneckOptions) {
     this.rng = new Prng(o.seed);
@@ -39,6 +46,10 @@ export class Bottleneck {
     const prop = this.o.propagationMs ?? 20;
     const serialize = (bytes * 8 * 1000) / this.o.capacityBps(now);
     const start = Math.max(now, this.lastArrival - prop);
+    if (this.o.burstBytes && start === now && this.fromBucket(bytes, now)) {
+      if (seq >= 0) this.flight.push({ seq, arrival: this.rng.next() < this.o.lossRate ? -1 : now + prop });
+      return;
+    }
     const queueMs = start - now;
     if (queueMs > (this.o.maxQueueMs ?? 200)) {
       this.queueDrops++;
@@ -50,6 +61,15 @@ export class Bottleneck {
     this.lastArrival = arrival;
     const lost = this.rng.next() < this.o.lossRate;
     if (seq >= 0) this.flight.push({ seq, arrival: lost ? -1 : arrival });
+  }
+
+  /** Whether the bucket covers `bytes` now (the queue being empty), taking them from it. */
+  private fromBucket(bytes: number, now: number): boolean {
+    this.tokens = Math.min(this.o.burstBytes ?? 0, this.tokens + ((now - this.tokensAt) * this.o.capacityBps(now)) / 8000);
+    this.tokensAt = now;
+    if (this.tokens < bytes) return false;
+    this.tokens -= bytes;
+    return true;
   }
 
   /** A packet without the transport-wide extension (the sound): it takes its share of the link, and is not reported. */

@@ -30,6 +30,8 @@ export interface SimOptions {
   seed: number;
   lossRate?: number;
   propagationMs?: number;
+  /** The link's token bucket (bytes), none by default. */
+  burstBytes?: number;
   /** Padding probes (default); false: the blind trial. */
   probing?: boolean;
   /** The sound's rate (bit/s), 0 for none. */
@@ -96,7 +98,7 @@ class LinkPeer implements WebRtcPeer {
 export function simulate(o: SimOptions): SimRun {
   const clock = new VirtualScheduler(0);
   const now = () => clock.now();
-  const link = new Bottleneck({ capacityBps: o.capacityBps, lossRate: o.lossRate ?? 0, seed: o.seed, propagationMs: o.propagationMs });
+  const link = new Bottleneck({ capacityBps: o.capacityBps, lossRate: o.lossRate ?? 0, seed: o.seed, propagationMs: o.propagationMs, burstBytes: o.burstBytes });
   const media: PeerMediaParams = { mid: '0', payloadType: 96, fmtp: '', rtxPayloadType: 97, ssrc: VIDEO_SSRC, rtxSsrc: RTX_SSRC, cname: 'sim', streamId: 's', trackId: 't' };
   const peer = new LinkPeer(media, link, now, o.record ?? false);
   const twcc = new TransportCcPeer(peer, 3, now);
