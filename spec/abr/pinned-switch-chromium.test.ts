@@ -6,10 +6,8 @@
  * on Auto, the viewer's transport-wide CC estimate keeps it on 720p over a clean link.
  */
 import t from 'tap';
-import { startGateway } from '../../lib/app/index.js';
-import { parseConfig } from '../../lib/gateway/index.js';
-import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { missingTool } from '../../test/support/env.js';
+import { startDemoRenditions } from './demo-renditions.js';
 import { launchChromium, type Chromium } from '../../test/support/chromium.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,12 +27,7 @@ t.test('pinned switch 720p -> 360p -> 720p from the player\'s quality menu: deco
     t.comment('skip: ' + why);
     return;
   }
-  const camera = await startDemoCamera({ host: '127.0.0.1', port: 0 });
-  const gateway = await startGateway(parseConfig({
-    http: { host: '127.0.0.1', port: 0 },
-    streams: { demo: { renditions: [{ name: '720p', url: camera.url }, { name: '360p', url: camera.subUrl! }], transport: 'tcp' } },
-    webrtc: { bindAddress: '127.0.0.1' },
-  }));
+  const { camera, gateway } = await startDemoRenditions();
   let browser: Chromium | undefined;
   try {
     browser = await launchChromium();

@@ -12,10 +12,8 @@
  */
 import t, { type Test } from 'tap';
 import type { Page } from 'playwright-core';
-import { startGateway } from '../../lib/app/index.js';
-import { parseConfig } from '../../lib/gateway/index.js';
-import { startDemoCamera } from '../../lib/rtsp/server/demo-camera.js';
 import { missingTool } from '../../test/support/env.js';
+import { startDemoRenditions } from './demo-renditions.js';
 import { launchChromium, type Chromium } from '../../test/support/chromium.js';
 import { serveClientPages } from '../support/whep-client-pages.js';
 
@@ -54,12 +52,7 @@ t.test('whip-whep and @eyevinn/webrtc-player play camwire cross-origin; whip-whe
     t.comment('skip: ' + why);
     return;
   }
-  const camera = await startDemoCamera({ host: '127.0.0.1', port: 0 });
-  const gateway = await startGateway(parseConfig({
-    http: { host: '127.0.0.1', port: 0 },
-    streams: { demo: { renditions: [{ name: '720p', url: camera.url }, { name: '360p', url: camera.subUrl! }], transport: 'tcp' } },
-    webrtc: { bindAddress: '127.0.0.1' },
-  }));
+  const { camera, gateway } = await startDemoRenditions();
   const pages = await serveClientPages();
   let browser: Chromium | undefined;
   try {
