@@ -60,6 +60,11 @@ export interface RenditionSwitchStats {
 /** 90 kHz ticks in a millisecond: a switch advances time by at least one. */
 const TICKS_PER_MS = 90;
 
+/** What a switch shows of its viewer's bandwidth estimate (and its probing) in its stats. */
+export interface SwitchBandwidthView {
+  stats(): TransportCcStats & { probing?: ProbeSenderStats };
+}
+
 export class RenditionSwitch implements TrackSink {
   /** The viewer's sender's view of the history: sender-side sequence numbers, the segment's rendition. */
   readonly history: EgressHistory;
@@ -81,7 +86,7 @@ export class RenditionSwitch implements TrackSink {
     private readonly now: () => number,
     /** The rendition Auto picks when the viewer is not pinned (the best live one unless told otherwise). */
     private readonly choose: (sw: RenditionSwitch) => number = bestLive,
-    private readonly bandwidth?: { stats(): TransportCcStats & { probing?: ProbeSenderStats } },
+    private readonly bandwidth?: SwitchBandwidthView,
   ) {
     this.history = { put: () => undefined, get: (seq, at) => this.historyGet(seq, at) };
     this.taps = renditions.map((_, i) => this.tapFor(i));

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../clock.js';
 import { RenditionMeter, type RenditionMeasure } from './rendition-meter.js';
-import { bestLive, RenditionSwitch, type SwitchableRendition } from './rendition-switch.js';
+import { bestLive, RenditionSwitch, type SwitchableRendition, type SwitchBandwidthView } from './rendition-switch.js';
 import { autoChooser, type AutoOptions } from './auto-rendition.js';
 import { RenditionChooser, type RenditionLoad } from '../congestion/rendition-chooser.js';
 import type { BandwidthEstimator } from '../congestion/bandwidth-estimator.js';
@@ -116,7 +116,7 @@ export class RenditionSet {
     return this.addSwitch(viewerId, this.estimateChooser(estimateBps));
   }
 
-  private addSwitch(viewerId: string, choose: (sw: RenditionSwitch) => number, bandwidth?: ConstructorParameters<typeof RenditionSwitch>[3]): RenditionSwitch {
+  private addSwitch(viewerId: string, choose: (sw: RenditionSwitch) => number, bandwidth?: SwitchBandwidthView): RenditionSwitch {
     const sw = new RenditionSwitch(this.list, () => this.clock.now(), choose, bandwidth);
     this.switches.set(viewerId, sw);
     for (let i = 1; i < this.list.length; i++) this.list[i].member.stream.addOutput(sw.tap(i));
