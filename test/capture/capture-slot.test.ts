@@ -88,7 +88,8 @@ t.test('bounds: checked, and enforced on the tick by seconds and by maxBytes', a
   clock.advance(1000);
   slot.start({ maxBytes: 100_000 });
   let seq = 0;
-  for (let tick = 0; tick < 40 && slot.stats().running; tick++) {
+  // Until the bound ends it: on a loaded host the writer lags and its bounded queue drops records, so how many ticks that takes varies.
+  for (let tick = 0; tick < 400 && slot.stats().running; tick++) {
     for (let i = 0; i < 10; i++) slot.onWire(0, false, false, rtp(seq++));
     clock.advance(250);
     slot.flush();
