@@ -37,6 +37,8 @@ export interface ProbeSenderStats {
 
 export class ProbeSender {
   private readonly packet = new Uint8Array(12 + 255);
+  /** A view of `packet` per length written (the padding is one size, so one view in practice). */
+  private readonly views: (Uint8Array | undefined)[] = [];
   private plan: ProbePlan | undefined;
   private start = 0;
   private sent = 0;
@@ -75,7 +77,7 @@ export class ProbeSender {
         this.sent = plan.bytes;
         break;
       }
-      if (this.target.sendRtp(this.packet.subarray(0, length), 'video')) {
+      if (this.target.sendRtp((this.views[length] ??= this.packet.subarray(0, length)), 'video')) {
         this.s.paddingPackets++;
         this.s.paddingBytes += length;
       } else {

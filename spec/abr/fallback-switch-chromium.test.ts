@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { inCI, missingTool, repoRoot } from '../../test/support/env.js';
 import { launchChromium, type Chromium } from '../../test/support/chromium.js';
 import type { Page } from 'playwright-core';
+import { stopCamwire } from './links.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TAG = `abrws${process.pid % 100000}`;
@@ -64,18 +65,6 @@ function startCamwire(dir: string): ChildProcess {
   const file = join(dir, 'camwire.json');
   writeFileSync(file, JSON.stringify({ http: { host: SERVER, port: 8080 }, webrtc: { bindAddress: SERVER }, log: { level: 'warn' } }));
   return spawn('ip', ['netns', 'exec', SERVER_NS, process.execPath, join(repoRoot, 'dist/lib/app/cli.js'), '--config', file], { stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-function stop(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => c.kill('SIGKILL'), 3000);
-    c.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    c.kill('SIGINT');
-  });
 }
 
 interface Seen {
@@ -200,7 +189,7 @@ t.test('the fallback switches renditions: pinned from the menu, and by its send 
     t.match(viewer?.rendition, { current: '360p', mode: 'auto' });
   } finally {
     await browser?.close().catch(() => {});
-    if (camwire) await stop(camwire);
+    if (camwire) await stopCamwire(camwire);
     teardown();
     rmSync(dir, { recursive: true, force: true });
   }
